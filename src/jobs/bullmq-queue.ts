@@ -1,0 +1,101 @@
+// BullMQ implementation of the job queue port: durable, shared by every instance, with
+// delayed jobs, retries and a rate limiter that holds across processes.
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import {
+  COMPLETED_ID_RETENTION_MS,
+  type AddOptions,
+  type JobHandler,
+  type JobQueue,
+  type QueueOptions,
+} from './job-queue.ts';
+
+/** JobQueue on Redis through BullMQ. */
+export class BullmqQueue implements JobQueue {
+  readonly kind = 'bullmq' as const;
+  private readonly queues = new Map<string, { queue: Queue; options: QueueOptions }>();
+  private readonly workers: Worker[] = [];
+  private readonly connection: ConnectionOptions;
+
+  /**
+   * `prefix` namespaces every key; it is wrapped in {braces} so that each queue's keys hash
+   * to one Redis Cluster slot, as BullMQ requires.
+   */
+  constructor(
+    redisUrl: string,
+    private readonly prefix: string,
+    private readonly logger?: Logger,
+  ) {
+    const url = new URL(redisUrl);
+    this.connection = {
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      username: url.username || undefined,
+      password: url.password ? decodeURIComponent(url.password) : undefined,
+      db: Number(url.pathname.slice(1) || 0),
+      tls: url.protocol === 'rediss:' ? {} : undefined,
+      // BullMQ workers block on Redis and must never give up on a command.
+      maxRetriesPerRequest: null,
+    };
+  }
+
+  define<T>(name: string, handler: JobHandler<T>, options: QueueOptions = {}): void {
+    const prefix = `{${this.prefix}}`;
+    const queue = new Queue(name, { connection: this.connection, prefix });
+    this.queues.set(name, { queue, options });
+    const worker = new Worker(
+      name,
+      async (job) => handler(job.data as T, { id: job.id ?? '', attempt: job.attemptsMade + 1 }),
+      {
+        connection: this.connection,
+        prefix,
+        concurrency: options.concurrency ?? 1,
+        limiter: options.rateLimit ? { max: options.rateLimit.max, duration: options.rateLimit.durationMs } : undefined,
+      },
+    );
+    worker.on('failed', (job, error) => {
+      const final = job ? job.attemptsMade >= (job.opts.attempts ?? 1) : true;
+      this.logger?.[final ? 'error' : 'warn'](
+        { err: error, queue: name, jobId: job?.id, attempt: job?.attemptsMade },
+        final ? 'job failed for good' : 'job failed; will retry',
+      );
+    });
+    worker.on('error', (error) => this.logger?.error({ err: error, queue: name }, 'job worker error'));
+    this.workers.push(worker);
+  }
+
+  async add<T>(name: string, data: T, options: AddOptions = {}): Promise<void> {
+    const { queue, options: queueOptions } = this.entry(name);
+    const attempts = queueOptions.attempts ?? 1;
+    await queue.add(name, data, {
+      jobId: options.jobId === undefined ? undefined : safeJobId(options.jobId),
+      delay: options.delayMs,
+      attempts,
+      backoff: attempts > 1 ? { type: 'exponential', delay: queueOptions.backoffMs ?? 1_000 } : undefined,
+      // Finished jobs are kept for a day so that a repeated add with the same id stays a no-op.
+      removeOnComplete: { age: COMPLETED_ID_RETENTION_MS / 1000 },
+      removeOnFail: { age: 7 * COMPLETED_ID_RETENTION_MS / 1000 },
+    });
+  }
+
+  async remove(name: string, jobId: string): Promise<void> {
+    await this.entry(name).queue.remove(safeJobId(jobId));
+  }
+
+  async close(): Promise<void> {
+    // Worker.close waits for the jobs in progress; waiting and delayed jobs stay in Redis.
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all([...this.queues.values()].map(({ queue }) => queue.close()));
+  }
+
+  private entry(name: string): { queue: Queue; options: QueueOptions } {
+    const entry = this.queues.get(name);
+    if (!entry) throw new Error(`no handler defined for job queue ${name}`);
+    return entry;
+  }
+}
+
+/** BullMQ rejects custom ids containing ':' (its key separator); encode them reversibly. */
+function safeJobId(id: string): string {
+  return id.replaceAll('%', '%25').replaceAll(':', '%3A');
+}

@@ -1,0 +1,70 @@
+// Composition root: read the settings, start one instance, print where it is, and shut down
+// cleanly on SIGTERM/SIGINT.
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { startFrontdoor, type Frontdoor } from './runtime.ts';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+function describeStart(config: Config, instance: Frontdoor): string {
+  const base = config.PUBLIC_BASE_URL;
+  const database = instance.database.embedded
+    ? `embedded PostgreSQL (PGlite), data in ${config.DATA_DIR}/pgdata`
+    : 'PostgreSQL at DATABASE_URL';
+  const redis = config.REDIS_URL
+    ? 'Redis at REDIS_URL (shared state and BullMQ jobs)'
+    : 'none: in-process stores and job runner (single instance)';
+  return [
+    '',
+    'Frontdoor is running.',
+    `  Health:        ${base}/healthz`,
+    `  Readiness:     ${base}/readyz`,
+    `  Metrics:       ${base}/metrics`,
+    `  Database:      ${database}`,
+    `  Redis:         ${redis}`,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let instance: Frontdoor;
+  try {
+    instance = await startFrontdoor(config);
+  } catch (error) {
+    process.stderr.write(`Frontdoor failed to start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(describeStart(config, instance));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    instance.logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      instance.logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    instance.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        instance.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

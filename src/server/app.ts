@@ -1,0 +1,36 @@
+// Builds the Fastify application apart from listen(), so tests drive it with inject() and the
+// runtime decides where it listens.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { installErrorHandling } from './errors.ts';
+import { registerHealth, type ReadinessCheck } from './health.ts';
+import { registerMetrics } from './metrics.ts';
+
+/** Webhook bodies above this are refused with 413 before parsing. */
+export const BODY_LIMIT_BYTES = 256 * 1024;
+
+export interface ServerParts {
+  logger: Logger;
+  metrics: Registry;
+  readiness: ReadinessCheck[];
+  /** Feature plugins (channels, console, API) registered after the core routes. */
+  features?: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+/** The HTTP application with health, metrics, error handling and the given features. */
+export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    // Typed as Fastify's base logger so plugins take the ordinary FastifyInstance.
+    loggerInstance: parts.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: true,
+    // Request ids come from the load balancer when it sets one.
+    requestIdHeader: 'x-request-id',
+  });
+  installErrorHandling(app);
+  registerMetrics(app, parts.metrics);
+  registerHealth(app, parts.readiness);
+  for (const feature of parts.features ?? []) await feature(app);
+  return app;
+}

@@ -1,0 +1,53 @@
+// One catalogue of errors, translated to HTTP in one place. Clients get a stable code and a
+// clear message; anything unexpected becomes a generic 500 and the cause goes to the log.
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** An error we raise on purpose, with the HTTP status and stable code it maps to. */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode: number,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const errors = {
+  unauthorized: (message = 'missing or invalid credentials') => new AppError('unauthorized', message, 401),
+  forbidden: (message = 'not allowed') => new AppError('forbidden', message, 403),
+  notFound: (message = 'not found') => new AppError('not_found', message, 404),
+  badRequest: (message: string) => new AppError('bad_request', message, 400),
+  conflict: (message: string) => new AppError('conflict', message, 409),
+  unavailable: (message: string) => new AppError('unavailable', message, 503),
+};
+
+// Fastify's own client errors, renamed into our catalogue.
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_VALIDATION: 'bad_request',
+};
+
+/** Installs the single error and not-found handlers on `app`. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.code(error.statusCode).send({ error: error.code, message: error.message });
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      const code = FASTIFY_CODES[error.code] ?? (error.validation ? 'bad_request' : 'bad_request');
+      const message = code === 'malformed_json' ? 'request body is not valid JSON' : error.message;
+      return reply.code(status).send({ error: code, message });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'internal error' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
+}

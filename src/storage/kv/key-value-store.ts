@@ -1,0 +1,34 @@
+// The key-value port: hot conversation state, locks, dedupe markers, counters and ordered
+// sets. Redis in production, memory when no REDIS_URL; both pass test/contract/key-value-store.
+
+/** Options for a write; `ttlMs` undefined keeps the key until deleted. */
+export interface WriteOptions {
+  ttlMs?: number;
+}
+
+/** A store of string values with expiry and the atomic operations the engine needs. */
+export interface KeyValueStore {
+  /** Which implementation this is, for logs and test output. */
+  readonly kind: 'redis' | 'memory';
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, options?: WriteOptions): Promise<void>;
+  /** Writes only when the key is absent; true when this call wrote it (locks, dedupe). */
+  setIfAbsent(key: string, value: string, options?: WriteOptions): Promise<boolean>;
+  /** Deletes the key; true when it existed. */
+  delete(key: string): Promise<boolean>;
+  /** Deletes the key only while it still holds `expected` (safe lock release). */
+  compareAndDelete(key: string, expected: string): Promise<boolean>;
+  /** Adds `by` and returns the new value; a new counter gets `ttlMs` (fixed windows). */
+  increment(key: string, by?: number, options?: WriteOptions): Promise<number>;
+  /** Remaining time to live in ms; undefined when the key is absent or never expires. */
+  ttl(key: string): Promise<number | undefined>;
+  /** Adds or moves `member` to `score` in the ordered set at `key`. */
+  sortedAdd(key: string, score: number, member: string): Promise<void>;
+  /** Members with min ≤ score ≤ max, lowest score first. */
+  sortedRange(key: string, min: number, max: number): Promise<{ member: string; score: number }[]>;
+  /** Removes `member`; true when it was there. */
+  sortedRemove(key: string, member: string): Promise<boolean>;
+  /** Resolves when the backend answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

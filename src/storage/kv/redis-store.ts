@@ -1,0 +1,125 @@
+// Redis implementation of the key-value port (ioredis). Keys are prefixed per deployment or
+// test run; callers put the per-patient part in {braces} so Redis Cluster keeps related keys
+// in one slot.
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { KeyValueStore, WriteOptions } from './key-value-store.ts';
+
+// Both scripts must be atomic: a lock released by a late holder, or a counter created
+// without its window, would break per-patient ordering and rate limits.
+const COMPARE_AND_DELETE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+const INCREMENT_WITH_WINDOW = `
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return value`;
+
+const PING_TIMEOUT_MS = 1_000;
+
+/** Opens a Redis connection suited to request-path commands: fail fast when Redis is down. */
+export function connectRedis(url: string, keyPrefix = ''): Redis {
+  return new Redis(url, {
+    keyPrefix,
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+}
+
+/** KeyValueStore on Redis. */
+export class RedisStore implements KeyValueStore {
+  readonly kind = 'redis' as const;
+
+  constructor(private readonly redis: Redis) {}
+
+  /** Connects and returns a store whose keys all start with `keyPrefix`. */
+  static async connect(url: string, keyPrefix: string, logger?: Logger): Promise<RedisStore> {
+    const redis = connectRedis(url, keyPrefix);
+    // ioredis reconnects by itself; log the outage once per disconnection, /readyz reports it.
+    let reported = false;
+    redis.on('error', (error: Error) => {
+      if (!reported) logger?.warn({ err: error }, 'redis connection error; reconnecting');
+      reported = true;
+    });
+    redis.on('ready', () => {
+      reported = false;
+    });
+    await redis.connect();
+    return new RedisStore(redis);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.redis.get(key)) ?? undefined;
+  }
+
+  async set(key: string, value: string, options: WriteOptions = {}): Promise<void> {
+    if (options.ttlMs === undefined) await this.redis.set(key, value);
+    else await this.redis.set(key, value, 'PX', Math.max(1, Math.ceil(options.ttlMs)));
+  }
+
+  async setIfAbsent(key: string, value: string, options: WriteOptions = {}): Promise<boolean> {
+    const result =
+      options.ttlMs === undefined
+        ? await this.redis.set(key, value, 'NX')
+        : await this.redis.set(key, value, 'PX', Math.max(1, Math.ceil(options.ttlMs)), 'NX');
+    return result === 'OK';
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await this.redis.del(key)) > 0;
+  }
+
+  async compareAndDelete(key: string, expected: string): Promise<boolean> {
+    return Number(await this.redis.eval(COMPARE_AND_DELETE, 1, key, expected)) === 1;
+  }
+
+  async increment(key: string, by = 1, options: WriteOptions = {}): Promise<number> {
+    const ttl = options.ttlMs === undefined ? 0 : Math.max(1, Math.ceil(options.ttlMs));
+    return Number(await this.redis.eval(INCREMENT_WITH_WINDOW, 1, key, by, ttl));
+  }
+
+  async ttl(key: string): Promise<number | undefined> {
+    const ms = await this.redis.pttl(key);
+    return ms < 0 ? undefined : ms;
+  }
+
+  async sortedAdd(key: string, score: number, member: string): Promise<void> {
+    await this.redis.zadd(key, score, member);
+  }
+
+  async sortedRange(key: string, min: number, max: number): Promise<{ member: string; score: number }[]> {
+    const flat = await this.redis.zrangebyscore(key, min, max, 'WITHSCORES');
+    const result: { member: string; score: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) result.push({ member: flat[i]!, score: Number(flat[i + 1]) });
+    return result;
+  }
+
+  async sortedRemove(key: string, member: string): Promise<boolean> {
+    return (await this.redis.zrem(key, member)) > 0;
+  }
+
+  async ping(): Promise<void> {
+    await withTimeout(this.redis.ping(), PING_TIMEOUT_MS, 'redis ping timed out');
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+  }
+}
+
+/** Rejects with `message` when `promise` has not settled within `ms`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,113 @@
+// One contract for every KeyValueStore implementation.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyValueStore } from '../../src/storage/kv/key-value-store.ts';
+import { MemoryStore } from '../../src/storage/kv/memory-store.ts';
+import { RedisStore } from '../../src/storage/kv/redis-store.ts';
+import { deleteRedisKeys, testRedisUrl, uniquePrefix } from '../support/backends.ts';
+
+interface Backend {
+  name: string;
+  open(): Promise<KeyValueStore>;
+  cleanup(): Promise<void>;
+}
+
+const backends: Backend[] = [{ name: 'memory', open: async () => new MemoryStore(), cleanup: async () => {} }];
+if (testRedisUrl) {
+  const redisUrl = testRedisUrl;
+  const prefix = uniquePrefix('kv');
+  backends.push({
+    name: 'redis',
+    open: () => RedisStore.connect(redisUrl, prefix),
+    cleanup: () => deleteRedisKeys(redisUrl, prefix),
+  });
+}
+
+describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
+  let store: KeyValueStore;
+  beforeAll(async () => {
+    store = await backend.open();
+  });
+  afterAll(async () => {
+    await store.close();
+    await backend.cleanup();
+  });
+
+  it('reads back what it wrote and reports absent keys as undefined', async () => {
+    expect(await store.get('a')).toBeUndefined();
+    await store.set('a', 'one');
+    expect(await store.get('a')).toBe('one');
+    await store.set('a', 'two');
+    expect(await store.get('a')).toBe('two');
+    expect(await store.delete('a')).toBe(true);
+    expect(await store.delete('a')).toBe(false);
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  it('expires keys after their time to live', async () => {
+    await store.set('short', 'x', { ttlMs: 60 });
+    const ttl = await store.ttl('short');
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+    expect(await store.ttl('never-set')).toBeUndefined();
+    await sleep(120);
+    expect(await store.get('short')).toBeUndefined();
+  });
+
+  it('setIfAbsent lets exactly one of many concurrent callers win', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.setIfAbsent('lock:{p1}', `holder-${i}`, { ttlMs: 5_000 })),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const winner = results.indexOf(true);
+    expect(await store.get('lock:{p1}')).toBe(`holder-${winner}`);
+  });
+
+  it('setIfAbsent succeeds again once the earlier value expired', async () => {
+    expect(await store.setIfAbsent('dedupe', '1', { ttlMs: 50 })).toBe(true);
+    expect(await store.setIfAbsent('dedupe', '2', { ttlMs: 50 })).toBe(false);
+    await sleep(100);
+    expect(await store.setIfAbsent('dedupe', '3')).toBe(true);
+    expect(await store.get('dedupe')).toBe('3');
+  });
+
+  it('compareAndDelete releases a lock only for its holder', async () => {
+    await store.set('lock:{p2}', 'token-a', { ttlMs: 5_000 });
+    expect(await store.compareAndDelete('lock:{p2}', 'token-b')).toBe(false);
+    expect(await store.get('lock:{p2}')).toBe('token-a');
+    expect(await store.compareAndDelete('lock:{p2}', 'token-a')).toBe(true);
+    expect(await store.get('lock:{p2}')).toBeUndefined();
+    expect(await store.compareAndDelete('lock:{p2}', 'token-a')).toBe(false);
+  });
+
+  it('increments counters atomically and gives a new counter its window', async () => {
+    const values = await Promise.all(Array.from({ length: 25 }, () => store.increment('count', 1, { ttlMs: 80 })));
+    expect(new Set(values).size).toBe(25);
+    expect(Math.max(...values)).toBe(25);
+    expect(await store.increment('count', 5, { ttlMs: 10_000 })).toBe(30);
+    // A later increment must not extend the window the first one opened.
+    expect(await store.ttl('count')).toBeLessThanOrEqual(80);
+    await sleep(130);
+    expect(await store.increment('count', 1, { ttlMs: 80 })).toBe(1);
+  });
+
+  it('keeps ordered sets sorted by score and ranges by score', async () => {
+    await store.sortedAdd('queue:{cardio}', 30, 'c');
+    await store.sortedAdd('queue:{cardio}', 10, 'a');
+    await store.sortedAdd('queue:{cardio}', 20, 'b');
+    await store.sortedAdd('queue:{cardio}', 5, 'b');
+    expect(await store.sortedRange('queue:{cardio}', -Infinity, Infinity)).toEqual([
+      { member: 'b', score: 5 },
+      { member: 'a', score: 10 },
+      { member: 'c', score: 30 },
+    ]);
+    expect((await store.sortedRange('queue:{cardio}', 6, 30)).map((e) => e.member)).toEqual(['a', 'c']);
+    expect(await store.sortedRemove('queue:{cardio}', 'a')).toBe(true);
+    expect(await store.sortedRemove('queue:{cardio}', 'a')).toBe(false);
+    expect((await store.sortedRange('queue:{cardio}', -Infinity, Infinity)).map((e) => e.member)).toEqual(['b', 'c']);
+  });
+
+  it('answers ping', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
