@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', '.data/', 'web/dist/', 'src/server/chat-page/*.js'] },
+  { ignores: ['node_modules/', 'scratch/', 'src/generated/', '.data/', 'web/dist/', 'src/server/chat-page/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

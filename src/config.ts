@@ -13,65 +13,54 @@ export class ConfigError extends Error {
   }
 }
 
-const empty = (value: unknown): unknown => (value === '' ? undefined : value);
-
 const urlWithProtocols = (protocols: string[], what: string) =>
-  z.preprocess(
-    empty,
-    z
-      .string()
-      .refine((raw) => {
-        try {
-          return protocols.includes(new URL(raw).protocol);
-        } catch {
-          return false;
-        }
-      }, `expected ${what}`),
-  );
+  z.string().refine((raw) => {
+    try {
+      return protocols.includes(new URL(raw).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected ${what}`);
 
 const httpUrl = urlWithProtocols(['http:', 'https:'], 'an http:// or https:// URL');
 
 const optionalSecret = (pattern: RegExp, what: string) =>
-  z.preprocess(empty, z.string().regex(pattern, `expected ${what}`).optional());
+  z.string().regex(pattern, `expected ${what}`).optional();
 
 const schema = z.object({
-  PORT: z.preprocess(
-    empty,
-    z.coerce
-      .number({ error: 'expected a port number from 0 to 65535' })
-      .int('expected a port number from 0 to 65535')
-      .min(0, 'expected a port number from 0 to 65535')
-      .max(65535, 'expected a port number from 0 to 65535')
-      .default(3000),
-  ),
-  HOST: z.preprocess(empty, z.string().default('0.0.0.0')),
+  PORT: z
+    .string()
+    .regex(/^\d{1,5}$/, 'expected a port number from 0 to 65535')
+    .transform(Number)
+    .refine((port) => port <= 65535, 'expected a port number from 0 to 65535')
+    .default(3000),
+  HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'a postgresql:// URL').optional(),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'a redis:// or rediss:// URL').optional(),
   TELEGRAM_BOT_TOKEN: optionalSecret(/^\d+:[\w-]{20,}$/, 'a bot token like 123456:ABC-DEF… from @BotFather'),
   TELEGRAM_API_ROOT: httpUrl.default('https://api.telegram.org'),
-  TELEGRAM_MODE: z.preprocess(
-    empty,
-    z.enum(['webhook', 'polling'], { error: 'expected "webhook" or "polling"' }).default('webhook'),
-  ),
+  TELEGRAM_MODE: z
+    .enum(['webhook', 'polling'], { error: 'expected "webhook" or "polling"' })
+    .default('webhook'),
   // Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - for the secret_token.
   TELEGRAM_WEBHOOK_SECRET: optionalSecret(/^[\w-]{1,256}$/, '1-256 characters of A-Z, a-z, 0-9, _ or -'),
   LINE_CHANNEL_SECRET: optionalSecret(/^\S{8,}$/, 'the channel secret from the LINE Developers console'),
   LINE_CHANNEL_ACCESS_TOKEN: optionalSecret(/^\S{8,}$/, 'a channel access token'),
   LINE_API_BASE_URL: httpUrl.default('https://api.line.me'),
-  STRIPE_SECRET_KEY: optionalSecret(/^(sk|rk)_(test|live)_\w+$/, 'a Stripe secret key (sk_test_… or sk_live_…)'),
+  STRIPE_SECRET_KEY: optionalSecret(
+    /^(sk|rk)_(test|live)_\w+$/,
+    'a Stripe secret key (sk_test_… or sk_live_…)',
+  ),
   STRIPE_WEBHOOK_SECRET: optionalSecret(/^whsec_\w+$/, 'a webhook signing secret (whsec_…)'),
   STRIPE_API_BASE_URL: httpUrl.default('https://api.stripe.com'),
   HOSPITAL_FHIR_BASE_URL: httpUrl.optional(),
   PUBLIC_BASE_URL: httpUrl.optional(),
-  LOG_LEVEL: z.preprocess(
-    empty,
-    z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        error: 'expected one of fatal, error, warn, info, debug, trace, silent',
-      })
-      .default('info'),
-  ),
-  DATA_DIR: z.preprocess(empty, z.string().default('.data')),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  DATA_DIR: z.string().default('.data'),
 });
 
 type RawSettings = z.infer<typeof schema>;
@@ -83,7 +72,11 @@ export interface Config extends Omit<RawSettings, 'PUBLIC_BASE_URL'> {
 
 /** Reads and validates the settings; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty variable means unset, as in most deployment tools' env files.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
@@ -92,9 +85,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const settings = parsed.data;
   requireTogether(settings, ['LINE_CHANNEL_SECRET', 'LINE_CHANNEL_ACCESS_TOKEN']);
   requireTogether(settings, ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET']);
-  if (settings.TELEGRAM_BOT_TOKEN && settings.TELEGRAM_MODE === 'webhook' && !settings.TELEGRAM_WEBHOOK_SECRET) {
+  if (
+    settings.TELEGRAM_BOT_TOKEN &&
+    settings.TELEGRAM_MODE === 'webhook' &&
+    !settings.TELEGRAM_WEBHOOK_SECRET
+  ) {
     // Without the secret anyone who finds the URL could post fake updates.
-    throw new ConfigError('TELEGRAM_WEBHOOK_SECRET', 'required when TELEGRAM_BOT_TOKEN is set and TELEGRAM_MODE=webhook');
+    throw new ConfigError(
+      'TELEGRAM_WEBHOOK_SECRET',
+      'required when TELEGRAM_BOT_TOKEN is set and TELEGRAM_MODE=webhook',
+    );
   }
   const publicBase = settings.PUBLIC_BASE_URL ?? `http://localhost:${settings.PORT}`;
   return { ...settings, PUBLIC_BASE_URL: publicBase.replace(/\/+$/, '') };

@@ -10,7 +10,6 @@ export const REDACTED_FIELDS = [
   'symptoms',
   'complaint',
   'fullName',
-  'name',
   'birthDate',
   'phone',
   'address',

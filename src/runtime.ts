@@ -43,7 +43,9 @@ export async function startFrontdoor(config: Config, options: StartOptions = {})
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const opened: { close(): Promise<void> }[] = [database];
   try {
-    const kv = config.REDIS_URL ? await connectRedisStore(config.REDIS_URL, keyPrefix, logger) : new MemoryStore();
+    const kv = config.REDIS_URL
+      ? await connectRedisStore(config.REDIS_URL, keyPrefix, logger)
+      : new MemoryStore();
     opened.push(kv);
     const jobs: JobQueue = config.REDIS_URL
       ? new BullmqQueue(config.REDIS_URL, keyPrefix, logger)

@@ -30,7 +30,10 @@ export function readLocaleResources(locale: Locale): Record<string, Record<strin
   return Object.fromEntries(
     readdirSync(dir)
       .filter((file) => file.endsWith('.json'))
-      .map((file) => [file.replace(/\.json$/, ''), JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>]),
+      .map((file) => [
+        file.replace(/\.json$/, ''),
+        JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>,
+      ]),
   );
 }
 

@@ -50,7 +50,9 @@ export class BullmqQueue implements JobQueue {
         connection: this.connection,
         prefix,
         concurrency: options.concurrency ?? 1,
-        limiter: options.rateLimit ? { max: options.rateLimit.max, duration: options.rateLimit.durationMs } : undefined,
+        limiter: options.rateLimit
+          ? { max: options.rateLimit.max, duration: options.rateLimit.durationMs }
+          : undefined,
       },
     );
     worker.on('failed', (job, error) => {
@@ -74,7 +76,7 @@ export class BullmqQueue implements JobQueue {
       backoff: attempts > 1 ? { type: 'exponential', delay: queueOptions.backoffMs ?? 1_000 } : undefined,
       // Finished jobs are kept for a day so that a repeated add with the same id stays a no-op.
       removeOnComplete: { age: COMPLETED_ID_RETENTION_MS / 1000 },
-      removeOnFail: { age: 7 * COMPLETED_ID_RETENTION_MS / 1000 },
+      removeOnFail: { age: (7 * COMPLETED_ID_RETENTION_MS) / 1000 },
     });
   }
 

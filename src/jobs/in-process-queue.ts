@@ -139,7 +139,12 @@ export class InProcessQueue implements JobQueue {
       this.logger?.warn({ err: error, queue, jobId: job.id, attempt: job.attempt }, 'job failed; will retry');
       if (this.closed) return;
       await sleep(0);
-      this.schedule(queue, lane, { ...job, attempt: job.attempt + 1 }, retryDelay(lane.options.backoffMs, job.attempt));
+      this.schedule(
+        queue,
+        lane,
+        { ...job, attempt: job.attempt + 1 },
+        retryDelay(lane.options.backoffMs, job.attempt),
+      );
     }
   }
 

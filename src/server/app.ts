@@ -1,5 +1,6 @@
 // Builds the Fastify application apart from listen(), so tests drive it with inject() and the
 // runtime decides where it listens.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -20,9 +21,9 @@ export interface ServerParts {
 
 /** The HTTP application with health, metrics, error handling and the given features. */
 export async function buildServer(parts: ServerParts): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({
-    // Typed as Fastify's base logger so plugins take the ordinary FastifyInstance.
-    loggerInstance: parts.logger as FastifyBaseLogger,
+  // Typed with Fastify's base logger so feature plugins take the ordinary FastifyInstance.
+  const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: parts.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
     // Request ids come from the load balancer when it sets one.

@@ -1,6 +1,7 @@
 // Liveness and readiness. /healthz answers while the process runs; /readyz checks every
 // backing service this instance depends on and names the ones that are down.
 import type { FastifyInstance } from 'fastify';
+import type { LevelWithSilent } from 'pino';
 
 /** A named dependency check; resolves when healthy, rejects with the reason otherwise. */
 export interface ReadinessCheck {
@@ -11,15 +12,19 @@ export interface ReadinessCheck {
 const CHECK_TIMEOUT_MS = 2_000;
 
 export function registerHealth(app: FastifyInstance, checks: ReadinessCheck[]): void {
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  const quiet = { logLevel: probeLogLevel(app) };
+  app.get('/healthz', quiet, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { logLevel: 'warn' }, async (request, reply) => {
+  app.get('/readyz', quiet, async (request, reply) => {
     const results = await Promise.all(
-      checks.map(async ({ name, check }) => {
+      checks.map(async (probe) => {
+        const name = probe.name;
         try {
           await Promise.race([
-            check(),
-            new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref()),
+            probe.check(),
+            new Promise<never>((_, reject) =>
+              setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref(),
+            ),
           ]);
           return { name, up: true as const };
         } catch (error) {
@@ -36,4 +41,15 @@ export function registerHealth(app: FastifyInstance, checks: ReadinessCheck[]): 
     };
     return reply.code(down.length === 0 ? 200 : 503).send(body);
   });
+}
+
+const LEVEL_ORDER: LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * Probes arrive every few seconds; their request lines are noise at info level. A route's
+ * level replaces the logger's, so never pick one lower than the configured level.
+ */
+export function probeLogLevel(app: FastifyInstance): LevelWithSilent {
+  const configured = app.log.level as LevelWithSilent;
+  return LEVEL_ORDER.indexOf(configured) > LEVEL_ORDER.indexOf('warn') ? configured : 'warn';
 }

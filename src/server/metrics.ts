@@ -2,6 +2,7 @@
 // route pattern (never by raw URL, which could carry identifiers).
 import type { FastifyInstance } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { probeLogLevel } from './health.ts';
 
 /** The metric registry one app instance reports from. */
 export function createMetricsRegistry(): Registry {
@@ -34,7 +35,7 @@ export function registerMetrics(app: FastifyInstance, registry: Registry): void 
     duration.observe(labels, reply.elapsedTime / 1000);
     total.inc(labels);
   });
-  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) =>
+  app.get('/metrics', { logLevel: probeLogLevel(app) }, async (_request, reply) =>
     reply.type(registry.contentType).send(await registry.metrics()),
   );
 }

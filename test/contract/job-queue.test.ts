@@ -12,7 +12,9 @@ interface Backend {
   cleanup(queue: JobQueue): Promise<void>;
 }
 
-const backends: Backend[] = [{ name: 'in-process', open: () => new InProcessQueue(), cleanup: async () => {} }];
+const backends: Backend[] = [
+  { name: 'in-process', open: () => new InProcessQueue(), cleanup: async () => {} },
+];
 if (testRedisUrl) {
   const redisUrl = testRedisUrl;
   const prefixes = new Map<JobQueue, string>();
@@ -63,7 +65,10 @@ describe.each(backends)('JobQueue contract [$name]', (backend) => {
     queue.define<{ text: string }>('send', async ({ text }) => {
       seen.push(text);
     });
-    await Promise.all([queue.add('send', { text: 'first' }, { jobId: 'msg:42' }), queue.add('send', { text: 'again' }, { jobId: 'msg:42' })]);
+    await Promise.all([
+      queue.add('send', { text: 'first' }, { jobId: 'msg:42' }),
+      queue.add('send', { text: 'again' }, { jobId: 'msg:42' }),
+    ]);
     await eventually(() => seen.length === 1);
     await queue.add('send', { text: 'late' }, { jobId: 'msg:42' });
     await queue.add('send', { text: 'other' }, { jobId: 'msg:43' });

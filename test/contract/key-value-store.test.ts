@@ -12,7 +12,9 @@ interface Backend {
   cleanup(): Promise<void>;
 }
 
-const backends: Backend[] = [{ name: 'memory', open: async () => new MemoryStore(), cleanup: async () => {} }];
+const backends: Backend[] = [
+  { name: 'memory', open: async () => new MemoryStore(), cleanup: async () => {} },
+];
 if (testRedisUrl) {
   const redisUrl = testRedisUrl;
   const prefix = uniquePrefix('kv');
@@ -81,7 +83,9 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
   });
 
   it('increments counters atomically and gives a new counter its window', async () => {
-    const values = await Promise.all(Array.from({ length: 25 }, () => store.increment('count', 1, { ttlMs: 80 })));
+    const values = await Promise.all(
+      Array.from({ length: 25 }, () => store.increment('count', 1, { ttlMs: 80 })),
+    );
     expect(new Set(values).size).toBe(25);
     expect(Math.max(...values)).toBe(25);
     expect(await store.increment('count', 5, { ttlMs: 10_000 })).toBe(30);
@@ -104,7 +108,10 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     expect((await store.sortedRange('queue:{cardio}', 6, 30)).map((e) => e.member)).toEqual(['a', 'c']);
     expect(await store.sortedRemove('queue:{cardio}', 'a')).toBe(true);
     expect(await store.sortedRemove('queue:{cardio}', 'a')).toBe(false);
-    expect((await store.sortedRange('queue:{cardio}', -Infinity, Infinity)).map((e) => e.member)).toEqual(['b', 'c']);
+    expect((await store.sortedRange('queue:{cardio}', -Infinity, Infinity)).map((e) => e.member)).toEqual([
+      'b',
+      'c',
+    ]);
   });
 
   it('answers ping', async () => {

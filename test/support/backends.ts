@@ -1,7 +1,7 @@
 // Which real services the suites may use. Unset: only the embedded twins run; .ci/run sets
 // both so every contract suite also runs against the real PostgreSQL and Redis.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix } from '../../src/storage/kv/redis-store.ts';
 
 export const testRedisUrl = process.env.TEST_REDIS_URL || undefined;
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined;
@@ -12,14 +12,4 @@ export function uniquePrefix(label: string): string {
 }
 
 /** Deletes every Redis key under `prefix` (cleanup after a suite). */
-export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true });
-  await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
+export const deleteRedisKeys = deleteKeysWithPrefix;

@@ -1,6 +1,11 @@
 // Every shipped locale must have every key, with exactly the placeholders English has.
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_LOCALES, createTranslator, readLocaleResources, resolveLocale } from '../../src/i18n/locales.ts';
+import {
+  SUPPORTED_LOCALES,
+  createTranslator,
+  readLocaleResources,
+  resolveLocale,
+} from '../../src/i18n/locales.ts';
 
 type Tree = Record<string, unknown>;
 
@@ -10,7 +15,8 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
     const path = prefix ? `${prefix}.${key}` : key;
     if (typeof value === 'string') entries.set(path, value);
     else if (Array.isArray(value)) value.forEach((item, i) => entries.set(`${path}.${i}`, String(item)));
-    else if (value && typeof value === 'object') for (const [k, v] of flatten(value as Tree, path)) entries.set(k, v);
+    else if (value && typeof value === 'object')
+      for (const [k, v] of flatten(value as Tree, path)) entries.set(k, v);
     else throw new Error(`${path} is neither text nor a group`);
   }
   return entries;

@@ -123,3 +123,16 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, message: s
     clearTimeout(timer);
   }
 }
+
+/** Deletes every key under `prefix` (test runs and benchmarks clean up with this). */
+export async function deleteKeysWithPrefix(url: string, prefix: string): Promise<void> {
+  const redis = connectRedis(url);
+  await redis.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}

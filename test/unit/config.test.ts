@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+function failure(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with no settings at all', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.TELEGRAM_API_ROOT).toBe('https://api.telegram.org');
+    expect(config.TELEGRAM_MODE).toBe('webhook');
+    expect(config.LINE_API_BASE_URL).toBe('https://api.line.me');
+    expect(config.STRIPE_API_BASE_URL).toBe('https://api.stripe.com');
+    expect(config.PUBLIC_BASE_URL).toBe('http://localhost:3000');
+  });
+
+  it('reads every public setting', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://u:p@db:5432/frontdoor',
+      REDIS_URL: 'redis://cache:6379/1',
+      TELEGRAM_BOT_TOKEN: '123456:ABCdefGhIJKlmNoPQRstuVWXyz-123',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:9001',
+      TELEGRAM_MODE: 'polling',
+      LINE_CHANNEL_SECRET: 'line-secret-1234',
+      LINE_CHANNEL_ACCESS_TOKEN: 'line-token-5678',
+      LINE_API_BASE_URL: 'http://127.0.0.1:9002',
+      STRIPE_SECRET_KEY: 'sk_test_abc123',
+      STRIPE_WEBHOOK_SECRET: 'whsec_abc123',
+      STRIPE_API_BASE_URL: 'http://127.0.0.1:9003',
+      HOSPITAL_FHIR_BASE_URL: 'https://his.example.org/fhir/R4',
+      PUBLIC_BASE_URL: 'https://frontdoor.example.org/',
+    });
+    expect(config.PORT).toBe(8080);
+    expect(config.TELEGRAM_MODE).toBe('polling');
+    expect(config.HOSPITAL_FHIR_BASE_URL).toBe('https://his.example.org/fhir/R4');
+    expect(config.PUBLIC_BASE_URL).toBe('https://frontdoor.example.org');
+  });
+
+  it.each([
+    ['DATABASE_URL', 'not-a-url'],
+    ['DATABASE_URL', 'mysql://db/frontdoor'],
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '3000.5'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['TELEGRAM_MODE', 'push'],
+    ['TELEGRAM_API_ROOT', 'ftp://telegram'],
+    ['TELEGRAM_BOT_TOKEN', 'not a token'],
+    ['TELEGRAM_WEBHOOK_SECRET', 'has spaces in it'],
+    ['STRIPE_SECRET_KEY', 'pk_test_public'],
+    ['HOSPITAL_FHIR_BASE_URL', 'his.local'],
+    ['PUBLIC_BASE_URL', 'example.org'],
+  ])('names %s when it is %j', (variable, value) => {
+    const error = failure({ [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(new RegExp(`^Invalid setting ${variable}: expected `));
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('never echoes a secret value in the error', () => {
+    const error = failure({ STRIPE_SECRET_KEY: 'sk_wrong_SUPERSECRET' });
+    expect(error.message).not.toContain('SUPERSECRET');
+  });
+
+  it('requires a webhook secret when Telegram runs by webhook', () => {
+    const error = failure({ TELEGRAM_BOT_TOKEN: '123456:ABCdefGhIJKlmNoPQRstuVWXyz-123' });
+    expect(error.variable).toBe('TELEGRAM_WEBHOOK_SECRET');
+    expect(() =>
+      loadConfig({ TELEGRAM_BOT_TOKEN: '123456:ABCdefGhIJKlmNoPQRstuVWXyz-123', TELEGRAM_MODE: 'polling' }),
+    ).not.toThrow();
+  });
+
+  it('requires settings that only work together', () => {
+    expect(failure({ LINE_CHANNEL_SECRET: 'line-secret-1234' }).variable).toBe('LINE_CHANNEL_ACCESS_TOKEN');
+    expect(failure({ STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).variable).toBe('STRIPE_SECRET_KEY');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).PORT).toBe(3000);
+  });
+});
