@@ -55,6 +55,24 @@ const schema = z.object({
   STRIPE_API_BASE_URL: httpUrl.default('https://api.stripe.com'),
   HOSPITAL_FHIR_BASE_URL: httpUrl.optional(),
   PUBLIC_BASE_URL: httpUrl.optional(),
+  HOSPITAL_NAME: z
+    .string()
+    .max(100, 'expected a name of at most 100 characters')
+    .default('Frontdoor Demo Hospital'),
+  // Drives phone validation and the emergency number until a patient's own country is known.
+  HOSPITAL_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code such as VN')
+    .default('VN'),
+  EMERGENCY_NUMBERS: z
+    .string()
+    .regex(/^([A-Z]{2}=[\d/]+)(,[A-Z]{2}=[\d/]+)*$/, 'expected COUNTRY=NUMBER pairs such as VN=115,FR=15/112')
+    .default('VN=115,CN=120,TH=1669,JP=119,FR=15/112,US=911,GB=999')
+    .transform((raw) =>
+      Object.fromEntries(raw.split(',').map((pair) => pair.split('=') as [string, string])),
+    ),
+  // Signs the web chat cookie; instances behind one load balancer must share it.
+  SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',

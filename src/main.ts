@@ -1,5 +1,7 @@
 // Composition root: read the settings, start one instance, print where it is, and shut down
 // cleanly on SIGTERM/SIGINT.
+import { CONSENT_TEXT_VERSION } from '../flows/onboarding.ts';
+import { flowRegistry } from '../flows/registry.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startFrontdoor, type Frontdoor } from './runtime.ts';
 
@@ -16,6 +18,8 @@ function describeStart(config: Config, instance: Frontdoor): string {
   return [
     '',
     'Frontdoor is running.',
+    `  Web chat:      ${base}/chat`,
+    `  Channels:      ${instance.channels.join(', ')}`,
     `  Health:        ${base}/healthz`,
     `  Readiness:     ${base}/readyz`,
     `  Metrics:       ${base}/metrics`,
@@ -39,7 +43,7 @@ async function main(): Promise<void> {
 
   let instance: Frontdoor;
   try {
-    instance = await startFrontdoor(config);
+    instance = await startFrontdoor(config, { flows: flowRegistry, consentVersion: CONSENT_TEXT_VERSION });
   } catch (error) {
     process.stderr.write(`Frontdoor failed to start: ${(error as Error).message}\n`);
     process.exit(1);

@@ -1,12 +1,29 @@
-// Composition of one Frontdoor instance: storage, key-value store, job queue and HTTP server,
-// chosen from the settings (real services when configured, embedded twins otherwise).
+// Composition of one Frontdoor instance: storage, key-value store, job queue, conversation
+// engine, channels and HTTP server, chosen from the settings (real services when configured,
+// embedded twins otherwise).
+import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import { LineSender, lineClient } from './channels/line/sender.ts';
+import { registerLineWebhook } from './channels/line/webhook.ts';
+import { startTelegramPolling } from './channels/telegram/polling.ts';
+import { TelegramSender, telegramClient } from './channels/telegram/sender.ts';
+import { registerTelegramWebhook } from './channels/telegram/webhook.ts';
+import { WebChatLog } from './channels/web/chat-log.ts';
+import { registerWebChat } from './channels/web/routes.ts';
+import { WebChatSender } from './channels/web/sender.ts';
+import { ConversationEngine } from './conversation/engine.ts';
+import type { FlowRegistry, FlowSettings } from './conversation/flow.ts';
+import type { ChannelName } from './conversation/message.ts';
+import { Outbox, type ChannelSender } from './conversation/outbox.ts';
+import { createTranslator } from './i18n/locales.ts';
 import { BullmqQueue } from './jobs/bullmq-queue.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { createLogger } from './logging.ts';
+import { sessionSecret } from './security/session-secret.ts';
 import { buildServer } from './server/app.ts';
 import type { ReadinessCheck } from './server/health.ts';
 import { createMetricsRegistry } from './server/metrics.ts';
@@ -14,6 +31,7 @@ import { openDatabase, type Database } from './storage/database.ts';
 import type { KeyValueStore } from './storage/kv/key-value-store.ts';
 import { MemoryStore } from './storage/kv/memory-store.ts';
 import { RedisStore } from './storage/kv/redis-store.ts';
+import { PrismaPatientDirectory } from './storage/prisma-patient-directory.ts';
 
 /** A running instance and how to stop it. */
 export interface Frontdoor {
@@ -23,13 +41,21 @@ export interface Frontdoor {
   database: Database;
   kv: KeyValueStore;
   jobs: JobQueue;
+  engine: ConversationEngine;
   logger: Logger;
+  /** Channels this instance serves. */
+  channels: ChannelName[];
   /** Stops taking requests, drains jobs and closes every connection. */
   close(): Promise<void>;
 }
 
 export interface StartOptions {
+  /** The conversation flows (main.ts hands over flows/; tests may hand a scripted one). */
+  flows: FlowRegistry;
+  /** Version of the consent text the flows show, for the privacy page. */
+  consentVersion: string;
   logger?: Logger;
+  clock?: Clock;
   /** Namespace for Redis keys and queues; tests use a unique one per run. */
   keyPrefix?: string;
   /** Listen on this port instead of config.PORT (tests use 0). */
@@ -37,28 +63,98 @@ export interface StartOptions {
 }
 
 /** Starts one instance from validated settings. */
-export async function startFrontdoor(config: Config, options: StartOptions = {}): Promise<Frontdoor> {
+export async function startFrontdoor(config: Config, options: StartOptions): Promise<Frontdoor> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const clock = options.clock ?? systemClock;
   const keyPrefix = options.keyPrefix ?? 'fd';
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const opened: { close(): Promise<void> }[] = [database];
   try {
     const kv = config.REDIS_URL
       ? await connectRedisStore(config.REDIS_URL, keyPrefix, logger)
-      : new MemoryStore();
+      : new MemoryStore(clock);
     opened.push(kv);
     const jobs: JobQueue = config.REDIS_URL
       ? new BullmqQueue(config.REDIS_URL, keyPrefix, logger)
       : new InProcessQueue(logger);
     opened.push(jobs);
 
+    const translator = await createTranslator();
+    const webLog = new WebChatLog(kv);
+    const senders: Partial<Record<ChannelName, ChannelSender>> = { web: new WebChatSender(webLog) };
+    const telegram = config.TELEGRAM_BOT_TOKEN
+      ? telegramClient(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
+      : undefined;
+    if (telegram) senders.telegram = new TelegramSender(telegram, kv);
+    const line =
+      config.LINE_CHANNEL_SECRET && config.LINE_CHANNEL_ACCESS_TOKEN
+        ? new LineSender(lineClient(config.LINE_CHANNEL_ACCESS_TOKEN, config.LINE_API_BASE_URL))
+        : undefined;
+    if (line) senders.line = line;
+
+    const settings: FlowSettings = {
+      hospitalName: config.HOSPITAL_NAME,
+      hospitalCountry: config.HOSPITAL_COUNTRY,
+      emergencyNumbers: config.EMERGENCY_NUMBERS,
+      privacyUrl: `${config.PUBLIC_BASE_URL}/privacy`,
+    };
+    const engine = new ConversationEngine({
+      kv,
+      jobs,
+      flows: options.flows,
+      directory: new PrismaPatientDirectory(database.prisma),
+      translator,
+      settings,
+      outbox: new Outbox(kv, jobs, senders, logger),
+      logger,
+      clock,
+      lookupLocale: async (address) =>
+        address.channel === 'line' && line ? line.profileLocale(address.channelUserId) : undefined,
+    });
+
     const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
     if (kv.kind === 'redis') readiness.push({ name: 'redis', check: () => kv.ping() });
+    const secret = await sessionSecret(config.SESSION_SECRET, config.DATA_DIR);
+    if (!config.SESSION_SECRET && config.REDIS_URL) {
+      logger.warn('SESSION_SECRET is not set: web chat sessions work only on this instance');
+    }
 
-    const app = await buildServer({ logger, metrics: createMetricsRegistry(), readiness });
+    const app = await buildServer({
+      logger,
+      metrics: createMetricsRegistry(),
+      readiness,
+      features: [
+        async (server) => {
+          await server.register(cookie, { secret });
+          registerWebChat(server, {
+            engine,
+            log: webLog,
+            kv,
+            translator,
+            hospitalName: config.HOSPITAL_NAME,
+            consentVersion: options.consentVersion,
+            secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
+          });
+        },
+        (server) => {
+          if (telegram && config.TELEGRAM_MODE === 'webhook') {
+            registerTelegramWebhook(server, engine, config.TELEGRAM_WEBHOOK_SECRET ?? '');
+          }
+        },
+        async (server) => {
+          if (line && config.LINE_CHANNEL_SECRET)
+            await registerLineWebhook(server, engine, config.LINE_CHANNEL_SECRET);
+        },
+      ],
+    });
     await app.listen({ port: options.port ?? config.PORT, host: config.HOST });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
+
+    const stopPolling =
+      telegram && config.TELEGRAM_MODE === 'polling' && config.TELEGRAM_BOT_TOKEN
+        ? await startTelegramPolling(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, engine, logger)
+        : undefined;
 
     return {
       app,
@@ -66,9 +162,13 @@ export async function startFrontdoor(config: Config, options: StartOptions = {})
       database,
       kv,
       jobs,
+      engine,
       logger,
+      channels: (['web', 'telegram', 'line'] as const).filter((channel) => senders[channel]),
       async close() {
+        await stopPolling?.();
         await app.close();
+        await engine.idle();
         await jobs.close();
         await kv.close();
         await database.close();

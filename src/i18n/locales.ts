@@ -45,7 +45,7 @@ export async function createTranslator(): Promise<i18n> {
     supportedLngs: [...SUPPORTED_LOCALES],
     fallbackLng: DEFAULT_LOCALE,
     defaultNS: 'common',
-    ns: ['common'],
+    ns: Object.keys(readLocaleResources(DEFAULT_LOCALE)),
     // Messages go to chat platforms as plain text; HTML escaping would show as &amp; etc.
     interpolation: { escapeValue: false },
     initAsync: false,

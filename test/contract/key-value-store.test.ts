@@ -114,6 +114,44 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     ]);
   });
 
+  it('keeps lists in order and removes the head only when it is the expected item', async () => {
+    expect(await store.listPush('mbox:{p3}', 'first')).toBe(1);
+    expect(await store.listPush('mbox:{p3}', 'second', { ttlMs: 5_000 })).toBe(2);
+    expect(await store.listPush('mbox:{p3}', 'third')).toBe(3);
+    expect(await store.listRange('mbox:{p3}', 0, -1)).toEqual(['first', 'second', 'third']);
+    expect(await store.listRange('mbox:{p3}', 1, 1)).toEqual(['second']);
+    expect(await store.listRange('mbox:{p3}', -2, -1)).toEqual(['second', 'third']);
+    expect(await store.listRemoveFirst('mbox:{p3}', 'second')).toBe(false);
+    expect(await store.listRemoveFirst('mbox:{p3}', 'first')).toBe(true);
+    expect(await store.listRange('mbox:{p3}', 0, 0)).toEqual(['second']);
+    expect(await store.listRange('absent', 0, -1)).toEqual([]);
+    expect(await store.delete('mbox:{p3}')).toBe(true);
+    expect(await store.listRange('mbox:{p3}', 0, -1)).toEqual([]);
+  });
+
+  it('expires lists after their time to live', async () => {
+    await store.listPush('log:{p4}', 'a', { ttlMs: 60 });
+    await sleep(120);
+    expect(await store.listRange('log:{p4}', 0, -1)).toEqual([]);
+  });
+
+  it('delivers published messages to subscribers until they stop', async () => {
+    const received: string[] = [];
+    const stop = await store.subscribe('chat:{s1}', (message) => received.push(message));
+    const other: string[] = [];
+    const stopOther = await store.subscribe('chat:{s2}', (message) => other.push(message));
+    await store.publish('chat:{s1}', 'hello');
+    await store.publish('chat:{s1}', 'again');
+    for (let i = 0; i < 50 && received.length < 2; i += 1) await sleep(10);
+    expect(received).toEqual(['hello', 'again']);
+    expect(other).toEqual([]);
+    await stop();
+    await store.publish('chat:{s1}', 'unheard');
+    await sleep(50);
+    expect(received).toEqual(['hello', 'again']);
+    await stopOther();
+  });
+
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });

@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
+import { flowRegistry } from '../../flows/registry.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logging.ts';
 import { buildServer } from '../../src/server/app.ts';
@@ -29,7 +31,13 @@ describe.each(instanceBackends)('a running instance [$name]', (backend) => {
   beforeAll(async () => {
     target = await backend.database.create();
     const config = loadConfig({ DATABASE_URL: target.url, REDIS_URL: backend.redisUrl, LOG_LEVEL: 'silent' });
-    frontdoor = await startFrontdoor(config, { logger: silent, port: 0, keyPrefix: prefix });
+    frontdoor = await startFrontdoor(config, {
+      flows: flowRegistry,
+      consentVersion: CONSENT_TEXT_VERSION,
+      logger: silent,
+      port: 0,
+      keyPrefix: prefix,
+    });
   });
   afterAll(async () => {
     await frontdoor?.close();

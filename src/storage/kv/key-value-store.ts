@@ -28,6 +28,16 @@ export interface KeyValueStore {
   sortedRange(key: string, min: number, max: number): Promise<{ member: string; score: number }[]>;
   /** Removes `member`; true when it was there. */
   sortedRemove(key: string, member: string): Promise<boolean>;
+  /** Appends to the list at `key`; returns the new length (mailboxes, message logs). */
+  listPush(key: string, value: string, options?: WriteOptions): Promise<number>;
+  /** Items from index `start` to `end` inclusive (negative counts from the end). */
+  listRange(key: string, start: number, end: number): Promise<string[]>;
+  /** Removes the first item if it is still `expected`; true when removed. */
+  listRemoveFirst(key: string, expected: string): Promise<boolean>;
+  /** Sends `message` to every current subscriber of `channel`, on any instance. */
+  publish(channel: string, message: string): Promise<void>;
+  /** Calls `listener` for each message published on `channel` until the returned stop. */
+  subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>>;
   /** Resolves when the backend answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

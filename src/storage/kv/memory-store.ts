@@ -1,4 +1,5 @@
 // In-process twin of the Redis store for a single instance with no Redis.
+import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../../clock.ts';
 import type { KeyValueStore, WriteOptions } from './key-value-store.ts';
 
@@ -12,6 +13,8 @@ export class MemoryStore implements KeyValueStore {
   readonly kind = 'memory' as const;
   private readonly values = new Map<string, Entry>();
   private readonly sorted = new Map<string, Map<string, number>>();
+  private readonly lists = new Map<string, { items: string[]; expiresAt: number | undefined }>();
+  private readonly bus = new EventEmitter().setMaxListeners(0);
 
   constructor(private readonly clock: Clock = systemClock) {}
 
@@ -30,8 +33,9 @@ export class MemoryStore implements KeyValueStore {
   }
 
   async delete(key: string): Promise<boolean> {
-    const existed = this.live(key) !== undefined;
+    const existed = this.live(key) !== undefined || this.liveList(key) !== undefined;
     this.values.delete(key);
+    this.lists.delete(key);
     return existed;
   }
 
@@ -70,11 +74,47 @@ export class MemoryStore implements KeyValueStore {
     return this.sorted.get(key)?.delete(member) ?? false;
   }
 
+  async listPush(key: string, value: string, options: WriteOptions = {}): Promise<number> {
+    const list = this.liveList(key) ?? { items: [], expiresAt: undefined };
+    list.items.push(value);
+    if (options.ttlMs !== undefined) list.expiresAt = this.expiry(options);
+    this.lists.set(key, list);
+    return list.items.length;
+  }
+
+  async listRange(key: string, start: number, end: number): Promise<string[]> {
+    const items = this.liveList(key)?.items ?? [];
+    const from = start < 0 ? Math.max(0, items.length + start) : start;
+    const to = end < 0 ? items.length + end : Math.min(end, items.length - 1);
+    return items.slice(from, to + 1);
+  }
+
+  async listRemoveFirst(key: string, expected: string): Promise<boolean> {
+    const list = this.liveList(key);
+    if (list?.items[0] !== expected) return false;
+    list.items.shift();
+    if (list.items.length === 0) this.lists.delete(key);
+    return true;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    this.bus.emit(channel, message);
+  }
+
+  async subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>> {
+    this.bus.on(channel, listener);
+    return async () => {
+      this.bus.off(channel, listener);
+    };
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     this.values.clear();
     this.sorted.clear();
+    this.lists.clear();
+    this.bus.removeAllListeners();
   }
 
   private live(key: string): Entry | undefined {
@@ -84,6 +124,15 @@ export class MemoryStore implements KeyValueStore {
       return undefined;
     }
     return entry;
+  }
+
+  private liveList(key: string): { items: string[]; expiresAt: number | undefined } | undefined {
+    const list = this.lists.get(key);
+    if (list?.expiresAt !== undefined && list.expiresAt <= this.clock.now()) {
+      this.lists.delete(key);
+      return undefined;
+    }
+    return list;
   }
 
   private expiry(options: WriteOptions): number | undefined {

@@ -17,6 +17,10 @@ if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
 end
 return value`;
 
+const LIST_REMOVE_FIRST = `
+if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) return 1 end
+return 0`;
+
 const PING_TIMEOUT_MS = 1_000;
 
 /** Opens a Redis connection suited to request-path commands: fail fast when Redis is down. */
@@ -33,8 +37,13 @@ export function connectRedis(url: string, keyPrefix = ''): Redis {
 /** KeyValueStore on Redis. */
 export class RedisStore implements KeyValueStore {
   readonly kind = 'redis' as const;
+  private subscriber: Redis | undefined;
+  private readonly listeners = new Map<string, Set<(message: string) => void>>();
 
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix = '',
+  ) {}
 
   /** Connects and returns a store whose keys all start with `keyPrefix`. */
   static async connect(url: string, keyPrefix: string, logger?: Logger): Promise<RedisStore> {
@@ -49,7 +58,7 @@ export class RedisStore implements KeyValueStore {
       reported = false;
     });
     await redis.connect();
-    return new RedisStore(redis);
+    return new RedisStore(redis, keyPrefix);
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -102,11 +111,67 @@ export class RedisStore implements KeyValueStore {
     return (await this.redis.zrem(key, member)) > 0;
   }
 
+  async listPush(key: string, value: string, options: WriteOptions = {}): Promise<number> {
+    if (options.ttlMs === undefined) return this.redis.rpush(key, value);
+    const [[, length]] = (await this.redis
+      .multi()
+      .rpush(key, value)
+      .pexpire(key, Math.max(1, Math.ceil(options.ttlMs)))
+      .exec()) as [[null, number], [null, number]];
+    return length;
+  }
+
+  async listRange(key: string, start: number, end: number): Promise<string[]> {
+    return this.redis.lrange(key, start, end);
+  }
+
+  async listRemoveFirst(key: string, expected: string): Promise<boolean> {
+    return Number(await this.redis.eval(LIST_REMOVE_FIRST, 1, key, expected)) === 1;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    // Pub/sub channels ignore ioredis's keyPrefix, so the prefix is added by hand.
+    await this.redis.publish(this.keyPrefix + channel, message);
+  }
+
+  async subscribe(channel: string, listener: (message: string) => void): Promise<() => Promise<void>> {
+    const subscriber = await this.subscriberConnection();
+    const name = this.keyPrefix + channel;
+    let set = this.listeners.get(name);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+      await subscriber.subscribe(name);
+    }
+    set.add(listener);
+    return async () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(name) === set) {
+        this.listeners.delete(name);
+        await subscriber.unsubscribe(name);
+      }
+    };
+  }
+
+  private async subscriberConnection(): Promise<Redis> {
+    if (this.subscriber) return this.subscriber;
+    // A connection in subscriber mode can run no other command: it gets its own.
+    const subscriber = this.redis.duplicate({ keyPrefix: '' });
+    this.subscriber = subscriber;
+    subscriber.on('message', (channel: string, message: string) => {
+      for (const listener of this.listeners.get(channel) ?? []) listener(message);
+    });
+    subscriber.on('error', () => undefined);
+    if (subscriber.status === 'wait') await subscriber.connect();
+    return subscriber;
+  }
+
   async ping(): Promise<void> {
     await withTimeout(this.redis.ping(), PING_TIMEOUT_MS, 'redis ping timed out');
   }
 
   async close(): Promise<void> {
+    this.subscriber?.disconnect();
     this.redis.disconnect();
   }
 }

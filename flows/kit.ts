@@ -1,0 +1,62 @@
+// The small vocabulary flows are written in: a step declares where it can lead (for the
+// diagrams) and reacts to events; moving to a step asks that step's question.
+import type { ConversationState, Effect, FlowEvent, StepContext } from '../src/conversation/flow.ts';
+import type { Choice, OutboundMessage } from '../src/conversation/message.ts';
+
+/** What a step decided: new state, effects, and optionally the step to move to. */
+export interface Outcome {
+  state: ConversationState;
+  effects: Effect[];
+  /** Qualified step to move to; its prompt is sent after `effects`. */
+  to?: string;
+}
+
+export interface StepDefinition {
+  /** Steps this one may lead to (drawn in docs/flows, checked at run time). */
+  next: string[];
+  /** The question this step asks when entered or repeated. */
+  prompt(state: ConversationState, context: StepContext): OutboundMessage[];
+  /** Reaction to an event while the conversation waits here. */
+  handle(state: ConversationState, event: FlowEvent, context: StepContext): Outcome;
+}
+
+export interface Flow {
+  name: string;
+  /** Steps by their short name; qualified as "<flow>.<step>". */
+  steps: Record<string, StepDefinition>;
+}
+
+/** Button data: the step that asked, and the answer. Lets us spot a button from an old message. */
+export function buttonData(step: string, value: string): string {
+  return `${step}|${value}`;
+}
+
+/** Splits button data into its step and value. */
+export function parseButton(data: string): { step: string; value: string } {
+  const at = data.lastIndexOf('|');
+  return at < 0 ? { step: '', value: data } : { step: data.slice(0, at), value: data.slice(at + 1) };
+}
+
+/** Answer buttons for `step`. */
+export function choices(step: string, options: [value: string, label: string][]): Choice[] {
+  return options.map(([value, label]) => ({ data: buttonData(step, value), label }));
+}
+
+export const send = (message: OutboundMessage): Effect => ({ type: 'send', message });
+
+/** Text the patient typed, or undefined for any other event. */
+export function typedText(event: FlowEvent): string | undefined {
+  return event.kind === 'text' ? event.text.trim() : undefined;
+}
+
+/** The value of a button pressed on `step`'s own question, or undefined. */
+export function pressed(event: FlowEvent, step: string): string | undefined {
+  if (event.kind !== 'button') return undefined;
+  const button = parseButton(event.data);
+  return button.step === step ? button.value : undefined;
+}
+
+/** Stay on this step, saying `messages` and asking again. */
+export function stay(state: ConversationState, ...effects: Effect[]): Outcome {
+  return { state, effects, to: state.step };
+}

@@ -1,0 +1,180 @@
+// First contact: greeting, separate explicit consent for health data (stored with the text
+// version and time), then name, date of birth and phone, after which the patient is
+// registered or recognised.
+import { examplePhone, normaliseFullName, normalisePhone, parseBirthDate } from '../src/domain/patients.ts';
+import { choices, pressed, send, stay, typedText, type Flow } from './kit.ts';
+
+/** Version of the consent text in locales (onboarding.consent.*); bump when its meaning changes. */
+export const CONSENT_TEXT_VERSION = '2026-11-24';
+
+const CONSENT = 'onboarding.consent';
+
+export const onboarding: Flow = {
+  name: 'onboarding',
+  steps: {
+    begin: {
+      next: ['onboarding.consent'],
+      prompt: () => [],
+      handle: (state, _event, { text, settings }) => ({
+        state,
+        effects: [
+          send({ text: text(state.locale)('onboarding.welcome', { hospital: settings.hospitalName }) }),
+        ],
+        to: CONSENT,
+      }),
+    },
+
+    consent: {
+      next: ['onboarding.name'],
+      prompt: (state, { text, settings }) => {
+        const t = text(state.locale);
+        return [
+          {
+            text: t('onboarding.consent.ask'),
+            links: [
+              {
+                label: t('onboarding.consent.privacyNotice'),
+                url: `${settings.privacyUrl}?lang=${state.locale}`,
+              },
+            ],
+            choices: [
+              ...choices(CONSENT, [
+                ['yes', t('onboarding.consent.agree')],
+                ['no', t('onboarding.consent.decline')],
+              ]),
+              { data: 'menu|language', label: t('menu.language') },
+            ],
+          },
+        ];
+      },
+      handle: (state, event, { text }) => {
+        const t = text(state.locale);
+        const answer = pressed(event, CONSENT);
+        if (answer === 'yes') {
+          return {
+            state,
+            effects: [
+              {
+                type: 'recordConsent',
+                purpose: 'health-data',
+                textVersion: CONSENT_TEXT_VERSION,
+                granted: true,
+              },
+              send({ text: t('onboarding.consent.thanks') }),
+            ],
+            to: 'onboarding.name',
+          };
+        }
+        if (answer === 'no') {
+          return stay(
+            state,
+            {
+              type: 'recordConsent',
+              purpose: 'health-data',
+              textVersion: CONSENT_TEXT_VERSION,
+              granted: false,
+            },
+            send({ text: t('onboarding.consent.declined') }),
+          );
+        }
+        return stay(state, send({ text: t('onboarding.consent.useButtons') }));
+      },
+    },
+
+    name: {
+      next: ['onboarding.birthDate'],
+      prompt: (state, { text }) => [{ text: text(state.locale)('onboarding.name.ask') }],
+      handle: (state, event, { text }) => {
+        const typed = typedText(event);
+        const fullName = typed === undefined ? undefined : normaliseFullName(typed);
+        if (!fullName) return stay(state, send({ text: text(state.locale)('onboarding.name.invalid') }));
+        return {
+          state: { ...state, draft: { ...state.draft, fullName } },
+          effects: [],
+          to: 'onboarding.birthDate',
+        };
+      },
+    },
+
+    birthDate: {
+      next: ['onboarding.phone'],
+      prompt: (state, { text }) => {
+        const t = text(state.locale);
+        return [{ text: t('onboarding.birthDate.ask', { example: t('onboarding.birthDate.example') }) }];
+      },
+      handle: (state, event, { text, now }) => {
+        const t = text(state.locale);
+        const typed = typedText(event);
+        const birthDate = typed === undefined ? undefined : parseBirthDate(typed, new Date(now));
+        if (!birthDate) {
+          return stay(
+            state,
+            send({ text: t('onboarding.birthDate.invalid', { example: t('onboarding.birthDate.example') }) }),
+          );
+        }
+        return {
+          state: { ...state, draft: { ...state.draft, birthDate } },
+          effects: [],
+          to: 'onboarding.phone',
+        };
+      },
+    },
+
+    phone: {
+      next: ['onboarding.identifying'],
+      prompt: (state, { text }) => {
+        const t = text(state.locale);
+        return [
+          {
+            text: t('onboarding.phone.ask'),
+            request: { kind: 'contact', label: t('onboarding.phone.share') },
+          },
+        ];
+      },
+      handle: (state, event, { text }) => {
+        const t = text(state.locale);
+        const raw = event.kind === 'contact' ? event.phone : typedText(event);
+        if (event.kind === 'contact' && !event.ownContact)
+          return stay(state, send({ text: t('onboarding.phone.notOwn') }));
+        const phone = raw === undefined ? undefined : normalisePhone(raw, state.country);
+        if (!phone) {
+          const country =
+            new Intl.DisplayNames([state.locale], { type: 'region' }).of(state.country) ?? state.country;
+          return stay(
+            state,
+            send({ text: t('onboarding.phone.invalid', { country, example: examplePhone(state.country) }) }),
+          );
+        }
+        const { fullName = '', birthDate = '' } = state.draft;
+        return {
+          state: { ...state, country: phone.country, draft: { ...state.draft, phone: phone.e164 } },
+          effects: [
+            { type: 'identifyPatient', fullName, birthDate, phone: phone.e164, country: phone.country },
+          ],
+          to: 'onboarding.identifying',
+        };
+      },
+    },
+
+    identifying: {
+      next: ['menu.main'],
+      prompt: () => [],
+      handle: (state, event, { text }) => {
+        const t = text(state.locale);
+        if (event.kind !== 'system' || event.name !== 'patient.identified') {
+          return { state, effects: [send({ text: t('onboarding.identifying.wait') })] };
+        }
+        const name = state.draft.fullName ?? '';
+        const greeting = event.data.returning
+          ? 'onboarding.identified.returning'
+          : 'onboarding.identified.new';
+        return {
+          // The draft held personal data only until the register had it.
+          state: { ...state, patientId: String(event.data.patientId), draft: {} },
+          effects: [send({ text: t(greeting, { name }) })],
+          to: 'menu.main',
+        };
+      },
+    },
+  },
+};

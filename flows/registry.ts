@@ -1,0 +1,227 @@
+// The flow registry handed to the engine by main.ts: all flows, the global interrupts that
+// apply in every step (emergency phrases, language, menu, help, media, stale buttons), and
+// the dispatch to the current step.
+import type {
+  ConversationState,
+  Effect,
+  FlowEvent,
+  FlowRegistry,
+  FlowSettings,
+  KnownPatient,
+  StepContext,
+  StepResult,
+} from '../src/conversation/flow.ts';
+import type { ConversationAddress } from '../src/conversation/message.ts';
+import { emergencyNumberFor, findRedFlag } from '../src/domain/red-flags.ts';
+import { isLocale, type Locale } from '../src/i18n/locales.ts';
+import { parseButton, send, type Flow, type Outcome, type StepDefinition } from './kit.ts';
+import { menu, system } from './menu.ts';
+import { onboarding } from './onboarding.ts';
+
+/** Bump when a saved state of the previous version can no longer be stepped. */
+export const FLOW_VERSION = 1;
+
+export const FLOWS: Flow[] = [onboarding, menu, system];
+
+const STEPS = new Map<string, StepDefinition>(
+  FLOWS.flatMap((flow) =>
+    Object.entries(flow.steps).map(([name, step]) => [`${flow.name}.${name}`, step] as const),
+  ),
+);
+
+const COUNTRY_OF_LOCALE: Partial<Record<Locale, string>> = {
+  vi: 'VN',
+  'zh-CN': 'CN',
+  th: 'TH',
+  ja: 'JP',
+  fr: 'FR',
+};
+
+function stepDefinition(name: string): StepDefinition {
+  const step = STEPS.get(name);
+  if (!step) throw new Error(`unknown flow step ${name}`);
+  return step;
+}
+
+/** Applies an outcome: checks the move is declared, then asks the next step's question. */
+function settle(from: string, outcome: Outcome, context: StepContext): StepResult {
+  if (!outcome.to) return { state: outcome.state, effects: outcome.effects };
+  if (outcome.to !== from && !stepDefinition(from).next.includes(outcome.to)) {
+    throw new Error(`flow step ${from} moved to undeclared step ${outcome.to}`);
+  }
+  const state = { ...outcome.state, step: outcome.to };
+  const prompts = stepDefinition(outcome.to).prompt(state, context).map(send);
+  return { state, effects: [...outcome.effects, ...prompts] };
+}
+
+/** Repeats the current question after `effects`. */
+function reprompt(state: ConversationState, context: StepContext, ...effects: Effect[]): StepResult {
+  return { state, effects: [...effects, ...stepDefinition(state.step).prompt(state, context).map(send)] };
+}
+
+/** Words that work in every step, in English and in the patient's language. */
+function command(
+  text: string,
+  state: ConversationState,
+  context: StepContext,
+): 'menu' | 'help' | 'language' | 'start' | undefined {
+  const word = text.trim().toLowerCase();
+  if (word === '/start') return 'start';
+  const t = context.text(state.locale);
+  for (const name of ['menu', 'help', 'language'] as const) {
+    if (word === `/${name}` || word === name || word === t(`commands.${name}`).toLowerCase()) return name;
+  }
+  return undefined;
+}
+
+function goTo(
+  state: ConversationState,
+  step: string,
+  context: StepContext,
+  effects: Effect[] = [],
+): StepResult {
+  const next = { ...state, step };
+  return { state: next, effects: [...effects, ...stepDefinition(step).prompt(next, context).map(send)] };
+}
+
+function globalAction(
+  action: 'menu' | 'help' | 'language' | 'start',
+  state: ConversationState,
+  context: StepContext,
+): StepResult | undefined {
+  const t = context.text(state.locale);
+  const onboarded = Boolean(state.patientId);
+  switch (action) {
+    case 'language':
+      return goTo({ ...state, draft: { ...state.draft, returnTo: state.step } }, 'menu.language', context);
+    case 'help':
+      return reprompt(
+        state,
+        context,
+        send({ text: t('menu.helpText', { number: emergencyNumber(state, context.settings) }) }),
+      );
+    case 'menu':
+    case 'start':
+      if (onboarded) return goTo({ ...state, draft: {} }, 'menu.main', context);
+      if (state.step === 'onboarding.begin') return undefined;
+      return reprompt(state, context, send({ text: t('onboarding.finishFirst') }));
+  }
+}
+
+function emergencyNumber(state: ConversationState, settings: FlowSettings): string {
+  return emergencyNumberFor(state.country, settings.emergencyNumbers, settings.hospitalCountry);
+}
+
+function changeLanguage(state: ConversationState, locale: Locale, context: StepContext): StepResult {
+  const returnTo = state.draft.returnTo && STEPS.has(state.draft.returnTo) ? state.draft.returnTo : undefined;
+  const { returnTo: _dropped, ...draft } = state.draft;
+  const next: ConversationState = { ...state, locale, draft };
+  const effects: Effect[] = [
+    { type: 'setLocale', locale },
+    send({ text: context.text(locale)('menu.languageChanged') }),
+  ];
+  const target =
+    returnTo ??
+    (state.step === 'menu.language' ? (state.patientId ? 'menu.main' : 'onboarding.consent') : state.step);
+  return goTo(next, target, context, effects);
+}
+
+function step(state: ConversationState, event: FlowEvent, context: StepContext): StepResult {
+  const t = context.text(state.locale);
+
+  // The emergency interrupt comes before everything, in every step and every language.
+  if (event.kind === 'text') {
+    const redFlag = findRedFlag(event.text);
+    if (redFlag) {
+      const number = emergencyNumber(state, context.settings);
+      return {
+        state,
+        effects: [
+          {
+            type: 'recordRedFlag',
+            phrase: redFlag.phrase,
+            phraseLocale: redFlag.locale,
+            emergencyNumber: number,
+          },
+          send({ text: t('emergency.alert', { number }) }),
+        ],
+      };
+    }
+    const action = command(event.text, state, context);
+    const result = action && globalAction(action, state, context);
+    if (result) return result;
+  }
+
+  switch (event.kind) {
+    case 'media':
+      return reprompt(state, context, send({ text: t('fallback.media') }));
+    case 'edited':
+      return reprompt(state, context, send({ text: t('fallback.edited') }));
+    case 'location':
+      return reprompt(state, context, send({ text: t('fallback.notExpected') }));
+    case 'unfollow':
+      // The patient blocked or left the bot: nothing can be sent; keep the state as it is.
+      return { state, effects: [] };
+    case 'follow':
+      if (state.step !== 'onboarding.begin') return reprompt(state, context);
+      break;
+    case 'button': {
+      const button = parseButton(event.data);
+      if (button.step === 'lang' && isLocale(button.value))
+        return changeLanguage(state, button.value, context);
+      if (
+        button.step === 'menu' &&
+        (button.value === 'help' || button.value === 'language' || button.value === 'main')
+      ) {
+        return (
+          globalAction(button.value === 'main' ? 'menu' : button.value, state, context) ??
+          reprompt(state, context)
+        );
+      }
+      if (button.step !== state.step)
+        return reprompt(state, context, send({ text: t('fallback.staleButton') }));
+      break;
+    }
+    case 'text':
+    case 'contact':
+    case 'system':
+      break;
+  }
+
+  return settle(state.step, stepDefinition(state.step).handle(state, event, context), context);
+}
+
+function start(
+  _address: ConversationAddress,
+  locale: Locale,
+  patient: KnownPatient | undefined,
+  reason: 'new' | 'upgraded',
+  settings: FlowSettings,
+): ConversationState {
+  const known = patient?.consented && patient.profileComplete ? patient : undefined;
+  const chosenLocale = patient?.locale ?? locale;
+  return {
+    version: FLOW_VERSION,
+    step: reason === 'upgraded' ? 'system.upgraded' : known ? 'menu.welcomeBack' : 'onboarding.begin',
+    locale: chosenLocale,
+    patientId: known?.id,
+    country: patient?.country ?? COUNTRY_OF_LOCALE[chosenLocale] ?? settings.hospitalCountry,
+    draft: known && reason === 'new' ? { displayName: known.displayName } : {},
+    recent: [],
+    outSeq: 0,
+  };
+}
+
+/** The registry main.ts hands to the engine. */
+export const flowRegistry: FlowRegistry = { version: FLOW_VERSION, start, step };
+
+/** Every step with its declared next steps, for the diagrams. */
+export function flowGraph(): { flow: string; steps: { name: string; next: string[] }[] }[] {
+  return FLOWS.map((flow) => ({
+    flow: flow.name,
+    steps: Object.entries(flow.steps).map(([name, definition]) => ({
+      name: `${flow.name}.${name}`,
+      next: definition.next,
+    })),
+  }));
+}

@@ -1,0 +1,69 @@
+// Sends batches to Telegram through telegraf's API client, within Telegram's limits: about 30
+// messages a second per bot and, on average, one a second per chat (short bursts of up to
+// three are tolerated by Telegram and keep a multi-part answer readable).
+import { Telegram, TelegramError } from 'telegraf';
+import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
+import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../conversation/outbox.ts';
+import { takeRateSlot } from '../rate-limit.ts';
+import { renderTelegram } from './render.ts';
+
+export const TELEGRAM_LIMITS = { perBotPerSecond: 30, perChatBurst: 3, perChatWindowMs: 3_000 };
+
+/** A telegraf API client pointed at `apiRoot` (the public API, a local Bot API server or a fake). */
+export function telegramClient(token: string, apiRoot: string): Telegram {
+  return new Telegram(token, { apiRoot });
+}
+
+export class TelegramSender implements ChannelSender {
+  constructor(
+    private readonly telegram: Telegram,
+    private readonly kv: KeyValueStore,
+  ) {}
+
+  async deliver(
+    batch: OutboundBatch,
+    alreadySent: number,
+    markSent: (count: number) => Promise<void>,
+  ): Promise<void> {
+    if (batch.callbackQueryId && alreadySent === 0) await this.answerButton(batch.callbackQueryId);
+    for (let index = alreadySent; index < batch.messages.length; index += 1) {
+      const call = renderTelegram(batch.channelUserId, batch.messages[index]!);
+      await takeRateSlot(this.kv, [
+        { key: 'telegram', max: TELEGRAM_LIMITS.perBotPerSecond, windowMs: 1_000 },
+        {
+          key: `telegram-chat:{${batch.channelUserId}}`,
+          max: TELEGRAM_LIMITS.perChatBurst,
+          windowMs: TELEGRAM_LIMITS.perChatWindowMs,
+        },
+      ]);
+      await this.call(call.method, call.payload);
+      await markSent(index + 1);
+    }
+  }
+
+  private async answerButton(callbackQueryId: string): Promise<void> {
+    try {
+      await this.telegram.callApi('answerCallbackQuery', { callback_query_id: callbackQueryId });
+    } catch {
+      // Telegram refuses answers to presses older than ~15 minutes; the messages still matter.
+    }
+  }
+
+  private async call(method: 'sendMessage' | 'sendPhoto', payload: Record<string, unknown>): Promise<void> {
+    try {
+      await this.telegram.callApi(method, payload as never);
+    } catch (error) {
+      if (!(error instanceof TelegramError)) throw error;
+      if (error.code === 429) {
+        throw new DeliveryError('telegram rate limit', {
+          retryAfterMs: (error.parameters?.retry_after ?? 1) * 1000,
+        });
+      }
+      if (error.code === 403 || error.code === 400) {
+        // Blocked by the user, chat gone, or a request Telegram will never accept.
+        throw new DeliveryError(`telegram refused: ${error.code}`, { permanent: true });
+      }
+      throw new DeliveryError(`telegram error ${error.code}`);
+    }
+  }
+}

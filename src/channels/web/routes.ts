@@ -1,0 +1,181 @@
+// The web chat channel: the page at /chat, the patient's messages in, the transcript out as
+// server-sent events, and the privacy notice. The session is a random id in a signed,
+// httpOnly cookie; JSON-only posts plus SameSite=Lax keep other sites from posting for it.
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {} from '@fastify/cookie';
+import type { i18n } from 'i18next';
+import type { ConversationEngine } from '../../conversation/engine.ts';
+import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.ts';
+import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
+import { errors } from '../../server/errors.ts';
+import type { WebChatLog } from './chat-log.ts';
+import { chatPage, privacyPage } from './page.ts';
+
+const COOKIE = 'fd_chat';
+const SESSION_DAYS = 30;
+
+export interface WebChatOptions {
+  engine: ConversationEngine;
+  log: WebChatLog;
+  kv: KeyValueStore;
+  translator: i18n;
+  hospitalName: string;
+  consentVersion: string;
+  secureCookies: boolean;
+}
+
+/** The patient's language: ?lang=, else the browser's first preference we ship. */
+function pageLocale(request: FastifyRequest): Locale {
+  const query = request.query as { lang?: string };
+  const fromQuery = resolveLocale(query.lang);
+  if (fromQuery) return fromQuery;
+  const accepted = (request.headers['accept-language'] ?? '').split(',').map((part) => part.split(';')[0]);
+  for (const tag of accepted) {
+    const locale = resolveLocale(tag);
+    if (locale) return locale;
+  }
+  return DEFAULT_LOCALE;
+}
+
+function sessionOf(request: FastifyRequest): string | undefined {
+  const raw = request.cookies[COOKIE];
+  if (!raw) return undefined;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid && unsigned.value ? unsigned.value : undefined;
+}
+
+function requireSession(request: FastifyRequest): string {
+  const session = sessionOf(request);
+  if (!session) throw errors.unauthorized('no chat session; open /chat first');
+  return session;
+}
+
+const messageSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: {
+    id: { type: 'string', pattern: '^[0-9a-fA-F-]{16,64}$' },
+    text: { type: 'string', minLength: 1, maxLength: 2000 },
+    button: { type: 'string', minLength: 1, maxLength: 64 },
+    label: { type: 'string', maxLength: 200 },
+    lang: { type: 'string', maxLength: 16 },
+  },
+  oneOf: [{ required: ['text'] }, { required: ['button'] }],
+} as const;
+
+interface PostedMessage {
+  id: string;
+  text?: string;
+  button?: string;
+  label?: string;
+  lang?: string;
+}
+
+export function registerWebChat(app: FastifyInstance, options: WebChatOptions): void {
+  const streams = new Set<ServerResponse>();
+  // Live streams never end by themselves; close them so shutdown is not held up.
+  app.addHook('preClose', async () => {
+    for (const stream of streams) stream.end();
+  });
+
+  app.get('/chat', async (request, reply) => {
+    const locale = pageLocale(request);
+    if (!sessionOf(request)) {
+      reply.setCookie(COOKIE, randomUUID(), {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: options.secureCookies,
+        path: '/chat',
+        maxAge: SESSION_DAYS * 24 * 60 * 60,
+      });
+    }
+    const t = options.translator.getFixedT(locale, 'chat');
+    const html = chatPage(locale, {
+      title: t('webchat.title', { hospital: options.hospitalName }),
+      placeholder: t('webchat.placeholder'),
+      send: t('webchat.send'),
+      connecting: t('webchat.connecting'),
+      offline: t('webchat.offline'),
+      you: t('webchat.you'),
+      assistant: t('webchat.assistant'),
+      shareUnsupported: t('webchat.shareLocationUnsupported'),
+    });
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+  });
+
+  app.post('/chat/api/messages', { schema: { body: messageSchema } }, async (request, reply) => {
+    const session = requireSession(request);
+    const body = request.body as PostedMessage;
+    const now = Date.now();
+    const echo = body.text ?? body.label ?? '';
+    // The transcript shows what the patient sent once, however often the page retries.
+    if (
+      echo &&
+      (await options.kv.setIfAbsent(`webecho:{web:${session}}:${body.id}`, '1', { ttlMs: 86_400_000 }))
+    ) {
+      await options.log.append(session, 'patient', { text: echo }, now);
+    }
+    const result = await options.engine.accept({
+      channel: 'web',
+      channelUserId: session,
+      dedupeKey: `web:${body.id}`,
+      sentAt: now,
+      platformLocale: resolveLocale(body.lang),
+      content:
+        body.text !== undefined
+          ? { kind: 'text', text: body.text }
+          : { kind: 'button', data: body.button ?? '' },
+    });
+    return reply.code(202).send({ status: result });
+  });
+
+  app.get('/chat/api/stream', async (request, reply: FastifyReply) => {
+    const session = requireSession(request);
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    streams.add(response);
+    let last = Number(request.headers['last-event-id'] ?? 0) || 0;
+    let sending = Promise.resolve();
+    const flush = () => {
+      sending = sending
+        .then(async () => {
+          for (const entry of await options.log.since(session, last)) {
+            response.write(`id: ${entry.id}\nevent: entry\ndata: ${JSON.stringify(entry)}\n\n`);
+            last = entry.id;
+          }
+        })
+        .catch((error: unknown) => request.log.warn({ err: error }, 'chat stream update failed'));
+    };
+    const stop = await options.log.watch(session, flush);
+    response.write('retry: 2000\n\n');
+    flush();
+    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), 25_000);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      streams.delete(response);
+      void stop();
+    });
+  });
+
+  app.get('/privacy', async (request, reply) => {
+    const locale = pageLocale(request);
+    const t = options.translator.getFixedT(locale, 'chat');
+    const html = privacyPage(
+      locale,
+      t('privacy.title'),
+      t('privacy.body', { hospital: options.hospitalName }),
+      t('privacy.version', { version: options.consentVersion }),
+    );
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+}

@@ -1,0 +1,91 @@
+// What a flow is: pure steps from (state, event, context) to (next state, effects). Flows live
+// in flows/ and are handed to the engine by main.ts; the engine never imports them.
+import type { Locale } from '../i18n/locales.ts';
+import type { ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
+
+/** The saved conversation of one patient on one channel (JSON in the key-value store, with a TTL). */
+export interface ConversationState {
+  /** Flow version the state was written by; another version restarts politely. */
+  version: number;
+  /** Current step, qualified by its flow: "onboarding.name". */
+  step: string;
+  locale: Locale;
+  patientId?: string;
+  /** Country for phone numbers and the emergency number (ISO 3166-1 alpha-2). */
+  country: string;
+  /** Answers collected by the current flow, cleared when it ends. Never diagnosis text. */
+  draft: Record<string, string>;
+  /** Dedupe keys of the most recent events applied, so a redelivered event acts once. */
+  recent: string[];
+  /** Sequence number of the last batch of outbound messages. */
+  outSeq: number;
+}
+
+/** A result from an effect, fed back to the conversation as an event. */
+export interface SystemEvent {
+  kind: 'system';
+  name: string;
+  data: Record<string, string | boolean | undefined>;
+}
+
+/** Everything a step can react to. */
+export type FlowEvent = InboundContent | SystemEvent;
+
+/** Things a step decides; the engine performs them. Data only. */
+export type Effect =
+  | { type: 'send'; message: OutboundMessage }
+  | { type: 'recordConsent'; purpose: 'health-data'; textVersion: string; granted: boolean }
+  | { type: 'identifyPatient'; fullName: string; birthDate: string; phone: string; country: string }
+  | { type: 'recordRedFlag'; phrase: string; phraseLocale: Locale; emergencyNumber: string }
+  | { type: 'setLocale'; locale: Locale };
+
+/** The patient as known before the first step of a new conversation. */
+export interface KnownPatient {
+  id: string;
+  displayName: string;
+  locale: Locale;
+  country: string | undefined;
+  consented: boolean;
+  profileComplete: boolean;
+}
+
+/** Looks up patient-facing text in one language. */
+export type Translate = (key: string, values?: Record<string, string | number>) => string;
+
+/** What a step may read besides state and event: text, settings and time. */
+export interface StepContext {
+  /** Text in `locale`, from locales/. */
+  text: (locale: Locale) => Translate;
+  now: number;
+  settings: FlowSettings;
+}
+
+export interface FlowSettings {
+  hospitalName: string;
+  hospitalCountry: string;
+  emergencyNumbers: Record<string, string>;
+  privacyUrl: string;
+}
+
+export interface StepResult {
+  state: ConversationState;
+  effects: Effect[];
+}
+
+/** Why a conversation starts from scratch. */
+export type StartReason = 'new' | 'upgraded';
+
+/** The flows as the engine sees them. */
+export interface FlowRegistry {
+  /** Bumped whenever a saved state of the previous version could no longer be stepped. */
+  version: number;
+  /** Initial state of a conversation; its first step greets whatever event comes first. */
+  start(
+    address: ConversationAddress,
+    locale: Locale,
+    patient: KnownPatient | undefined,
+    reason: StartReason,
+    settings: FlowSettings,
+  ): ConversationState;
+  step(state: ConversationState, event: FlowEvent, context: StepContext): StepResult;
+}

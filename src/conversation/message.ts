@@ -1,0 +1,66 @@
+// The normalised message shapes: the lowest layer, shared by flows, the engine and channels.
+// Flows see only these; each channel adapter converts to and from its platform's format.
+import type { Locale } from '../i18n/locales.ts';
+
+export const CHANNELS = ['telegram', 'line', 'web'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+/** Which conversation an event belongs to: one per patient account on one channel. */
+export interface ConversationAddress {
+  channel: ChannelName;
+  /** Telegram chat id, LINE user id, web chat session id. */
+  channelUserId: string;
+}
+
+/** What the patient sent, independent of the platform. */
+export type InboundContent =
+  | { kind: 'text'; text: string }
+  /** A press on one of our buttons; `data` is what we attached to it. */
+  | { kind: 'button'; data: string }
+  | { kind: 'location'; latitude: number; longitude: number; address?: string }
+  | { kind: 'contact'; phone: string; ownContact: boolean }
+  /** Photo, sticker, voice, file…: acknowledged politely, not read. */
+  | { kind: 'media'; mediaType: string }
+  /** An edit of an earlier message: not re-processed. */
+  | { kind: 'edited' }
+  | { kind: 'follow' }
+  | { kind: 'unfollow' };
+
+/** One inbound event from a patient, after signature check and parsing. */
+export interface InboundEvent extends ConversationAddress {
+  /** Unique per platform event (Telegram update_id, LINE webhookEventId, web message id). */
+  dedupeKey: string;
+  content: InboundContent;
+  /** The language the platform reports for this user, when it does. */
+  platformLocale?: Locale;
+  /** When the platform says the event happened (epoch ms). */
+  sentAt: number;
+  /** LINE: the free reply channel for this event, valid for about a minute. */
+  replyToken?: string;
+  /** Telegram: the button press to acknowledge so the client stops its spinner. */
+  callbackQueryId?: string;
+}
+
+/** A button that answers the flow. */
+export interface Choice {
+  label: string;
+  data: string;
+}
+
+/** A message to a patient, which each channel renders natively. */
+export interface OutboundMessage {
+  text: string;
+  /** Answer buttons (inline keyboard, quick replies, web buttons). */
+  choices?: Choice[];
+  /** Buttons that open a URL. */
+  links?: { label: string; url: string }[];
+  /** Ask the platform to share the patient's location or phone number. */
+  request?: { kind: 'location' | 'contact'; label: string };
+  /** An image, e.g. a QR code, shown with `text` as its caption. */
+  image?: { url: string; alt: string };
+}
+
+/** The key under which everything of one conversation is stored; braces keep it in one Redis Cluster slot. */
+export function conversationKey(address: ConversationAddress): string {
+  return `{${address.channel}:${address.channelUserId}}`;
+}

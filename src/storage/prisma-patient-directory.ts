@@ -1,0 +1,121 @@
+// The patient register on PostgreSQL (Prisma): channel identities, consents, identification
+// and recognition of patients who come back on another channel.
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { KnownPatient } from '../conversation/flow.ts';
+import type { ConversationAddress } from '../conversation/message.ts';
+import type { Identification, PatientDirectory } from '../domain/patients.ts';
+import { isLocale, type Locale } from '../i18n/locales.ts';
+
+const HEALTH_DATA = 'health-data';
+
+/** PatientDirectory on Prisma. */
+export class PrismaPatientDirectory implements PatientDirectory {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async findByChannel(address: ConversationAddress): Promise<KnownPatient | undefined> {
+    const identity = await this.prisma.channelIdentity.findUnique({
+      where: { channel_channelUserId: address },
+      include: {
+        patient: {
+          include: { consents: { where: { purpose: HEALTH_DATA }, orderBy: { decidedAt: 'desc' }, take: 1 } },
+        },
+      },
+    });
+    const patient = identity?.patient;
+    if (!patient || patient.erasedAt) return undefined;
+    return {
+      id: patient.id,
+      displayName: patient.fullName ?? '',
+      locale: isLocale(patient.locale) ? patient.locale : 'en',
+      country: patient.country ?? undefined,
+      consented: patient.consents[0]?.granted ?? false,
+      profileComplete: Boolean(patient.fullName && patient.birthDate && patient.phone),
+    };
+  }
+
+  async recordConsent(
+    address: ConversationAddress,
+    decision: { purpose: string; textVersion: string; granted: boolean; locale: Locale },
+  ): Promise<void> {
+    const patientId = await this.patientFor(address, decision.locale);
+    await this.prisma.consent.create({
+      data: {
+        patientId,
+        purpose: decision.purpose,
+        textVersion: decision.textVersion,
+        granted: decision.granted,
+        channel: address.channel,
+      },
+    });
+  }
+
+  async identify(
+    address: ConversationAddress,
+    identification: Identification,
+  ): Promise<{ patientId: string; returning: boolean }> {
+    const currentId = await this.patientFor(address, identification.locale);
+    return this.prisma.$transaction(async (tx) => {
+      const existing = await tx.patient.findFirst({
+        where: {
+          phone: identification.phone,
+          birthDate: identification.birthDate,
+          erasedAt: null,
+          id: { not: currentId },
+        },
+        orderBy: { createdAt: 'asc' },
+      });
+      if (!existing) {
+        await tx.patient.update({
+          where: { id: currentId },
+          data: {
+            fullName: identification.fullName,
+            birthDate: identification.birthDate,
+            phone: identification.phone,
+            country: identification.country,
+            locale: identification.locale,
+          },
+        });
+        return { patientId: currentId, returning: false };
+      }
+      // The same person registered before (another channel, or a lost chat): one record, with
+      // this channel account and its consents moved onto it.
+      await tx.channelIdentity.updateMany({
+        where: { patientId: currentId },
+        data: { patientId: existing.id },
+      });
+      await tx.consent.updateMany({ where: { patientId: currentId }, data: { patientId: existing.id } });
+      await tx.patient.delete({ where: { id: currentId } });
+      await tx.patient.update({ where: { id: existing.id }, data: { locale: identification.locale } });
+      return { patientId: existing.id, returning: true };
+    });
+  }
+
+  async setLocale(address: ConversationAddress, locale: Locale): Promise<void> {
+    const identity = await this.prisma.channelIdentity.findUnique({
+      where: { channel_channelUserId: address },
+    });
+    if (identity) await this.prisma.patient.update({ where: { id: identity.patientId }, data: { locale } });
+  }
+
+  async recordRedFlag(
+    address: ConversationAddress,
+    match: { phrase: string; phraseLocale: Locale; emergencyNumber: string },
+  ): Promise<void> {
+    const identity = await this.prisma.channelIdentity.findUnique({
+      where: { channel_channelUserId: address },
+    });
+    await this.prisma.redFlagEvent.create({
+      data: { ...address, ...match, patientId: identity?.patientId ?? null },
+    });
+  }
+
+  /** The patient behind this channel account, created on first contact. */
+  private async patientFor(address: ConversationAddress, locale: Locale): Promise<string> {
+    const identity = await this.prisma.channelIdentity.upsert({
+      where: { channel_channelUserId: address },
+      update: { lastSeenAt: new Date() },
+      create: { ...address, patient: { create: { locale } } },
+    });
+    return identity.patientId;
+  }
+}
