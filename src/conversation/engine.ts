@@ -195,7 +195,11 @@ export class ConversationEngine {
       case 'setLocale':
         return directory.setLocale(address, effect.locale);
       case 'recordRedFlag':
-        return directory.recordRedFlag(address, effect);
+        return directory.recordRedFlag(address, {
+          phrase: effect.phrase,
+          phraseLocale: effect.phraseLocale,
+          emergencyNumber: effect.emergencyNumber,
+        });
       case 'identifyPatient': {
         const { patientId, returning } = await directory.identify(address, { ...effect, locale });
         await this.accept({

@@ -26,9 +26,8 @@ export function normaliseLineEvents(body: webhook.CallbackRequest): InboundEvent
 function contentOf(event: webhook.Event): InboundContent | undefined {
   switch (event.type) {
     case 'message': {
-      const message = (event).message;
-      if (message.type === 'text')
-        return { kind: 'text', text: (message).text };
+      const message = event.message;
+      if (message.type === 'text') return { kind: 'text', text: message.text };
       if (message.type === 'location') {
         const location = message;
         return {
@@ -41,7 +40,7 @@ function contentOf(event: webhook.Event): InboundContent | undefined {
       return { kind: 'media', mediaType: message.type };
     }
     case 'postback':
-      return { kind: 'button', data: (event).postback.data };
+      return { kind: 'button', data: event.postback.data };
     case 'follow':
       return { kind: 'follow' };
     case 'unfollow':

@@ -1,0 +1,206 @@
+// A local Telegram Bot API: answers the methods Frontdoor calls with Telegram's real response
+// shapes, serves getUpdates from a queue for polling tests, and records every call.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Update } from 'telegraf/types';
+import { HttpFake, type FakeAnswer, type RecordedRequest } from './http-fake.ts';
+
+export const FAKE_BOT_TOKEN = '123456789:AAFakeTokenForFrontdoorTests-abcdefg';
+
+export interface TelegramCall {
+  method: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export class TelegramFake {
+  private readonly updates: Update[] = [];
+  private readonly failures = new Map<
+    string,
+    { error_code: number; description: string; parameters?: { retry_after?: number } }[]
+  >();
+  private messageId = 1000;
+  readonly http = new HttpFake((request) => this.answer(request));
+
+  get url(): string {
+    return this.http.url;
+  }
+
+  async start(): Promise<this> {
+    await this.http.start();
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.http.stop();
+  }
+
+  /** Successful calls other than the polling plumbing, in order. */
+  calls(chatId?: string): TelegramCall[] {
+    return this.http.requests
+      .filter((request) => request.status === 200)
+      .map((request) => ({
+        method: request.path.split('/').pop() ?? '',
+        body: request.body as Record<string, unknown>,
+        at: request.at,
+      }))
+      .filter((call) => !['getUpdates', 'getMe', 'deleteWebhook'].includes(call.method))
+      .filter(
+        (call) =>
+          chatId === undefined ||
+          String(call.body.chat_id) === chatId ||
+          call.method === 'answerCallbackQuery',
+      );
+  }
+
+  /** Messages sent to one chat (sendMessage and sendPhoto). */
+  messages(chatId: string): TelegramCall[] {
+    return this.calls(chatId).filter((call) => call.method === 'sendMessage' || call.method === 'sendPhoto');
+  }
+
+  async waitForMessages(chatId: string, count: number, timeoutMs = 15_000): Promise<TelegramCall[]> {
+    await this.http.waitFor(() => this.messages(chatId).length >= count, timeoutMs);
+    return this.messages(chatId);
+  }
+
+  /** The next `method` calls fail with this error (Telegram's error body). */
+  failNext(
+    method: string,
+    error: { error_code: number; description: string; parameters?: { retry_after?: number } },
+  ): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), error]);
+  }
+
+  /** Queues an update for getUpdates (polling). */
+  pushUpdate(update: Update): void {
+    this.updates.push(update);
+  }
+
+  private async answer(request: RecordedRequest): Promise<FakeAnswer> {
+    const [, bot, method] = request.path.split('/');
+    if (bot !== `bot${FAKE_BOT_TOKEN}`)
+      return { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } };
+    const failure = this.failures.get(method ?? '')?.shift();
+    if (failure) return { status: failure.error_code, body: { ok: false, ...failure } };
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    switch (method) {
+      case 'getMe':
+        return ok({ id: 123456789, is_bot: true, first_name: 'Frontdoor', username: 'frontdoor_test_bot' });
+      case 'deleteWebhook':
+      case 'setWebhook':
+      case 'answerCallbackQuery':
+        return ok(true);
+      case 'getUpdates': {
+        const offset = Number(body.offset ?? 0);
+        const deadline = Date.now() + 500;
+        while (Date.now() < deadline && !this.updates.some((u) => u.update_id >= offset)) await sleep(20);
+        return {
+          status: 200,
+          unrecorded: true,
+          body: { ok: true, result: this.updates.filter((u) => u.update_id >= offset) },
+        };
+      }
+      case 'sendMessage':
+      case 'sendPhoto':
+        this.messageId += 1;
+        return ok({
+          message_id: this.messageId,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: Number(body.chat_id), type: 'private' },
+          text: body.text,
+          caption: body.caption,
+        });
+      default:
+        return {
+          status: 404,
+          body: { ok: false, error_code: 404, description: 'Not Found: method not found' },
+        };
+    }
+  }
+}
+
+function ok(result: unknown): FakeAnswer {
+  return { status: 200, body: { ok: true, result } };
+}
+
+let nextUpdateId = 5000;
+
+/** Telegram Update builders with the fields real updates carry. */
+export const tg = {
+  user(chatId: number, languageCode = 'en') {
+    return { id: chatId, is_bot: false, first_name: 'Lan', language_code: languageCode };
+  },
+  text(chatId: number, text: string, languageCode = 'en'): Update {
+    return {
+      update_id: nextUpdateId++,
+      message: {
+        message_id: nextUpdateId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: 'private', first_name: 'Lan' },
+        from: tg.user(chatId, languageCode),
+        text,
+      },
+    } as Update;
+  },
+  button(chatId: number, data: string, languageCode = 'en'): Update {
+    return {
+      update_id: nextUpdateId++,
+      callback_query: {
+        id: `cbq-${nextUpdateId}`,
+        from: tg.user(chatId, languageCode),
+        chat_instance: 'ci-1',
+        data,
+        message: {
+          message_id: 1,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chatId, type: 'private', first_name: 'Lan' },
+          text: '…',
+        },
+      },
+    } as Update;
+  },
+  contact(chatId: number, phone: string, own = true): Update {
+    return {
+      update_id: nextUpdateId++,
+      message: {
+        message_id: nextUpdateId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: 'private', first_name: 'Lan' },
+        from: tg.user(chatId),
+        contact: { phone_number: phone, first_name: 'Lan', user_id: own ? chatId : chatId + 1 },
+      },
+    } as Update;
+  },
+  sticker(chatId: number): Update {
+    return {
+      update_id: nextUpdateId++,
+      message: {
+        message_id: nextUpdateId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: 'private', first_name: 'Lan' },
+        from: tg.user(chatId),
+        sticker: {
+          file_id: 'f',
+          file_unique_id: 'u',
+          type: 'regular',
+          width: 512,
+          height: 512,
+          is_animated: false,
+          is_video: false,
+        },
+      },
+    } as Update;
+  },
+  edited(chatId: number, text: string): Update {
+    return {
+      update_id: nextUpdateId++,
+      edited_message: {
+        message_id: 1,
+        date: Math.floor(Date.now() / 1000),
+        edit_date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: 'private', first_name: 'Lan' },
+        from: tg.user(chatId),
+        text,
+      },
+    } as Update;
+  },
+};

@@ -1,0 +1,81 @@
+// Starts a whole Frontdoor instance for a test: on the real PostgreSQL and Redis when the run
+// has them (each test file in its own database and key prefix), on the embedded twins otherwise.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
+import { flowRegistry } from '../../flows/registry.ts';
+import { loadConfig } from '../../src/config.ts';
+import type { FlowRegistry } from '../../src/conversation/flow.ts';
+import { createLogger } from '../../src/logging.ts';
+import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
+import { deleteRedisKeys, testDatabaseUrl, testRedisUrl, uniquePrefix } from './backends.ts';
+import { databaseBackends, type TestDatabaseTarget } from './database.ts';
+
+export interface TestInstance {
+  frontdoor: Frontdoor;
+  /** Every log line the instance wrote, as text. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export interface TestInstanceOptions {
+  env?: Record<string, string | undefined>;
+  flows?: FlowRegistry;
+  /** Share a database created by another instance (multi-instance tests). */
+  databaseUrl?: string;
+  /** Share a key prefix with another instance (multi-instance tests). */
+  keyPrefix?: string;
+  /** Use Redis even if... (default: whenever the run has TEST_REDIS_URL). */
+  redis?: boolean;
+}
+
+export const usingRealServices = Boolean(testDatabaseUrl && testRedisUrl);
+
+/** A database for a test file: a fresh one on the real server, or undefined for embedded. */
+export async function testDatabase(): Promise<TestDatabaseTarget> {
+  return (usingRealServices ? databaseBackends[1]! : databaseBackends[0]!).create();
+}
+
+export async function startTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const dataDir = await mkdtemp(join(tmpdir(), 'frontdoor-test-'));
+  const ownDatabase = options.databaseUrl === undefined ? await testDatabase() : undefined;
+  const redisUrl = (options.redis ?? usingRealServices) ? testRedisUrl : undefined;
+  const keyPrefix = options.keyPrefix ?? uniquePrefix('e2e').slice(0, -1);
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    SESSION_SECRET: 'test-session-secret-0123456789abcdef',
+    ...options.env,
+    DATABASE_URL: options.databaseUrl ?? ownDatabase?.url,
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: 'info',
+  });
+  const frontdoor = await startFrontdoor(config, {
+    flows: options.flows ?? flowRegistry,
+    consentVersion: CONSENT_TEXT_VERSION,
+    logger: createLogger('info', sink),
+    port: 0,
+    keyPrefix,
+  });
+  return {
+    frontdoor,
+    logs,
+    async stop() {
+      await frontdoor.close();
+      await ownDatabase?.drop();
+      if (redisUrl && !options.keyPrefix) {
+        await deleteRedisKeys(redisUrl, `${keyPrefix}:`);
+        await deleteRedisKeys(redisUrl, `{${keyPrefix}}`);
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// The committed diagrams in docs/flows must match the flows; run `npm run flows:diagram`.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FLOWS, flowGraph } from '../../flows/registry.ts';
+import { renderFlowDiagram } from '../../src/conversation/flow-diagram.ts';
+
+describe('flow diagrams', () => {
+  it.each(flowGraph())('docs/flows/$flow.md is up to date', async (graph) => {
+    const committed = await readFile(
+      join(import.meta.dirname, '..', '..', 'docs', 'flows', `${graph.flow}.md`),
+      'utf8',
+    ).catch(() => '(missing)');
+    expect(committed, 'run `npm run flows:diagram` and commit docs/flows').toBe(renderFlowDiagram(graph));
+  });
+
+  it('declares only steps that exist', () => {
+    const known = new Set(flowGraph().flatMap((graph) => graph.steps.map((step) => step.name)));
+    for (const graph of flowGraph()) {
+      for (const step of graph.steps)
+        for (const next of step.next) expect(known, `${step.name} → ${next}`).toContain(next);
+    }
+    expect(FLOWS.map((flow) => flow.name)).toEqual(['onboarding', 'menu', 'system']);
+  });
+});
