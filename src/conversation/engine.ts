@@ -49,6 +49,7 @@ export interface EngineOptions {
 const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
 const RECENT_EVENTS_KEPT = 64;
 const EFFECTS_QUEUE = 'effects';
+const DRAIN_QUEUE = 'conversation-drain';
 
 export type AcceptResult = 'accepted' | 'duplicate';
 
@@ -69,6 +70,11 @@ export class ConversationEngine {
       (job) => this.perform(job.address, job.effect, job.locale, job.jobId),
       { concurrency: 8, attempts: 8, backoffMs: 1_000 },
     );
+    options.jobs.define<{ address: ConversationAddress }>(DRAIN_QUEUE, ({ address }) => this.drain(address), {
+      concurrency: 4,
+      attempts: 5,
+      backoffMs: 5_000,
+    });
   }
 
   /**

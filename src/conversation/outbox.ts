@@ -83,7 +83,7 @@ export class Outbox {
 
   /** Delivers everything waiting in one conversation's outbox. */
   private async flush(key: string): Promise<void> {
-    await this.mailbox.drain(key, async (raw) => {
+    const outcome = await this.mailbox.drain(key, async (raw) => {
       const batch = JSON.parse(raw) as OutboundBatch;
       const progressKey = `outbox-progress:${key}`;
       const [doneSeq, doneCount] = ((await this.kv.get(progressKey)) ?? '0:0').split(':').map(Number) as [
@@ -101,6 +101,16 @@ export class Outbox {
       await this.send(batch, alreadySent, markSent);
       await markSent(Math.max(batch.messages.length, 1));
     });
+    if (outcome === 'busy') {
+      // The holder normally delivers our batch too; this later look covers a holder that died.
+      const ttl = this.mailbox.lockTtlMs;
+      const window = Math.floor(Date.now() / ttl);
+      await this.jobs.add(
+        DELIVER_QUEUE,
+        { key },
+        { jobId: `deliver-retry:${key}:${window}`, delayMs: ttl + 1_000 },
+      );
+    }
   }
 
   private async send(

@@ -29,14 +29,15 @@ export class SerialMailbox {
    * Handles every item for `key` in order, unless another holder is already doing so (that
    * holder will see the new items). An item leaves the list only after `handle` resolved, so a
    * crash repeats it: handlers must be idempotent. A throwing handler stops the drain and the
-   * item stays first in line.
+   * item stays first in line. Resolves 'busy' when another holder had the lock, so the
+   * caller can schedule a later look in case that holder died.
    */
-  async drain(key: string, handle: (item: string) => Promise<void>): Promise<void> {
+  async drain(key: string, handle: (item: string) => Promise<void>): Promise<'done' | 'busy'> {
     const list = this.listKey(key);
     const lock = `${this.options.name}-lock:${key}`;
     for (;;) {
       const token = randomUUID();
-      if (!(await this.kv.setIfAbsent(lock, token, { ttlMs: this.options.lockTtlMs }))) return;
+      if (!(await this.kv.setIfAbsent(lock, token, { ttlMs: this.options.lockTtlMs }))) return 'busy';
       try {
         for (;;) {
           const [item] = await this.kv.listRange(list, 0, 0);
@@ -50,8 +51,13 @@ export class SerialMailbox {
       // An item pushed after our last look whose pusher found the lock still held would
       // otherwise wait for the next push: look once more now that the lock is free.
       const [waiting] = await this.kv.listRange(list, 0, 0);
-      if (waiting === undefined) return;
+      if (waiting === undefined) return 'done';
     }
+  }
+
+  /** How long a dead holder can keep the lock. */
+  get lockTtlMs(): number {
+    return this.options.lockTtlMs;
   }
 
   private listKey(key: string): string {
