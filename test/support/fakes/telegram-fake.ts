@@ -139,7 +139,7 @@ export const tg = {
         from: tg.user(chatId, languageCode),
         text,
       },
-    } as Update;
+    };
   },
   button(chatId: number, data: string, languageCode = 'en'): Update {
     return {
@@ -156,7 +156,7 @@ export const tg = {
           text: '…',
         },
       },
-    } as Update;
+    };
   },
   contact(chatId: number, phone: string, own = true): Update {
     return {
@@ -168,7 +168,7 @@ export const tg = {
         from: tg.user(chatId),
         contact: { phone_number: phone, first_name: 'Lan', user_id: own ? chatId : chatId + 1 },
       },
-    } as Update;
+    };
   },
   sticker(chatId: number): Update {
     return {
@@ -188,7 +188,7 @@ export const tg = {
           is_video: false,
         },
       },
-    } as Update;
+    };
   },
   edited(chatId: number, text: string): Update {
     return {
@@ -201,6 +201,6 @@ export const tg = {
         from: tg.user(chatId),
         text,
       },
-    } as Update;
+    };
   },
 };
