@@ -199,7 +199,9 @@ function start(
   settings: FlowSettings,
 ): ConversationState {
   const known = patient?.consented && patient.profileComplete ? patient : undefined;
-  const chosenLocale = patient?.locale ?? locale;
+  // After an upgrade the conversation's own language stands; a new one takes the language the
+  // patient chose before, if we know them, over the platform's guess.
+  const chosenLocale = reason === 'upgraded' ? locale : (patient?.locale ?? locale);
   return {
     version: FLOW_VERSION,
     step: reason === 'upgraded' ? 'system.upgraded' : known ? 'menu.welcomeBack' : 'onboarding.begin',

@@ -28,6 +28,8 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     trustProxy: true,
     // Request ids come from the load balancer when it sets one.
     requestIdHeader: 'x-request-id',
+    // Unknown fields are refused, not silently dropped: a client sending them has a bug.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   installErrorHandling(app);
   registerMetrics(app, parts.metrics);

@@ -1,0 +1,233 @@
+// The flows as pure functions: scripted conversations with no I/O, asserting the state and the
+// effects each step decides.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
+import { FLOWS, FLOW_VERSION, flowRegistry } from '../../flows/registry.ts';
+import type { ConversationState, Effect, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
+import { SUPPORTED_LOCALES, createTranslator, type Locale } from '../../src/i18n/locales.ts';
+
+let context: StepContext;
+const settings = {
+  hospitalName: 'Bạch Mai',
+  hospitalCountry: 'VN',
+  emergencyNumbers: { VN: '115', FR: '15/112', JP: '119' },
+  privacyUrl: 'https://h.example/privacy',
+};
+const address = { channel: 'telegram' as const, channelUserId: '1' };
+
+beforeAll(async () => {
+  const i18n = await createTranslator();
+  context = {
+    text: (locale: Locale) => (key, values) => i18n.getFixedT(locale, 'chat')(key, values),
+    now: Date.UTC(2026, 10, 24),
+    settings,
+  };
+});
+
+const text = (value: string): FlowEvent => ({ kind: 'text', text: value });
+const button = (data: string): FlowEvent => ({ kind: 'button', data });
+const sent = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'send' ? [e.message.text] : []));
+
+/** Runs events through the registry from a fresh state, returning the last result and all effects. */
+function run(
+  events: FlowEvent[],
+  locale: Locale = 'en',
+  state = flowRegistry.start(address, locale, undefined, 'new', settings),
+) {
+  const all: Effect[] = [];
+  for (const event of events) {
+    const result = flowRegistry.step(state, event, context);
+    state = result.state;
+    all.push(...result.effects);
+  }
+  return { state, effects: all };
+}
+
+const toPhone = [text('hi'), button('onboarding.consent|yes'), text('Lê Văn Tám'), text('02/09/1945')];
+
+describe('onboarding', () => {
+  it('collects consent, name, birth date and phone, then asks the register to identify', () => {
+    const { state, effects } = run([...toPhone, text('0912345678')]);
+    expect(state.step).toBe('onboarding.identifying');
+    expect(effects).toContainEqual({
+      type: 'recordConsent',
+      purpose: 'health-data',
+      textVersion: CONSENT_TEXT_VERSION,
+      granted: true,
+    });
+    expect(effects.at(-1)).toEqual({
+      type: 'identifyPatient',
+      fullName: 'Lê Văn Tám',
+      birthDate: '1945-09-02',
+      phone: '+84912345678',
+      country: 'VN',
+    });
+  });
+
+  it('clears the personal draft once the patient is identified, and shows the menu', () => {
+    const before = run([...toPhone, text('0912345678')]).state;
+    const { state, effects } = run(
+      [{ kind: 'system', name: 'patient.identified', data: { patientId: 'p-1', returning: false } }],
+      'en',
+      before,
+    );
+    expect(state).toMatchObject({ step: 'menu.main', patientId: 'p-1', draft: {} });
+    expect(sent(effects)).toEqual([
+      'Thank you, Lê Văn Tám. You are registered.',
+      'What would you like to do?',
+    ]);
+  });
+
+  it('records a refusal and keeps asking for consent without going further', () => {
+    const { state, effects } = run([text('hi'), button('onboarding.consent|no'), text('Lê Văn Tám')]);
+    expect(state.step).toBe('onboarding.consent');
+    expect(effects).toContainEqual({
+      type: 'recordConsent',
+      purpose: 'health-data',
+      textVersion: CONSENT_TEXT_VERSION,
+      granted: false,
+    });
+    expect(effects.some((e) => e.type === 'identifyPatient')).toBe(false);
+  });
+
+  it("refuses a contact that is not the patient's own", () => {
+    const { state, effects } = run([
+      ...toPhone,
+      { kind: 'contact', phone: '+84912345678', ownContact: false },
+    ]);
+    expect(state.step).toBe('onboarding.phone');
+    expect(sent(effects)).toContain('Please share your own phone number, or type it.');
+  });
+
+  it('names the country in the patient language when the phone is invalid', () => {
+    const { effects } = run(
+      [
+        ...toPhone.slice(0, 1),
+        button('onboarding.consent|yes'),
+        text('Jean Dupont'),
+        text('01/01/1970'),
+        text('123'),
+      ],
+      'fr',
+    );
+    expect(sent(effects).at(-2)).toMatch(
+      /^Ce numéro ne semble pas valide pour : France\. .*par exemple 06 12 34 56 78\.$/,
+    );
+  });
+
+  it('does not let the menu skip consent', () => {
+    const { state, effects } = run([text('hi'), text('menu')]);
+    expect(state.step).toBe('onboarding.consent');
+    expect(sent(effects)).toContain("Let's finish getting to know each other first.");
+  });
+});
+
+describe('global interrupts', () => {
+  const everyStep = FLOWS.flatMap((flow) => Object.keys(flow.steps).map((step) => `${flow.name}.${step}`));
+
+  it.each(everyStep)('an emergency phrase in step %s answers with the number and keeps the step', (step) => {
+    const state: ConversationState = {
+      ...flowRegistry.start(address, 'fr', undefined, 'new', settings),
+      step,
+      country: 'FR',
+    };
+    const result = flowRegistry.step(state, text("j'ai une douleur thoracique"), context);
+    expect(result.state).toEqual(state);
+    expect(result.effects).toEqual([
+      { type: 'recordRedFlag', phrase: 'douleur thoracique', phraseLocale: 'fr', emergencyNumber: '15/112' },
+      {
+        type: 'send',
+        message: {
+          text: "⚠️ Il s'agit peut-être d'une urgence. Appelez le 15/112 maintenant ou rendez-vous aux urgences les plus proches. N'attendez pas de réponse dans cette conversation.",
+        },
+      },
+    ]);
+  });
+
+  it('changes language from any step and returns to it', () => {
+    const { state, effects } = run([...toPhone.slice(0, 3), button('menu|language'), button('lang|ja')]);
+    expect(state).toMatchObject({ locale: 'ja', step: 'onboarding.birthDate' });
+    expect(effects).toContainEqual({ type: 'setLocale', locale: 'ja' });
+    expect(sent(effects).slice(-2)).toEqual([
+      'これからは日本語でご案内します。',
+      '生年月日を教えてください。例：1980/12/31',
+    ]);
+  });
+
+  it('answers a button from an earlier question without acting on it', () => {
+    const { state, effects } = run([...toPhone, button('onboarding.consent|no')]);
+    expect(state.step).toBe('onboarding.phone');
+    expect(effects.filter((e) => e.type === 'recordConsent')).toHaveLength(1);
+    expect(sent(effects).slice(-2)[0]).toBe(
+      'That button belongs to an earlier message. Here is where we are now:',
+    );
+  });
+
+  it('gives help with the emergency number of the patient country', () => {
+    const { effects } = run([text('hi'), text('/help')], 'ja', {
+      ...flowRegistry.start(address, 'ja', undefined, 'new', settings),
+      country: 'JP',
+    });
+    expect(sent(effects).at(-2)).toContain('すぐに 119 に電話してください');
+  });
+
+  it('ignores an unfollow, which cannot be answered', () => {
+    const start = run([text('hi')]).state;
+    expect(flowRegistry.step(start, { kind: 'unfollow' }, context)).toEqual({ state: start, effects: [] });
+  });
+});
+
+describe('starting a conversation', () => {
+  const known = {
+    id: 'p-9',
+    displayName: 'Yuki Tanaka',
+    locale: 'ja' as const,
+    country: 'JP',
+    consented: true,
+    profileComplete: true,
+  };
+
+  it('greets a known patient by name in their language and goes to the menu', () => {
+    const state = flowRegistry.start(address, 'en', known, 'new', settings);
+    expect(state).toMatchObject({
+      version: FLOW_VERSION,
+      step: 'menu.welcomeBack',
+      locale: 'ja',
+      patientId: 'p-9',
+      country: 'JP',
+    });
+    const { state: next, effects } = run([text('こんにちは')], 'ja', state);
+    expect(next.step).toBe('menu.main');
+    expect(sent(effects)[0]).toBe('Yuki Tanaka様、おかえりなさい。');
+  });
+
+  it('restarts politely after a flow upgrade', () => {
+    const state = flowRegistry.start(address, 'vi', known, 'upgraded', settings);
+    const { state: next, effects } = run([text('xin chào')], 'vi', state);
+    expect(sent(effects)[0]).toBe('Chúng tôi vừa cập nhật dịch vụ. Hãy tiếp tục từ bước phù hợp.');
+    expect(next.step).toBe('menu.main');
+  });
+
+  it('takes the country from the language until the phone number tells', () => {
+    expect(flowRegistry.start(address, 'th', undefined, 'new', settings).country).toBe('TH');
+    expect(flowRegistry.start(address, 'en', undefined, 'new', settings).country).toBe('VN');
+  });
+});
+
+describe('every prompt exists in every language', () => {
+  it.each(SUPPORTED_LOCALES)('%s: no step prompt falls back to a key', (locale) => {
+    for (const flow of FLOWS) {
+      for (const [name, step] of Object.entries(flow.steps)) {
+        const state = {
+          ...flowRegistry.start(address, locale, undefined, 'new', settings),
+          step: `${flow.name}.${name}`,
+        };
+        for (const message of step.prompt(state, context)) {
+          expect(message.text).not.toMatch(/^[a-z]+\.[a-zA-Z.]+$/);
+          for (const choice of message.choices ?? [])
+            expect(choice.label).not.toMatch(/^[a-z]+\.[a-zA-Z.]+$/);
+        }
+      }
+    }
+  });
+});
