@@ -44,6 +44,13 @@ const schema = z.object({
     .default('webhook'),
   // Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and - for the secret_token.
   TELEGRAM_WEBHOOK_SECRET: optionalSecret(/^[\w-]{1,256}$/, '1-256 characters of A-Z, a-z, 0-9, _ or -'),
+  // Telegram allows about 30 messages a second per bot; raise only with a paid broadcast
+  // allowance or against a local Bot API server.
+  TELEGRAM_MAX_PER_SECOND: z
+    .string()
+    .regex(/^[1-9]\d{0,5}$/, 'expected a whole number of messages per second, at least 1')
+    .transform(Number)
+    .default(30),
   LINE_CHANNEL_SECRET: optionalSecret(/^\S{8,}$/, 'the channel secret from the LINE Developers console'),
   LINE_CHANNEL_ACCESS_TOKEN: optionalSecret(/^\S{8,}$/, 'a channel access token'),
   LINE_API_BASE_URL: httpUrl.default('https://api.line.me'),

@@ -85,7 +85,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const telegram = config.TELEGRAM_BOT_TOKEN
       ? telegramClient(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
       : undefined;
-    if (telegram) senders.telegram = new TelegramSender(telegram, kv);
+    if (telegram) senders.telegram = new TelegramSender(telegram, kv, config.TELEGRAM_MAX_PER_SECOND);
     const line =
       config.LINE_CHANNEL_SECRET && config.LINE_CHANNEL_ACCESS_TOKEN
         ? new LineSender(lineClient(config.LINE_CHANNEL_ACCESS_TOKEN, config.LINE_API_BASE_URL))

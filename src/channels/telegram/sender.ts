@@ -7,6 +7,7 @@ import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../con
 import { takeRateSlot } from '../rate-limit.ts';
 import { renderTelegram } from './render.ts';
 
+/** Telegram's documented limits: ~30 messages/s per bot, ~1 message/s per chat on average. */
 export const TELEGRAM_LIMITS = { perBotPerSecond: 30, perChatBurst: 3, perChatWindowMs: 3_000 };
 
 /** A telegraf API client pointed at `apiRoot` (the public API, a local Bot API server or a fake). */
@@ -18,6 +19,7 @@ export class TelegramSender implements ChannelSender {
   constructor(
     private readonly telegram: Telegram,
     private readonly kv: KeyValueStore,
+    private readonly perBotPerSecond = TELEGRAM_LIMITS.perBotPerSecond,
   ) {}
 
   async deliver(
@@ -29,7 +31,7 @@ export class TelegramSender implements ChannelSender {
     for (let index = alreadySent; index < batch.messages.length; index += 1) {
       const call = renderTelegram(batch.channelUserId, batch.messages[index]!);
       await takeRateSlot(this.kv, [
-        { key: 'telegram', max: TELEGRAM_LIMITS.perBotPerSecond, windowMs: 1_000 },
+        { key: 'telegram', max: this.perBotPerSecond, windowMs: 1_000 },
         {
           key: `telegram-chat:{${batch.channelUserId}}`,
           max: TELEGRAM_LIMITS.perChatBurst,
