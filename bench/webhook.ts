@@ -37,7 +37,9 @@ class FastTelegram {
           this.sends += 1;
           if (!this.firstReply.has(chat)) this.firstReply.set(chat, performance.now());
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(`{"ok":true,"result":{"message_id":${this.sends},"date":0,"chat":{"id":${chat},"type":"private"},"text":""}}`);
+          res.end(
+            `{"ok":true,"result":{"message_id":${this.sends},"date":0,"chat":{"id":${chat},"type":"private"},"text":""}}`,
+          );
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -97,7 +99,13 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error('target did not become healthy');
 }
 
-async function drive(name: string, url: string, telegram: FastTelegram, round: number, expectReplies: boolean): Promise<Result> {
+async function drive(
+  name: string,
+  url: string,
+  telegram: FastTelegram,
+  round: number,
+  expectReplies: boolean,
+): Promise<Result> {
   const dispatcher = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
   const latencies: number[] = [];
   let next = 0;
@@ -146,9 +154,18 @@ async function run(
   expectReplies: boolean,
   port: number,
 ): Promise<Result> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...command], {
+  const profile = process.env.BENCH_PROFILE === name ? ['--cpu-prof', '--cpu-prof-dir=/tmp/fd-prof'] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...command], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: telegram.url, LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_ROOT: telegram.url,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -177,10 +194,21 @@ const prefix = `bench-${randomUUID().slice(0, 8)}`;
 console.log(`Webhook benchmark: ${PATIENTS} patients, ${CONCURRENCY} requests in flight, one /start each\n`);
 const results: Result[] = [];
 try {
-  results.push(await run('bare Fastify route (ceiling)', ['bench/targets/ceiling.ts'], {}, telegram, false, 39101));
-  results.push(
-    await run('plain telegraf + Redis session', ['bench/targets/plain-telegraf.ts'], { REDIS_URL, KEY_PREFIX: `${prefix}-plain:` }, telegram, true, 39102),
-  );
+  if (process.env.BENCH_ONLY !== 'Frontdoor')
+    results.push(
+      await run('bare Fastify route (ceiling)', ['bench/targets/ceiling.ts'], {}, telegram, false, 39101),
+    );
+  if (process.env.BENCH_ONLY !== 'Frontdoor')
+    results.push(
+      await run(
+        'plain telegraf + Redis session',
+        ['bench/targets/plain-telegraf.ts'],
+        { REDIS_URL, KEY_PREFIX: `${prefix}-plain:` },
+        telegram,
+        true,
+        39102,
+      ),
+    );
   results.push(
     await run(
       'Frontdoor',
@@ -208,7 +236,9 @@ try {
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);
-console.log(`${pad('target', 34)}${pad('acks/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('replies/s', 11)}answered`);
+console.log(
+  `${pad('target', 34)}${pad('acks/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('replies/s', 11)}answered`,
+);
 for (const r of results) {
   console.log(
     `${pad(r.name, 34)}${pad(r.acksPerSecond.toFixed(0), 10)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(r.repliesPerSecond === undefined ? '-' : r.repliesPerSecond.toFixed(0), 11)}${r.repliesPerSecond === undefined ? '-' : `${r.answered}/${PATIENTS}`}`,
@@ -216,7 +246,13 @@ for (const r of results) {
 }
 const [ceiling, plain, frontdoor] = results as [Result, Result, Result];
 console.log('');
-console.log(`Frontdoor acks/s vs ceiling:         ${(frontdoor.acksPerSecond / ceiling.acksPerSecond).toFixed(2)}`);
-console.log(`Frontdoor acks/s vs plain telegraf:  ${(frontdoor.acksPerSecond / plain.acksPerSecond).toFixed(2)}`);
-console.log(`Frontdoor replies/s vs plain telegraf: ${((frontdoor.repliesPerSecond ?? 0) / (plain.repliesPerSecond ?? 1)).toFixed(2)} (target ≥ 1.00)`);
+console.log(
+  `Frontdoor acks/s vs ceiling:         ${(frontdoor.acksPerSecond / ceiling.acksPerSecond).toFixed(2)}`,
+);
+console.log(
+  `Frontdoor acks/s vs plain telegraf:  ${(frontdoor.acksPerSecond / plain.acksPerSecond).toFixed(2)}`,
+);
+console.log(
+  `Frontdoor replies/s vs plain telegraf: ${((frontdoor.repliesPerSecond ?? 0) / (plain.repliesPerSecond ?? 1)).toFixed(2)} (target ≥ 1.00)`,
+);
 console.log(`Frontdoor ack p99: ${frontdoor.p99.toFixed(1)} ms (target < 50 ms)`);

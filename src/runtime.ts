@@ -98,6 +98,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       emergencyNumbers: config.EMERGENCY_NUMBERS,
       privacyUrl: `${config.PUBLIC_BASE_URL}/privacy`,
     };
+    const outbox = new Outbox(kv, jobs, senders, logger);
     const engine = new ConversationEngine({
       kv,
       jobs,
@@ -105,7 +106,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       directory: new PrismaPatientDirectory(database.prisma),
       translator,
       settings,
-      outbox: new Outbox(kv, jobs, senders, logger),
+      outbox,
       logger,
       clock,
       lookupLocale: async (address) =>
@@ -151,6 +152,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
 
+    await outbox.start();
     const stopPolling =
       telegram && config.TELEGRAM_MODE === 'polling' && config.TELEGRAM_BOT_TOKEN
         ? await startTelegramPolling(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, engine, logger)
@@ -169,6 +171,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
         await stopPolling?.();
         await app.close();
         await engine.idle();
+        await outbox.idle();
         await jobs.close();
         await kv.close();
         await database.close();

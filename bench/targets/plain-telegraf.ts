@@ -11,7 +11,9 @@ interface BotContext extends Context {
   session?: Session;
 }
 
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { keyPrefix: process.env.KEY_PREFIX ?? 'plain:' });
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  keyPrefix: process.env.KEY_PREFIX ?? 'plain:',
+});
 const store = {
   async get(key: string): Promise<Session | undefined> {
     const raw = await redis.get(key);
@@ -34,7 +36,9 @@ bot.on('message', async (ctx) => {
   await ctx.reply(`Hello! Message number ${ctx.session!.messages}.`);
 });
 
-const callback = bot.webhookCallback('/webhooks/telegram', { secretToken: process.env.TELEGRAM_WEBHOOK_SECRET });
+const callback = bot.webhookCallback('/webhooks/telegram', {
+  secretToken: process.env.TELEGRAM_WEBHOOK_SECRET,
+});
 createServer((req, res) => {
   if (req.url === '/healthz') {
     res.end('{"status":"ok"}');

@@ -12,13 +12,15 @@ export interface RateRule {
 
 /** Waits until every rule has room, then counts one use of each. */
 export async function takeRateSlot(kv: KeyValueStore, rules: RateRule[]): Promise<void> {
-  for (const rule of rules) {
-    for (;;) {
-      const now = Date.now();
-      const window = Math.floor(now / rule.windowMs);
-      const used = await kv.increment(`rate:${rule.key}:${window}`, 1, { ttlMs: rule.windowMs * 2 });
-      if (used <= rule.max) break;
-      await sleep((window + 1) * rule.windowMs - now + Math.random() * 20);
-    }
-  }
+  await Promise.all(
+    rules.map(async (rule) => {
+      for (;;) {
+        const now = Date.now();
+        const window = Math.floor(now / rule.windowMs);
+        const used = await kv.increment(`rate:${rule.key}:${window}`, 1, { ttlMs: rule.windowMs * 2 });
+        if (used <= rule.max) return;
+        await sleep((window + 1) * rule.windowMs - now + Math.random() * 20);
+      }
+    }),
+  );
 }

@@ -23,6 +23,7 @@ import {
   type InboundEvent,
   type OutboundMessage,
 } from './message.ts';
+import { coalesceMessages } from './coalesce.ts';
 import type { Outbox } from './outbox.ts';
 import { SerialMailbox } from './serial-mailbox.ts';
 
@@ -82,16 +83,8 @@ export class ConversationEngine {
    * platform then), or recognised as a redelivery. Processing continues in the background.
    */
   async accept(event: ConversationEvent): Promise<AcceptResult> {
-    const key = conversationKey(event);
-    const seenKey = `seen:${key}:${event.dedupeKey}`;
-    if (!(await this.options.kv.setIfAbsent(seenKey, '1', { ttlMs: DEDUPE_TTL_MS }))) return 'duplicate';
-    try {
-      await this.inbox.push(key, JSON.stringify(event));
-    } catch (error) {
-      // Not queued: forget we saw it, so the platform's retry is not taken for a duplicate.
-      await this.options.kv.delete(seenKey).catch(() => undefined);
-      throw error;
-    }
+    const queued = await this.inbox.push(conversationKey(event), JSON.stringify(event), event.dedupeKey);
+    if (!queued) return 'duplicate';
     this.track(this.drain(event));
     return 'accepted';
   }
@@ -160,8 +153,8 @@ export class ConversationEngine {
       outSeq: state.outSeq,
     };
 
-    const messages: OutboundMessage[] = effects.flatMap((effect) =>
-      effect.type === 'send' ? [effect.message] : [],
+    const messages: OutboundMessage[] = coalesceMessages(
+      effects.flatMap((effect) => (effect.type === 'send' ? [effect.message] : [])),
     );
     if (messages.length > 0 || event.callbackQueryId) {
       next.outSeq += 1;
@@ -231,8 +224,15 @@ export class ConversationEngine {
     }
   }
 
+  private readonly translators = new Map<Locale, Translate>();
+
   private text(locale: Locale): Translate {
-    const t = this.options.translator.getFixedT(locale, 'chat');
-    return (key, values) => t(key, values);
+    let translate = this.translators.get(locale);
+    if (!translate) {
+      const t = this.options.translator.getFixedT(locale, 'chat');
+      translate = (key, values) => t(key, values);
+      this.translators.set(locale, translate);
+    }
+    return translate;
   }
 }

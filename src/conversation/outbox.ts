@@ -52,13 +52,28 @@ export class DeliveryError extends Error {
 }
 
 const DELIVER_QUEUE = 'deliver';
+const SWEEP_QUEUE = 'outbox-sweep';
 /** A platform asking us to wait longer than this gets the job retried later instead. */
 const MAX_INLINE_WAIT_MS = 30_000;
 const OUTBOX_TTL_MS = 24 * 60 * 60 * 1000;
+/** Conversations with batches waiting, scored by when they were queued. */
+const PENDING_KEY = 'outbox-pending';
+const SWEEP_EVERY_MS = 15_000;
+/** A batch waiting this long was left by an instance that stopped mid-delivery. */
+const ABANDONED_AFTER_MS = 30_000;
 
-/** Queues batches and delivers them through the channel senders. */
+/**
+ * Queues batches and delivers them through the channel senders.
+ *
+ * A batch is durable in the outbox before anything is sent, and delivery starts at once in
+ * this process. When it fails, a retry job takes over (with backoff, idempotent per batch);
+ * when this process dies mid-way, the periodic sweep job finds the conversation in the
+ * pending set and delivers what is left. So each decided message is sent or retried, never
+ * dropped, without a queue round trip for every message on the happy path.
+ */
 export class Outbox {
   private readonly mailbox: SerialMailbox;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -72,13 +87,38 @@ export class Outbox {
       attempts: 10,
       backoffMs: 1_000,
     });
+    jobs.define(SWEEP_QUEUE, () => this.sweep(), { concurrency: 1 });
   }
 
-  /** Adds a batch; idempotent for the same conversation and seq. */
+  /** Starts the periodic sweep (one per window across all instances). */
+  async start(): Promise<void> {
+    await this.scheduleSweep();
+  }
+
+  /** Adds a batch and starts delivering it; idempotent for the same conversation and seq. */
   async enqueue(batch: OutboundBatch): Promise<void> {
     const key = conversationKey(batch);
-    await this.mailbox.push(key, JSON.stringify(batch));
-    await this.jobs.add(DELIVER_QUEUE, { key }, { jobId: `deliver:${key}:${batch.seq}` });
+    await Promise.all([
+      this.mailbox.push(key, JSON.stringify(batch)),
+      this.kv.sortedAdd(PENDING_KEY, Date.now(), key),
+    ]);
+    const delivery = this.flush(key).catch(async (error: unknown) => {
+      this.logger.warn(
+        { err: error, channel: batch.channel },
+        'delivery failed; retrying from the job queue',
+      );
+      await this.jobs.add(DELIVER_QUEUE, { key }, { jobId: `deliver:${key}:${batch.seq}`, delayMs: 1_000 });
+    });
+    const tracked = delivery.catch((error: unknown) =>
+      this.logger.error({ err: error }, 'could not schedule a delivery retry; the sweep will deliver it'),
+    );
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  /** Resolves when deliveries started by this process have finished (shutdown, tests). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   /** Delivers everything waiting in one conversation's outbox. */
@@ -99,18 +139,30 @@ export class Outbox {
       const markSent = (count: number) =>
         this.kv.set(progressKey, `${batch.seq}:${count}`, { ttlMs: OUTBOX_TTL_MS });
       await this.send(batch, alreadySent, markSent);
-      await markSent(Math.max(batch.messages.length, 1));
     });
-    if (outcome === 'busy') {
-      // The holder normally delivers our batch too; this later look covers a holder that died.
-      const ttl = this.mailbox.lockTtlMs;
-      const window = Math.floor(Date.now() / ttl);
-      await this.jobs.add(
-        DELIVER_QUEUE,
-        { key },
-        { jobId: `deliver-retry:${key}:${window}`, delayMs: ttl + 1_000 },
-      );
+    // 'busy': another holder is delivering and will see this batch too; should it die, the
+    // conversation is still in the pending set and the sweep delivers it.
+    if (outcome === 'done') await this.kv.sortedRemove(PENDING_KEY, key);
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const abandoned = await this.kv.sortedRange(PENDING_KEY, 0, Date.now() - ABANDONED_AFTER_MS);
+      for (const { member } of abandoned) {
+        await this.flush(member).catch((error: unknown) =>
+          this.logger.warn({ err: error }, 'sweep could not deliver a pending batch; the next sweep retries'),
+        );
+      }
+    } finally {
+      await this.scheduleSweep();
     }
+  }
+
+  private async scheduleSweep(): Promise<void> {
+    const next = Math.floor(Date.now() / SWEEP_EVERY_MS) + 1;
+    await this.jobs
+      .add(SWEEP_QUEUE, {}, { jobId: `sweep:${next}`, delayMs: next * SWEEP_EVERY_MS - Date.now() })
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not schedule the outbox sweep'));
   }
 
   private async send(
@@ -118,10 +170,12 @@ export class Outbox {
     alreadySent: number,
     markSent: (count: number) => Promise<void>,
   ): Promise<void> {
+    // Senders mark each message sent; a batch that is finished otherwise is marked here.
+    const finished = () => markSent(Math.max(batch.messages.length, 1));
     const sender = this.senders[batch.channel];
     if (!sender) {
       this.logger.error({ channel: batch.channel }, 'no sender configured for channel; batch dropped');
-      return;
+      return finished();
     }
     let sent = alreadySent;
     const track = async (count: number) => {
@@ -131,6 +185,7 @@ export class Outbox {
     for (;;) {
       try {
         await sender.deliver(batch, sent, track);
+        if (batch.messages.length === 0) await finished();
         return;
       } catch (error) {
         if (!(error instanceof DeliveryError)) throw error;
@@ -139,7 +194,7 @@ export class Outbox {
             { channel: batch.channel, reason: error.message },
             'delivery refused for good; batch dropped',
           );
-          return;
+          return finished();
         }
         const wait = error.options.retryAfterMs;
         if (wait === undefined || wait > MAX_INLINE_WAIT_MS) throw error;

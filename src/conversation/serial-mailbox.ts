@@ -1,6 +1,8 @@
 // A per-key FIFO worked by one holder at a time, across processes: items are appended to a
 // list and whoever holds the key's lock handles them in order. Used for inbound events (one
 // step at a time per patient) and outbound batches (messages leave in the order decided).
+// Claiming, moving on and releasing are single atomic store operations, so an item pushed
+// while the holder is finishing is either seen by the holder or finds the lock free.
 import { randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 
@@ -20,9 +22,16 @@ export class SerialMailbox {
     private readonly options: MailboxOptions,
   ) {}
 
-  /** Appends `item` for `key`; durable once this resolves. */
-  async push(key: string, item: string): Promise<void> {
-    await this.kv.listPush(this.listKey(key), item, { ttlMs: this.options.itemTtlMs });
+  /**
+   * Appends `item` for `key`; durable once this resolves. With `onceId`, an item already
+   * pushed under the same id (within the item TTL) is not pushed again: false.
+   */
+  async push(key: string, item: string, onceId?: string): Promise<boolean> {
+    return this.kv.mailboxPush(this.listKey(key), item, {
+      ttlMs: this.options.itemTtlMs,
+      onceKey: onceId === undefined ? undefined : `${this.options.name}-seen:${key}:${onceId}`,
+      onceTtlMs: this.options.itemTtlMs,
+    });
   }
 
   /**
@@ -35,24 +44,18 @@ export class SerialMailbox {
   async drain(key: string, handle: (item: string) => Promise<void>): Promise<'done' | 'busy'> {
     const list = this.listKey(key);
     const lock = `${this.options.name}-lock:${key}`;
-    for (;;) {
-      const token = randomUUID();
-      if (!(await this.kv.setIfAbsent(lock, token, { ttlMs: this.options.lockTtlMs }))) return 'busy';
+    const token = randomUUID();
+    let head = await this.kv.mailboxClaim(lock, list, token, this.options.lockTtlMs);
+    while (head.status === 'item') {
       try {
-        for (;;) {
-          const [item] = await this.kv.listRange(list, 0, 0);
-          if (item === undefined) break;
-          await handle(item);
-          await this.kv.listRemoveFirst(list, item);
-        }
-      } finally {
+        await handle(head.item);
+      } catch (error) {
         await this.kv.compareAndDelete(lock, token);
+        throw error;
       }
-      // An item pushed after our last look whose pusher found the lock still held would
-      // otherwise wait for the next push: look once more now that the lock is free.
-      const [waiting] = await this.kv.listRange(list, 0, 0);
-      if (waiting === undefined) return 'done';
+      head = await this.kv.mailboxNext(lock, list, token, this.options.lockTtlMs, head.item);
     }
+    return head.status === 'empty' ? 'done' : 'busy';
   }
 
   /** How long a dead holder can keep the lock. */

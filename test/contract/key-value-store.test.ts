@@ -152,6 +152,48 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     await stopOther();
   });
 
+  it('mailbox: appends once per id, claims for one holder, and releases when empty', async () => {
+    const push = (item: string, id?: string) =>
+      store.mailboxPush('inbox:{p5}', item, {
+        ttlMs: 5_000,
+        onceKey: id && `seen:{p5}:${id}`,
+        onceTtlMs: 5_000,
+      });
+    expect(await push('e1', 'u1')).toBe(true);
+    expect(await push('e1 again', 'u1')).toBe(false);
+    expect(await push('e2')).toBe(true);
+    expect(await store.mailboxClaim('lock:{p5}', 'inbox:{p5}', 'A', 5_000)).toEqual({
+      status: 'item',
+      item: 'e1',
+    });
+    expect(await store.mailboxClaim('lock:{p5}', 'inbox:{p5}', 'B', 5_000)).toEqual({ status: 'busy' });
+    expect(await store.mailboxNext('lock:{p5}', 'inbox:{p5}', 'B', 5_000, 'e1')).toEqual({ status: 'lost' });
+    expect(await store.mailboxNext('lock:{p5}', 'inbox:{p5}', 'A', 5_000, 'e1')).toEqual({
+      status: 'item',
+      item: 'e2',
+    });
+    // Finishing an item twice (a retried step) does not remove the next one.
+    expect(await store.mailboxNext('lock:{p5}', 'inbox:{p5}', 'A', 5_000, 'e1')).toEqual({
+      status: 'item',
+      item: 'e2',
+    });
+    expect(await store.mailboxNext('lock:{p5}', 'inbox:{p5}', 'A', 5_000, 'e2')).toEqual({ status: 'empty' });
+    // Released with the last item: the next holder gets in at once.
+    expect(await store.get('lock:{p5}')).toBeUndefined();
+    expect(await store.mailboxClaim('lock:{p5}', 'inbox:{p5}', 'C', 5_000)).toEqual({ status: 'empty' });
+    expect(await store.get('lock:{p5}')).toBeUndefined();
+  });
+
+  it('mailbox: a lock whose holder died frees itself after its time to live', async () => {
+    await store.mailboxPush('inbox:{p6}', 'x', { ttlMs: 5_000 });
+    expect((await store.mailboxClaim('lock:{p6}', 'inbox:{p6}', 'dead', 60)).status).toBe('item');
+    await sleep(120);
+    expect(await store.mailboxClaim('lock:{p6}', 'inbox:{p6}', 'alive', 5_000)).toEqual({
+      status: 'item',
+      item: 'x',
+    });
+  });
+
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });

@@ -6,6 +6,16 @@ export interface WriteOptions {
   ttlMs?: number;
 }
 
+/** What a mailbox holder sees at the head of its list. */
+export type MailboxHead =
+  | { status: 'item'; item: string }
+  /** Nothing left; the lock was released in the same step. */
+  | { status: 'empty' }
+  /** Another holder has the lock. */
+  | { status: 'busy' }
+  /** Our lock expired and may be someone else's now: stop. */
+  | { status: 'lost' };
+
 /** A store of string values with expiry and the atomic operations the engine needs. */
 export interface KeyValueStore {
   /** Which implementation this is, for logs and test output. */
@@ -34,6 +44,22 @@ export interface KeyValueStore {
   listRange(key: string, start: number, end: number): Promise<string[]>;
   /** Removes the first item if it is still `expected`; true when removed. */
   listRemoveFirst(key: string, expected: string): Promise<boolean>;
+  /**
+   * Appends `item` to the mailbox list, unless `onceKey` is given and already set (a redelivered
+   * event). Atomic: true when queued.
+   */
+  mailboxPush(
+    list: string,
+    item: string,
+    options: { ttlMs: number; onceKey?: string; onceTtlMs?: number },
+  ): Promise<boolean>;
+  /** Takes the mailbox lock with `token` and returns the first item; releases it at once if empty. */
+  mailboxClaim(lock: string, list: string, token: string, ttlMs: number): Promise<MailboxHead>;
+  /**
+   * For the holder of `token`: removes `done` if it is still first, renews the lock and returns
+   * the next item; releases the lock when nothing is left.
+   */
+  mailboxNext(lock: string, list: string, token: string, ttlMs: number, done: string): Promise<MailboxHead>;
   /** Sends `message` to every current subscriber of `channel`, on any instance. */
   publish(channel: string, message: string): Promise<void>;
   /** Calls `listener` for each message published on `channel` until the returned stop. */

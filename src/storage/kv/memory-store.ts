@@ -1,7 +1,7 @@
 // In-process twin of the Redis store for a single instance with no Redis.
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../../clock.ts';
-import type { KeyValueStore, WriteOptions } from './key-value-store.ts';
+import type { KeyValueStore, MailboxHead, WriteOptions } from './key-value-store.ts';
 
 interface Entry {
   value: string;
@@ -95,6 +95,42 @@ export class MemoryStore implements KeyValueStore {
     list.items.shift();
     if (list.items.length === 0) this.lists.delete(key);
     return true;
+  }
+
+  async mailboxPush(
+    list: string,
+    item: string,
+    options: { ttlMs: number; onceKey?: string; onceTtlMs?: number },
+  ): Promise<boolean> {
+    if (options.onceKey && !(await this.setIfAbsent(options.onceKey, '1', { ttlMs: options.onceTtlMs })))
+      return false;
+    await this.listPush(list, item, { ttlMs: options.ttlMs });
+    return true;
+  }
+
+  async mailboxClaim(lock: string, list: string, token: string, ttlMs: number): Promise<MailboxHead> {
+    if (!(await this.setIfAbsent(lock, token, { ttlMs }))) return { status: 'busy' };
+    return this.headOrRelease(lock, list);
+  }
+
+  async mailboxNext(
+    lock: string,
+    list: string,
+    token: string,
+    ttlMs: number,
+    done: string,
+  ): Promise<MailboxHead> {
+    if (this.live(lock)?.value !== token) return { status: 'lost' };
+    await this.listRemoveFirst(list, done);
+    await this.set(lock, token, { ttlMs });
+    return this.headOrRelease(lock, list);
+  }
+
+  private headOrRelease(lock: string, list: string): MailboxHead {
+    const head = this.liveList(list)?.items[0];
+    if (head !== undefined) return { status: 'item', item: head };
+    this.values.delete(lock);
+    return { status: 'empty' };
   }
 
   async publish(channel: string, message: string): Promise<void> {

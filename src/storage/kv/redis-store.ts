@@ -3,7 +3,7 @@
 // in one slot.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { KeyValueStore, WriteOptions } from './key-value-store.ts';
+import type { KeyValueStore, MailboxHead, WriteOptions } from './key-value-store.ts';
 
 // Both scripts must be atomic: a lock released by a late holder, or a counter created
 // without its window, would break per-patient ordering and rate limits.
@@ -21,6 +21,52 @@ const LIST_REMOVE_FIRST = `
 if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) return 1 end
 return 0`;
 
+// The mailbox scripts make dedupe-and-append, claim-and-peek and remove-and-peek single atomic
+// steps: fewer round trips per message, and no window in which an item waits unseen.
+const MAILBOX_PUSH = `
+if #KEYS == 2 and not redis.call('SET', KEYS[2], '1', 'PX', ARGV[3], 'NX') then return 0 end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+const MAILBOX_HEAD = `
+local head = redis.call('LINDEX', KEYS[2], 0)
+if not head then redis.call('DEL', KEYS[1]) return {'empty'} end
+return {'item', head}`;
+const MAILBOX_CLAIM = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {'busy'} end
+${MAILBOX_HEAD}`;
+const MAILBOX_NEXT = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'lost'} end
+if redis.call('LINDEX', KEYS[2], 0) == ARGV[3] then redis.call('LPOP', KEYS[2]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+${MAILBOX_HEAD}`;
+
+const SCRIPTS = {
+  // Without numberOfKeys: the key count is the first argument (one or two keys).
+  mailboxPush: { lua: MAILBOX_PUSH },
+  compareAndDelete: { numberOfKeys: 1, lua: COMPARE_AND_DELETE },
+  incrementWithWindow: { numberOfKeys: 1, lua: INCREMENT_WITH_WINDOW },
+  listRemoveFirst: { numberOfKeys: 1, lua: LIST_REMOVE_FIRST },
+  mailboxClaim: { numberOfKeys: 2, lua: MAILBOX_CLAIM },
+  mailboxNext: { numberOfKeys: 2, lua: MAILBOX_NEXT },
+};
+
+/** The connection with our scripts registered (sent once, then called by SHA). */
+type ScriptedRedis = Redis & {
+  mailboxPush(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+  compareAndDelete(key: string, expected: string): Promise<number>;
+  incrementWithWindow(key: string, by: number, ttlMs: number): Promise<number>;
+  listRemoveFirst(key: string, expected: string): Promise<number>;
+  mailboxClaim(lock: string, list: string, token: string, ttlMs: number): Promise<string[]>;
+  mailboxNext(lock: string, list: string, token: string, ttlMs: number, done: string): Promise<string[]>;
+};
+
+function toHead(reply: string[]): MailboxHead {
+  const [status, item] = reply;
+  if (status === 'item') return { status, item: item ?? '' };
+  return { status: status as 'empty' | 'busy' | 'lost' };
+}
+
 const PING_TIMEOUT_MS = 1_000;
 
 /** Opens a Redis connection suited to request-path commands: fail fast when Redis is down. */
@@ -29,6 +75,8 @@ export function connectRedis(url: string, keyPrefix = ''): Redis {
     keyPrefix,
     lazyConnect: true,
     maxRetriesPerRequest: 2,
+    // Concurrent commands from many conversations share round trips.
+    enableAutoPipelining: true,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
@@ -40,10 +88,15 @@ export class RedisStore implements KeyValueStore {
   private subscriber: Redis | undefined;
   private readonly listeners = new Map<string, Set<(message: string) => void>>();
 
+  private readonly redis: ScriptedRedis;
+
   constructor(
-    private readonly redis: Redis,
+    connection: Redis,
     private readonly keyPrefix = '',
-  ) {}
+  ) {
+    for (const [name, script] of Object.entries(SCRIPTS)) connection.defineCommand(name, script);
+    this.redis = connection as ScriptedRedis;
+  }
 
   /** Connects and returns a store whose keys all start with `keyPrefix`. */
   static async connect(url: string, keyPrefix: string, logger?: Logger): Promise<RedisStore> {
@@ -83,12 +136,12 @@ export class RedisStore implements KeyValueStore {
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
-    return Number(await this.redis.eval(COMPARE_AND_DELETE, 1, key, expected)) === 1;
+    return (await this.redis.compareAndDelete(key, expected)) === 1;
   }
 
   async increment(key: string, by = 1, options: WriteOptions = {}): Promise<number> {
     const ttl = options.ttlMs === undefined ? 0 : Math.max(1, Math.ceil(options.ttlMs));
-    return Number(await this.redis.eval(INCREMENT_WITH_WINDOW, 1, key, by, ttl));
+    return Number(await this.redis.incrementWithWindow(key, by, ttl));
   }
 
   async ttl(key: string): Promise<number | undefined> {
@@ -126,7 +179,32 @@ export class RedisStore implements KeyValueStore {
   }
 
   async listRemoveFirst(key: string, expected: string): Promise<boolean> {
-    return Number(await this.redis.eval(LIST_REMOVE_FIRST, 1, key, expected)) === 1;
+    return (await this.redis.listRemoveFirst(key, expected)) === 1;
+  }
+
+  async mailboxPush(
+    list: string,
+    item: string,
+    options: { ttlMs: number; onceKey?: string; onceTtlMs?: number },
+  ): Promise<boolean> {
+    const ttl = Math.max(1, Math.ceil(options.ttlMs));
+    const keys = options.onceKey ? [list, options.onceKey] : [list];
+    const once = Math.max(1, Math.ceil(options.onceTtlMs ?? options.ttlMs));
+    return (await this.redis.mailboxPush(keys.length, ...keys, item, ttl, once)) === 1;
+  }
+
+  async mailboxClaim(lock: string, list: string, token: string, ttlMs: number): Promise<MailboxHead> {
+    return toHead(await this.redis.mailboxClaim(lock, list, token, Math.ceil(ttlMs)));
+  }
+
+  async mailboxNext(
+    lock: string,
+    list: string,
+    token: string,
+    ttlMs: number,
+    done: string,
+  ): Promise<MailboxHead> {
+    return toHead(await this.redis.mailboxNext(lock, list, token, Math.ceil(ttlMs), done));
   }
 
   async publish(channel: string, message: string): Promise<void> {

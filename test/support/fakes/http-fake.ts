@@ -51,7 +51,7 @@ export class HttpFake {
     while (!predicate(this.requests)) {
       if (Date.now() > deadline) {
         throw new Error(
-          `fake: condition not met in ${timeoutMs} ms; saw ${this.requests.length} requests: ${this.requests.map((r) => r.path).join(', ')}`,
+          `fake: condition not met in ${timeoutMs} ms; saw ${this.requests.length} requests: ${this.requests.map((r) => `${r.path.split('/').pop()}=${r.status}`).join(', ')}`,
         );
       }
       await sleep(10);

@@ -1,0 +1,23 @@
+// Joins a step's plain messages into the message that follows them. One message instead of
+// three reads better on a phone, spends one push of LINE's paid quota instead of three, and
+// stays within Telegram's one-message-a-second-per-chat pace.
+import type { OutboundMessage } from './message.ts';
+
+const isPlain = (message: OutboundMessage) =>
+  !message.choices?.length && !message.links?.length && !message.request && !message.image;
+
+/** The same content in as few messages as possible, order kept; buttons stay with their text. */
+export function coalesceMessages(messages: OutboundMessage[]): OutboundMessage[] {
+  const result: OutboundMessage[] = [];
+  let pending: string[] = [];
+  for (const message of messages) {
+    if (isPlain(message)) {
+      pending.push(message.text);
+      continue;
+    }
+    result.push(pending.length > 0 ? { ...message, text: [...pending, message.text].join('\n\n') } : message);
+    pending = [];
+  }
+  if (pending.length > 0) result.push({ text: pending.join('\n\n') });
+  return result;
+}
