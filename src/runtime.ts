@@ -125,18 +125,20 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       metrics: createMetricsRegistry(),
       readiness,
       features: [
-        async (server) => {
-          await server.register(cookie, { secret });
-          registerWebChat(server, {
-            engine,
-            log: webLog,
-            kv,
-            translator,
-            hospitalName: config.HOSPITAL_NAME,
-            consentVersion: options.consentVersion,
-            secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
-          });
-        },
+        // Cookies matter only to the web chat: parsing them on every webhook would be waste.
+        (server) =>
+          server.register(async (web) => {
+            await web.register(cookie, { secret });
+            registerWebChat(web, {
+              engine,
+              log: webLog,
+              kv,
+              translator,
+              hospitalName: config.HOSPITAL_NAME,
+              consentVersion: options.consentVersion,
+              secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
+            });
+          }),
         (server) => {
           if (telegram && config.TELEGRAM_MODE === 'webhook') {
             registerTelegramWebhook(server, engine, config.TELEGRAM_WEBHOOK_SECRET ?? '');

@@ -13,11 +13,27 @@ export class PrismaPatientDirectory implements PatientDirectory {
   constructor(private readonly prisma: PrismaClient) {}
 
   async findByChannel(address: ConversationAddress): Promise<KnownPatient | undefined> {
+    // One round trip (relation join): this runs for every new conversation.
     const identity = await this.prisma.channelIdentity.findUnique({
+      relationLoadStrategy: 'join',
       where: { channel_channelUserId: address },
-      include: {
+      select: {
         patient: {
-          include: { consents: { where: { purpose: HEALTH_DATA }, orderBy: { decidedAt: 'desc' }, take: 1 } },
+          select: {
+            id: true,
+            fullName: true,
+            birthDate: true,
+            phone: true,
+            locale: true,
+            country: true,
+            erasedAt: true,
+            consents: {
+              where: { purpose: HEALTH_DATA },
+              orderBy: { decidedAt: 'desc' },
+              take: 1,
+              select: { granted: true },
+            },
+          },
         },
       },
     });
