@@ -79,3 +79,23 @@ export class HttpFake {
     res.end(JSON.stringify(answer.body));
   }
 }
+
+/** A platform fake served by an HttpFake: start, stop and its base URL. */
+export abstract class PlatformFake {
+  readonly http = new HttpFake((request) => this.answer(request));
+
+  get url(): string {
+    return this.http.url;
+  }
+
+  async start(): Promise<this> {
+    await this.http.start();
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.http.stop();
+  }
+
+  protected abstract answer(request: RecordedRequest): Promise<FakeAnswer> | FakeAnswer;
+}

@@ -1,7 +1,7 @@
 // A local LINE Messaging API: reply (each token once), push (X-Line-Retry-Key honoured with
 // 409 on a repeat), and profiles; records every call.
 import { createHmac } from 'node:crypto';
-import { HttpFake, type FakeAnswer, type RecordedRequest } from './http-fake.ts';
+import { PlatformFake, type FakeAnswer, type RecordedRequest } from './http-fake.ts';
 
 export const FAKE_LINE_SECRET = 'line-channel-secret-for-tests';
 export const FAKE_LINE_TOKEN = 'line-channel-access-token-for-tests';
@@ -18,24 +18,10 @@ export interface LineSend {
   }[];
 }
 
-export class LineFake {
+export class LineFake extends PlatformFake {
   readonly languages = new Map<string, string>();
   private readonly usedTokens = new Set<string>();
   private readonly retryKeys = new Set<string>();
-  readonly http = new HttpFake((request) => this.answer(request));
-
-  get url(): string {
-    return this.http.url;
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.http.stop();
-  }
 
   /** Accepted replies and pushes, in order. */
   sends(): LineSend[] {
@@ -64,7 +50,7 @@ export class LineFake {
     return this.texts();
   }
 
-  private answer(request: RecordedRequest): FakeAnswer {
+  protected answer(request: RecordedRequest): FakeAnswer {
     if (request.headers.authorization !== `Bearer ${FAKE_LINE_TOKEN}`) {
       return { status: 401, body: { message: 'Authentication failed' } };
     }

@@ -2,7 +2,7 @@
 // shapes, serves getUpdates from a queue for polling tests, and records every call.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Update } from 'telegraf/types';
-import { HttpFake, type FakeAnswer, type RecordedRequest } from './http-fake.ts';
+import { PlatformFake, type FakeAnswer, type RecordedRequest } from './http-fake.ts';
 
 export const FAKE_BOT_TOKEN = '123456789:AAFakeTokenForFrontdoorTests-abcdefg';
 
@@ -12,27 +12,13 @@ export interface TelegramCall {
   at: number;
 }
 
-export class TelegramFake {
+export class TelegramFake extends PlatformFake {
   private readonly updates: Update[] = [];
   private readonly failures = new Map<
     string,
     { error_code: number; description: string; parameters?: { retry_after?: number } }[]
   >();
   private messageId = 1000;
-  readonly http = new HttpFake((request) => this.answer(request));
-
-  get url(): string {
-    return this.http.url;
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-
-  stop(): Promise<void> {
-    return this.http.stop();
-  }
 
   /** Successful calls other than the polling plumbing, in order. */
   calls(chatId?: string): TelegramCall[] {
@@ -75,7 +61,7 @@ export class TelegramFake {
     this.updates.push(update);
   }
 
-  private async answer(request: RecordedRequest): Promise<FakeAnswer> {
+  protected async answer(request: RecordedRequest): Promise<FakeAnswer> {
     const [, bot, method] = request.path.split('/');
     if (bot !== `bot${FAKE_BOT_TOKEN}`)
       return { status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } };
@@ -124,26 +110,38 @@ function ok(result: unknown): FakeAnswer {
 
 let nextUpdateId = 5000;
 
+/** A private-chat message update from `chatId` with the given content fields. */
+function messageUpdate(
+  chatId: number,
+  content: Record<string, unknown>,
+  languageCode = 'en',
+  kind = 'message',
+): Update {
+  nextUpdateId += 1;
+  return {
+    update_id: nextUpdateId,
+    [kind]: {
+      message_id: nextUpdateId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: 'private', first_name: 'Lan' },
+      from: tg.user(chatId, languageCode),
+      ...content,
+    },
+  } as unknown as Update;
+}
+
 /** Telegram Update builders with the fields real updates carry. */
 export const tg = {
   user(chatId: number, languageCode = 'en') {
     return { id: chatId, is_bot: false, first_name: 'Lan', language_code: languageCode };
   },
   text(chatId: number, text: string, languageCode = 'en'): Update {
-    return {
-      update_id: nextUpdateId++,
-      message: {
-        message_id: nextUpdateId,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: chatId, type: 'private', first_name: 'Lan' },
-        from: tg.user(chatId, languageCode),
-        text,
-      },
-    };
+    return messageUpdate(chatId, { text }, languageCode);
   },
   button(chatId: number, data: string, languageCode = 'en'): Update {
+    nextUpdateId += 1;
     return {
-      update_id: nextUpdateId++,
+      update_id: nextUpdateId,
       callback_query: {
         id: `cbq-${nextUpdateId}`,
         from: tg.user(chatId, languageCode),
@@ -159,48 +157,23 @@ export const tg = {
     };
   },
   contact(chatId: number, phone: string, own = true): Update {
-    return {
-      update_id: nextUpdateId++,
-      message: {
-        message_id: nextUpdateId,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: chatId, type: 'private', first_name: 'Lan' },
-        from: tg.user(chatId),
-        contact: { phone_number: phone, first_name: 'Lan', user_id: own ? chatId : chatId + 1 },
-      },
-    };
+    return messageUpdate(chatId, {
+      contact: { phone_number: phone, first_name: 'Lan', user_id: own ? chatId : chatId + 1 },
+    });
   },
   sticker(chatId: number): Update {
-    return {
-      update_id: nextUpdateId++,
-      message: {
-        message_id: nextUpdateId,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: chatId, type: 'private', first_name: 'Lan' },
-        from: tg.user(chatId),
-        sticker: {
-          file_id: 'f',
-          file_unique_id: 'u',
-          type: 'regular',
-          width: 512,
-          height: 512,
-          is_animated: false,
-          is_video: false,
-        },
-      },
+    const sticker = {
+      file_id: 'f',
+      file_unique_id: 'u',
+      type: 'regular',
+      width: 512,
+      height: 512,
+      is_animated: false,
+      is_video: false,
     };
+    return messageUpdate(chatId, { sticker });
   },
   edited(chatId: number, text: string): Update {
-    return {
-      update_id: nextUpdateId++,
-      edited_message: {
-        message_id: 1,
-        date: Math.floor(Date.now() / 1000),
-        edit_date: Math.floor(Date.now() / 1000),
-        chat: { id: chatId, type: 'private', first_name: 'Lan' },
-        from: tg.user(chatId),
-        text,
-      },
-    };
+    return messageUpdate(chatId, { text, edit_date: Math.floor(Date.now() / 1000) }, 'en', 'edited_message');
   },
 };
