@@ -94,12 +94,13 @@ export class PrismaPatientDirectory implements PatientDirectory {
         return { patientId: currentId, returning: false };
       }
       // The same person registered before (another channel, or a lost chat): one record, with
-      // this channel account and its consents moved onto it.
+      // this channel account, its consents and its emergency records moved onto it.
       await tx.channelIdentity.updateMany({
         where: { patientId: currentId },
         data: { patientId: existing.id },
       });
       await tx.consent.updateMany({ where: { patientId: currentId }, data: { patientId: existing.id } });
+      await tx.redFlagEvent.updateMany({ where: { patientId: currentId }, data: { patientId: existing.id } });
       await tx.patient.delete({ where: { id: currentId } });
       await tx.patient.update({ where: { id: existing.id }, data: { locale: identification.locale } });
       return { patientId: existing.id, returning: true };
