@@ -143,7 +143,7 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
             phraseLocale: redFlag.locale,
             emergencyNumber: number,
           },
-          send({ text: t('emergency.alert', { number }) }),
+          send({ text: t('emergency.alert', { number }), urgent: true }),
         ],
       };
     }

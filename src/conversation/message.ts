@@ -58,6 +58,8 @@ export interface OutboundMessage {
   request?: { kind: 'location' | 'contact'; label: string };
   /** An image, e.g. a QR code, shown with `text` as its caption. */
   image?: { url: string; alt: string };
+  /** Emergency guidance: shown on its own and set apart where the channel can. */
+  urgent?: boolean;
 }
 
 /** The key under which everything of one conversation is stored; braces keep it in one Redis Cluster slot. */

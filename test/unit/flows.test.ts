@@ -139,6 +139,7 @@ describe('global interrupts', () => {
         type: 'send',
         message: {
           text: "⚠️ Il s'agit peut-être d'une urgence. Appelez le 15/112 maintenant ou rendez-vous aux urgences les plus proches. N'attendez pas de réponse dans cette conversation.",
+          urgent: true,
         },
       },
     ]);

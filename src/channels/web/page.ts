@@ -32,6 +32,7 @@ main{flex:1;overflow-y:auto;padding:16px 12px;display:flex;flex-direction:column
 .entry{max-width:85%;padding:10px 12px;border-radius:14px;background:var(--bubble);box-shadow:0 1px 1px rgba(0,0,0,.08);white-space:pre-wrap;overflow-wrap:anywhere}
 .entry.patient{align-self:flex-end;background:var(--mine);border-bottom-right-radius:4px}
 .entry.assistant{align-self:flex-start;border-bottom-left-radius:4px}
+.entry.urgent{background:#fdecea;border:2px solid #b3261e;color:#5c0f0b;font-weight:600}
 .who{position:absolute;left:-9999px}
 .actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:10px}
 .actions button,.actions a{font:inherit;font-size:15px;border:1px solid var(--brand);color:var(--brand);background:#fff;border-radius:999px;padding:7px 14px;cursor:pointer;text-decoration:none;min-height:40px}
@@ -59,7 +60,8 @@ let last = 0;
 function el(tag, cls, content){const n=document.createElement(tag);if(cls)n.className=cls;if(content!==undefined)n.textContent=content;return n;}
 function render(entry){
   if(entry.id<=last)return; last=entry.id;
-  const box=el('div','entry '+entry.from); box.dataset.id=entry.id;
+  const box=el('div','entry '+entry.from+(entry.message.urgent?' urgent':'')); box.dataset.id=entry.id;
+  if(entry.message.urgent)box.setAttribute('role','alert');
   box.append(el('span','who',(entry.from==='patient'?text.you:text.assistant)+': '));
   box.append(el('span','body',entry.message.text));
   const m=entry.message;
