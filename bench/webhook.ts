@@ -2,6 +2,8 @@
 // Frontdoor (Redis + PostgreSQL, replies to a fast local Telegram fake) and at two references:
 // a bare Fastify route (the ceiling) and a plain telegraf bot with a Redis session store.
 // Prints acks/s, p50/p99 ack latency and replies/s for each, and the ratios. Asserts nothing.
+// BENCH_PATIENTS, BENCH_CONCURRENCY size the load; BENCH_ONLY=Frontdoor skips the references;
+// BENCH_PROFILE=<target name> writes a CPU profile of that target to /tmp/fd-prof.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -216,6 +218,7 @@ try {
       {
         DATABASE_URL: databaseUrl.toString(),
         REDIS_URL,
+        REDIS_KEY_PREFIX: `${prefix}-fd`,
         DATA_DIR: `/tmp/${prefix}`,
         // The fake stands in for a Telegram that allows this bot's traffic; the production
         // default (30 messages/s per bot) would otherwise be what is measured.
@@ -230,9 +233,8 @@ try {
   await telegram.stop();
   await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.end();
-  await deleteKeysWithPrefix(REDIS_URL, `${prefix}`);
-  await deleteKeysWithPrefix(REDIS_URL, `fd:`);
-  await deleteKeysWithPrefix(REDIS_URL, `{fd}`);
+  await deleteKeysWithPrefix(REDIS_URL, prefix);
+  await deleteKeysWithPrefix(REDIS_URL, `{${prefix}`);
 }
 
 const pad = (text: string, width: number) => text.padEnd(width);

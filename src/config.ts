@@ -37,6 +37,11 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'a postgresql:// URL').optional(),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'a redis:// or rediss:// URL').optional(),
+  // Lets several deployments (or a benchmark) share one Redis without seeing each other's keys.
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w-]{1,32}$/, 'expected 1-32 characters of A-Z, a-z, 0-9, _ or -')
+    .default('fd'),
   TELEGRAM_BOT_TOKEN: optionalSecret(/^\d+:[\w-]{20,}$/, 'a bot token like 123456:ABC-DEF… from @BotFather'),
   TELEGRAM_API_ROOT: httpUrl.default('https://api.telegram.org'),
   TELEGRAM_MODE: z

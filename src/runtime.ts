@@ -56,7 +56,7 @@ export interface StartOptions {
   consentVersion: string;
   logger?: Logger;
   clock?: Clock;
-  /** Namespace for Redis keys and queues; tests use a unique one per run. */
+  /** Namespace for Redis keys and queues instead of REDIS_KEY_PREFIX (tests: one per run). */
   keyPrefix?: string;
   /** Listen on this port instead of config.PORT (tests use 0). */
   port?: number;
@@ -66,7 +66,7 @@ export interface StartOptions {
 export async function startFrontdoor(config: Config, options: StartOptions): Promise<Frontdoor> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
-  const keyPrefix = options.keyPrefix ?? 'fd';
+  const keyPrefix = options.keyPrefix ?? config.REDIS_KEY_PREFIX;
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const opened: { close(): Promise<void> }[] = [database];
   try {

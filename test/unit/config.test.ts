@@ -61,6 +61,11 @@ describe('loadConfig', () => {
     ['STRIPE_SECRET_KEY', 'pk_test_public'],
     ['HOSPITAL_FHIR_BASE_URL', 'his.local'],
     ['PUBLIC_BASE_URL', 'example.org'],
+    ['REDIS_KEY_PREFIX', 'has:colon'],
+    ['HOSPITAL_COUNTRY', 'vn'],
+    ['EMERGENCY_NUMBERS', 'VN:115'],
+    ['SESSION_SECRET', 'short'],
+    ['TELEGRAM_MAX_PER_SECOND', '0'],
   ])('names %s when it is %j', (variable, value) => {
     const error = failure({ [variable]: value });
     expect(error.variable).toBe(variable);
