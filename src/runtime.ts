@@ -103,7 +103,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       kv,
       jobs,
       flows: options.flows,
-      directory: new PrismaPatientDirectory(database.prisma),
+      directory: new PrismaPatientDirectory(database.prisma, database.pool),
       translator,
       settings,
       outbox,

@@ -2,6 +2,7 @@
 // Migrations are applied before the application's own connection pool opens.
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { applyMigrations } from './migrate.ts';
@@ -9,6 +10,11 @@ import { applyMigrations } from './migrate.ts';
 /** The durable store as the rest of the application sees it. */
 export interface Database {
   prisma: PrismaClient;
+  /**
+   * The pool Prisma runs on, for the few reads on the per-message path where Prisma's query
+   * compilation would cost more than the query (see PrismaPatientDirectory.findByChannel).
+   */
+  pool: pg.Pool;
   /** True when this process runs the embedded PGlite database. */
   embedded: boolean;
   /** Resolves when a trivial query succeeds; rejects otherwise. */
@@ -35,28 +41,33 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await embedded?.stop();
     throw error;
   }
-  const prisma = connectPrisma(url, embedded ? 1 : 10);
+  const pool = connectPool(url, embedded ? 1 : 10);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     prisma,
+    pool,
     embedded: Boolean(embedded),
     async ping() {
-      await prisma.$queryRaw`SELECT 1`;
+      await pool.query('SELECT 1');
     },
     async close() {
       await prisma.$disconnect();
+      await pool.end();
       await embedded?.stop();
     },
   };
 }
 
-/** A Prisma client over the pg driver; `poolSize` 1 for PGlite, which is one session. */
-export function connectPrisma(url: string, poolSize: number): PrismaClient {
-  const adapter = new PrismaPg({
+/** A pg pool; `size` 1 for PGlite, which is one session. */
+export function connectPool(url: string, size: number): pg.Pool {
+  const pool = new pg.Pool({
     connectionString: url,
-    max: poolSize,
+    max: size,
     connectionTimeoutMillis: 5_000,
     // A dead database must turn /readyz red quickly rather than hang the probe.
     query_timeout: 10_000,
   });
-  return new PrismaClient({ adapter });
+  // An idle connection that drops (database restart) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
 }
