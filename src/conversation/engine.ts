@@ -226,11 +226,22 @@ export class ConversationEngine {
 
   private readonly translators = new Map<Locale, Translate>();
 
+  /** Text in `locale`; texts without placeholders are looked up once per process. */
   private text(locale: Locale): Translate {
     let translate = this.translators.get(locale);
     if (!translate) {
       const t = this.options.translator.getFixedT(locale, 'chat');
-      translate = (key, values) => t(key, values);
+      // Only placeholder-free texts are remembered: values may be a patient's name.
+      const fixed = new Map<string, string>();
+      translate = (key, values) => {
+        if (values) return t(key, values);
+        let text = fixed.get(key);
+        if (text === undefined) {
+          text = t(key);
+          fixed.set(key, text);
+        }
+        return text;
+      };
       this.translators.set(locale, translate);
     }
     return translate;

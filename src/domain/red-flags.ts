@@ -126,22 +126,32 @@ function fold(text: string): string {
 // others must match whole words ("avc" must not fire inside "avocat").
 const SCRIPT_WITHOUT_SPACES = /[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u9fff]/;
 
-const COMPILED = Object.entries(RED_FLAG_PHRASES).flatMap(([locale, phrases]) =>
-  phrases.map((phrase) => {
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Each folded phrase and the catalogue entry it stands for (first language wins a tie). */
+const BY_FOLDED = new Map<string, RedFlagMatch>();
+for (const [locale, phrases] of Object.entries(RED_FLAG_PHRASES)) {
+  for (const phrase of phrases) {
     const folded = fold(phrase);
-    const escaped = folded.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const pattern = SCRIPT_WITHOUT_SPACES.test(folded)
-      ? new RegExp(escaped, 'u')
-      : new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}($|[^\\p{L}\\p{N}])`, 'u');
-    return { phrase, locale: locale as Locale, pattern };
-  }),
+    if (!BY_FOLDED.has(folded)) BY_FOLDED.set(folded, { phrase, locale: locale as Locale });
+  }
+}
+
+// One pass over the message for all phrases: whole words for spaced scripts, substrings for
+// the others.
+const folded = [...BY_FOLDED.keys()];
+const spaced = folded.filter((phrase) => !SCRIPT_WITHOUT_SPACES.test(phrase)).map(escape);
+const unspaced = folded.filter((phrase) => SCRIPT_WITHOUT_SPACES.test(phrase)).map(escape);
+const PATTERN = new RegExp(
+  `(?:^|[^\\p{L}\\p{N}])(${spaced.join('|')})(?=$|[^\\p{L}\\p{N}])|(${unspaced.join('|')})`,
+  'u',
 );
 
 /** The first emergency phrase in `text`, in any shipped language, or undefined. */
 export function findRedFlag(text: string): RedFlagMatch | undefined {
-  const folded = fold(text);
-  const match = COMPILED.find(({ pattern }) => pattern.test(folded));
-  return match ? { phrase: match.phrase, locale: match.locale } : undefined;
+  const match = PATTERN.exec(fold(text));
+  const phrase = match?.[1] ?? match?.[2];
+  return phrase === undefined ? undefined : BY_FOLDED.get(phrase);
 }
 
 /** The emergency number for `country`, or the hospital country's. */
