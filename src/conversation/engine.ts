@@ -44,6 +44,8 @@ export interface EngineOptions {
   lookupLocale?: (address: ConversationAddress) => Promise<Locale | undefined>;
   /** How long an idle conversation's state is kept. */
   stateTtlMs?: number;
+  /** How long a holder that died can block its conversation (default 30 s). */
+  inboxLockTtlMs?: number;
 }
 
 /** Redelivered events are recognised for this long. */
@@ -63,7 +65,7 @@ export class ConversationEngine {
     this.stateTtlMs = options.stateTtlMs ?? 14 * 24 * 60 * 60 * 1000;
     this.inbox = new SerialMailbox(options.kv, {
       name: 'inbox',
-      lockTtlMs: 30_000,
+      lockTtlMs: options.inboxLockTtlMs ?? 30_000,
       itemTtlMs: DEDUPE_TTL_MS,
     });
     options.jobs.define<{ address: ConversationAddress; effect: Effect; locale: Locale; jobId: string }>(
@@ -94,11 +96,23 @@ export class ConversationEngine {
     while (this.draining.size > 0) await Promise.allSettled([...this.draining]);
   }
 
-  /** Works through a conversation's inbox unless another holder already is. */
+  /**
+   * Works through a conversation's inbox unless another holder already is. Then a look is
+   * scheduled for just after that holder's lock would expire, so events never wait on a
+   * holder that died.
+   */
   async drain(address: ConversationAddress): Promise<void> {
-    await this.inbox.drain(conversationKey(address), (raw) =>
-      this.process(JSON.parse(raw) as ConversationEvent),
-    );
+    const key = conversationKey(address);
+    const outcome = await this.inbox.drain(key, (raw) => this.process(JSON.parse(raw) as ConversationEvent));
+    if (outcome === 'busy') {
+      const ttl = this.inbox.lockTtlMs;
+      const window = Math.floor(this.options.clock.now() / ttl);
+      await this.options.jobs.add(
+        DRAIN_QUEUE,
+        { address },
+        { jobId: `drain:${key}:${window}`, delayMs: ttl + 1_000 },
+      );
+    }
   }
 
   private track(work: Promise<void>): void {
