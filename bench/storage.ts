@@ -21,7 +21,11 @@ async function kvRoundTrips(store: KeyValueStore, patients: number, messagesEach
         const lock = `lock:{p${p}}`;
         if (!(await store.setIfAbsent(lock, token, { ttlMs: 5_000 }))) continue;
         const state = await store.get(`conv:{p${p}}`);
-        await store.set(`conv:{p${p}}`, JSON.stringify({ n: Number(state ? 1 : 0) + m }), { ttlMs: 60_000 });
+        await store.set(
+          `conv:{p${p}}`,
+          JSON.stringify({ n: state ? (JSON.parse(state) as { n: number }).n + 1 : 1 }),
+          { ttlMs: 60_000 },
+        );
         await store.compareAndDelete(lock, token);
       }
     }),

@@ -60,3 +60,21 @@ export function pressed(event: FlowEvent, step: string): string | undefined {
 export function stay(state: ConversationState, ...effects: Effect[]): Outcome {
   return { state, effects, to: state.step };
 }
+
+/**
+ * A typed answer: parsed into `field` of the draft before moving to `to`, or, when `parse`
+ * refuses it, `invalid` is said and the question asked again.
+ */
+export function collect(
+  state: ConversationState,
+  event: FlowEvent,
+  parse: (text: string) => string | undefined,
+  field: string,
+  to: string,
+  invalid: string,
+): Outcome {
+  const typed = typedText(event);
+  const value = typed === undefined ? undefined : parse(typed);
+  if (!value) return stay(state, send({ text: invalid }));
+  return { state: { ...state, draft: { ...state.draft, [field]: value } }, effects: [], to };
+}

@@ -2,12 +2,20 @@
 // version and time), then name, date of birth and phone, after which the patient is
 // registered or recognised.
 import { examplePhone, normaliseFullName, normalisePhone, parseBirthDate } from '../src/domain/patients.ts';
-import { choices, pressed, send, stay, typedText, type Flow } from './kit.ts';
+import type { Effect } from '../src/conversation/flow.ts';
+import { choices, collect, pressed, send, stay, typedText, type Flow } from './kit.ts';
 
 /** Version of the consent text in locales (onboarding.consent.*); bump when its meaning changes. */
 export const CONSENT_TEXT_VERSION = '2026-11-24';
 
 const CONSENT = 'onboarding.consent';
+
+const consentDecision = (granted: boolean): Effect => ({
+  type: 'recordConsent',
+  purpose: 'health-data',
+  textVersion: CONSENT_TEXT_VERSION,
+  granted,
+});
 
 export const onboarding: Flow = {
   name: 'onboarding',
@@ -53,29 +61,12 @@ export const onboarding: Flow = {
         if (answer === 'yes') {
           return {
             state,
-            effects: [
-              {
-                type: 'recordConsent',
-                purpose: 'health-data',
-                textVersion: CONSENT_TEXT_VERSION,
-                granted: true,
-              },
-              send({ text: t('onboarding.consent.thanks') }),
-            ],
+            effects: [consentDecision(true), send({ text: t('onboarding.consent.thanks') })],
             to: 'onboarding.name',
           };
         }
         if (answer === 'no') {
-          return stay(
-            state,
-            {
-              type: 'recordConsent',
-              purpose: 'health-data',
-              textVersion: CONSENT_TEXT_VERSION,
-              granted: false,
-            },
-            send({ text: t('onboarding.consent.declined') }),
-          );
+          return stay(state, consentDecision(false), send({ text: t('onboarding.consent.declined') }));
         }
         return stay(state, send({ text: t('onboarding.consent.useButtons') }));
       },
@@ -84,16 +75,15 @@ export const onboarding: Flow = {
     name: {
       next: ['onboarding.birthDate'],
       prompt: (state, { text }) => [{ text: text(state.locale)('onboarding.name.ask') }],
-      handle: (state, event, { text }) => {
-        const typed = typedText(event);
-        const fullName = typed === undefined ? undefined : normaliseFullName(typed);
-        if (!fullName) return stay(state, send({ text: text(state.locale)('onboarding.name.invalid') }));
-        return {
-          state: { ...state, draft: { ...state.draft, fullName } },
-          effects: [],
-          to: 'onboarding.birthDate',
-        };
-      },
+      handle: (state, event, { text }) =>
+        collect(
+          state,
+          event,
+          normaliseFullName,
+          'fullName',
+          'onboarding.birthDate',
+          text(state.locale)('onboarding.name.invalid'),
+        ),
     },
 
     birthDate: {
@@ -104,19 +94,15 @@ export const onboarding: Flow = {
       },
       handle: (state, event, { text, now }) => {
         const t = text(state.locale);
-        const typed = typedText(event);
-        const birthDate = typed === undefined ? undefined : parseBirthDate(typed, new Date(now));
-        if (!birthDate) {
-          return stay(
-            state,
-            send({ text: t('onboarding.birthDate.invalid', { example: t('onboarding.birthDate.example') }) }),
-          );
-        }
-        return {
-          state: { ...state, draft: { ...state.draft, birthDate } },
-          effects: [],
-          to: 'onboarding.phone',
-        };
+        const invalid = t('onboarding.birthDate.invalid', { example: t('onboarding.birthDate.example') });
+        return collect(
+          state,
+          event,
+          (typed) => parseBirthDate(typed, new Date(now)),
+          'birthDate',
+          'onboarding.phone',
+          invalid,
+        );
       },
     },
 

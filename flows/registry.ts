@@ -43,20 +43,29 @@ function stepDefinition(name: string): StepDefinition {
   return step;
 }
 
+/** Moves to `step` after `effects` and asks that step's question. */
+function goTo(
+  state: ConversationState,
+  step: string,
+  context: StepContext,
+  effects: Effect[] = [],
+): StepResult {
+  const next = { ...state, step };
+  return { state: next, effects: [...effects, ...stepDefinition(step).prompt(next, context).map(send)] };
+}
+
 /** Applies an outcome: checks the move is declared, then asks the next step's question. */
 function settle(from: string, outcome: Outcome, context: StepContext): StepResult {
   if (!outcome.to) return { state: outcome.state, effects: outcome.effects };
   if (outcome.to !== from && !stepDefinition(from).next.includes(outcome.to)) {
     throw new Error(`flow step ${from} moved to undeclared step ${outcome.to}`);
   }
-  const state = { ...outcome.state, step: outcome.to };
-  const prompts = stepDefinition(outcome.to).prompt(state, context).map(send);
-  return { state, effects: [...outcome.effects, ...prompts] };
+  return goTo(outcome.state, outcome.to, context, outcome.effects);
 }
 
 /** Repeats the current question after `effects`. */
 function reprompt(state: ConversationState, context: StepContext, ...effects: Effect[]): StepResult {
-  return { state, effects: [...effects, ...stepDefinition(state.step).prompt(state, context).map(send)] };
+  return goTo(state, state.step, context, effects);
 }
 
 /** Words that work in every step, in English and in the patient's language. */
@@ -72,16 +81,6 @@ function command(
     if (word === `/${name}` || word === name || word === t(`commands.${name}`).toLowerCase()) return name;
   }
   return undefined;
-}
-
-function goTo(
-  state: ConversationState,
-  step: string,
-  context: StepContext,
-  effects: Effect[] = [],
-): StepResult {
-  const next = { ...state, step };
-  return { state: next, effects: [...effects, ...stepDefinition(step).prompt(next, context).map(send)] };
 }
 
 function globalAction(

@@ -1,6 +1,5 @@
 // In-process job runner for a single instance with no Redis. Delayed jobs live in timers, so
 // they do not survive a restart: production deployments set REDIS_URL.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
@@ -25,6 +24,8 @@ interface Lane {
   running: number;
   starts: number[];
   timers: Map<string, NodeJS.Timeout>;
+  /** Wakes the lane when the rate-limit window frees a slot. */
+  rateTimer: NodeJS.Timeout | undefined;
   knownIds: Map<string, number>;
 }
 
@@ -45,6 +46,7 @@ export class InProcessQueue implements JobQueue {
       running: 0,
       starts: [],
       timers: new Map(),
+      rateTimer: undefined,
       knownIds: new Map(),
     });
   }
@@ -72,6 +74,7 @@ export class InProcessQueue implements JobQueue {
     for (const lane of this.lanes.values()) {
       for (const timer of lane.timers.values()) clearTimeout(timer);
       lane.timers.clear();
+      clearTimeout(lane.rateTimer);
     }
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
@@ -100,11 +103,12 @@ export class InProcessQueue implements JobQueue {
     while (!this.closed && lane.running < lane.options.concurrency && lane.ready.length > 0) {
       const wait = this.rateLimitWait(lane);
       if (wait > 0) {
-        const timer = setTimeout(() => {
-          lane.timers.delete(`rate-limit`);
-          this.pump(queue, lane);
-        }, wait);
-        lane.timers.set('rate-limit', timer);
+        if (!lane.rateTimer) {
+          lane.rateTimer = setTimeout(() => {
+            lane.rateTimer = undefined;
+            this.pump(queue, lane);
+          }, wait);
+        }
         return;
       }
       const job = lane.ready.shift()!;
@@ -138,7 +142,6 @@ export class InProcessQueue implements JobQueue {
       }
       this.logger?.warn({ err: error, queue, jobId: job.id, attempt: job.attempt }, 'job failed; will retry');
       if (this.closed) return;
-      await sleep(0);
       this.schedule(
         queue,
         lane,

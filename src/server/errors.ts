@@ -40,7 +40,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
-      const code = FASTIFY_CODES[error.code] ?? (error.validation ? 'bad_request' : 'bad_request');
+      const code = FASTIFY_CODES[error.code] ?? 'bad_request';
       const message = code === 'malformed_json' ? 'request body is not valid JSON' : error.message;
       return reply.code(status).send({ error: code, message });
     }

@@ -2,6 +2,7 @@
 // backing service this instance depends on and names the ones that are down.
 import type { FastifyInstance } from 'fastify';
 import type { LevelWithSilent } from 'pino';
+import { withTimeout } from '../with-timeout.ts';
 
 /** A named dependency check; resolves when healthy, rejects with the reason otherwise. */
 export interface ReadinessCheck {
@@ -20,12 +21,7 @@ export function registerHealth(app: FastifyInstance, checks: ReadinessCheck[]): 
       checks.map(async (probe) => {
         const name = probe.name;
         try {
-          await Promise.race([
-            probe.check(),
-            new Promise<never>((_, reject) =>
-              setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref(),
-            ),
-          ]);
+          await withTimeout(probe.check(), CHECK_TIMEOUT_MS, `${name} check timed out`);
           return { name, up: true as const };
         } catch (error) {
           request.log.warn({ check: name, err: error }, 'readiness check failed');

@@ -42,8 +42,6 @@ export interface KeyValueStore {
   listPush(key: string, value: string, options?: WriteOptions): Promise<number>;
   /** Items from index `start` to `end` inclusive (negative counts from the end). */
   listRange(key: string, start: number, end: number): Promise<string[]>;
-  /** Removes the first item if it is still `expected`; true when removed. */
-  listRemoveFirst(key: string, expected: string): Promise<boolean>;
   /**
    * Appends `item` to the mailbox list, unless `onceKey` is given and already set (a redelivered
    * event). Atomic: true when queued.

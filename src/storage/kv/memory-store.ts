@@ -89,12 +89,12 @@ export class MemoryStore implements KeyValueStore {
     return items.slice(from, to + 1);
   }
 
-  async listRemoveFirst(key: string, expected: string): Promise<boolean> {
+  /** Removes the first item if it is still `expected` (the mailbox's "done"). */
+  private removeFirst(key: string, expected: string): void {
     const list = this.liveList(key);
-    if (list?.items[0] !== expected) return false;
+    if (list?.items[0] !== expected) return;
     list.items.shift();
     if (list.items.length === 0) this.lists.delete(key);
-    return true;
   }
 
   async mailboxPush(
@@ -121,7 +121,7 @@ export class MemoryStore implements KeyValueStore {
     done: string,
   ): Promise<MailboxHead> {
     if (this.live(lock)?.value !== token) return { status: 'lost' };
-    await this.listRemoveFirst(list, done);
+    this.removeFirst(list, done);
     await this.set(lock, token, { ttlMs });
     return this.headOrRelease(lock, list);
   }

@@ -3,6 +3,7 @@
 // in one slot.
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { withTimeout } from '../../with-timeout.ts';
 import type { KeyValueStore, MailboxHead, WriteOptions } from './key-value-store.ts';
 
 // Both scripts must be atomic: a lock released by a late holder, or a counter created
@@ -16,10 +17,6 @@ if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return value`;
-
-const LIST_REMOVE_FIRST = `
-if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then redis.call('LPOP', KEYS[1]) return 1 end
-return 0`;
 
 // The mailbox scripts make dedupe-and-append, claim-and-peek and remove-and-peek single atomic
 // steps: fewer round trips per message, and no window in which an item waits unseen.
@@ -46,7 +43,6 @@ const SCRIPTS = {
   mailboxPush: { lua: MAILBOX_PUSH },
   compareAndDelete: { numberOfKeys: 1, lua: COMPARE_AND_DELETE },
   incrementWithWindow: { numberOfKeys: 1, lua: INCREMENT_WITH_WINDOW },
-  listRemoveFirst: { numberOfKeys: 1, lua: LIST_REMOVE_FIRST },
   mailboxClaim: { numberOfKeys: 2, lua: MAILBOX_CLAIM },
   mailboxNext: { numberOfKeys: 2, lua: MAILBOX_NEXT },
 };
@@ -56,7 +52,6 @@ type ScriptedRedis = Redis & {
   mailboxPush(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
   compareAndDelete(key: string, expected: string): Promise<number>;
   incrementWithWindow(key: string, by: number, ttlMs: number): Promise<number>;
-  listRemoveFirst(key: string, expected: string): Promise<number>;
   mailboxClaim(lock: string, list: string, token: string, ttlMs: number): Promise<string[]>;
   mailboxNext(lock: string, list: string, token: string, ttlMs: number, done: string): Promise<string[]>;
 };
@@ -178,10 +173,6 @@ export class RedisStore implements KeyValueStore {
     return this.redis.lrange(key, start, end);
   }
 
-  async listRemoveFirst(key: string, expected: string): Promise<boolean> {
-    return (await this.redis.listRemoveFirst(key, expected)) === 1;
-  }
-
   async mailboxPush(
     list: string,
     item: string,
@@ -251,19 +242,6 @@ export class RedisStore implements KeyValueStore {
   async close(): Promise<void> {
     this.subscriber?.disconnect();
     this.redis.disconnect();
-  }
-}
-
-/** Rejects with `message` when `promise` has not settled within `ms`. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
