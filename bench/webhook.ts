@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { Agent } from 'undici';
 import { deleteKeysWithPrefix } from '../src/storage/kv/redis-store.ts';
+import { generateKey } from '@47ng/cloak';
 
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -217,6 +218,7 @@ try {
       ['src/main.ts'],
       {
         DATABASE_URL: databaseUrl.toString(),
+        FIELD_ENCRYPTION_KEY: generateKey(),
         REDIS_URL,
         REDIS_KEY_PREFIX: `${prefix}-fd`,
         DATA_DIR: `/tmp/${prefix}`,

@@ -29,13 +29,14 @@ export const menu: Flow = {
     },
 
     main: {
-      next: ['menu.language'],
+      next: ['menu.language', 'intake.complaint'],
       prompt: (state, { text }) => {
         const t = text(state.locale);
         return [
           {
             text: t('menu.prompt'),
             choices: [
+              { data: 'menu|symptoms', label: t('menu.symptoms') },
               { data: 'menu|language', label: t('menu.language') },
               { data: 'menu|help', label: t('menu.help') },
             ],

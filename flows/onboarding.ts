@@ -156,7 +156,12 @@ export const onboarding: Flow = {
           : 'onboarding.identified.new';
         return {
           // The draft held personal data only until the register had it.
-          state: { ...state, patientId: String(event.data.patientId), draft: {} },
+          state: {
+            ...state,
+            patientId: String(event.data.patientId),
+            birthDate: state.draft.birthDate,
+            draft: {},
+          },
           effects: [send({ text: t(greeting, { name }) })],
           to: 'menu.main',
         };

@@ -15,13 +15,14 @@ import type { ConversationAddress } from '../src/conversation/message.ts';
 import { emergencyNumberFor, findRedFlag } from '../src/domain/red-flags.ts';
 import { isLocale, type Locale } from '../src/i18n/locales.ts';
 import { parseButton, send, type Flow, type Outcome, type StepDefinition } from './kit.ts';
+import { intake } from './intake.ts';
 import { menu, system } from './menu.ts';
 import { onboarding } from './onboarding.ts';
 
 /** Bump when a saved state of the previous version can no longer be stepped. */
 export const FLOW_VERSION = 1;
 
-export const FLOWS: Flow[] = [onboarding, menu, system];
+export const FLOWS: Flow[] = [onboarding, menu, intake, system];
 
 const STEPS = new Map<string, StepDefinition>(
   FLOWS.flatMap((flow) =>
@@ -83,8 +84,10 @@ function command(
   return undefined;
 }
 
+type GlobalAction = 'menu' | 'help' | 'language' | 'start' | 'symptoms';
+
 function globalAction(
-  action: 'menu' | 'help' | 'language' | 'start',
+  action: GlobalAction,
   state: ConversationState,
   context: StepContext,
 ): StepResult | undefined {
@@ -99,6 +102,11 @@ function globalAction(
         context,
         send({ text: t('menu.helpText', { number: emergencyNumber(state, context.settings) }) }),
       );
+    case 'symptoms':
+      if (!onboarded) return reprompt(state, context, send({ text: t('onboarding.finishFirst') }));
+      return goTo({ ...state, draft: {} }, 'intake.complaint', context, [
+        send({ text: t('triage:intake.start') }),
+      ]);
     case 'menu':
     case 'start':
       if (onboarded) return goTo({ ...state, draft: {} }, 'menu.main', context);
@@ -123,6 +131,28 @@ function changeLanguage(state: ConversationState, locale: Locale, context: StepC
     returnTo ??
     (state.step === 'menu.language' ? (state.patientId ? 'menu.main' : 'onboarding.consent') : state.step);
   return goTo(next, target, context, effects);
+}
+
+/** Menu buttons work from any message, old or new. */
+const MENU_BUTTONS: Record<string, GlobalAction | undefined> = {
+  main: 'menu',
+  help: 'help',
+  language: 'language',
+  symptoms: 'symptoms',
+};
+
+/** A message a staff member sent from the console: said as is, the conversation stays where it is. */
+function staffMessage(
+  state: ConversationState,
+  data: Record<string, unknown>,
+  context: StepContext,
+): StepResult {
+  const t = context.text(state.locale);
+  const text =
+    typeof data.template === 'string'
+      ? t(`triage:staff.templates.${data.template}`, { number: emergencyNumber(state, context.settings) })
+      : t('triage:staff.message', { text: typeof data.text === 'string' ? data.text : '' });
+  return { state, effects: [send({ text })] };
 }
 
 function step(state: ConversationState, event: FlowEvent, context: StepContext): StepResult {
@@ -168,22 +198,17 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
       const button = parseButton(event.data);
       if (button.step === 'lang' && isLocale(button.value))
         return changeLanguage(state, button.value, context);
-      if (
-        button.step === 'menu' &&
-        (button.value === 'help' || button.value === 'language' || button.value === 'main')
-      ) {
-        return (
-          globalAction(button.value === 'main' ? 'menu' : button.value, state, context) ??
-          reprompt(state, context)
-        );
-      }
+      const menuAction = button.step === 'menu' ? MENU_BUTTONS[button.value] : undefined;
+      if (menuAction) return globalAction(menuAction, state, context) ?? reprompt(state, context);
       if (button.step !== state.step)
         return reprompt(state, context, send({ text: t('fallback.staleButton') }));
       break;
     }
+    case 'system':
+      if (event.name === 'staff.message') return staffMessage(state, event.data, context);
+      break;
     case 'text':
     case 'contact':
-    case 'system':
       break;
   }
 
@@ -206,6 +231,7 @@ function start(
     step: reason === 'upgraded' ? 'system.upgraded' : known ? 'menu.welcomeBack' : 'onboarding.begin',
     locale: chosenLocale,
     patientId: known?.id,
+    birthDate: known?.birthDate,
     country: patient?.country ?? COUNTRY_OF_LOCALE[chosenLocale] ?? settings.hospitalCountry,
     draft: known && reason === 'new' ? { displayName: known.displayName } : {},
     recent: [],

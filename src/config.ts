@@ -27,6 +27,16 @@ const httpUrl = urlWithProtocols(['http:', 'https:'], 'an http:// or https:// UR
 const optionalSecret = (pattern: RegExp, what: string) =>
   z.string().regex(pattern, `expected ${what}`).optional();
 
+/** The key format of @47ng/cloak: version, algorithm, 32 bytes in base64. */
+const CLOAK_KEY = /^k1\.aesgcm256\.[\w+/-]{43}=$/;
+const CLOAK_KEY_HINT = 'a key like k1.aesgcm256.<44 base64 characters> (npm run keys:generate)';
+
+const wholeNumber = (what: string) =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,5}$/, `expected ${what}`)
+    .transform(Number);
+
 const schema = z.object({
   PORT: z
     .string()
@@ -51,11 +61,7 @@ const schema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optionalSecret(/^[\w-]{1,256}$/, '1-256 characters of A-Z, a-z, 0-9, _ or -'),
   // Telegram allows about 30 messages a second per bot; raise only with a paid broadcast
   // allowance or against a local Bot API server.
-  TELEGRAM_MAX_PER_SECOND: z
-    .string()
-    .regex(/^[1-9]\d{0,5}$/, 'expected a whole number of messages per second, at least 1')
-    .transform(Number)
-    .default(30),
+  TELEGRAM_MAX_PER_SECOND: wholeNumber('a whole number of messages per second, at least 1').default(30),
   LINE_CHANNEL_SECRET: optionalSecret(/^\S{8,}$/, 'the channel secret from the LINE Developers console'),
   LINE_CHANNEL_ACCESS_TOKEN: optionalSecret(/^\S{8,}$/, 'a channel access token'),
   LINE_API_BASE_URL: httpUrl.default('https://api.line.me'),
@@ -85,6 +91,19 @@ const schema = z.object({
     ),
   // Signs the web chat cookie; instances behind one load balancer must share it.
   SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  // Health data is encrypted field by field (AES-256-GCM). The current key encrypts; keys
+  // listed in FIELD_DECRYPTION_KEYS still decrypt, so keys can rotate without re-encrypting.
+  FIELD_ENCRYPTION_KEY: z.string().regex(CLOAK_KEY, `expected ${CLOAK_KEY_HINT}`).optional(),
+  FIELD_DECRYPTION_KEYS: z
+    .string()
+    .refine(
+      (raw) => raw.split(',').every((key) => CLOAK_KEY.test(key.trim())),
+      `expected comma-separated keys, each ${CLOAK_KEY_HINT}`,
+    )
+    .transform((raw) => raw.split(',').map((key) => key.trim()))
+    .optional(),
+  STAFF_MAX_FAILED_LOGINS: wholeNumber('a whole number of failed sign-ins, at least 1').default(5),
+  STAFF_LOCKOUT_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(15),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -125,6 +144,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'TELEGRAM_WEBHOOK_SECRET',
       'required when TELEGRAM_BOT_TOKEN is set and TELEGRAM_MODE=webhook',
     );
+  }
+  if (settings.DATABASE_URL && !settings.FIELD_ENCRYPTION_KEY) {
+    // A key made up per instance would leave the other instances unable to read the data.
+    throw new ConfigError('FIELD_ENCRYPTION_KEY', `required when DATABASE_URL is set: ${CLOAK_KEY_HINT}`);
   }
   const publicBase = settings.PUBLIC_BASE_URL ?? `http://localhost:${settings.PORT}`;
   return { ...settings, PUBLIC_BASE_URL: publicBase.replace(/\/+$/, '') };

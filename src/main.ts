@@ -20,6 +20,15 @@ function describeStart(config: Config, instance: Frontdoor): string {
     'Frontdoor is running.',
     `  Web chat:      ${base}/chat`,
     `  Channels:      ${instance.channels.join(', ')}`,
+    `  Staff console: ${base}/console`,
+    ...(instance.demoStaff.length > 0
+      ? [
+          '  Demo console accounts (embedded default only; new passwords at every start):',
+          ...instance.demoStaff.map(
+            (staff) => `    ${staff.role.padEnd(6)} ${staff.email}  password ${staff.password}`,
+          ),
+        ]
+      : []),
     `  Health:        ${base}/healthz`,
     `  Readiness:     ${base}/readyz`,
     `  Metrics:       ${base}/metrics`,

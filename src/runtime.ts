@@ -23,7 +23,12 @@ import { BullmqQueue } from './jobs/bullmq-queue.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { createLogger } from './logging.ts';
-import { sessionSecret } from './security/session-secret.ts';
+import { AuditLog } from './security/audit-log.ts';
+import { FieldCipher } from './security/field-cipher.ts';
+import { FIELD_ENCRYPTION_KEY, SESSION_SECRET, persistedSecret } from './security/persisted-secret.ts';
+import { StaffAccounts, type Role } from './security/staff-accounts.ts';
+import { StaffSessions } from './security/staff-sessions.ts';
+import { INTAKE_FEED, registerConsole } from './server/console/routes.ts';
 import { buildServer } from './server/app.ts';
 import type { ReadinessCheck } from './server/health.ts';
 import { createMetricsRegistry } from './server/metrics.ts';
@@ -31,7 +36,9 @@ import { openDatabase, type Database } from './storage/database.ts';
 import type { KeyValueStore } from './storage/kv/key-value-store.ts';
 import { MemoryStore } from './storage/kv/memory-store.ts';
 import { RedisStore } from './storage/kv/redis-store.ts';
+import { PrismaIntakeStore } from './storage/prisma-intake-store.ts';
 import { PrismaPatientDirectory } from './storage/prisma-patient-directory.ts';
+import { randomBytes } from 'node:crypto';
 
 /** A running instance and how to stop it. */
 export interface Frontdoor {
@@ -45,6 +52,8 @@ export interface Frontdoor {
   logger: Logger;
   /** Channels this instance serves. */
   channels: ChannelName[];
+  /** Embedded default only: console accounts made up at start, to be printed. */
+  demoStaff: { email: string; password: string; role: Role }[];
   /** Stops taking requests, drains jobs and closes every connection. */
   close(): Promise<void>;
 }
@@ -99,11 +108,22 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       privacyUrl: `${config.PUBLIC_BASE_URL}/privacy`,
     };
     const outbox = new Outbox(kv, jobs, senders, logger);
+    const cipher = new FieldCipher(
+      await persistedSecret(FIELD_ENCRYPTION_KEY, config.FIELD_ENCRYPTION_KEY, config.DATA_DIR),
+      config.FIELD_DECRYPTION_KEYS,
+    );
+    const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
+    const accounts = new StaffAccounts(database.prisma, {
+      maxFailures: config.STAFF_MAX_FAILED_LOGINS,
+      lockoutMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
+    });
+    const demoStaff = config.DATABASE_URL ? [] : await createDemoStaff(accounts);
     const engine = new ConversationEngine({
       kv,
       jobs,
       flows: options.flows,
       directory: new PrismaPatientDirectory(database.prisma, database.pool),
+      intakes,
       translator,
       settings,
       outbox,
@@ -115,7 +135,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
 
     const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
     if (kv.kind === 'redis') readiness.push({ name: 'redis', check: () => kv.ping() });
-    const secret = await sessionSecret(config.SESSION_SECRET, config.DATA_DIR);
+    const secret = await persistedSecret(SESSION_SECRET, config.SESSION_SECRET, config.DATA_DIR);
     if (!config.SESSION_SECRET && config.REDIS_URL) {
       logger.warn('SESSION_SECRET is not set: web chat sessions work only on this instance');
     }
@@ -137,6 +157,22 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
               hospitalName: config.HOSPITAL_NAME,
               consentVersion: options.consentVersion,
               secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
+            });
+          }),
+        (server) =>
+          server.register(async (scope) => {
+            await registerConsole(scope, {
+              accounts,
+              sessions: new StaffSessions(kv),
+              audit: new AuditLog(database.prisma),
+              intakes,
+              engine,
+              kv,
+              translator,
+              clock,
+              cookieSecret: secret,
+              secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
+              hospitalName: config.HOSPITAL_NAME,
             });
           }),
         (server) => {
@@ -169,6 +205,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       engine,
       logger,
       channels: (['web', 'telegram', 'line'] as const).filter((channel) => senders[channel]),
+      demoStaff,
       async close() {
         await stopPolling?.();
         await app.close();
@@ -183,6 +220,24 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The embedded default has no way to add staff before it runs, so it makes a demo admin and
+ * nurse with fresh passwords at every start (printed by main.ts). Never with DATABASE_URL.
+ */
+async function createDemoStaff(accounts: StaffAccounts): Promise<Frontdoor['demoStaff']> {
+  const demo = [
+    { email: 'admin@frontdoor.local', role: 'admin' as const, displayName: 'Demo admin' },
+    { email: 'nurse@frontdoor.local', role: 'nurse' as const, displayName: 'Demo nurse' },
+  ];
+  return Promise.all(
+    demo.map(async ({ email, role, displayName }) => {
+      const password = randomBytes(12).toString('base64url');
+      await accounts.upsert({ email, displayName, roles: [role], password });
+      return { email, password, role };
+    }),
+  );
 }
 
 async function connectRedisStore(url: string, keyPrefix: string, logger: Logger): Promise<RedisStore> {

@@ -4,6 +4,7 @@
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { IntakeRecorder } from '../domain/intakes.ts';
 import type { PatientDirectory } from '../domain/patients.ts';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/locales.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -35,6 +36,7 @@ export interface EngineOptions {
   jobs: JobQueue;
   flows: FlowRegistry;
   directory: PatientDirectory;
+  intakes: IntakeRecorder;
   translator: i18n;
   settings: FlowSettings;
   outbox: Outbox;
@@ -213,6 +215,8 @@ export class ConversationEngine {
           phraseLocale: effect.phraseLocale,
           emergencyNumber: effect.emergencyNumber,
         });
+      case 'recordIntake':
+        return this.options.intakes.record(address, effect.patientId, effect.intake, jobId);
       case 'identifyPatient': {
         const { patientId, returning } = await directory.identify(address, { ...effect, locale });
         await this.accept({

@@ -1,5 +1,6 @@
 // What a flow is: pure steps from (state, event, context) to (next state, effects). Flows live
 // in flows/ and are handed to the engine by main.ts; the engine never imports them.
+import type { IntakeAnswers, TriageResult } from '../domain/triage.ts';
 import type { Locale } from '../i18n/locales.ts';
 import type { ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
 
@@ -11,6 +12,8 @@ export interface ConversationState {
   step: string;
   locale: Locale;
   patientId?: string;
+  /** YYYY-MM-DD, for age-dependent triage questions. */
+  birthDate?: string;
   /** Country for phone numbers and the emergency number (ISO 3166-1 alpha-2). */
   country: string;
   /** Answers collected by the current flow, cleared when it ends. Never diagnosis text. */
@@ -37,7 +40,18 @@ export type Effect =
   | { type: 'recordConsent'; purpose: 'health-data'; textVersion: string; granted: boolean }
   | { type: 'identifyPatient'; fullName: string; birthDate: string; phone: string; country: string }
   | { type: 'recordRedFlag'; phrase: string; phraseLocale: Locale; emergencyNumber: string }
-  | { type: 'setLocale'; locale: Locale };
+  | { type: 'setLocale'; locale: Locale }
+  | { type: 'recordIntake'; patientId: string; intake: IntakeRecord };
+
+/** A finished symptom intake as the flow hands it over for storage and nurse review. */
+export interface IntakeRecord {
+  answers: IntakeAnswers;
+  /** The patient's own words, if any: stored encrypted, never kept in conversation state. */
+  description?: string;
+  result: TriageResult;
+  rulesVersion: string;
+  locale: Locale;
+}
 
 /** The patient as known before the first step of a new conversation. */
 export interface KnownPatient {
@@ -45,6 +59,7 @@ export interface KnownPatient {
   displayName: string;
   locale: Locale;
   country: string | undefined;
+  birthDate: string | undefined;
   consented: boolean;
   profileComplete: boolean;
 }

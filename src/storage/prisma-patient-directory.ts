@@ -51,6 +51,7 @@ export class PrismaPatientDirectory implements PatientDirectory {
       displayName: patient.fullName ?? '',
       locale: isLocale(patient.locale) ? patient.locale : 'en',
       country: patient.country ?? undefined,
+      birthDate: patient.birthDate ?? undefined,
       consented: patient.consented ?? false,
       profileComplete: Boolean(patient.fullName && patient.birthDate && patient.phone),
     };
@@ -101,13 +102,14 @@ export class PrismaPatientDirectory implements PatientDirectory {
         return { patientId: currentId, returning: false };
       }
       // The same person registered before (another channel, or a lost chat): one record, with
-      // this channel account, its consents and its emergency records moved onto it.
+      // this channel account, its consents, emergency records and intakes moved onto it.
       await tx.channelIdentity.updateMany({
         where: { patientId: currentId },
         data: { patientId: existing.id },
       });
       await tx.consent.updateMany({ where: { patientId: currentId }, data: { patientId: existing.id } });
       await tx.redFlagEvent.updateMany({ where: { patientId: currentId }, data: { patientId: existing.id } });
+      await tx.intake.updateMany({ where: { patientId: currentId }, data: { patientId: existing.id } });
       await tx.patient.delete({ where: { id: currentId } });
       await tx.patient.update({ where: { id: existing.id }, data: { locale: identification.locale } });
       return { patientId: existing.id, returning: true };

@@ -49,6 +49,7 @@ describe('engine recovery', () => {
       jobs,
       flows: flowRegistry,
       directory: nobody,
+      intakes: { record: async () => undefined },
       translator: await createTranslator(),
       settings: {
         hospitalName: 'H',

@@ -12,6 +12,7 @@ import { RedisStore } from '../../src/storage/kv/redis-store.ts';
 import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
 import { deleteRedisKeys, testDatabaseUrl, testRedisUrl, uniquePrefix } from '../support/backends.ts';
 import { databaseBackends, type TestDatabaseTarget } from '../support/database.ts';
+import { TEST_FIELD_KEY } from '../support/instance.ts';
 import { freePort } from '../support/net.ts';
 
 const silent = createLogger('silent');
@@ -30,7 +31,12 @@ describe.each(instanceBackends)('a running instance [$name]', (backend) => {
 
   beforeAll(async () => {
     target = await backend.database.create();
-    const config = loadConfig({ DATABASE_URL: target.url, REDIS_URL: backend.redisUrl, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      DATABASE_URL: target.url,
+      FIELD_ENCRYPTION_KEY: TEST_FIELD_KEY,
+      REDIS_URL: backend.redisUrl,
+      LOG_LEVEL: 'silent',
+    });
     frontdoor = await startFrontdoor(config, {
       flows: flowRegistry,
       consentVersion: CONSENT_TEXT_VERSION,

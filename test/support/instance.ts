@@ -31,6 +31,9 @@ export interface TestInstanceOptions {
   redis?: boolean;
 }
 
+/** A fixed key for tests only (production keys come from FIELD_ENCRYPTION_KEY). */
+export const TEST_FIELD_KEY = 'k1.aesgcm256.NS_TmtIbY0t9sQXIsZDfif29X36VoIl8t_-sXv5KsLQ=';
+
 export const usingRealServices = Boolean(testDatabaseUrl && testRedisUrl);
 
 /** A database for a test file: a fresh one on the real server, or undefined for embedded. */
@@ -53,6 +56,7 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
   const config = loadConfig({
     DATA_DIR: dataDir,
     SESSION_SECRET: 'test-session-secret-0123456789abcdef',
+    FIELD_ENCRYPTION_KEY: TEST_FIELD_KEY,
     ...options.env,
     DATABASE_URL: options.databaseUrl ?? ownDatabase?.url,
     REDIS_URL: redisUrl,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 
+const KEY = 'k1.aesgcm256.NS_TmtIbY0t9sQXIsZDfif29X36VoIl8t_-sXv5KsLQ=';
+const OLD_KEY = 'k1.aesgcm256.e62RjdJBBJhfI9gXQImXQF8l6wpVlJuTrOT7qHaqPe8=';
+
 function failure(env: Record<string, string>): ConfigError {
   try {
     loadConfig(env);
@@ -24,6 +27,12 @@ describe('loadConfig', () => {
     expect(config.PUBLIC_BASE_URL).toBe('http://localhost:3000');
   });
 
+  it('requires the field encryption key with an external database', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgresql://db/frontdoor' })).toThrow(
+      /^Invalid setting FIELD_ENCRYPTION_KEY: required when DATABASE_URL is set/,
+    );
+  });
+
   it('reads every public setting', () => {
     const config = loadConfig({
       PORT: '8080',
@@ -40,8 +49,14 @@ describe('loadConfig', () => {
       STRIPE_API_BASE_URL: 'http://127.0.0.1:9003',
       HOSPITAL_FHIR_BASE_URL: 'https://his.example.org/fhir/R4',
       PUBLIC_BASE_URL: 'https://frontdoor.example.org/',
+      FIELD_ENCRYPTION_KEY: KEY,
+      FIELD_DECRYPTION_KEYS: `${OLD_KEY}, ${KEY}`,
+      STAFF_MAX_FAILED_LOGINS: '3',
+      STAFF_LOCKOUT_MINUTES: '30',
     });
     expect(config.PORT).toBe(8080);
+    expect(config.FIELD_DECRYPTION_KEYS).toEqual([OLD_KEY, KEY]);
+    expect([config.STAFF_MAX_FAILED_LOGINS, config.STAFF_LOCKOUT_MINUTES]).toEqual([3, 30]);
     expect(config.TELEGRAM_MODE).toBe('polling');
     expect(config.HOSPITAL_FHIR_BASE_URL).toBe('https://his.example.org/fhir/R4');
     expect(config.PUBLIC_BASE_URL).toBe('https://frontdoor.example.org');
@@ -65,6 +80,10 @@ describe('loadConfig', () => {
     ['HOSPITAL_COUNTRY', 'vn'],
     ['EMERGENCY_NUMBERS', 'VN:115'],
     ['SESSION_SECRET', 'short'],
+    ['FIELD_ENCRYPTION_KEY', 'k1.aesgcm256.tooshort='],
+    ['FIELD_DECRYPTION_KEYS', 'not-a-key'],
+    ['STAFF_MAX_FAILED_LOGINS', '0'],
+    ['STAFF_LOCKOUT_MINUTES', 'soon'],
     ['TELEGRAM_MAX_PER_SECOND', '0'],
   ])('names %s when it is %j', (variable, value) => {
     const error = failure({ [variable]: value });

@@ -20,6 +20,6 @@ describe('flow diagrams', () => {
       for (const step of graph.steps)
         for (const next of step.next) expect(known, `${step.name} → ${next}`).toContain(next);
     }
-    expect(FLOWS.map((flow) => flow.name)).toEqual(['onboarding', 'menu', 'system']);
+    expect(FLOWS.map((flow) => flow.name)).toEqual(['onboarding', 'menu', 'intake', 'system']);
   });
 });

@@ -3,30 +3,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
 import { FLOWS, FLOW_VERSION, flowRegistry } from '../../flows/registry.ts';
-import type { ConversationState, Effect, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
-import { SUPPORTED_LOCALES, createTranslator, type Locale } from '../../src/i18n/locales.ts';
+import type { ConversationState, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
+import { SUPPORTED_LOCALES, type Locale } from '../../src/i18n/locales.ts';
+import { address, button, flowContext, runFlow, sent, settings, text } from '../support/flow-harness.ts';
 
 let context: StepContext;
-const settings = {
-  hospitalName: 'Bạch Mai',
-  hospitalCountry: 'VN',
-  emergencyNumbers: { VN: '115', FR: '15/112', JP: '119' },
-  privacyUrl: 'https://h.example/privacy',
-};
-const address = { channel: 'telegram' as const, channelUserId: '1' };
 
 beforeAll(async () => {
-  const i18n = await createTranslator();
-  context = {
-    text: (locale: Locale) => (key, values) => i18n.getFixedT(locale, 'chat')(key, values),
-    now: Date.UTC(2026, 10, 24),
-    settings,
-  };
+  context = await flowContext();
 });
-
-const text = (value: string): FlowEvent => ({ kind: 'text', text: value });
-const button = (data: string): FlowEvent => ({ kind: 'button', data });
-const sent = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'send' ? [e.message.text] : []));
 
 /** Runs events through the registry from a fresh state, returning the last result and all effects. */
 function run(
@@ -34,13 +19,7 @@ function run(
   locale: Locale = 'en',
   state = flowRegistry.start(address, locale, undefined, 'new', settings),
 ) {
-  const all: Effect[] = [];
-  for (const event of events) {
-    const result = flowRegistry.step(state, event, context);
-    state = result.state;
-    all.push(...result.effects);
-  }
-  return { state, effects: all };
+  return runFlow(context, events, state);
 }
 
 const toPhone = [text('hi'), button('onboarding.consent|yes'), text('Lê Văn Tám'), text('02/09/1945')];
@@ -184,6 +163,7 @@ describe('starting a conversation', () => {
     displayName: 'Yuki Tanaka',
     locale: 'ja' as const,
     country: 'JP',
+    birthDate: '1990-04-01',
     consented: true,
     profileComplete: true,
   };

@@ -1,5 +1,6 @@
 // The web chat page: one self-contained document (no build step), mobile-first, usable with a
 // keyboard and a screen reader. Its text comes from locales/ in the patient's language.
+import { escapeHtml } from '../../server/html.ts';
 import type { Locale } from '../../i18n/locales.ts';
 
 export interface ChatPageText {
@@ -12,12 +13,6 @@ export interface ChatPageText {
   assistant: string;
   shareUnsupported: string;
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 const STYLE = `
 :root{--brand:#0b6e69;--brand-dark:#08524e;--bg:#f3f6f6;--bubble:#fff;--mine:#dff3f1;--text:#1c2526;--muted:#5b6b6c}

@@ -2,14 +2,14 @@
 // server-sent events, and the privacy notice. The session is a random id in a signed,
 // httpOnly cookie; JSON-only posts plus SameSite=Lax keep other sites from posting for it.
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import type { i18n } from 'i18next';
 import type { ConversationEngine } from '../../conversation/engine.ts';
 import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { errors } from '../../server/errors.ts';
+import { eventStreams } from '../../server/event-stream.ts';
 import type { WebChatLog } from './chat-log.ts';
 import { chatPage, privacyPage } from './page.ts';
 
@@ -75,11 +75,7 @@ interface PostedMessage {
 }
 
 export function registerWebChat(app: FastifyInstance, options: WebChatOptions): void {
-  const streams = new Set<ServerResponse>();
-  // Live streams never end by themselves; close them so shutdown is not held up.
-  app.addHook('preClose', async () => {
-    for (const stream of streams) stream.end();
-  });
+  const openStream = eventStreams(app);
 
   app.get('/chat', async (request, reply) => {
     const locale = pageLocale(request);
@@ -133,38 +129,24 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
     return reply.code(202).send({ status: result });
   });
 
-  app.get('/chat/api/stream', async (request, reply: FastifyReply) => {
+  app.get('/chat/api/stream', async (request, reply) => {
     const session = requireSession(request);
-    reply.hijack();
-    const response = reply.raw;
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    streams.add(response);
+    const stream = openStream(request, reply);
     let last = Number(request.headers['last-event-id'] ?? 0) || 0;
     let sending = Promise.resolve();
     const flush = () => {
       sending = sending
         .then(async () => {
           for (const entry of await options.log.since(session, last)) {
-            response.write(`id: ${entry.id}\nevent: entry\ndata: ${JSON.stringify(entry)}\n\n`);
+            stream.write(`id: ${entry.id}\nevent: entry\ndata: ${JSON.stringify(entry)}\n\n`);
             last = entry.id;
           }
         })
         .catch((error: unknown) => request.log.warn({ err: error }, 'chat stream update failed'));
     };
     const stop = await options.log.watch(session, flush);
-    response.write('retry: 2000\n\n');
+    stream.onClose(() => void stop());
     flush();
-    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), 25_000);
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      streams.delete(response);
-      void stop();
-    });
   });
 
   app.get('/privacy', async (request, reply) => {

@@ -1,0 +1,66 @@
+// Intakes as the nurse console sees them, and the ports that store them. The triage decision
+// itself is in triage.ts; this is what happens to it afterwards.
+import type { IntakeRecord } from '../conversation/flow.ts';
+import type { ConversationAddress } from '../conversation/message.ts';
+import type { Acuity, Answer, Department, IntakeAnswers } from './triage.ts';
+
+export const INTAKE_STATUSES = ['new', 'reviewed', 'closed'] as const;
+export type IntakeStatus = (typeof INTAKE_STATUSES)[number];
+
+/** A row of the triage inbox. */
+export interface IntakeSummary {
+  id: string;
+  createdAt: Date;
+  acuity: Acuity;
+  triageAcuity: Acuity;
+  department: Department;
+  status: IntakeStatus;
+  reviewRequired: boolean;
+  complaint: string;
+  /** Red-flag questions answered "yes". */
+  redFlags: string[];
+  patientName: string;
+  channel: ConversationAddress['channel'];
+  locale: string;
+}
+
+/** Something staff did on an intake. */
+export interface IntakeAction {
+  at: Date;
+  kind: 'acuity' | 'route' | 'message' | 'close';
+  staff: string;
+  detail: Record<string, string | number>;
+}
+
+export interface IntakeDetail extends IntakeSummary {
+  answers: IntakeAnswers;
+  description?: string;
+  reasons: string[];
+  bookingUrgency: string;
+  rulesVersion: string;
+  patient: { id: string; fullName: string; birthDate: string; phone: string };
+  address: ConversationAddress;
+  actions: IntakeAction[];
+}
+
+/** Where the engine hands finished intakes. */
+export interface IntakeRecorder {
+  /** Idempotent by `sourceKey`: a retried effect stores the intake once. */
+  record(
+    address: ConversationAddress,
+    patientId: string,
+    intake: IntakeRecord,
+    sourceKey: string,
+  ): Promise<void>;
+}
+
+/** Red-flag questions answered "yes". */
+export function redFlagsOf(answers: IntakeAnswers): string[] {
+  return Object.entries(answers.redFlags)
+    .filter(([, answer]: [string, Answer]) => answer === 'yes')
+    .map(([id]) => id);
+}
+
+/** Messages a nurse can send in the patient's own language (locales/<lang>/triage.json). */
+export const STAFF_MESSAGE_TEMPLATES = ['reviewed', 'comeToday', 'emergency', 'moreInfo'] as const;
+export type StaffMessageTemplate = (typeof STAFF_MESSAGE_TEMPLATES)[number];

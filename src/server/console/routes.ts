@@ -1,0 +1,432 @@
+// The staff console: sign-in, the live triage inbox, intake detail and actions, the audit log.
+// Sessions are opaque tokens in a signed httpOnly SameSite=Strict cookie; every state-changing
+// request also carries a CSRF token (@fastify/csrf-protection). Every read of an intake and
+// every action writes an audit row.
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { i18n } from 'i18next';
+import type { Clock } from '../../clock.ts';
+import type { ConversationEngine } from '../../conversation/engine.ts';
+import { STAFF_MESSAGE_TEMPLATES, type IntakeDetail } from '../../domain/intakes.ts';
+import {
+  DEPARTMENTS,
+  questionsFor,
+  complaintRule,
+  type Acuity,
+  type Department,
+} from '../../domain/triage.ts';
+import { isLocale } from '../../i18n/locales.ts';
+import type { AuditLog } from '../../security/audit-log.ts';
+import type { Role, StaffAccounts, StaffMember } from '../../security/staff-accounts.ts';
+import type { StaffSessions } from '../../security/staff-sessions.ts';
+import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
+import type { PrismaIntakeStore } from '../../storage/prisma-intake-store.ts';
+import { errors } from '../errors.ts';
+import { eventStreams } from '../event-stream.ts';
+import { consolePage } from './page.ts';
+
+const COOKIE = 'fd_staff';
+export const INTAKE_FEED = 'console:intakes';
+
+/** Who may do what: health data only for the clinical roles, the audit log only for admins. */
+const PERMISSIONS = {
+  'intakes:read': ['nurse', 'doctor'],
+  'intakes:act': ['nurse', 'doctor'],
+  'audit:read': ['admin'],
+  'staff:read': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+type Permission = keyof typeof PERMISSIONS;
+
+export interface ConsoleOptions {
+  accounts: StaffAccounts;
+  sessions: StaffSessions;
+  audit: AuditLog;
+  intakes: PrismaIntakeStore;
+  engine: ConversationEngine;
+  kv: KeyValueStore;
+  translator: i18n;
+  clock: Clock;
+  cookieSecret: string;
+  secureCookies: boolean;
+  hospitalName: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    staff?: StaffMember;
+    staffToken?: string;
+  }
+}
+
+const uuid = { type: 'string', format: 'uuid' } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
+
+export async function registerConsole(app: FastifyInstance, options: ConsoleOptions): Promise<void> {
+  const { accounts, sessions, audit, intakes } = options;
+  await app.register(cookie, { secret: options.cookieSecret });
+  await app.register(csrf, {
+    cookieKey: 'fd_csrf',
+    cookieOpts: {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/console',
+      secure: options.secureCookies,
+    },
+    getToken: (request) => request.headers['x-csrf-token'] as string | undefined,
+  });
+  const openStream = eventStreams(app);
+
+  app.addHook('onRequest', async (request) => {
+    const raw = request.cookies[COOKIE];
+    const token = raw ? request.unsignCookie(raw) : undefined;
+    if (token?.valid && token.value) {
+      request.staff = await sessions.find(token.value);
+      if (request.staff) request.staffToken = token.value;
+    }
+  });
+
+  /** Refuses the request unless a signed-in staff member holds a role with `permission`. */
+  const allow = (permission?: Permission) => async (request: FastifyRequest) => {
+    const staff = request.staff;
+    if (!staff) throw errors.unauthorized('sign in to the console first');
+    if (
+      permission &&
+      !staff.roles.some((role) => (PERMISSIONS[permission] as readonly Role[]).includes(role))
+    ) {
+      throw errors.forbidden(`your role may not ${permission.replace(':', ' ')}`);
+    }
+  };
+  // The plugin's hook reads no `this`; bound anyway so the lint rule holds.
+  const checkCsrf = app.csrfProtection.bind(app);
+  const changing = (permission?: Permission) => ({
+    onRequest: checkCsrf,
+    preHandler: allow(permission),
+  });
+
+  const record = (
+    request: FastifyRequest,
+    action: string,
+    subjectType: string,
+    subjectId: string,
+    detail?: Record<string, string | number | boolean>,
+  ) =>
+    audit.record({
+      actorId: request.staff?.id ?? null,
+      actorLabel: request.staff?.email ?? 'anonymous',
+      action,
+      subjectType,
+      subjectId,
+      ip: request.ip,
+      detail,
+    });
+
+  app.get('/console', async (_request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header(
+        'content-security-policy',
+        "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'none'",
+      )
+      .send(consolePage(options.hospitalName)),
+  );
+
+  app.get('/console/api/csrf', async (_request, reply) => ({ csrfToken: reply.generateCsrf() }));
+
+  const signInSchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['email', 'password'],
+    properties: {
+      email: { type: 'string', minLength: 3, maxLength: 254 },
+      password: { type: 'string', minLength: 1, maxLength: 1024 },
+    },
+  } as const;
+
+  app.post(
+    '/console/api/sign-in',
+    { onRequest: checkCsrf, schema: { body: signInSchema } },
+    async (request, reply) => {
+      const { email, password } = request.body as { email: string; password: string };
+      const result = await accounts.signIn(email, password, new Date(options.clock.now()));
+      if (!result.ok) {
+        await audit.record({
+          actorId: null,
+          actorLabel: email.trim().toLowerCase().slice(0, 254),
+          action: result.reason === 'locked' ? 'staff.sign-in.locked' : 'staff.sign-in.failed',
+          subjectType: 'staff',
+          subjectId: email.trim().toLowerCase().slice(0, 254),
+          ip: request.ip,
+        });
+        if (result.reason === 'locked') {
+          return reply.code(423).send({
+            error: 'account_locked',
+            message: `too many failed sign-ins: try again after ${result.until.toISOString()}`,
+          });
+        }
+        throw errors.unauthorized('wrong email or password');
+      }
+      const token = await sessions.create(result.staff);
+      reply.setCookie(COOKIE, token, {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: options.secureCookies,
+        path: '/console',
+      });
+      request.staff = result.staff;
+      await record(request, 'staff.sign-in', 'staff', result.staff.id);
+      return { staff: result.staff };
+    },
+  );
+
+  app.post('/console/api/sign-out', changing(), async (request, reply) => {
+    if (request.staffToken) await sessions.destroy(request.staffToken);
+    await record(request, 'staff.sign-out', 'staff', request.staff?.id ?? '');
+    reply.clearCookie(COOKIE, { path: '/console' });
+    return { signedOut: true };
+  });
+
+  app.get('/console/api/me', { preHandler: allow() }, async (request, reply) => ({
+    staff: request.staff,
+    csrfToken: reply.generateCsrf(),
+    labels: labels(options.translator),
+  }));
+
+  app.get('/console/api/intakes', { preHandler: allow('intakes:read') }, async (request) => {
+    const inbox = await intakes.inbox();
+    await record(request, 'intake.list', 'intake', '*', { count: inbox.length });
+    return { intakes: inbox };
+  });
+
+  app.get(
+    '/console/api/intakes/:id',
+    { preHandler: allow('intakes:read'), schema: { params: idParams } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const detail = await intakes.detail(id);
+      if (!detail) throw errors.notFound('no such intake');
+      await record(request, 'intake.view', 'intake', id);
+      return { intake: detail, excerpt: excerpt(detail, options.translator) };
+    },
+  );
+
+  app.post(
+    '/console/api/intakes/:id/acuity',
+    {
+      ...changing('intakes:act'),
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['acuity'],
+          properties: {
+            acuity: { type: 'integer', minimum: 1, maximum: 5 },
+            reason: { type: 'string', maxLength: 500 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { acuity, reason = '' } = request.body as { acuity: Acuity; reason?: string };
+      const current = await intakes.detail(id);
+      if (!current) throw errors.notFound('no such intake');
+      const override = acuity !== current.triageAcuity;
+      if (override && reason.trim().length < 3) throw errors.badRequest('an override needs a reason');
+      if (!(await intakes.setAcuity(id, staffId(request), acuity, reason.trim()))) throw closedOrMissing();
+      await record(request, override ? 'intake.acuity.override' : 'intake.acuity.confirm', 'intake', id, {
+        from: current.acuity,
+        to: acuity,
+      });
+      return { acuity };
+    },
+  );
+
+  app.post(
+    '/console/api/intakes/:id/route',
+    {
+      ...changing('intakes:act'),
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['department'],
+          properties: { department: { type: 'string', enum: [...DEPARTMENTS] } },
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { department } = request.body as { department: Department };
+      if (!(await intakes.route(id, staffId(request), department))) throw closedOrMissing();
+      await record(request, 'intake.route', 'intake', id, { department });
+      return { department };
+    },
+  );
+
+  app.post(
+    '/console/api/intakes/:id/messages',
+    {
+      ...changing('intakes:act'),
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            template: { type: 'string', enum: [...STAFF_MESSAGE_TEMPLATES] },
+            text: { type: 'string', minLength: 1, maxLength: 1000 },
+          },
+          oneOf: [{ required: ['template'] }, { required: ['text'] }],
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { template?: string; text?: string };
+      const detail = await intakes.detail(id);
+      if (!detail) throw errors.notFound('no such intake');
+      const message: Record<string, string> = body.template
+        ? { template: body.template }
+        : { text: (body.text ?? '').trim() };
+      if (!(await intakes.logMessage(id, staffId(request), message))) throw closedOrMissing();
+      // Through the patient's own conversation, so it is ordered with everything else they get.
+      await options.engine.accept({
+        ...detail.address,
+        dedupeKey: `staff:${randomUUID()}`,
+        sentAt: options.clock.now(),
+        content: { kind: 'system', name: 'staff.message', data: message },
+      });
+      await record(
+        request,
+        'intake.message',
+        'intake',
+        id,
+        body.template ? { template: body.template } : { typed: true },
+      );
+      return reply.code(202).send({ status: 'sent' });
+    },
+  );
+
+  app.post(
+    '/console/api/intakes/:id/close',
+    { ...changing('intakes:act'), schema: { params: idParams } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      if (!(await intakes.close(id, staffId(request)))) throw closedOrMissing();
+      await record(request, 'intake.close', 'intake', id);
+      return { status: 'closed' };
+    },
+  );
+
+  app.get('/console/api/stream', { preHandler: allow('intakes:read') }, async (request, reply) => {
+    const stream = openStream(request, reply);
+    const stop = await options.kv.subscribe(INTAKE_FEED, (id) =>
+      stream.write(`event: intake\ndata: ${JSON.stringify({ id })}\n\n`),
+    );
+    stream.onClose(() => void stop());
+  });
+
+  app.get(
+    '/console/api/audit',
+    {
+      preHandler: allow('audit:read'),
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            before: { type: 'string', pattern: '^\\d{1,19}$' },
+            subject: { type: 'string', maxLength: 254 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as { before?: string; subject?: string };
+      const entries = await audit.list({ limit: 100, before: query.before, subjectId: query.subject });
+      await record(request, 'audit.view', 'audit', '*');
+      return { entries };
+    },
+  );
+
+  app.get('/console/api/staff', { preHandler: allow('staff:read') }, async () => ({
+    staff: await accounts.list(),
+  }));
+}
+
+function staffId(request: FastifyRequest): string {
+  if (!request.staff) throw errors.unauthorized();
+  return request.staff.id;
+}
+
+const closedOrMissing = () => errors.conflict('the intake is closed or does not exist');
+
+/** Texts the console shows for codes (English: the console's language). */
+function labels(translator: i18n) {
+  const t = translator.getFixedT('en', 'triage');
+  const section = (key: string) => t(key, { returnObjects: true }) as Record<string, string>;
+  return {
+    complaint: section('complaint'),
+    redFlag: section('redFlag'),
+    department: section('department'),
+    onset: section('onset'),
+    templates: Object.fromEntries(
+      STAFF_MESSAGE_TEMPLATES.map((name) => [name, t(`staff.templates.${name}`, { number: '…' })]),
+    ),
+  };
+}
+
+/** The questions as the patient saw them, in their language, with what they answered. */
+function excerpt(detail: IntakeDetail, translator: i18n): { question: string; answer: string }[] {
+  const locale = isLocale(detail.locale) ? detail.locale : 'en';
+  const t = translator.getFixedT(locale, 'triage');
+  const rule = complaintRule(detail.answers.complaint);
+  if (!rule) return [];
+  const { answers } = detail;
+  const yesNo = (value: string | undefined) => (value ? t(`intake.${value}`) : '–');
+  const lines = [{ question: t('intake.complaint'), answer: t(`complaint.${rule.id}`) }];
+  for (const question of questionsFor(rule, answers.age)) {
+    switch (question.kind) {
+      case 'onset':
+        lines.push({
+          question: t('intake.onset'),
+          answer: answers.onset
+            ? answers.onset === 'unknown'
+              ? t('intake.unknown')
+              : t(`onset.${answers.onset}`)
+            : '–',
+        });
+        break;
+      case 'severity':
+        lines.push({
+          question: t('intake.severity'),
+          answer: answers.severity === undefined ? t('intake.unknown') : `${answers.severity}/10`,
+        });
+        break;
+      case 'redFlag':
+        if (answers.redFlags[question.id])
+          lines.push({ question: t(`redFlag.${question.id}`), answer: yesNo(answers.redFlags[question.id]) });
+        break;
+      case 'pregnancy':
+        lines.push({ question: t('intake.pregnancy'), answer: yesNo(answers.pregnant) });
+        break;
+      case 'temperature':
+        lines.push({
+          question: t('intake.temperature'),
+          answer: answers.temperature === undefined ? t('intake.unknown') : `${answers.temperature} °C`,
+        });
+        break;
+      case 'describe':
+        if (detail.description) lines.push({ question: t('intake.describe'), answer: detail.description });
+        break;
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,200 @@
+// Intakes on PostgreSQL (Prisma). What the patient said is encrypted field by field before it
+// reaches the database; the columns in clear (acuity, department, status, times) are what the
+// inbox sorts and routes by.
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { IntakeRecord } from '../conversation/flow.ts';
+import type { ChannelName, ConversationAddress } from '../conversation/message.ts';
+import {
+  redFlagsOf,
+  type IntakeAction,
+  type IntakeDetail,
+  type IntakeRecorder,
+  type IntakeStatus,
+  type IntakeSummary,
+} from '../domain/intakes.ts';
+import { dispositionFor, type Acuity, type Department, type IntakeAnswers } from '../domain/triage.ts';
+import type { FieldCipher } from '../security/field-cipher.ts';
+
+/** The encrypted part of an intake. */
+interface IntakeContent {
+  answers: IntakeAnswers;
+  description?: string;
+  reasons: string[];
+}
+
+interface IntakeRow {
+  id: string;
+  createdAt: Date;
+  acuity: number;
+  triageAcuity: number;
+  department: string;
+  status: string;
+  reviewRequired: boolean;
+  channel: string;
+  locale: string;
+  content: string;
+  patient: { fullName: string | null };
+}
+
+/** Longest inbox the console loads at once; older open intakes are reached by closing newer. */
+const INBOX_LIMIT = 500;
+
+export class PrismaIntakeStore implements IntakeRecorder {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly cipher: FieldCipher,
+    /** Told the id of every intake stored or changed (the console's live inbox). */
+    private readonly changed: (id: string) => Promise<void> = async () => undefined,
+  ) {}
+
+  async record(
+    address: ConversationAddress,
+    patientId: string,
+    intake: IntakeRecord,
+    sourceKey: string,
+  ): Promise<void> {
+    const content: IntakeContent = {
+      answers: intake.answers,
+      description: intake.description,
+      reasons: intake.result.reasons,
+    };
+    const { id } = await this.prisma.intake.upsert({
+      where: { sourceKey },
+      update: {},
+      create: {
+        sourceKey,
+        patientId,
+        channel: address.channel,
+        channelUserId: address.channelUserId,
+        locale: intake.locale,
+        content: this.cipher.encryptJson(content),
+        rulesVersion: intake.rulesVersion,
+        triageAcuity: intake.result.acuity,
+        acuity: intake.result.acuity,
+        department: intake.result.department,
+        reviewRequired: intake.result.reviewRequired,
+        bookingUrgency: intake.result.bookingUrgency,
+      },
+      select: { id: true },
+    });
+    await this.changed(id);
+  }
+
+  /** Open intakes, most urgent first, then longest waiting. */
+  async inbox(): Promise<IntakeSummary[]> {
+    const rows = await this.prisma.intake.findMany({
+      where: { status: { not: 'closed' } },
+      orderBy: [{ acuity: 'asc' }, { createdAt: 'asc' }],
+      take: INBOX_LIMIT,
+      include: { patient: { select: { fullName: true } } },
+    });
+    return rows.map((row) => this.summary(row));
+  }
+
+  async detail(id: string): Promise<IntakeDetail | undefined> {
+    const row = await this.prisma.intake.findUnique({
+      where: { id },
+      include: {
+        patient: { select: { id: true, fullName: true, birthDate: true, phone: true } },
+        events: { orderBy: { at: 'asc' }, include: { staff: { select: { displayName: true } } } },
+      },
+    });
+    if (!row) return undefined;
+    const content = this.cipher.decryptJson<IntakeContent>(row.content);
+    const actions: IntakeAction[] = row.events.map((event) => ({
+      at: event.at,
+      kind: event.kind as IntakeAction['kind'],
+      staff: event.staff?.displayName ?? 'former staff member',
+      detail: this.cipher.decryptJson<IntakeAction['detail']>(event.content),
+    }));
+    return {
+      ...this.summary(row, content),
+      answers: content.answers,
+      description: content.description,
+      reasons: content.reasons,
+      bookingUrgency: row.bookingUrgency,
+      rulesVersion: row.rulesVersion,
+      patient: {
+        id: row.patient.id,
+        fullName: row.patient.fullName ?? '',
+        birthDate: row.patient.birthDate ?? '',
+        phone: row.patient.phone ?? '',
+      },
+      address: { channel: row.channel as ChannelName, channelUserId: row.channelUserId },
+      actions,
+    };
+  }
+
+  /** Confirms (same level) or overrides the acuity; either way the intake counts as reviewed. */
+  async setAcuity(id: string, staffId: string, acuity: Acuity, reason: string): Promise<boolean> {
+    const { reviewRequired, bookingUrgency } = dispositionFor(acuity);
+    return this.act(
+      id,
+      staffId,
+      'acuity',
+      { acuity, reason },
+      {
+        acuity,
+        reviewRequired,
+        bookingUrgency,
+        status: 'reviewed',
+        reviewedAt: new Date(),
+      },
+    );
+  }
+
+  async route(id: string, staffId: string, department: Department): Promise<boolean> {
+    return this.act(id, staffId, 'route', { department }, { department });
+  }
+
+  async logMessage(id: string, staffId: string, message: Record<string, string>): Promise<boolean> {
+    return this.act(id, staffId, 'message', message, {});
+  }
+
+  async close(id: string, staffId: string): Promise<boolean> {
+    return this.act(id, staffId, 'close', {}, { status: 'closed', closedAt: new Date() });
+  }
+
+  /** Applies a change to an open intake with its record of who did it; false when not found or closed. */
+  private async act(
+    id: string,
+    staffId: string,
+    kind: IntakeAction['kind'],
+    detail: IntakeAction['detail'],
+    change: { acuity?: number; department?: string; status?: IntakeStatus } & Record<string, unknown>,
+  ): Promise<boolean> {
+    const done = await this.prisma.$transaction(async (tx) => {
+      const updated = await tx.intake.updateMany({
+        where: { id, status: { not: 'closed' } },
+        data: change,
+      });
+      if (updated.count === 0) return false;
+      await tx.intakeEvent.create({
+        data: { intakeId: id, staffId, kind, content: this.cipher.encryptJson(detail) },
+      });
+      return true;
+    });
+    if (done) await this.changed(id);
+    return done;
+  }
+
+  private summary(
+    row: IntakeRow,
+    content = this.cipher.decryptJson<IntakeContent>(row.content),
+  ): IntakeSummary {
+    return {
+      id: row.id,
+      createdAt: row.createdAt,
+      acuity: row.acuity as Acuity,
+      triageAcuity: row.triageAcuity as Acuity,
+      department: row.department as Department,
+      status: row.status as IntakeStatus,
+      reviewRequired: row.reviewRequired,
+      complaint: content.answers.complaint,
+      redFlags: redFlagsOf(content.answers),
+      patientName: row.patient.fullName ?? '',
+      channel: row.channel as ChannelName,
+      locale: row.locale,
+    };
+  }
+}
