@@ -1,0 +1,47 @@
+// An HTTP client for the staff console API that behaves like the browser: keeps cookies,
+// fetches the CSRF token and sends it on every state-changing request.
+export class ConsoleClient {
+  private readonly cookies = new Map<string, string>();
+  csrfToken = '';
+
+  constructor(private readonly baseUrl: string) {}
+
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    options: { csrf?: boolean } = {},
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const headers: Record<string, string> = {
+      cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (method === 'POST' && options.csrf !== false) headers['x-csrf-token'] = this.csrfToken;
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const at = pair.indexOf('=');
+      const value = pair.slice(at + 1);
+      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line) || value === '')
+        this.cookies.delete(pair.slice(0, at));
+      else this.cookies.set(pair.slice(0, at), value);
+    }
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  async signIn(email: string, password: string) {
+    const csrf = await this.request('GET', '/console/api/csrf');
+    this.csrfToken = String(csrf.body.csrfToken);
+    const result = await this.request('POST', '/console/api/sign-in', { email, password });
+    if (result.status === 200) {
+      const me = await this.request('GET', '/console/api/me');
+      this.csrfToken = String(me.body.csrfToken);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,65 @@
+// A patient on Telegram, driven through the real webhook: onboarding and a symptom intake,
+// each step waiting for the bot's answer so the conversation moves as a person's would.
+import type { Update } from 'telegraf/types';
+import { expect } from 'vitest';
+import { tg, type TelegramFake } from './fakes/telegram-fake.ts';
+
+export const TELEGRAM_SECRET = 'telegram-webhook-secret_123';
+
+export class TelegramPatient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fake: TelegramFake,
+    readonly chat: number,
+  ) {}
+
+  get chatId(): string {
+    return String(this.chat);
+  }
+
+  /** Sends one update and waits until the bot has sent `answers` more messages. */
+  async send(update: Update, answers = 1): Promise<string> {
+    const before = this.fake.messages(this.chatId).length;
+    const response = await fetch(`${this.baseUrl}/webhooks/telegram`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET },
+      body: JSON.stringify(update),
+    });
+    expect(response.status).toBe(200);
+    const sent = await this.fake.waitForMessages(this.chatId, before + answers);
+    return String(sent.at(-1)?.body.text ?? '');
+  }
+
+  say(text: string, answers = 1): Promise<string> {
+    return this.send(tg.text(this.chat, text), answers);
+  }
+
+  press(data: string, answers = 1): Promise<string> {
+    return this.send(tg.button(this.chat, data), answers);
+  }
+
+  async onboard(name: string, birthDate: string, phone: string): Promise<void> {
+    await this.say('/start');
+    await this.press('onboarding.consent|yes');
+    await this.say(name);
+    await this.say(birthDate);
+    expect(await this.say(phone)).toContain('What would you like to do?');
+  }
+
+  /** Answers the intake: a complaint, then each answer in turn (button values or typed text). */
+  async intake(
+    complaint: string,
+    answers: { step: string; value?: string; text?: string }[],
+  ): Promise<string> {
+    await this.press('menu|symptoms');
+    await this.press(`intake.complaint|${complaint}`);
+    let last = '';
+    for (const answer of answers) {
+      last =
+        answer.text !== undefined
+          ? await this.say(answer.text)
+          : await this.press(`intake.${answer.step}|${answer.value ?? ''}`);
+    }
+    return last;
+  }
+}
