@@ -119,12 +119,13 @@ describe('nurse console in Chromium', () => {
 
     await page.getByRole('row', { name: /Bao Le/ }).click();
     await page.getByRole('heading', { name: 'Red flags' }).waitFor();
-    await expect.poll(() => page.getByText('Aching all over, shivering at night').count()).toBe(1);
+    // The patient's own words: quoted, and in the excerpt as they answered.
+    await expect.poll(() => page.getByText('Aching all over, shivering at night').count()).toBe(2);
     await page.screenshot({ path: join(screenshotDir, 'console-intake.png'), fullPage: true });
 
     await page.getByRole('group', { name: 'Acuity level' }).getByRole('button', { name: /^2/ }).click();
     await page.getByLabel('Reason').fill('High fever with rigors: wants a doctor today');
-    await page.getByRole('button', { name: 'Override to level 2' }).click();
+    await page.getByRole('button', { name: 'Change to level 2' }).click();
     await page.getByText('Acuity set to 2 · Very urgent.').waitFor();
 
     const before = fake.messages(bao.chatId).length;
@@ -137,6 +138,7 @@ describe('nurse console in Chromium', () => {
       text: 'Message from the nurse: Please come to the fever clinic at 14:00 today.',
     });
     await expect.poll(() => page.locator('.history li').count()).toBe(2);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(screenshotDir, 'console-intake-after-actions.png'), fullPage: true });
 
     await page.getByRole('link', { name: '← Triage inbox' }).click();

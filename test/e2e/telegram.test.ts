@@ -107,6 +107,7 @@ describe('Telegram webhook', () => {
     );
     expect(sent[6]!.body.reply_markup).toEqual({
       inline_keyboard: [
+        [{ text: 'Check my symptoms', callback_data: 'menu|symptoms' }],
         [
           { text: 'Language', callback_data: 'menu|language' },
           { text: 'Help', callback_data: 'menu|help' },

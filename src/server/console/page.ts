@@ -72,6 +72,15 @@ dt{color:var(--muted)}dd{margin:0;font-weight:500}
 // Plain browser JavaScript. Views: sign-in, inbox (#/), intake (#/intakes/<id>), audit (#/audit).
 const SCRIPT = `
 const LEVELS = {1:'Emergency',2:'Very urgent',3:'Urgent',4:'Standard',5:'Self-care'};
+const ANSWERS = {yes:'Yes',no:'No',unknown:'Does not know'};
+const REASONS = {'severity:severe':'severity 8-10','severity:moderate':'severity 5-7','temperature:high':'temperature ≥ 39.5 °C','temperature:fever':'temperature ≥ 38 °C','temperature:low':'temperature < 35 °C','pregnancy:abdominal':'pregnant with abdominal pain','pregnancy':'could be pregnant','age:older':'older patient'};
+function reasonText(r){return r.startsWith('redFlag:')?'red flag: '+(labels.redFlag[r.slice(8)]||r):(REASONS[r]||r);}
+function actionText(x){const d=x.detail;switch(x.kind){
+  case 'acuity':return 'set acuity '+d.acuity+' · '+LEVELS[d.acuity]+(d.reason?' — “'+d.reason+'”':'');
+  case 'route':return 'routed to '+(labels.department[d.department]||d.department);
+  case 'message':return d.template?'sent the template “'+(labels.templates[d.template]||d.template)+'”':'sent “'+d.text+'”';
+  case 'close':return 'closed the intake';
+  default:return x.kind;}}
 const app = document.getElementById('app');
 let me = null, csrf = '', labels = null, stream = null, known = new Set();
 function el(tag, attrs, ...children){const n=document.createElement(tag);for(const [k,v] of Object.entries(attrs||{})){if(k==='class')n.className=v;else if(k.startsWith('on'))n.addEventListener(k.slice(2),v);else if(v!==undefined&&v!==null&&v!==false)n.setAttribute(k,v===true?'':v);}for(const c of children.flat()){if(c===null||c===undefined)continue;n.append(c instanceof Node?c:document.createTextNode(String(c)));}return n;}
@@ -136,22 +145,23 @@ async function inbox(){
   stream.onerror=()=>{live.textContent='Reconnecting…';live.classList.remove('on');};
   stream.addEventListener('intake',()=>load().catch(()=>{}));
 }
-async function intake(id){
+async function intake(id, flash){
   const {intake:i,excerpt}=await api('GET','/console/api/intakes/'+id);
   const notice=el('div',{role:'status','aria-live':'polite'});
   const say=(text)=>{notice.replaceChildren(el('div',{class:'notice'},text));};
   const fail=(err)=>{notice.replaceChildren(el('p',{class:'error',role:'alert'},err.message));};
   let chosen=i.acuity;
-  const levelButtons=[1,2,3,4,5].map(l=>el('button',{type:'button',class:'a'+l,'aria-pressed':String(l===chosen),'data-level':l,onclick:()=>{chosen=l;levelButtons.forEach(b=>b.setAttribute('aria-pressed',String(Number(b.dataset.level)===chosen)));decide.textContent=chosen===i.triageAcuity?'Confirm level '+chosen:'Override to level '+chosen;}},String(l),el('small',{},LEVELS[l])));
-  const reason=el('textarea',{id:'reason',placeholder:'Reason (required to override)'});
-  const decide=el('button',{class:'primary',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/acuity',{acuity:chosen,reason:reason.value});say('Acuity set to '+chosen+' · '+LEVELS[chosen]+'.');await intake(id);}catch(e){fail(e);}}},'Confirm level '+chosen);
+  const decision=()=>chosen===i.acuity?'Confirm level '+chosen:'Change to level '+chosen;
+  const levelButtons=[1,2,3,4,5].map(l=>el('button',{type:'button',class:'a'+l,'aria-pressed':String(l===chosen),'data-level':l,onclick:()=>{chosen=l;levelButtons.forEach(b=>b.setAttribute('aria-pressed',String(Number(b.dataset.level)===chosen)));decide.textContent=decision();}},String(l),el('small',{},LEVELS[l])));
+  const reason=el('textarea',{id:'reason',placeholder:'Reason (required to change the level)'});
+  const decide=el('button',{class:'primary',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/acuity',{acuity:chosen,reason:reason.value});await intake(id,'Acuity set to '+chosen+' · '+LEVELS[chosen]+'.');}catch(e){fail(e);}}},decision());
   const dept=el('select',{id:'department'},...Object.entries(labels.department).map(([k,v])=>el('option',{value:k,selected:k===i.department},v)));
   const template=el('select',{id:'template'},el('option',{value:''},'Type a message instead…'),...Object.entries(labels.templates).map(([k,v])=>el('option',{value:k},v)));
   const typed=el('textarea',{id:'message',placeholder:'Message to the patient (sent as typed)'});
   const closed=i.status==='closed';
   const a=i.answers;
   const structured=[['Complaint',labels.complaint[a.complaint]||a.complaint],['Started',a.onset?(a.onset==='unknown'?'Does not know':labels.onset[a.onset]):'–'],['Severity',a.severity===undefined?'Does not know':a.severity+' / 10'],
-    ...(a.pregnant?[['Could be pregnant',a.pregnant]]:[]),['Temperature',a.temperature===undefined?'Not measured':a.temperature+' °C'],['Age',a.age===undefined?'–':a.age]];
+    ...(a.pregnant?[['Could be pregnant',ANSWERS[a.pregnant]]]:[]),['Temperature',a.temperature===undefined?'Not measured':a.temperature+' °C'],['Age',a.age===undefined?'–':a.age]];
   page('inbox',el('a',{class:'back',href:'#/'},'← Triage inbox'),
     el('div',{class:'toolbar'},el('div',{},el('h1',{},labels.complaint[a.complaint]||a.complaint,' ',chip(i.acuity)),
       el('p',{class:'muted'},'Waiting '+waited(i.createdAt)+' · triage rules gave level '+i.triageAcuity+' · '+i.status+' · needs review before booking: '+(i.reviewRequired?'yes':'no')))),
@@ -162,7 +172,7 @@ async function intake(id){
             el('dt',{},'Phone'),el('dd',{},el('a',{href:'tel:'+i.patient.phone},i.patient.phone)),el('dt',{},'Channel'),el('dd',{},i.address.channel+' · language '+i.locale))),
         el('section',{class:'card','aria-labelledby':'h-flags'},el('h2',{id:'h-flags'},'Red flags'),
           i.redFlags.length?el('ul',{},...i.redFlags.map(f=>el('li',{},el('span',{class:'flag'},'yes'),' ',labels.redFlag[f]||f))):el('p',{class:'muted'},'No red flag answered yes.'),
-          i.reasons.length?el('p',{class:'muted'},'Rules applied: '+i.reasons.join(', ')):null),
+          i.reasons.length?el('p',{class:'muted'},'Level raised by: '+i.reasons.map(reasonText).join('; ')):null),
         el('section',{class:'card','aria-labelledby':'h-answers'},el('h2',{id:'h-answers'},'Answers'),
           el('dl',{},...structured.flatMap(([k,v])=>[el('dt',{},k),el('dd',{},String(v))])),
           i.description?el('div',{},el('h2',{style:'margin-top:14px'},"Patient's own words"),el('blockquote',{class:'card',style:'margin:0;background:#f8fafa'},i.description)):null),
@@ -173,15 +183,16 @@ async function intake(id){
         el('section',{class:'card','aria-labelledby':'h-acuity'},el('h2',{id:'h-acuity'},'Acuity'),el('div',{class:'levels',role:'group','aria-label':'Acuity level'},...levelButtons),
           el('label',{for:'reason'},'Reason'),reason,el('div',{class:'row'},decide)),
         el('section',{class:'card','aria-labelledby':'h-route'},el('h2',{id:'h-route'},'Route to department'),dept,
-          el('div',{class:'row'},el('button',{class:'secondary',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/route',{department:dept.value});say('Routed to '+labels.department[dept.value]+'.');await intake(id);}catch(e){fail(e);}}},'Route'))),
+          el('div',{class:'row'},el('button',{class:'secondary',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/route',{department:dept.value});await intake(id,'Routed to '+labels.department[dept.value]+'.');}catch(e){fail(e);}}},'Route'))),
         el('section',{class:'card','aria-labelledby':'h-message'},el('h2',{id:'h-message'},'Message the patient'),
           el('p',{class:'muted'},'Templates are sent in the patient\\u2019s language; typed text is sent as typed, through their '+i.address.channel+' chat.'),
           el('label',{for:'template'},'Template'),template,el('label',{for:'message'},'Or type'),typed,
-          el('div',{class:'row'},el('button',{class:'primary',type:'button',onclick:async()=>{try{const body=template.value?{template:template.value}:{text:typed.value};await api('POST','/console/api/intakes/'+id+'/messages',body);typed.value='';say('Message sent to the patient.');await intake(id);}catch(e){fail(e);}}},'Send message'))),
+          el('div',{class:'row'},el('button',{class:'primary',type:'button',onclick:async()=>{try{const body=template.value?{template:template.value}:{text:typed.value};await api('POST','/console/api/intakes/'+id+'/messages',body);await intake(id,'Message sent to the patient.');}catch(e){fail(e);}}},'Send message'))),
         el('section',{class:'card','aria-labelledby':'h-history'},el('h2',{id:'h-history'},'History'),
-          i.actions.length?el('ul',{class:'history'},...i.actions.map(x=>el('li',{},new Date(x.at).toLocaleString()+' · '+x.staff+' · '+x.kind+': '+Object.entries(x.detail).map(([k,v])=>k+' '+v).join(', ')))):el('p',{class:'muted'},'No action yet.'),
+          i.actions.length?el('ul',{class:'history'},...i.actions.map(x=>el('li',{},el('strong',{},x.staff),' '+actionText(x),el('div',{class:'muted'},new Date(x.at).toLocaleString())))):el('p',{class:'muted'},'No action yet.'),
           closed?el('p',{class:'muted'},'Closed.'):el('div',{class:'row'},el('button',{class:'danger',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/close');location.hash='#/';}catch(e){fail(e);}}},'Close intake'))))));
   if(closed)[decide,...levelButtons].forEach(b=>b.disabled=true);
+  if(flash)say(flash);
 }
 async function audit(){
   const {entries}=await api('GET','/console/api/audit');

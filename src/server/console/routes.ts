@@ -236,8 +236,9 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       const { acuity, reason = '' } = request.body as { acuity: Acuity; reason?: string };
       const current = await intakes.detail(id);
       if (!current) throw errors.notFound('no such intake');
-      const override = acuity !== current.triageAcuity;
-      if (override && reason.trim().length < 3) throw errors.badRequest('an override needs a reason');
+      // Keeping the level in force is a confirmation; changing it needs a reason.
+      const override = acuity !== current.acuity;
+      if (override && reason.trim().length < 3) throw errors.badRequest('changing the acuity needs a reason');
       if (!(await intakes.setAcuity(id, staffId(request), acuity, reason.trim()))) throw closedOrMissing();
       await record(request, override ? 'intake.acuity.override' : 'intake.acuity.confirm', 'intake', id, {
         from: current.acuity,
