@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ConsoleClient } from '../support/console-client.ts';
 import { freePort } from '../support/net.ts';
 
 const projectRoot = join(import.meta.dirname, '..', '..');
@@ -57,11 +58,18 @@ describe('npm start', () => {
     let health: number | undefined;
     let readiness: unknown;
     let signalledAt = 0;
-    const run = await runMain({ PORT: String(port), DATA_DIR: dataDir }, async () => {
+    let nurseSignIn: number | undefined;
+    const run = await runMain({ PORT: String(port), DATA_DIR: dataDir }, async (stdout) => {
       try {
         const response = await fetch(`http://127.0.0.1:${port}/healthz`);
         health = response.status;
         readiness = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
+        // The demo nurse printed at start can sign in to the console.
+        const printed = /nurse\s+nurse@frontdoor\.local\s+password (\S+)/.exec(stdout);
+        if (!printed?.[1]) return false;
+        nurseSignIn = (
+          await new ConsoleClient(`http://127.0.0.1:${port}`).signIn('nurse@frontdoor.local', printed[1])
+        ).status;
         signalledAt = Date.now();
         return true;
       } catch {
@@ -72,6 +80,8 @@ describe('npm start', () => {
     expect(readiness).toEqual({ status: 'ready', checks: { database: 'up' } });
     expect(run.stdout).toContain(`http://localhost:${port}/healthz`);
     expect(run.stdout).toContain('embedded PostgreSQL');
+    expect(run.stdout).toContain(`Staff console: http://localhost:${port}/console`);
+    expect(nurseSignIn).toBe(200);
     expect(run.code).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
   }, 90_000);
