@@ -99,23 +99,20 @@ function finish(state: ConversationState, context: StepContext, description?: st
     patientId: state.patientId ?? '',
     intake: { answers, description, result, rulesVersion: TRIAGE_RULES_VERSION, locale: state.locale },
   };
+  const notDiagnosis = t('triage:intake.notDiagnosis');
+  const number = emergencyNumberFor(
+    state.country,
+    context.settings.emergencyNumbers,
+    context.settings.hospitalCountry,
+  );
   const said: OutboundMessage[] =
     result.acuity === 1
-      ? [
-          {
-            text: t('triage:intake.emergency', {
-              number: emergencyNumberFor(
-                state.country,
-                context.settings.emergencyNumbers,
-                context.settings.hospitalCountry,
-              ),
-            }),
-            urgent: true,
-          },
-        ]
+      ? [{ text: t('triage:intake.emergency', { number }), urgent: true }, { text: notDiagnosis }]
       : [
           {
-            text: `${t(`triage:intake.result.${result.acuity}`, { department: t(`triage:department.${result.department}`) })}\n\n${t('triage:intake.notDiagnosis')}`,
+            text: `${t(`triage:intake.result.${result.acuity}`, {
+              department: t(`triage:department.${result.department}`),
+            })}\n\n${notDiagnosis}`,
           },
         ];
   return { state: { ...state, draft: {} }, effects: [record, ...said.map(send)], to: 'menu.main' };

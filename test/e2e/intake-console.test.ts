@@ -86,11 +86,10 @@ describe('intake and nurse console', () => {
     const complaintList = fake
       .messages(lan.chatId)
       .find((call) => String(call.body.text).endsWith('What is bothering you most?'));
-    expect(complaintList?.body.reply_markup).toMatchObject({
-      inline_keyboard: expect.arrayContaining([
-        [{ text: 'Chest pain or pressure', callback_data: 'intake.complaint|chest_pain' }],
-      ]),
-    });
+    const keyboard = (complaintList?.body.reply_markup as { inline_keyboard: unknown[][] }).inline_keyboard;
+    expect(keyboard).toContainEqual([
+      { text: 'Chest pain or pressure', callback_data: 'intake.complaint|chest_pain' },
+    ]);
 
     await minh.intake('chest_pain', [
       { step: 'onset', value: 'hour' },
@@ -182,6 +181,36 @@ describe('intake and nurse console', () => {
       question: 'Did it start suddenly, like the worst headache of your life?',
       answer: 'No',
     });
+
+    // The same intake for the hospital system, as a FHIR R4 QuestionnaireResponse.
+    const fhir = await nurse.request('GET', `/console/api/intakes/${inbox[1]!.id}/fhir`);
+    expect(fhir.status).toBe(200);
+    expect(fhir.body).toMatchObject({
+      resourceType: 'QuestionnaireResponse',
+      status: 'completed',
+      subject: { display: 'Lan Nguyen' },
+    });
+    const items = fhir.body.item as {
+      linkId: string;
+      answer?: Record<string, unknown>[];
+      item?: { linkId: string; answer: unknown[] }[];
+    }[];
+    expect(items.map((item) => item.linkId)).toEqual([
+      'complaint',
+      'onset',
+      'severity',
+      'redFlag.headache_sudden',
+      'redFlag.headache_weakness',
+      'redFlag.headache_injury',
+      'pregnancy',
+      'description',
+      'triage',
+    ]);
+    expect(items.find((item) => item.linkId === 'description')?.answer).toEqual([{ valueString: OWN_WORDS }]);
+    expect(items.find((item) => item.linkId === 'redFlag.headache_sudden')?.answer).toEqual([
+      { valueBoolean: false },
+    ]);
+    expect(items.at(-1)?.item?.[0]).toMatchObject({ linkId: 'triage.acuity', answer: [{ valueInteger: 4 }] });
   });
 
   it('overrides the acuity only with a reason, and messages the patient through Telegram', async () => {
@@ -264,6 +293,7 @@ describe('intake and nurse console', () => {
     const entries = (body.entries as { actorLabel: string; action: string; ip: string }[]).reverse();
     expect(entries.map((entry) => [entry.actorLabel, entry.action])).toEqual([
       ['nurse@h.test', 'intake.view'],
+      ['nurse@h.test', 'intake.export'],
       ['nurse@h.test', 'intake.acuity.override'],
       ['nurse@h.test', 'intake.route'],
       ['nurse@h.test', 'intake.message'],

@@ -27,7 +27,8 @@ export class TelegramPatient {
     });
     expect(response.status).toBe(200);
     const sent = await this.fake.waitForMessages(this.chatId, before + answers);
-    return String(sent.at(-1)?.body.text ?? '');
+    const text = sent.at(-1)?.body.text;
+    return typeof text === 'string' ? text : '';
   }
 
   say(text: string, answers = 1): Promise<string> {
@@ -49,16 +50,16 @@ export class TelegramPatient {
   /** Answers the intake: a complaint, then each answer in turn (button values or typed text). */
   async intake(
     complaint: string,
-    answers: { step: string; value?: string; text?: string }[],
+    answers: ({ step: string; value: string } | { text: string })[],
   ): Promise<string> {
     await this.press('menu|symptoms');
     await this.press(`intake.complaint|${complaint}`);
     let last = '';
     for (const answer of answers) {
       last =
-        answer.text !== undefined
+        'text' in answer
           ? await this.say(answer.text)
-          : await this.press(`intake.${answer.step}|${answer.value ?? ''}`);
+          : await this.press(`intake.${answer.step}|${answer.value}`);
     }
     return last;
   }

@@ -227,6 +227,8 @@ describe('an emergency answer, in every language', () => {
         i18n.getFixedT(locale, 'triage')('intake.emergency', { number }),
       );
       expect(emergency?.type === 'send' && emergency.message.text).toContain(number);
+      // Every result, the emergency too, says it is not a diagnosis.
+      expect(sent(effects)).toContain(i18n.getFixedT(locale, 'triage')('intake.notDiagnosis'));
       const [intake] = recorded(effects);
       expect(intake?.result).toMatchObject({ acuity: 1, department: 'emergency' });
       expect(intake?.result.reasons).toContain('redFlag:headache_sudden');

@@ -18,6 +18,7 @@ import {
   type Department,
 } from '../../domain/triage.ts';
 import { isLocale } from '../../i18n/locales.ts';
+import { intakeQuestionnaireResponse } from '../../integrations/fhir/intake-questionnaire-response.ts';
 import type { AuditLog } from '../../security/audit-log.ts';
 import type { Role, StaffAccounts, StaffMember } from '../../security/staff-accounts.ts';
 import type { StaffSessions } from '../../security/staff-sessions.ts';
@@ -211,6 +212,19 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       if (!detail) throw errors.notFound('no such intake');
       await record(request, 'intake.view', 'intake', id);
       return { intake: detail, excerpt: excerpt(detail, options.translator) };
+    },
+  );
+
+  app.get(
+    '/console/api/intakes/:id/fhir',
+    { preHandler: allow('intakes:read'), schema: { params: idParams } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const detail = await intakes.detail(id);
+      if (!detail) throw errors.notFound('no such intake');
+      await record(request, 'intake.export', 'intake', id, { format: 'fhir-questionnaire-response' });
+      const resource = intakeQuestionnaireResponse(detail, options.translator.getFixedT('en', 'triage'));
+      return reply.type('application/fhir+json').send(resource);
     },
   );
 
