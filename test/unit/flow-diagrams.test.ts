@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FLOWS, flowGraph } from '../../flows/registry.ts';
 import { renderFlowDiagram } from '../../src/conversation/flow-diagram.ts';
+import { renderTriageDocument } from '../../src/domain/triage-document.ts';
+import { createTranslator } from '../../src/i18n/locales.ts';
 
 describe('flow diagrams', () => {
   it.each(flowGraph())('docs/flows/$flow.md is up to date', async (graph) => {
@@ -21,5 +23,16 @@ describe('flow diagrams', () => {
         for (const next of step.next) expect(known, `${step.name} → ${next}`).toContain(next);
     }
     expect(FLOWS.map((flow) => flow.name)).toEqual(['onboarding', 'menu', 'intake', 'system']);
+  });
+
+  it('docs/triage.md is up to date with the triage table', async () => {
+    const english = (await createTranslator()).getFixedT('en', 'triage');
+    const committed = await readFile(
+      join(import.meta.dirname, '..', '..', 'docs', 'triage.md'),
+      'utf8',
+    ).catch(() => '(missing)');
+    expect(committed, 'run `npm run flows:diagram` and commit docs/triage.md').toBe(
+      renderTriageDocument((key) => english(key)),
+    );
   });
 });
