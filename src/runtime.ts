@@ -124,6 +124,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       flows: options.flows,
       directory: new PrismaPatientDirectory(database.prisma, database.pool),
       intakes,
+      cipher,
       translator,
       settings,
       outbox,

@@ -37,6 +37,8 @@ export interface EngineOptions {
   flows: FlowRegistry;
   directory: PatientDirectory;
   intakes: IntakeRecorder;
+  /** Seals effect payloads while they wait in the job queue (they carry names, symptoms). */
+  cipher: { encrypt(plain: string): string; decrypt(sealed: string): string };
   translator: i18n;
   settings: FlowSettings;
   outbox: Outbox;
@@ -58,6 +60,14 @@ const DRAIN_QUEUE = 'conversation-drain';
 
 export type AcceptResult = 'accepted' | 'duplicate';
 
+/** A domain effect waiting in the job queue; the effect itself is encrypted. */
+interface EffectJob {
+  address: ConversationAddress;
+  sealed: string;
+  locale: Locale;
+  jobId: string;
+}
+
 export class ConversationEngine {
   private readonly inbox: SerialMailbox;
   private readonly draining = new Set<Promise<void>>();
@@ -70,9 +80,15 @@ export class ConversationEngine {
       lockTtlMs: options.inboxLockTtlMs ?? 30_000,
       itemTtlMs: DEDUPE_TTL_MS,
     });
-    options.jobs.define<{ address: ConversationAddress; effect: Effect; locale: Locale; jobId: string }>(
+    options.jobs.define<EffectJob>(
       EFFECTS_QUEUE,
-      (job) => this.perform(job.address, job.effect, job.locale, job.jobId),
+      (job) =>
+        this.perform(
+          job.address,
+          JSON.parse(options.cipher.decrypt(job.sealed)) as Effect,
+          job.locale,
+          job.jobId,
+        ),
       { concurrency: 8, attempts: 8, backoffMs: 1_000 },
     );
     options.jobs.define<{ address: ConversationAddress }>(DRAIN_QUEUE, ({ address }) => this.drain(address), {
@@ -187,7 +203,9 @@ export class ConversationEngine {
     const others = effects.filter((effect) => effect.type !== 'send');
     for (const [index, effect] of others.entries()) {
       const jobId = `fx:${conversationKey(address)}:${event.dedupeKey}:${index}`;
-      await this.options.jobs.add(EFFECTS_QUEUE, { address, effect, locale: next.locale, jobId }, { jobId });
+      const sealed = this.options.cipher.encrypt(JSON.stringify(effect));
+      const job: EffectJob = { address, sealed, locale: next.locale, jobId };
+      await this.options.jobs.add(EFFECTS_QUEUE, job, { jobId });
     }
     // Saved last: a crash before this point repeats the step, and every effect above is
     // idempotent by its id, so the repeat sends and records nothing twice.

@@ -1,6 +1,7 @@
 // Renders the triage table as a Markdown document for clinical review (docs/triage.md), from
 // the same data the intake runs on, with the English texts of every question.
 import {
+  ACUITY_LEVELS,
   COMPLAINTS,
   DISPOSITIONS,
   FEVER_FROM,
@@ -10,7 +11,6 @@ import {
   PREGNANCY_AGES,
   SEVERE_FROM,
   TRIAGE_RULES_VERSION,
-  type Acuity,
 } from './triage.ts';
 
 type Texts = (key: string) => string;
@@ -53,10 +53,8 @@ export function renderTriageDocument(t: Texts): string {
     '| level | nurse review before booking | review within | booking must be |',
     '|---|---|---|---|',
   );
-  for (const [level, disposition] of Object.entries(DISPOSITIONS) as [
-    string,
-    (typeof DISPOSITIONS)[Acuity],
-  ][]) {
+  for (const level of ACUITY_LEVELS) {
+    const disposition = DISPOSITIONS[level];
     const within = disposition.reviewWithinMinutes === null ? '–' : `${disposition.reviewWithinMinutes} min`;
     lines.push(
       `| ${level} | ${disposition.reviewRequired ? 'yes' : 'no'} | ${within} | ${disposition.bookingUrgency} |`,

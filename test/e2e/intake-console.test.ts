@@ -3,6 +3,7 @@
 // console API with sessions, CSRF tokens, roles, lockout and an audit row for every read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_BOT_TOKEN, TelegramFake } from '../support/fakes/telegram-fake.ts';
+import { redisDump, testRedisUrl } from '../support/backends.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
 import { TELEGRAM_SECRET, TelegramPatient } from '../support/telegram-patient.ts';
@@ -115,6 +116,13 @@ describe('intake and nurse console', () => {
     const logs = instance.logs.join('');
     expect(logs).not.toContain(OWN_WORDS);
     expect(logs).not.toContain('Throbbing');
+    // Nor does it linger in Redis: effect jobs are sealed, the inbox is emptied once stepped.
+    if (testRedisUrl && instance.redisPrefixes.length > 0) {
+      const stored = await redisDump(testRedisUrl, instance.redisPrefixes);
+      expect(stored).toContain('v1.aesgcm256.');
+      expect(stored).not.toContain('Throbbing');
+      expect(stored).not.toContain('Lan Nguyen');
+    }
   });
 
   it('refuses a wrong password with one generic answer, and locks after the configured failures', async () => {

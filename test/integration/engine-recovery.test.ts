@@ -11,6 +11,8 @@ import { createTranslator } from '../../src/i18n/locales.ts';
 import { InProcessQueue } from '../../src/jobs/in-process-queue.ts';
 import { createLogger } from '../../src/logging.ts';
 import { MemoryStore } from '../../src/storage/kv/memory-store.ts';
+import { generateKey } from '@47ng/cloak';
+import { FieldCipher } from '../../src/security/field-cipher.ts';
 
 /** A register that knows nobody and records nothing: this test is about delivery, not patients. */
 const nobody: PatientDirectory = {
@@ -50,6 +52,7 @@ describe('engine recovery', () => {
       flows: flowRegistry,
       directory: nobody,
       intakes: { record: async () => undefined },
+      cipher: new FieldCipher(generateKey()),
       translator: await createTranslator(),
       settings: {
         hospitalName: 'H',

@@ -15,6 +15,8 @@ import { databaseBackends, type TestDatabaseTarget } from './database.ts';
 
 export interface TestInstance {
   frontdoor: Frontdoor;
+  /** Redis key prefixes this instance writes under, when it uses Redis. */
+  redisPrefixes: string[];
   /** Every log line the instance wrote, as text. */
   logs: string[];
   stop(): Promise<void>;
@@ -71,6 +73,7 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
   });
   return {
     frontdoor,
+    redisPrefixes: redisUrl ? [`${keyPrefix}:`, `{${keyPrefix}}`] : [],
     logs,
     async stop() {
       await frontdoor.close();
