@@ -7,9 +7,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { launchBrowser, screenshotDir } from '../support/browser.ts';
-import { FAKE_BOT_TOKEN, TelegramFake } from '../support/fakes/telegram-fake.ts';
-import { startTestInstance, type TestInstance } from '../support/instance.ts';
-import { TELEGRAM_SECRET, TelegramPatient } from '../support/telegram-patient.ts';
+import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
+import type { TestInstance } from '../support/instance.ts';
+import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
 
 const PASSWORD = 'nurse password for the browser test';
 
@@ -20,14 +20,7 @@ describe('nurse console in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    fake = await new TelegramFake().start();
-    instance = await startTestInstance({
-      env: {
-        TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,
-        TELEGRAM_API_ROOT: fake.url,
-        TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
-      },
-    });
+    ({ fake, instance } = await startWithTelegram());
     await new StaffAccounts(instance.frontdoor.database.prisma, { maxFailures: 5, lockoutMs: 60_000 }).upsert(
       {
         email: 'hoa@hospital.test',

@@ -2,11 +2,11 @@
 // webhook (local Bot API fake), intakes are stored encrypted, and staff act on them through the
 // console API with sessions, CSRF tokens, roles, lockout and an audit row for every read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_BOT_TOKEN, TelegramFake } from '../support/fakes/telegram-fake.ts';
+import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import { redisDump, testRedisUrl } from '../support/backends.ts';
 import { ConsoleClient } from '../support/console-client.ts';
-import { startTestInstance, type TestInstance } from '../support/instance.ts';
-import { TELEGRAM_SECRET, TelegramPatient } from '../support/telegram-patient.ts';
+import type { TestInstance } from '../support/instance.ts';
+import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -29,15 +29,7 @@ describe('intake and nurse console', () => {
   let admin: ConsoleClient;
 
   beforeAll(async () => {
-    fake = await new TelegramFake().start();
-    instance = await startTestInstance({
-      env: {
-        TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,
-        TELEGRAM_API_ROOT: fake.url,
-        TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
-        STAFF_MAX_FAILED_LOGINS: '3',
-      },
-    });
+    ({ fake, instance } = await startWithTelegram({ STAFF_MAX_FAILED_LOGINS: '3' }));
     const accounts = new StaffAccounts(instance.frontdoor.database.prisma, {
       maxFailures: 3,
       lockoutMs: 60_000,

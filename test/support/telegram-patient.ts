@@ -2,9 +2,26 @@
 // each step waiting for the bot's answer so the conversation moves as a person's would.
 import type { Update } from 'telegraf/types';
 import { expect } from 'vitest';
-import { tg, type TelegramFake } from './fakes/telegram-fake.ts';
+import { FAKE_BOT_TOKEN, TelegramFake, tg } from './fakes/telegram-fake.ts';
+import { startTestInstance, type TestInstance } from './instance.ts';
 
 export const TELEGRAM_SECRET = 'telegram-webhook-secret_123';
+
+/** A Frontdoor instance taking Telegram webhooks, with the Bot API fake it sends to. */
+export async function startWithTelegram(
+  env: Record<string, string> = {},
+): Promise<{ fake: TelegramFake; instance: TestInstance }> {
+  const fake = await new TelegramFake().start();
+  const instance = await startTestInstance({
+    env: {
+      TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,
+      TELEGRAM_API_ROOT: fake.url,
+      TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+      ...env,
+    },
+  });
+  return { fake, instance };
+}
 
 export class TelegramPatient {
   constructor(

@@ -228,26 +228,39 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     },
   );
 
-  app.post(
-    '/console/api/intakes/:id/acuity',
-    {
-      ...changing('intakes:act'),
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['acuity'],
-          properties: {
-            acuity: { type: 'integer', minimum: 1, maximum: 5 },
-            reason: { type: 'string', maxLength: 500 },
-          },
-        },
+  /** A POST action on one intake: CSRF-checked, for roles that may act, body validated. */
+  const intakeAction = <Body>(
+    action: string,
+    body: Record<string, unknown> | undefined,
+    handle: (
+      id: string,
+      body: Body,
+      request: FastifyRequest,
+    ) => Promise<{ status?: number; result: unknown }>,
+  ) =>
+    app.post(
+      `/console/api/intakes/:id/${action}`,
+      { ...changing('intakes:act'), schema: { params: idParams, ...(body ? { body } : {}) } },
+      async (request, reply) => {
+        const { id } = request.params as { id: string };
+        const { status = 200, result } = await handle(id, request.body as Body, request);
+        return reply.code(status).send(result);
       },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const { acuity, reason = '' } = request.body as { acuity: Acuity; reason?: string };
+    );
+  const object = (properties: Record<string, unknown>, required: string[] = []) => ({
+    type: 'object',
+    additionalProperties: false,
+    required,
+    properties,
+  });
+
+  intakeAction<{ acuity: Acuity; reason?: string }>(
+    'acuity',
+    object(
+      { acuity: { type: 'integer', minimum: 1, maximum: 5 }, reason: { type: 'string', maxLength: 500 } },
+      ['acuity'],
+    ),
+    async (id, { acuity, reason = '' }, request) => {
       const current = await intakes.detail(id);
       if (!current) throw errors.notFound('no such intake');
       // Keeping the level in force is a confirmation; changing it needs a reason.
@@ -258,53 +271,30 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
         from: current.acuity,
         to: acuity,
       });
-      return { acuity };
+      return { result: { acuity } };
     },
   );
 
-  app.post(
-    '/console/api/intakes/:id/route',
-    {
-      ...changing('intakes:act'),
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['department'],
-          properties: { department: { type: 'string', enum: [...DEPARTMENTS] } },
-        },
-      },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const { department } = request.body as { department: Department };
+  intakeAction<{ department: Department }>(
+    'route',
+    object({ department: { type: 'string', enum: [...DEPARTMENTS] } }, ['department']),
+    async (id, { department }, request) => {
       if (!(await intakes.route(id, staffId(request), department))) throw closedOrMissing();
       await record(request, 'intake.route', 'intake', id, { department });
-      return { department };
+      return { result: { department } };
     },
   );
 
-  app.post(
-    '/console/api/intakes/:id/messages',
+  intakeAction<{ template?: string; text?: string }>(
+    'messages',
     {
-      ...changing('intakes:act'),
-      schema: {
-        params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            template: { type: 'string', enum: [...STAFF_MESSAGE_TEMPLATES] },
-            text: { type: 'string', minLength: 1, maxLength: 1000 },
-          },
-          oneOf: [{ required: ['template'] }, { required: ['text'] }],
-        },
-      },
+      ...object({
+        template: { type: 'string', enum: [...STAFF_MESSAGE_TEMPLATES] },
+        text: { type: 'string', minLength: 1, maxLength: 1000 },
+      }),
+      oneOf: [{ required: ['template'] }, { required: ['text'] }],
     },
-    async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const body = request.body as { template?: string; text?: string };
+    async (id, body, request) => {
       const detail = await intakes.detail(id);
       if (!detail) throw errors.notFound('no such intake');
       const message: Record<string, string> = body.template
@@ -325,20 +315,15 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
         id,
         body.template ? { template: body.template } : { typed: true },
       );
-      return reply.code(202).send({ status: 'sent' });
+      return { status: 202, result: { status: 'sent' } };
     },
   );
 
-  app.post(
-    '/console/api/intakes/:id/close',
-    { ...changing('intakes:act'), schema: { params: idParams } },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      if (!(await intakes.close(id, staffId(request)))) throw closedOrMissing();
-      await record(request, 'intake.close', 'intake', id);
-      return { status: 'closed' };
-    },
-  );
+  intakeAction('close', undefined, async (id, _body, request) => {
+    if (!(await intakes.close(id, staffId(request)))) throw closedOrMissing();
+    await record(request, 'intake.close', 'intake', id);
+    return { result: { status: 'closed' } };
+  });
 
   app.get('/console/api/stream', { preHandler: allow('intakes:read') }, async (request, reply) => {
     const stream = openStream(request, reply);
