@@ -49,6 +49,8 @@ export interface Frontdoor {
   kv: KeyValueStore;
   jobs: JobQueue;
   engine: ConversationEngine;
+  /** The web chat transcripts (tests read them as the page would). */
+  webLog: WebChatLog;
   logger: Logger;
   /** Channels this instance serves. */
   channels: ChannelName[];
@@ -89,7 +91,11 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     opened.push(jobs);
 
     const translator = await createTranslator();
-    const webLog = new WebChatLog(kv);
+    const cipher = new FieldCipher(
+      await persistedSecret(FIELD_ENCRYPTION_KEY, config.FIELD_ENCRYPTION_KEY, config.DATA_DIR),
+      config.FIELD_DECRYPTION_KEYS,
+    );
+    const webLog = new WebChatLog(kv, cipher);
     const senders: Partial<Record<ChannelName, ChannelSender>> = { web: new WebChatSender(webLog) };
     const telegram = config.TELEGRAM_BOT_TOKEN
       ? telegramClient(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
@@ -108,10 +114,6 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       privacyUrl: `${config.PUBLIC_BASE_URL}/privacy`,
     };
     const outbox = new Outbox(kv, jobs, senders, logger);
-    const cipher = new FieldCipher(
-      await persistedSecret(FIELD_ENCRYPTION_KEY, config.FIELD_ENCRYPTION_KEY, config.DATA_DIR),
-      config.FIELD_DECRYPTION_KEYS,
-    );
     const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
     const accounts = new StaffAccounts(database.prisma, {
       maxFailures: config.STAFF_MAX_FAILED_LOGINS,
@@ -204,6 +206,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       kv,
       jobs,
       engine,
+      webLog,
       logger,
       channels: (['web', 'telegram', 'line'] as const).filter((channel) => senders[channel]),
       demoStaff,

@@ -2,6 +2,7 @@
 // page left off, and the privacy notice the consent question links to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
+import { redisDump, testRedisUrl } from '../support/backends.ts';
 
 describe('web chat API', () => {
   let instance: TestInstance;
@@ -97,6 +98,13 @@ describe('web chat API', () => {
     expect(first[1]!.text).toMatch(
       /^您好！我是Frontdoor Demo Hospital的智能助手，可以在这里帮您准备就诊。\n\n开始之前/,
     );
+    // The transcript is kept encrypted: neither side of it is readable in Redis.
+    if (testRedisUrl && instance.redisPrefixes.length > 0) {
+      const stored = await redisDump(testRedisUrl, instance.redisPrefixes);
+      expect(stored).toContain('v1.aesgcm256.');
+      expect(stored).not.toContain('你好');
+      expect(stored).not.toContain('Frontdoor Demo Hospital');
+    }
     const resumed = await readStream(instance.frontdoor.url, cookie, '1', 1);
     expect(resumed[0]).toMatchObject({ id: 2, from: 'assistant' });
     // A retried post (same id) is neither shown nor processed twice.

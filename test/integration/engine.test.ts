@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRegistry } from '../../src/conversation/flow.ts';
 import type { ChatEntry } from '../../src/channels/web/chat-log.ts';
-import { WebChatLog } from '../../src/channels/web/chat-log.ts';
+import type { WebChatLog } from '../../src/channels/web/chat-log.ts';
 import { testRedisUrl, uniquePrefix, deleteRedisKeys } from '../support/backends.ts';
 import { startTestInstance, testDatabase, type TestInstance } from '../support/instance.ts';
 import type { TestDatabaseTarget } from '../support/database.ts';
@@ -99,7 +99,7 @@ describe.runIf(testRedisUrl)('two instances sharing Redis and PostgreSQL', () =>
       ),
     );
     expect(statuses.every((status) => status === 202)).toBe(true);
-    const replies = await answers(new WebChatLog(a.frontdoor.kv), session, 50);
+    const replies = await answers(a.frontdoor.webLog, session, 50);
     expect(replies).toHaveLength(50);
     // Each step saw every step before it: the counts run 1..50 with no gap and no repeat.
     expect(replies.map((reply) => Number(/^#(\d+):/.exec(reply)![1]))).toEqual(
@@ -113,7 +113,7 @@ describe.runIf(testRedisUrl)('two instances sharing Redis and PostgreSQL', () =>
     const session = await patient.open();
     for (let i = 1; i <= 50; i += 1)
       expect(await patient.say(i % 2 === 0 ? a.frontdoor.url : b.frontdoor.url, `s${i}`)).toBe(202);
-    const replies = await answers(new WebChatLog(b.frontdoor.kv), session, 50);
+    const replies = await answers(b.frontdoor.webLog, session, 50);
     expect(replies).toEqual(Array.from({ length: 50 }, (_, i) => `#${i + 1}: s${i + 1}`));
   }, 60_000);
 
@@ -122,7 +122,7 @@ describe.runIf(testRedisUrl)('two instances sharing Redis and PostgreSQL', () =>
     const heldSession = await held.open();
     const other = new WebPatient(a.frontdoor.url);
     const otherSession = await other.open();
-    const log = new WebChatLog(a.frontdoor.kv);
+    const log = a.frontdoor.webLog;
     // Another instance is busy with the held patient's conversation.
     await a.frontdoor.kv.set(`inbox-lock:{web:${heldSession}}`, 'someone-else', { ttlMs: 10_000 });
     await held.say(b.frontdoor.url, 'first');
@@ -148,7 +148,7 @@ describe('one embedded instance', () => {
     const patient = new WebPatient(instance.frontdoor.url);
     const session = await patient.open();
     await Promise.all(Array.from({ length: 50 }, (_, i) => patient.say(instance.frontdoor.url, `m${i + 1}`)));
-    const replies = await answers(new WebChatLog(instance.frontdoor.kv), session, 50);
+    const replies = await answers(instance.frontdoor.webLog, session, 50);
     expect(replies.map((reply) => Number(/^#(\d+):/.exec(reply)![1]))).toEqual(
       Array.from({ length: 50 }, (_, i) => i + 1),
     );
@@ -168,7 +168,7 @@ describe('one embedded instance', () => {
     };
     await instance.frontdoor.kv.set(`conv:{web:${session}}`, JSON.stringify(old));
     expect(await patient.say(instance.frontdoor.url, 'after upgrade')).toBe(202);
-    expect(await answers(new WebChatLog(instance.frontdoor.kv), session, 1)).toEqual(['#1: after upgrade']);
+    expect(await answers(instance.frontdoor.webLog, session, 1)).toEqual(['#1: after upgrade']);
     const saved = JSON.parse((await instance.frontdoor.kv.get(`conv:{web:${session}}`))!) as {
       version: number;
       locale: string;

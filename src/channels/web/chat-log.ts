@@ -1,5 +1,6 @@
 // The web chat's transcript: what the patient sent and what we answered, kept per session in
-// the key-value store (with a TTL) and announced live to every instance over pub/sub.
+// the key-value store (with a TTL), encrypted like all health data (it holds symptoms), and
+// announced live to every instance over pub/sub.
 import type { OutboundMessage } from '../../conversation/message.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 
@@ -15,7 +16,10 @@ const LOG_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 const HISTORY_MAX = 200;
 
 export class WebChatLog {
-  constructor(private readonly kv: KeyValueStore) {}
+  constructor(
+    private readonly kv: KeyValueStore,
+    private readonly cipher: { encrypt(plain: string): string; decrypt(sealed: string): string },
+  ) {}
 
   /** Appends an entry and tells live listeners; returns its id. */
   async append(
@@ -24,7 +28,7 @@ export class WebChatLog {
     message: OutboundMessage,
     at: number,
   ): Promise<number> {
-    const record = JSON.stringify({ from, at, message });
+    const record = this.cipher.encrypt(JSON.stringify({ from, at, message }));
     const id = await this.kv.listPush(`weblog:{web:${sessionId}}`, record, { ttlMs: LOG_TTL_MS });
     await this.kv.publish(`webchat:{web:${sessionId}}`, String(id));
     return id;
@@ -35,7 +39,7 @@ export class WebChatLog {
     const records = await this.kv.listRange(`weblog:{web:${sessionId}}`, Math.max(after, 0), -1);
     const entries = records.map((record, index) => ({
       id: Math.max(after, 0) + index + 1,
-      ...(JSON.parse(record) as Omit<ChatEntry, 'id'>),
+      ...(JSON.parse(this.cipher.decrypt(record)) as Omit<ChatEntry, 'id'>),
     }));
     return entries.slice(-HISTORY_MAX);
   }
