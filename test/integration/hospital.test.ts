@@ -1,0 +1,185 @@
+// The FHIR hospital client against the built-in demo hospital over real HTTP: seed data,
+// slot search, booking, the race for one slot, cancel and reschedule with the FHIR Slot and
+// Appointment states checked afterwards; and against a failing hospital fake.
+import type { Appointment, Slot } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FhirClient, FhirError } from '../../src/integrations/fhir/fhir-client.ts';
+import type { Hospital } from '../../src/integrations/fhir/hospital.ts';
+import { SlotTaken, type DepartmentInfo, type Doctor } from '../../src/integrations/fhir/hospital.ts';
+import { HttpFake } from '../support/fakes/http-fake.ts';
+import { startTestInstance, type TestInstance } from '../support/instance.ts';
+
+describe('the demo hospital over FHIR', () => {
+  let instance: TestInstance;
+  let fhir: FhirClient;
+  let hospital: Hospital;
+  let cardiology: DepartmentInfo;
+  let doctors: Doctor[];
+  let patientId: string;
+
+  beforeAll(async () => {
+    instance = await startTestInstance();
+    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
+    hospital = instance.frontdoor.hospital;
+    cardiology = (await hospital.departments()).find((department) => department.code === 'cardiology')!;
+    doctors = await hospital.doctors(cardiology);
+    patientId = await hospital.ensurePatient({
+      id: '0b0f6c5e-5d1c-4b7e-9a61-5e3c2f1d0a01',
+      fullName: 'Lan Nguyen',
+      birthDate: '1990-03-12',
+      phone: '+84912345001',
+    });
+  });
+  afterAll(async () => {
+    await instance?.stop();
+  });
+
+  const slotsFrom = (days: number, count: number, only = doctors) =>
+    hospital.freeSlots({
+      department: 'cardiology',
+      doctors: only,
+      from: new Date(Date.now() + days * 86_400_000),
+      to: new Date(Date.now() + (days + 7) * 86_400_000),
+      count,
+    });
+
+  it('is seeded with departments, doctors with translated names, and 20-minute slots', async () => {
+    const departments = await hospital.departments();
+    expect(departments.length).toBeGreaterThanOrEqual(6);
+    expect(cardiology.names).toMatchObject({ en: 'Cardiology', vi: 'Tim mạch', ja: '循環器内科' });
+    const everyDoctor = (await Promise.all(departments.map((d) => hospital.doctors(d)))).flat();
+    expect(everyDoctor.length).toBeGreaterThanOrEqual(12);
+    expect(doctors[0]!.names).toMatchObject({
+      en: 'Dr Lê Minh Châu',
+      vi: 'BS. Lê Minh Châu',
+      th: 'นพ. Lê Minh Châu',
+    });
+    const slots = await slotsFrom(1, 5);
+    expect(slots).toHaveLength(5);
+    for (const slot of slots) expect(slot.end.getTime() - slot.start.getTime()).toBe(20 * 60_000);
+    expect(slots.map((slot) => slot.start.getTime())).toEqual(
+      [...slots.map((slot) => slot.start.getTime())].sort(),
+    );
+    // Opening hours are in the hospital's time zone (Asia/Ho_Chi_Minh, UTC+7): 08:00 at the earliest.
+    const localHours = slots.map((slot) => (slot.start.getUTCHours() + 7) % 24);
+    expect(Math.min(...localHours)).toBeGreaterThanOrEqual(8);
+  });
+
+  it('books a slot once, however often the same booking is retried', async () => {
+    const [slot] = await slotsFrom(2, 1);
+    const booking = {
+      slotId: slot!.id,
+      hospitalPatientId: patientId,
+      bookingKey: 'b-1',
+      department: 'cardiology' as const,
+    };
+    const first = await hospital.book(booking);
+    const again = await hospital.book(booking);
+    expect(again.id).toBe(first.id);
+    expect((await fhir.read<Slot>('Slot', slot!.id)).status).toBe('busy');
+    const stored = await fhir.read<Appointment>('Appointment', first.id);
+    expect(stored).toMatchObject({ status: 'booked', slot: [{ reference: `Slot/${slot!.id}` }] });
+    const participants = stored.participant.map((p) => p.actor?.reference ?? '');
+    expect(participants).toContain(`Patient/${patientId}`);
+    expect(participants.some((ref) => ref.startsWith('Practitioner/'))).toBe(true);
+
+    expect(await hospital.appointments(patientId)).toContainEqual(expect.objectContaining({ id: first.id }));
+  });
+
+  it('gives a slot to exactly one of two patients confirming it at once', async () => {
+    const [slot] = await slotsFrom(3, 1);
+    const results = await Promise.allSettled(
+      ['race-a', 'race-b'].map((bookingKey) =>
+        hospital.book({
+          slotId: slot!.id,
+          hospitalPatientId: patientId,
+          bookingKey,
+          department: 'cardiology',
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const failed = results.find((result) => result.status === 'rejected');
+    expect(failed?.status === 'rejected' && failed.reason).toBeInstanceOf(SlotTaken);
+    const booked = await fhir.search<Appointment>('Appointment', { slot: `Slot/${slot!.id}` });
+    expect(booked.resources).toHaveLength(1);
+  });
+
+  it('cancels and reschedules, leaving the Slot and Appointment states right', async () => {
+    const [first, second] = await slotsFrom(4, 2);
+    const booked = await hospital.book({
+      slotId: first!.id,
+      hospitalPatientId: patientId,
+      bookingKey: 'r-1',
+      department: 'cardiology',
+    });
+    const moved = await hospital.reschedule({
+      appointmentId: booked.id,
+      slotId: second!.id,
+      hospitalPatientId: patientId,
+      bookingKey: 'r-2',
+      department: 'cardiology',
+    });
+    expect((await fhir.read<Appointment>('Appointment', booked.id)).status).toBe('cancelled');
+    expect((await fhir.read<Slot>('Slot', first!.id)).status).toBe('free');
+    expect((await fhir.read<Slot>('Slot', second!.id)).status).toBe('busy');
+
+    await hospital.cancel(moved.id);
+    await hospital.cancel(moved.id);
+    expect((await fhir.read<Appointment>('Appointment', moved.id)).status).toBe('cancelled');
+    expect((await fhir.read<Slot>('Slot', second!.id)).status).toBe('free');
+    expect((await hospital.appointments(patientId)).map((a) => a.id)).not.toContain(moved.id);
+  });
+});
+
+describe('a failing hospital', () => {
+  const fake = new HttpFake(async (request) => {
+    if (request.path.startsWith('/fhir/Slot/broken')) {
+      return {
+        status: 422,
+        body: {
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'error', code: 'processing', details: { text: 'slot locked by HIS' } }],
+        },
+      };
+    }
+    if (request.path.startsWith('/fhir/Slot/slow')) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return { status: 200, body: { resourceType: 'Slot' } };
+    }
+    return {
+      status: 500,
+      body: { resourceType: 'OperationOutcome', issue: [{ severity: 'fatal', code: 'exception' }] },
+    };
+  });
+  beforeAll(async () => {
+    await fake.start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+  });
+
+  it('maps an OperationOutcome to an error with its status and text, without retrying', async () => {
+    const client = new FhirClient(`${fake.url}/fhir`, { retries: 2 });
+    const before = fake.requests.length;
+    const error = await client.read<Slot>('Slot', 'broken').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FhirError);
+    expect(error).toMatchObject({ status: 422, message: 'hospital answered 422: slot locked by HIS' });
+    expect(fake.requests.length - before).toBe(1);
+  });
+
+  it('retries a read on 500, then gives up', async () => {
+    const client = new FhirClient(`${fake.url}/fhir`, { retries: 2 });
+    const before = fake.requests.length;
+    await expect(client.read<Slot>('Slot', 'x')).rejects.toMatchObject({ status: 500 });
+    expect(fake.requests.length - before).toBe(3);
+  });
+
+  it('times out a hospital that does not answer', async () => {
+    const client = new FhirClient(`${fake.url}/fhir`, { retries: 0, timeoutMs: 100 });
+    await expect(client.read<Slot>('Slot', 'slow')).rejects.toMatchObject({
+      status: 0,
+      message: 'hospital unreachable: no answer within 100 ms',
+    });
+  });
+});
