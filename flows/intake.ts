@@ -115,7 +115,12 @@ function finish(state: ConversationState, context: StepContext, description?: st
             })}\n\n${notDiagnosis}`,
           },
         ];
-  return { state: { ...state, draft: {} }, effects: [record, ...said.map(send)], to: 'menu.main' };
+  const { acuity, department, reviewRequired, bookingUrgency } = result;
+  return {
+    state: { ...state, draft: {}, triage: { acuity, department, reviewRequired, bookingUrgency } },
+    effects: [record, ...said.map(send)],
+    to: 'menu.main',
+  };
 }
 
 /** Buttons under every question: its answers, then "Back". */

@@ -29,7 +29,7 @@ export const menu: Flow = {
     },
 
     main: {
-      next: ['menu.language', 'intake.complaint'],
+      next: ['menu.language', 'intake.complaint', 'booking.department', 'appointments.list'],
       prompt: (state, { text }) => {
         const t = text(state.locale);
         return [
@@ -37,6 +37,8 @@ export const menu: Flow = {
             text: t('menu.prompt'),
             choices: [
               { data: 'menu|symptoms', label: t('menu.symptoms') },
+              { data: 'menu|book', label: t('booking:menu.book') },
+              { data: 'menu|appointments', label: t('booking:menu.appointments') },
               { data: 'menu|language', label: t('menu.language') },
               { data: 'menu|help', label: t('menu.help') },
             ],

@@ -15,6 +15,7 @@ import type { ConversationAddress } from '../src/conversation/message.ts';
 import { emergencyNumberFor, findRedFlag } from '../src/domain/red-flags.ts';
 import { isLocale, type Locale } from '../src/i18n/locales.ts';
 import { parseButton, send, type Flow, type Outcome, type StepDefinition } from './kit.ts';
+import { appointments, booking, bookingResult, startAppointments, startBooking } from './booking.ts';
 import { intake } from './intake.ts';
 import { menu, system } from './menu.ts';
 import { onboarding } from './onboarding.ts';
@@ -22,7 +23,7 @@ import { onboarding } from './onboarding.ts';
 /** Bump when a saved state of the previous version can no longer be stepped. */
 export const FLOW_VERSION = 1;
 
-export const FLOWS: Flow[] = [onboarding, menu, intake, system];
+export const FLOWS: Flow[] = [onboarding, menu, intake, booking, appointments, system];
 
 const STEPS = new Map<string, StepDefinition>(
   FLOWS.flatMap((flow) =>
@@ -84,7 +85,7 @@ function command(
   return undefined;
 }
 
-type GlobalAction = 'menu' | 'help' | 'language' | 'start' | 'symptoms';
+type GlobalAction = 'menu' | 'help' | 'language' | 'start' | 'symptoms' | 'book' | 'appointments';
 
 function globalAction(
   action: GlobalAction,
@@ -102,6 +103,12 @@ function globalAction(
         context,
         send({ text: t('menu.helpText', { number: emergencyNumber(state, context.settings) }) }),
       );
+    case 'book':
+    case 'appointments': {
+      if (!onboarded) return reprompt(state, context, send({ text: t('onboarding.finishFirst') }));
+      const outcome = (action === 'book' ? startBooking : startAppointments)(state, context);
+      return goTo(outcome.state, outcome.to ?? state.step, context, outcome.effects);
+    }
     case 'symptoms':
       if (!onboarded) return reprompt(state, context, send({ text: t('onboarding.finishFirst') }));
       return goTo({ ...state, draft: {} }, 'intake.complaint', context, [
@@ -139,6 +146,8 @@ const MENU_BUTTONS: Record<string, GlobalAction | undefined> = {
   help: 'help',
   language: 'language',
   symptoms: 'symptoms',
+  book: 'book',
+  appointments: 'appointments',
 };
 
 /** A message a staff member sent from the console: said as is, the conversation stays where it is. */
@@ -206,6 +215,9 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
     }
     case 'system':
       if (event.name === 'staff.message') return staffMessage(state, event.data, context);
+      // The hospital answered after the patient moved on: nothing to say.
+      if (bookingResult(event) && !/^(booking|appointments)\./.test(state.step))
+        return { state, effects: [] };
       break;
     case 'text':
     case 'contact':

@@ -22,6 +22,7 @@ import { SUPPORTED_LOCALES, createTranslator } from './i18n/locales.ts';
 import { DemoHospital, registerDemoHospital } from './integrations/fhir/demo-hospital.ts';
 import { FhirClient } from './integrations/fhir/fhir-client.ts';
 import { Hospital } from './integrations/fhir/hospital.ts';
+import { BookingPerformer } from './integrations/fhir/booking-performer.ts';
 import { BullmqQueue } from './jobs/bullmq-queue.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
@@ -117,6 +118,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       hospitalCountry: config.HOSPITAL_COUNTRY,
       emergencyNumbers: config.EMERGENCY_NUMBERS,
       privacyUrl: `${config.PUBLIC_BASE_URL}/privacy`,
+      hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
     };
     const outbox = new Outbox(kv, jobs, senders, logger);
     const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
@@ -125,12 +127,33 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       lockoutMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
     });
     const demoStaff = config.DATABASE_URL ? [] : await createDemoStaff(accounts);
+    let listening = '';
+    const hospital = new Hospital(
+      new FhirClient(config.HOSPITAL_FHIR_BASE_URL ?? (() => `${listening}/fhir/R4`)),
+    );
+    const booking = new BookingPerformer(
+      hospital,
+      async (patientId) => {
+        const patient = await database.prisma.patient.findUnique({ where: { id: patientId } });
+        if (!patient?.fullName || !patient.birthDate || !patient.phone) return undefined;
+        return {
+          id: patient.id,
+          fullName: patient.fullName,
+          birthDate: patient.birthDate,
+          phone: patient.phone,
+        };
+      },
+      config.HOSPITAL_TIME_ZONE,
+      clock,
+      logger,
+    );
     const engine = new ConversationEngine({
       kv,
       jobs,
       flows: options.flows,
       directory: new PrismaPatientDirectory(database.prisma, database.pool),
       intakes,
+      booking,
       cipher,
       translator,
       settings,
@@ -214,9 +237,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
 
-    const hospital = new Hospital(
-      new FhirClient(config.HOSPITAL_FHIR_BASE_URL ?? `http://127.0.0.1:${port}/fhir/R4`),
-    );
+    listening = `http://127.0.0.1:${port}`;
     await outbox.start();
     const stopPolling =
       telegram && config.TELEGRAM_MODE === 'polling' && config.TELEGRAM_BOT_TOKEN

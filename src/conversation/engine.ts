@@ -4,12 +4,14 @@
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
+import type { BookingResult } from '../domain/booking.ts';
 import type { IntakeRecorder } from '../domain/intakes.ts';
 import type { PatientDirectory } from '../domain/patients.ts';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/locales.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 import type {
+  BookingRequest,
   ConversationState,
   Effect,
   FlowEvent,
@@ -37,6 +39,8 @@ export interface EngineOptions {
   flows: FlowRegistry;
   directory: PatientDirectory;
   intakes: IntakeRecorder;
+  /** Asks the hospital what booking needs; the answer comes back as the system event "booking". */
+  booking: { perform(patientId: string, request: BookingRequest): Promise<BookingResult> };
   /** Seals effect payloads while they wait in the job queue (they carry names, symptoms). */
   cipher: { encrypt(plain: string): string; decrypt(sealed: string): string };
   translator: i18n;
@@ -235,6 +239,16 @@ export class ConversationEngine {
         });
       case 'recordIntake':
         return this.options.intakes.record(address, effect.patientId, effect.intake, jobId);
+      case 'booking': {
+        const result = await this.options.booking.perform(effect.patientId, effect.request);
+        await this.accept({
+          ...address,
+          dedupeKey: `${jobId}:result`,
+          sentAt: this.options.clock.now(),
+          content: { kind: 'system', name: 'booking', data: { result: JSON.stringify(result) } },
+        });
+        return;
+      }
       case 'identifyPatient': {
         const { patientId, returning } = await directory.identify(address, { ...effect, locale });
         await this.accept({

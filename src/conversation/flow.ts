@@ -1,6 +1,6 @@
 // What a flow is: pure steps from (state, event, context) to (next state, effects). Flows live
 // in flows/ and are handed to the engine by main.ts; the engine never imports them.
-import type { IntakeAnswers, TriageResult } from '../domain/triage.ts';
+import type { Department, IntakeAnswers, TriageResult } from '../domain/triage.ts';
 import type { Locale } from '../i18n/locales.ts';
 import type { ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
 
@@ -14,6 +14,8 @@ export interface ConversationState {
   patientId?: string;
   /** YYYY-MM-DD, for age-dependent triage questions. */
   birthDate?: string;
+  /** The latest triage result: what booking must honour (no symptoms, only the decision). */
+  triage?: Pick<TriageResult, 'acuity' | 'department' | 'reviewRequired' | 'bookingUrgency'>;
   /** Country for phone numbers and the emergency number (ISO 3166-1 alpha-2). */
   country: string;
   /** Answers collected by the current flow, cleared when it ends. Never diagnosis text. */
@@ -41,7 +43,16 @@ export type Effect =
   | { type: 'identifyPatient'; fullName: string; birthDate: string; phone: string; country: string }
   | { type: 'recordRedFlag'; phrase: string; phraseLocale: Locale; emergencyNumber: string }
   | { type: 'setLocale'; locale: Locale }
-  | { type: 'recordIntake'; patientId: string; intake: IntakeRecord };
+  | { type: 'recordIntake'; patientId: string; intake: IntakeRecord }
+  | { type: 'booking'; patientId: string; request: BookingRequest };
+
+/** What booking asks of the hospital; the answer comes back as the system event "booking". */
+export type BookingRequest =
+  | { kind: 'doctors'; department: Department }
+  | { kind: 'slots'; department: Department; scheduleId?: string; day: string; sameDayOnly: boolean }
+  | { kind: 'book'; slotId: string; department: Department; bookingKey: string; pending: boolean }
+  | { kind: 'appointments' }
+  | { kind: 'cancel'; appointmentId: string };
 
 /** A finished symptom intake as the flow hands it over for storage and nurse review. */
 export interface IntakeRecord {
@@ -80,6 +91,8 @@ export interface FlowSettings {
   hospitalCountry: string;
   emergencyNumbers: Record<string, string>;
   privacyUrl: string;
+  /** IANA zone in which appointment times are shown. */
+  hospitalTimeZone: string;
 }
 
 export interface StepResult {

@@ -52,6 +52,7 @@ describe('engine recovery', () => {
       flows: flowRegistry,
       directory: nobody,
       intakes: { record: async () => undefined },
+      booking: { perform: async () => ({ kind: 'failed' }) },
       cipher: new FieldCipher(generateKey()),
       translator: await createTranslator(),
       settings: {
@@ -59,6 +60,7 @@ describe('engine recovery', () => {
         hospitalCountry: 'VN',
         emergencyNumbers: { VN: '115' },
         privacyUrl: 'http://h/privacy',
+        hospitalTimeZone: 'Asia/Ho_Chi_Minh',
       },
       outbox,
       logger,

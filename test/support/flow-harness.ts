@@ -14,6 +14,7 @@ export const settings: FlowSettings = {
   hospitalCountry: 'VN',
   emergencyNumbers: { VN: '115', FR: '15/112', JP: '119', TH: '1669', CN: '120', US: '911' },
   privacyUrl: 'https://h.example/privacy',
+  hospitalTimeZone: 'Asia/Ho_Chi_Minh',
 };
 export const address = { channel: 'telegram' as const, channelUserId: '1' };
 

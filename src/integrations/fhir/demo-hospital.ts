@@ -9,7 +9,7 @@ import type { Extension, HealthcareService, Practitioner, Resource } from '@medp
 import type { FastifyInstance } from 'fastify';
 import type { Department } from '../../domain/triage.ts';
 import type { Locale } from '../../i18n/locales.ts';
-import { addDays, zonedDate, zonedInstant } from './zoned-time.ts';
+import { addDays, zonedDate, zonedInstant } from '../../domain/time-zone.ts';
 
 export const DEPARTMENT_SYSTEM = 'urn:frontdoor:department';
 export const SLOT_MINUTES = 20;

@@ -34,7 +34,8 @@ export class FhirClient {
   private readonly retries: number;
 
   constructor(
-    readonly baseUrl: string,
+    /** A function when the address is known only later (the demo hospital's port). */
+    private readonly base: string | (() => string),
     options: FhirClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 8_000;
@@ -88,7 +89,8 @@ export class FhirClient {
     pathOrUrl: string,
     options: { body?: unknown; headers?: Record<string, string>; idempotent: boolean },
   ): Promise<T> {
-    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${this.baseUrl.replace(/\/+$/, '')}/${pathOrUrl}`;
+    const base = typeof this.base === 'string' ? this.base : this.base();
+    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${base.replace(/\/+$/, '')}/${pathOrUrl}`;
     const attempts = options.idempotent ? this.retries + 1 : 1;
     let lastError: FhirError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {

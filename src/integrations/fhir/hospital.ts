@@ -13,16 +13,14 @@ import type {
   Slot,
 } from '@medplum/fhirtypes';
 import type { Department } from '../../domain/triage.ts';
-import { isLocale, type Locale } from '../../i18n/locales.ts';
+import type { Names } from '../../domain/booking.ts';
+import { isLocale } from '../../i18n/locales.ts';
 import { DEPARTMENT_SYSTEM } from './demo-hospital.ts';
 import { FhirError, type FhirClient } from './fhir-client.ts';
 
 const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 const BOOKING_SYSTEM = 'urn:frontdoor:booking';
 const PATIENT_SYSTEM = 'urn:frontdoor:patient';
-
-/** A text in each language the hospital gave it, English (or the base text) as fallback. */
-export type Names = Partial<Record<Locale, string>> & { default: string };
 
 export interface DepartmentInfo {
   id: string;
@@ -50,7 +48,7 @@ export interface BookedAppointment {
   end: Date;
   status: Appointment['status'];
   department?: Department;
-  doctor?: string;
+  practitionerId?: string;
 }
 
 /** The slot was taken by someone else first. */
@@ -173,6 +171,8 @@ export class Hospital {
     hospitalPatientId: string;
     bookingKey: string;
     department: Department;
+    /** "pending" while a nurse must still approve (triage asked for review). */
+    status?: 'booked' | 'pending';
   }): Promise<BookedAppointment> {
     const existing = await this.fhir.search<Appointment>('Appointment', {
       identifier: `${BOOKING_SYSTEM}|${options.bookingKey}`,
@@ -195,7 +195,7 @@ export class Hospital {
         {
           resourceType: 'Appointment',
           identifier: [{ system: BOOKING_SYSTEM, value: options.bookingKey }],
-          status: 'booked',
+          status: options.status ?? 'booked',
           serviceType: [{ coding: [{ system: DEPARTMENT_SYSTEM, code: options.department }] }],
           slot: [{ reference: `Slot/${options.slotId}` }],
           start: slot.start,
@@ -218,15 +218,19 @@ export class Hospital {
   }
 
   /** Cancels the appointment and frees its slot; cancelling twice is harmless. */
-  async cancel(appointmentId: string): Promise<void> {
+  async cancel(appointmentId: string): Promise<BookedAppointment> {
     const appointment = await this.fhir.read<Appointment>('Appointment', appointmentId);
-    if (appointment.status === 'cancelled') return;
-    await this.fhir.update<Appointment>({ ...appointment, status: 'cancelled' }, appointment.meta?.versionId);
+    if (appointment.status === 'cancelled') return appointmentOf(appointment);
+    const cancelled = await this.fhir.update<Appointment>(
+      { ...appointment, status: 'cancelled' },
+      appointment.meta?.versionId,
+    );
     for (const ref of appointment.slot ?? []) {
       const slot = await this.fhir.read<Slot>('Slot', reference(ref.reference));
       if (slot.status === 'busy')
         await this.fhir.update<Slot>({ ...slot, status: 'free' }, slot.meta?.versionId);
     }
+    return appointmentOf(cancelled);
   }
 
   /** Moves a booking to another slot: the new one is taken first, then the old one let go. */
@@ -242,11 +246,11 @@ export class Hospital {
     return moved;
   }
 
-  /** The patient's appointments that are still booked, earliest first. */
+  /** The patient's appointments that are booked or awaiting approval, earliest first. */
   async appointments(hospitalPatientId: string): Promise<BookedAppointment[]> {
     const { resources } = await this.fhir.search<Appointment>('Appointment', {
       patient: `Patient/${hospitalPatientId}`,
-      status: 'booked',
+      status: 'booked,pending',
       _sort: 'date',
       _count: '50',
     });
@@ -262,7 +266,8 @@ function appointmentOf(appointment: Appointment): BookedAppointment {
     end: new Date(appointment.end ?? 0),
     status: appointment.status,
     department: appointment.serviceType?.[0]?.coding?.[0]?.code as Department | undefined,
-    doctor: appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'))?.actor
-      ?.display,
+    practitionerId: reference(
+      appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'))?.actor?.reference,
+    ),
   };
 }

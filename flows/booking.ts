@@ -1,0 +1,431 @@
+// Booking and "My appointments": department (suggested by triage), doctor or anyone, free
+// times by day, confirm. The hospital is asked through `booking` effects; its answers come
+// back as the system event "booking" while the step waits. Triage limits what may be booked:
+// level 1 is sent to the emergency number, "same-day" offers only today, review-before-booking
+// books as pending until a nurse confirms.
+import type { ConversationState, Effect, FlowEvent, StepContext } from '../src/conversation/flow.ts';
+import type { OutboundMessage } from '../src/conversation/message.ts';
+import {
+  bookingLimits,
+  nameIn,
+  type AppointmentView,
+  type BookingResult,
+  type DoctorOption,
+  type SlotOption,
+} from '../src/domain/booking.ts';
+import { emergencyNumberFor } from '../src/domain/red-flags.ts';
+import { addDays, zonedDate, zonedInstant } from '../src/domain/time-zone.ts';
+import { DEPARTMENTS, type Department } from '../src/domain/triage.ts';
+import type { Locale } from '../src/i18n/locales.ts';
+import { choices, pressed, send, stay, type Flow, type Outcome } from './kit.ts';
+
+const BOOKABLE = DEPARTMENTS.filter((department) => department !== 'emergency');
+const isBookable = (value: string | undefined): value is Department =>
+  (BOOKABLE as readonly string[]).includes(value ?? '');
+
+/** The hospital's answer, when `event` is one. */
+export function bookingResult(event: FlowEvent): BookingResult | undefined {
+  if (event.kind !== 'system' || event.name !== 'booking' || typeof event.data.result !== 'string')
+    return undefined;
+  return JSON.parse(event.data.result) as BookingResult;
+}
+
+const parse = <T>(raw: string | undefined, fallback: T): T => (raw ? (JSON.parse(raw) as T) : fallback);
+
+/** Day and time of an instant as the patient reads them, in the hospital's zone. */
+function when(iso: string, locale: Locale, timeZone: string): { day: string; time: string } {
+  const at = new Date(iso);
+  return {
+    day: new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(
+      at,
+    ),
+    time: new Intl.DateTimeFormat(locale, {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(at),
+  };
+}
+
+function dayName(day: string, locale: Locale, timeZone: string): string {
+  return when(zonedInstant(day, 12 * 60, timeZone).toISOString(), locale, timeZone).day;
+}
+
+function departmentName(department: string | undefined, context: StepContext, locale: Locale): string {
+  return context.text(locale)(`triage:department.${department ?? ''}`);
+}
+
+/** Asks the hospital, says "one moment", and waits on `step` for the answer. */
+function ask(
+  state: ConversationState,
+  context: StepContext,
+  request: Extract<Effect, { type: 'booking' }>['request'],
+  step: string,
+  draft: Record<string, string> = {},
+): Outcome {
+  return {
+    state: { ...state, draft: { ...state.draft, ...draft, waiting: request.kind } },
+    effects: [
+      { type: 'booking', patientId: state.patientId ?? '', request },
+      send({ text: context.text(state.locale)('booking:loading') }),
+    ],
+    to: step,
+  };
+}
+
+function askSlots(
+  state: ConversationState,
+  context: StepContext,
+  day: string,
+  draft: Record<string, string> = {},
+): Outcome {
+  const department = (draft.department ?? state.draft.department) as Department;
+  const scheduleId = draft.scheduleId ?? state.draft.scheduleId;
+  return ask(
+    state,
+    context,
+    {
+      kind: 'slots',
+      department,
+      ...(scheduleId ? { scheduleId } : {}),
+      day,
+      sameDayOnly: bookingLimits(state.triage).sameDayOnly,
+    },
+    'booking.slot',
+    { ...draft, day },
+  );
+}
+
+const today = (context: StepContext) => zonedDate(new Date(context.now), context.settings.hospitalTimeZone);
+
+/** While the hospital has not answered, anything the patient says gets "one moment". */
+function waitingFor(state: ConversationState, context: StepContext): Outcome {
+  return { state, effects: [send({ text: context.text(state.locale)('booking:loading') })] };
+}
+
+function failed(state: ConversationState, context: StepContext): Outcome {
+  return {
+    state: { ...state, draft: {} },
+    effects: [send({ text: context.text(state.locale)('booking:failed') })],
+    to: 'menu.main',
+  };
+}
+
+const useButtons = (state: ConversationState, context: StepContext) =>
+  stay(state, send({ text: context.text(state.locale)('triage:intake.useButtons') }));
+
+function describe(
+  view: { start: string; department?: string; doctor?: SlotOption['doctor'] },
+  state: ConversationState,
+  context: StepContext,
+) {
+  return {
+    ...when(view.start, state.locale, context.settings.hospitalTimeZone),
+    doctor: nameIn(view.doctor, state.locale),
+    department: departmentName(view.department ?? state.draft.department, context, state.locale),
+  };
+}
+
+export const booking: Flow = {
+  name: 'booking',
+  steps: {
+    department: {
+      next: ['booking.doctor', 'menu.main'],
+      prompt: (state, context) => {
+        const t = context.text(state.locale);
+        const suggested = isBookable(state.triage?.department) ? state.triage.department : undefined;
+        const order = suggested ? [suggested, ...BOOKABLE.filter((d) => d !== suggested)] : BOOKABLE;
+        const intro = suggested
+          ? `${t('booking:suggested', { department: departmentName(suggested, context, state.locale) })}\n\n`
+          : '';
+        return [
+          {
+            text: `${intro}${t('booking:department')}`,
+            choices: choices('booking.department', [
+              ...order.map((department): [string, string] => [
+                department,
+                departmentName(department, context, state.locale),
+              ]),
+              ['back', t('booking:back')],
+            ]),
+          },
+        ];
+      },
+      handle: (state, event, context) => {
+        const value = pressed(event, 'booking.department');
+        if (value === 'back') return { state: { ...state, draft: {} }, effects: [], to: 'menu.main' };
+        if (!isBookable(value)) return useButtons(state, context);
+        return ask(state, context, { kind: 'doctors', department: value }, 'booking.doctor', {
+          department: value,
+        });
+      },
+    },
+
+    doctor: {
+      next: ['booking.department', 'booking.slot', 'menu.main'],
+      prompt: (state, context) => {
+        if (state.draft.waiting) return [];
+        const t = context.text(state.locale);
+        const doctors = parse<DoctorOption[]>(state.draft.doctors, []);
+        return [
+          {
+            text: t('booking:doctor'),
+            choices: choices('booking.doctor', [
+              ['any', t('booking:anyone')],
+              ...doctors.map((doctor): [string, string] => [
+                doctor.scheduleId,
+                nameIn(doctor.names, state.locale),
+              ]),
+              ['back', t('booking:back')],
+            ]),
+          },
+        ];
+      },
+      handle: (state, event, context) => {
+        const result = bookingResult(event);
+        if (result?.kind === 'doctors') {
+          const { waiting: _done, ...draft } = state.draft;
+          return {
+            state: { ...state, draft: { ...draft, doctors: JSON.stringify(result.doctors) } },
+            effects: [],
+            to: 'booking.doctor',
+          };
+        }
+        if (result?.kind === 'failed') return failed(state, context);
+        if (state.draft.waiting) return waitingFor(state, context);
+        const value = pressed(event, 'booking.doctor');
+        if (value === 'back')
+          return { state: { ...state, draft: {} }, effects: [], to: 'booking.department' };
+        const doctors = parse<DoctorOption[]>(state.draft.doctors, []);
+        if (value !== 'any' && !doctors.some((doctor) => doctor.scheduleId === value))
+          return useButtons(state, context);
+        return askSlots(state, context, today(context), { scheduleId: value === 'any' ? '' : (value ?? '') });
+      },
+    },
+
+    slot: {
+      next: ['booking.doctor', 'booking.confirm', 'booking.slot', 'menu.main'],
+      prompt: (state, context) => {
+        if (state.draft.waiting) return [];
+        const t = context.text(state.locale);
+        const slots = parse<SlotOption[]>(state.draft.slots, []);
+        const day = dayName(
+          state.draft.day ?? today(context),
+          state.locale,
+          context.settings.hospitalTimeZone,
+        );
+        const sameDayOnly = bookingLimits(state.triage).sameDayOnly;
+        return [
+          {
+            text: slots.length > 0 ? t('booking:slots', { day }) : t('booking:none', { day }),
+            choices: choices('booking.slot', [
+              ...slots.map((slot): [string, string] => {
+                const at = when(slot.start, state.locale, context.settings.hospitalTimeZone);
+                const doctor = state.draft.scheduleId ? '' : ` · ${nameIn(slot.doctor, state.locale)}`;
+                return [slot.id, `${at.time}${doctor}`];
+              }),
+              ...(sameDayOnly ? [] : [['next', t('booking:nextDay')] as [string, string]]),
+              ['back', t('booking:back')],
+            ]),
+          } satisfies OutboundMessage,
+        ];
+      },
+      handle: (state, event, context) => {
+        const t = context.text(state.locale);
+        const result = bookingResult(event);
+        if (result?.kind === 'slots') {
+          const { waiting: _done, ...draft } = state.draft;
+          if (result.slots.length === 0 && bookingLimits(state.triage).sameDayOnly) {
+            const number = emergencyNumberFor(
+              state.country,
+              context.settings.emergencyNumbers,
+              context.settings.hospitalCountry,
+            );
+            return {
+              state: { ...state, draft: {} },
+              effects: [send({ text: t('booking:sameDayNone', { number }), urgent: true })],
+              to: 'menu.main',
+            };
+          }
+          return {
+            state: { ...state, draft: { ...draft, slots: JSON.stringify(result.slots) } },
+            effects: [],
+            to: 'booking.slot',
+          };
+        }
+        if (result?.kind === 'failed') return failed(state, context);
+        if (state.draft.waiting) return waitingFor(state, context);
+        const value = pressed(event, 'booking.slot');
+        if (value === 'back')
+          return {
+            state: { ...state, draft: { ...state.draft, slots: '' } },
+            effects: [],
+            to: 'booking.doctor',
+          };
+        if (value === 'next' && !bookingLimits(state.triage).sameDayOnly)
+          return askSlots(state, context, addDays(state.draft.day ?? today(context), 1));
+        const slot = parse<SlotOption[]>(state.draft.slots, []).find((option) => option.id === value);
+        if (!slot) return useButtons(state, context);
+        return {
+          state: { ...state, draft: { ...state.draft, slot: JSON.stringify(slot) } },
+          effects: [],
+          to: 'booking.confirm',
+        };
+      },
+    },
+
+    confirm: {
+      next: ['booking.slot', 'booking.booking'],
+      prompt: (state, context) => {
+        const t = context.text(state.locale);
+        const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
+        if (!slot) return [];
+        return [
+          {
+            text: t('booking:confirm', describe(slot, state, context)),
+            choices: choices('booking.confirm', [
+              ['yes', t('booking:confirmYes')],
+              ['other', t('booking:otherTime')],
+            ]),
+          },
+        ];
+      },
+      handle: (state, event, context) => {
+        const value = pressed(event, 'booking.confirm');
+        const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
+        if (value === 'other' || !slot) return { state, effects: [], to: 'booking.slot' };
+        if (value !== 'yes') return useButtons(state, context);
+        return ask(
+          state,
+          context,
+          {
+            kind: 'book',
+            slotId: slot.id,
+            department: state.draft.department as Department,
+            // The same confirmation retried books once; another slot is another booking.
+            bookingKey: `${state.patientId ?? ''}:${slot.id}`,
+            pending: bookingLimits(state.triage).pending,
+          },
+          'booking.booking',
+        );
+      },
+    },
+
+    booking: {
+      next: ['booking.slot', 'menu.main'],
+      prompt: () => [],
+      handle: (state, event, context) => {
+        const t = context.text(state.locale);
+        const result = bookingResult(event);
+        if (result?.kind === 'booked') {
+          const key = result.appointment.status === 'pending' ? 'booking:pending' : 'booking:booked';
+          return {
+            state: { ...state, draft: {} },
+            effects: [send({ text: t(key, describe(result.appointment, state, context)) })],
+            to: 'menu.main',
+          };
+        }
+        if (result?.kind === 'taken') {
+          const next = askSlots(state, context, state.draft.day ?? today(context));
+          return {
+            ...next,
+            effects: [send({ text: t('booking:taken') }), ...next.effects.filter((e) => e.type !== 'send')],
+          };
+        }
+        if (result?.kind === 'failed') return failed(state, context);
+        return waitingFor(state, context);
+      },
+    },
+  },
+};
+
+export const appointments: Flow = {
+  name: 'appointments',
+  steps: {
+    list: {
+      next: ['menu.main', 'appointments.list'],
+      prompt: (state, context) => {
+        if (state.draft.waiting) return [];
+        const t = context.text(state.locale);
+        const list = parse<AppointmentView[]>(state.draft.appointments, []);
+        if (list.length === 0) return [];
+        const lines = list.map((view) => {
+          const at = describe(view, state, context);
+          return `• ${at.day} ${at.time} · ${at.doctor} (${at.department})`;
+        });
+        return [
+          {
+            text: `${t('booking:list')}\n${lines.join('\n')}`,
+            choices: choices('appointments.list', [
+              ...list.map((view): [string, string] => {
+                const at = when(view.start, state.locale, context.settings.hospitalTimeZone);
+                return [view.id, t('booking:cancel', at)];
+              }),
+              ['back', t('booking:back')],
+            ]),
+          },
+        ];
+      },
+      handle: (state, event, context) => {
+        const t = context.text(state.locale);
+        const result = bookingResult(event);
+        if (result?.kind === 'appointments') {
+          if (result.appointments.length === 0)
+            return {
+              state: { ...state, draft: {} },
+              effects: [send({ text: t('booking:listEmpty') })],
+              to: 'menu.main',
+            };
+          return {
+            state: { ...state, draft: { appointments: JSON.stringify(result.appointments) } },
+            effects: [],
+            to: 'appointments.list',
+          };
+        }
+        if (result?.kind === 'cancelled') {
+          return {
+            state: { ...state, draft: {} },
+            effects: [
+              send({
+                text: t(
+                  'booking:cancelled',
+                  when(result.appointment.start, state.locale, context.settings.hospitalTimeZone),
+                ),
+              }),
+            ],
+            to: 'menu.main',
+          };
+        }
+        if (result?.kind === 'failed') return failed(state, context);
+        if (state.draft.waiting) return waitingFor(state, context);
+        const value = pressed(event, 'appointments.list');
+        if (value === 'back') return { state: { ...state, draft: {} }, effects: [], to: 'menu.main' };
+        if (!parse<AppointmentView[]>(state.draft.appointments, []).some((view) => view.id === value))
+          return useButtons(state, context);
+        return ask(state, context, { kind: 'cancel', appointmentId: value ?? '' }, 'appointments.list');
+      },
+    },
+  },
+};
+
+/** Entering booking from the menu: level 1 is told to call, everyone else chooses a department. */
+export function startBooking(state: ConversationState, context: StepContext): Outcome {
+  if (bookingLimits(state.triage).emergency) {
+    const number = emergencyNumberFor(
+      state.country,
+      context.settings.emergencyNumbers,
+      context.settings.hospitalCountry,
+    );
+    return stay(
+      state,
+      send({ text: context.text(state.locale)('booking:emergencyFirst', { number }), urgent: true }),
+    );
+  }
+  return { state: { ...state, draft: {} }, effects: [], to: 'booking.department' };
+}
+
+/** Entering "My appointments": the list is asked of the hospital. */
+export function startAppointments(state: ConversationState, context: StepContext): Outcome {
+  return ask({ ...state, draft: {} }, context, { kind: 'appointments' }, 'appointments.list');
+}

@@ -1,0 +1,59 @@
+// Booking as the conversation sees it: the answers the hospital gives, as plain data that
+// travels in system events, and how triage limits what may be booked.
+import type { Locale } from '../i18n/locales.ts';
+import type { Department, TriageResult } from './triage.ts';
+
+/** A text in each language the hospital gave it; `default` when a language is missing. */
+export type Names = Partial<Record<Locale, string>> & { default: string };
+
+export interface DoctorOption {
+  scheduleId: string;
+  names: Names;
+}
+
+export interface SlotOption {
+  id: string;
+  /** ISO instant. */
+  start: string;
+  scheduleId: string;
+  doctor: Names;
+}
+
+export interface AppointmentView {
+  id: string;
+  start: string;
+  department?: Department;
+  doctor?: Names;
+  status: string;
+}
+
+/** The hospital's answer to a BookingRequest, back in the conversation. */
+export type BookingResult =
+  | { kind: 'doctors'; doctors: DoctorOption[] }
+  | { kind: 'slots'; day: string; slots: SlotOption[] }
+  | { kind: 'booked'; appointment: AppointmentView }
+  /** Someone else got the slot first. */
+  | { kind: 'taken' }
+  /** The hospital failed (timeout, error); nothing was booked or changed. */
+  | { kind: 'failed' }
+  | { kind: 'appointments'; appointments: AppointmentView[] }
+  | { kind: 'cancelled'; appointment: AppointmentView };
+
+export function nameIn(names: Names | undefined, locale: Locale): string {
+  return names?.[locale] ?? names?.en ?? names?.default ?? '';
+}
+
+/** What triage allows: level 1 does not book (emergency), "same-day" only books today. */
+export function bookingLimits(
+  triage: Pick<TriageResult, 'acuity' | 'bookingUrgency' | 'reviewRequired'> | undefined,
+): {
+  emergency: boolean;
+  sameDayOnly: boolean;
+  pending: boolean;
+} {
+  return {
+    emergency: triage?.acuity === 1,
+    sameDayOnly: triage?.bookingUrgency === 'same-day',
+    pending: Boolean(triage?.reviewRequired),
+  };
+}

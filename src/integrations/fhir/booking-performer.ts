@@ -1,0 +1,149 @@
+// Performs the conversation's booking requests against the hospital and turns the outcome into
+// the plain BookingResult the flow reads. A hospital failure becomes "failed" (the flow says so
+// kindly); nothing is left half-booked because Hospital.book gives the slot back on failure.
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock.ts';
+import type { BookingRequest } from '../../conversation/flow.ts';
+import type { AppointmentView, BookingResult } from '../../domain/booking.ts';
+import { addDays, zonedInstant } from '../../domain/time-zone.ts';
+import type { Department } from '../../domain/triage.ts';
+import { FhirError } from './fhir-client.ts';
+import {
+  SlotTaken,
+  type BookedAppointment,
+  type DepartmentInfo,
+  type Doctor,
+  type Hospital,
+} from './hospital.ts';
+
+/** What booking needs to know of one of our patients to find or create them at the hospital. */
+export type PatientLookup = (
+  patientId: string,
+) => Promise<{ id: string; fullName: string; birthDate: string; phone: string } | undefined>;
+
+/** Departments and doctors change rarely; asking for them on every request would be waste. */
+const DIRECTORY_TTL_MS = 5 * 60_000;
+const SLOTS_PER_DAY_SHOWN = 8;
+
+export class BookingPerformer {
+  private directory?: {
+    at: number;
+    departments: Map<Department, { info: DepartmentInfo; doctors: Doctor[] }>;
+  };
+
+  constructor(
+    private readonly hospital: Hospital,
+    private readonly patients: PatientLookup,
+    private readonly timeZone: string,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  async perform(patientId: string, request: BookingRequest): Promise<BookingResult> {
+    try {
+      return await this.run(patientId, request);
+    } catch (error) {
+      if (error instanceof SlotTaken) return { kind: 'taken' };
+      if (error instanceof FhirError) {
+        this.logger.warn({ status: error.status, err: error, request: request.kind }, 'hospital call failed');
+        return { kind: 'failed' };
+      }
+      throw error;
+    }
+  }
+
+  private async run(patientId: string, request: BookingRequest): Promise<BookingResult> {
+    switch (request.kind) {
+      case 'doctors': {
+        const { doctors } = await this.department(request.department);
+        return {
+          kind: 'doctors',
+          doctors: doctors.map((doctor) => ({ scheduleId: doctor.scheduleId, names: doctor.names })),
+        };
+      }
+      case 'slots': {
+        const { doctors } = await this.department(request.department);
+        const chosen = request.scheduleId
+          ? doctors.filter((d) => d.scheduleId === request.scheduleId)
+          : doctors;
+        const now = new Date(this.clock.now());
+        const dayStart = zonedInstant(request.day, 0, this.timeZone);
+        const slots = await this.hospital.freeSlots({
+          department: request.department,
+          doctors: chosen,
+          from: dayStart > now ? dayStart : now,
+          to: zonedInstant(addDays(request.day, 1), 0, this.timeZone),
+          count: SLOTS_PER_DAY_SHOWN,
+        });
+        return {
+          kind: 'slots',
+          day: request.day,
+          slots: slots.map((slot) => ({
+            id: slot.id,
+            start: slot.start.toISOString(),
+            scheduleId: slot.doctor.scheduleId,
+            doctor: slot.doctor.names,
+          })),
+        };
+      }
+      case 'book': {
+        const hospitalPatientId = await this.hospitalPatient(patientId);
+        const appointment = await this.hospital.book({
+          slotId: request.slotId,
+          hospitalPatientId,
+          bookingKey: request.bookingKey,
+          department: request.department,
+          status: request.pending ? 'pending' : 'booked',
+        });
+        return { kind: 'booked', appointment: await this.view(appointment) };
+      }
+      case 'appointments': {
+        const hospitalPatientId = await this.hospitalPatient(patientId);
+        const now = this.clock.now();
+        const upcoming = (await this.hospital.appointments(hospitalPatientId)).filter(
+          (appointment) => appointment.start.getTime() > now,
+        );
+        return { kind: 'appointments', appointments: await Promise.all(upcoming.map((a) => this.view(a))) };
+      }
+      case 'cancel': {
+        const cancelled = await this.hospital.cancel(request.appointmentId);
+        return { kind: 'cancelled', appointment: await this.view(cancelled) };
+      }
+    }
+  }
+
+  private async hospitalPatient(patientId: string): Promise<string> {
+    const patient = await this.patients(patientId);
+    if (!patient) throw new FhirError(0, 'the patient is not registered');
+    return this.hospital.ensurePatient(patient);
+  }
+
+  private async view(appointment: BookedAppointment): Promise<AppointmentView> {
+    const doctor = appointment.department
+      ? (await this.department(appointment.department)).doctors.find(
+          (d) => d.practitionerId === appointment.practitionerId,
+        )
+      : undefined;
+    return {
+      id: appointment.id,
+      start: appointment.start.toISOString(),
+      department: appointment.department,
+      doctor: doctor?.names,
+      status: appointment.status,
+    };
+  }
+
+  private async department(code: Department): Promise<{ info: DepartmentInfo; doctors: Doctor[] }> {
+    const now = this.clock.now();
+    if (!this.directory || now - this.directory.at > DIRECTORY_TTL_MS) {
+      const departments = new Map<Department, { info: DepartmentInfo; doctors: Doctor[] }>();
+      for (const info of await this.hospital.departments()) {
+        departments.set(info.code, { info, doctors: await this.hospital.doctors(info) });
+      }
+      this.directory = { at: now, departments };
+    }
+    const found = this.directory.departments.get(code);
+    if (!found) throw new FhirError(404, `the hospital has no department ${code}`);
+    return found;
+  }
+}

@@ -1,0 +1,100 @@
+// Intake → booking → my appointments → cancel in one Telegram conversation, against the
+// built-in demo hospital over real FHIR HTTP; the FHIR Appointment and Slot states checked.
+import type { Appointment, Slot } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
+import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
+import type { TestInstance } from '../support/instance.ts';
+import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
+
+type Keyboard = { text: string; callback_data?: string }[][];
+
+describe('booking over Telegram', () => {
+  let fake: TelegramFake;
+  let instance: TestInstance;
+  let patient: TelegramPatient;
+  let fhir: FhirClient;
+
+  beforeAll(async () => {
+    ({ fake, instance } = await startWithTelegram());
+    patient = new TelegramPatient(instance.frontdoor.url, fake, 9301);
+    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
+    await patient.onboard('Hanh Vo', '02/02/1992', '0912345301');
+  });
+  afterAll(async () => {
+    await instance?.stop();
+    await fake?.stop();
+  });
+
+  const keyboard = () =>
+    (
+      fake.messages(patient.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
+    ).inline_keyboard.flat();
+
+  it(
+    'books the department triage suggested, with a doctor and a time, and cancels it again',
+    { timeout: 120_000 },
+    async () => {
+      await patient.intake('headache', [
+        { step: 'onset', value: 'days' },
+        { step: 'severity', value: '3' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'pregnancy', value: 'no' },
+        { step: 'describe', value: 'skip' },
+      ]);
+
+      const departments = await patient.press('menu|book');
+      expect(departments).toBe(
+        'From your symptoms I suggest Neurology.\n\nWhich department would you like to visit?',
+      );
+      expect(keyboard()[0]).toEqual({ text: 'Neurology', callback_data: 'booking.department|neurology' });
+
+      expect(await patient.press('booking.department|neurology', 2)).toBe(
+        'Which doctor would you like to see?',
+      );
+      expect(keyboard().map((button) => button.text)).toEqual([
+        'Anyone available',
+        'Dr Đỗ Thị Mai',
+        'Dr Hồ Quang Minh',
+        'Back',
+      ]);
+
+      // Tomorrow's times, to be independent of the hour the test runs.
+      await patient.press('booking.doctor|any', 2);
+      const day = await patient.press('booking.slot|next', 2);
+      expect(day).toMatch(/^Free times on \w+day, \w+ \d+:$/);
+      const [first] = keyboard();
+      expect(first!.text).toMatch(/^08:00 · Dr /);
+      const slotId = first!.callback_data!.split('|')[1]!;
+
+      const confirm = await patient.press(`booking.slot|${slotId}`);
+      expect(confirm).toMatch(/^Book \w+day, \w+ \d+ at 08:00 with Dr .+ \(Neurology\)\?$/);
+      const booked = await patient.press('booking.confirm|yes', 2);
+      expect(booked).toMatch(
+        /^✅ Your appointment is booked: \w+day, \w+ \d+ at 08:00 with Dr .+ \(Neurology\)\.\n\nWhat would you like to do\?$/,
+      );
+
+      expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('busy');
+      const { resources } = await fhir.search<Appointment>('Appointment', { slot: `Slot/${slotId}` });
+      expect(resources).toHaveLength(1);
+      expect(resources[0]).toMatchObject({ status: 'booked', start: expect.any(String) });
+
+      const list = await patient.press('menu|appointments', 2);
+      expect(list).toMatch(/^Your appointments:\n• \w+day, \w+ \d+ 08:00 · Dr .+ \(Neurology\)$/);
+      const cancel = keyboard()[0]!;
+      expect(cancel.text).toMatch(/^Cancel \w+day, \w+ \d+ 08:00$/);
+      const cancelled = await patient.press(cancel.callback_data!, 2);
+      expect(cancelled).toMatch(
+        /^Your appointment on \w+day, \w+ \d+ at 08:00 is cancelled\.\n\nWhat would you like to do\?$/,
+      );
+      expect((await fhir.read<Appointment>('Appointment', resources[0]!.id!)).status).toBe('cancelled');
+      expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('free');
+
+      expect(await patient.press('menu|appointments', 2)).toBe(
+        'You have no upcoming appointments.\n\nWhat would you like to do?',
+      );
+    },
+  );
+});
