@@ -26,6 +26,13 @@ describe('booking over Telegram', () => {
     await fake?.stop();
   });
 
+  const patientId = async () =>
+    (
+      await instance.frontdoor.database.prisma.channelIdentity.findFirstOrThrow({
+        where: { channelUserId: patient.chatId },
+      })
+    ).patientId;
+
   const keyboard = () =>
     (
       fake.messages(patient.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
@@ -79,7 +86,10 @@ describe('booking over Telegram', () => {
       expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('busy');
       const { resources } = await fhir.search<Appointment>('Appointment', { slot: `Slot/${slotId}` });
       expect(resources).toHaveLength(1);
-      expect(resources[0]).toMatchObject({ status: 'booked', start: expect.any(String) });
+      expect(resources[0]?.status).toBe('booked');
+      expect(resources[0]?.participant.map((p) => p.actor?.reference)).toContain(
+        `Patient/${(await fhir.search('Patient', { identifier: `urn:frontdoor:patient|${await patientId()}` })).resources[0]?.id}`,
+      );
 
       const list = await patient.press('menu|appointments', 2);
       expect(list).toMatch(/^Your appointments:\n• \w+day, \w+ \d+ 08:00 · Dr .+ \(Neurology\)$/);
