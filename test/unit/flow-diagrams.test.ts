@@ -22,7 +22,14 @@ describe('flow diagrams', () => {
       for (const step of graph.steps)
         for (const next of step.next) expect(known, `${step.name} → ${next}`).toContain(next);
     }
-    expect(FLOWS.map((flow) => flow.name)).toEqual(['onboarding', 'menu', 'intake', 'booking', 'appointments', 'system']);
+    expect(FLOWS.map((flow) => flow.name)).toEqual([
+      'onboarding',
+      'menu',
+      'intake',
+      'booking',
+      'appointments',
+      'system',
+    ]);
   });
 
   it('docs/triage.md is up to date with the triage table', async () => {

@@ -1,0 +1,176 @@
+// Booking as a pure flow: what it asks the hospital, how it reads the answers, and how triage
+// limits it (emergency, same-day only, pending review), with the hospital's answers scripted.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationState, Effect, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
+import type { BookingResult, SlotOption } from '../../src/domain/booking.ts';
+import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../support/flow-harness.ts';
+
+let context: StepContext;
+// 2026-11-24 10:00 in Hanoi (UTC+7).
+const NOW = Date.UTC(2026, 10, 24, 3, 0);
+beforeAll(async () => {
+  context = await flowContext(NOW);
+});
+
+const answer = (result: BookingResult): FlowEvent => ({
+  kind: 'system',
+  name: 'booking',
+  data: { result: JSON.stringify(result) },
+});
+const requests = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'booking' ? [e.request] : []));
+
+const doctor = { default: 'Dr Mai', en: 'Dr Mai', vi: 'BS. Mai' };
+const slot = (id: string, hour: number): SlotOption => ({
+  id,
+  start: new Date(Date.UTC(2026, 10, 24, hour - 7, 0)).toISOString(),
+  scheduleId: 's-1',
+  doctor,
+});
+const triaged = (acuity: 1 | 2 | 3 | 4, overrides: Partial<ConversationState> = {}) =>
+  patientAtMenu('en', {
+    triage: {
+      acuity,
+      department: acuity === 1 ? 'emergency' : 'neurology',
+      reviewRequired: acuity <= 3,
+      bookingUrgency: ({ 1: 'emergency', 2: 'same-day', 3: 'within-24h', 4: 'within-7d' } as const)[acuity],
+    },
+    ...overrides,
+  });
+
+/** Runs to the slot list with doctors and slots answered. */
+function toSlots(state: ConversationState, slots: SlotOption[]) {
+  return runFlow(
+    context,
+    [
+      button('menu|book'),
+      button('booking.department|neurology'),
+      answer({ kind: 'doctors', doctors: [{ scheduleId: 's-1', names: doctor }] }),
+      button('booking.doctor|any'),
+      answer({ kind: 'slots', day: '2026-11-24', slots }),
+    ],
+    state,
+  );
+}
+
+describe('booking', () => {
+  it('sends a level-1 patient to the emergency number instead of booking', () => {
+    const { state, effects } = runFlow(context, [button('menu|book')], triaged(1, { country: 'VN' }));
+    expect(state.step).toBe('menu.main');
+    expect(effects[0]).toMatchObject({
+      type: 'send',
+      message: { urgent: true, text: expect.stringContaining('call 115') as unknown },
+    });
+    expect(requests(effects)).toEqual([]);
+  });
+
+  it('asks the hospital for doctors and times, saying "one moment" while it waits', () => {
+    const { state, effects } = runFlow(
+      context,
+      [button('menu|book'), button('booking.department|neurology'), text('hello?')],
+      triaged(4),
+    );
+    expect(requests(effects)).toEqual([{ kind: 'doctors', department: 'neurology' }]);
+    expect(sent(effects).slice(-2)).toEqual([
+      'One moment, I am asking the hospital…',
+      'One moment, I am asking the hospital…',
+    ]);
+    expect(state).toMatchObject({ step: 'booking.doctor', draft: { waiting: 'doctors' } });
+
+    const next = runFlow(
+      context,
+      [
+        answer({ kind: 'doctors', doctors: [{ scheduleId: 's-1', names: doctor }] }),
+        button('booking.doctor|s-1'),
+      ],
+      state,
+    );
+    // Today in the hospital's zone, and any day onwards for a within-7-days booking.
+    expect(requests(next.effects)).toEqual([
+      { kind: 'slots', department: 'neurology', scheduleId: 's-1', day: '2026-11-24', sameDayOnly: false },
+    ]);
+  });
+
+  it('shows times in the hospital zone and the patient language, and books as pending when a nurse must review', () => {
+    const { state, effects } = toSlots(triaged(3), [slot('a', 14), slot('b', 15)]);
+    const list = effects.at(-1);
+    expect(list?.type === 'send' && list.message.choices?.map((c) => c.label)).toEqual([
+      '14:00 · Dr Mai',
+      '15:00 · Dr Mai',
+      'Next day',
+      'Back',
+    ]);
+    const confirmed = runFlow(context, [button('booking.slot|a'), button('booking.confirm|yes')], state);
+    expect(sent(confirmed.effects)[0]).toBe('Book Tuesday, November 24 at 14:00 with Dr Mai (Neurology)?');
+    expect(requests(confirmed.effects)).toEqual([
+      { kind: 'book', slotId: 'a', department: 'neurology', bookingKey: 'p-1:a', pending: true },
+    ]);
+    const done = runFlow(
+      context,
+      [
+        answer({
+          kind: 'booked',
+          appointment: {
+            id: 'ap-1',
+            start: slot('a', 14).start,
+            department: 'neurology',
+            doctor,
+            status: 'pending',
+          },
+        }),
+      ],
+      confirmed.state,
+    );
+    expect(sent(done.effects)[0]).toBe(
+      'Your appointment on Tuesday, November 24 at 14:00 with Dr Mai (Neurology) is reserved. A nurse will review your answers and confirm it here.',
+    );
+    expect(done.state).toMatchObject({ step: 'menu.main', draft: {} });
+  });
+
+  it('offers only today for a same-day triage, and the emergency advice when today is full', () => {
+    const { state, effects } = toSlots(triaged(2, { country: 'VN' }), []);
+    expect(requests(effects).at(-1)).toMatchObject({ kind: 'slots', sameDayOnly: true });
+    expect(state.step).toBe('menu.main');
+    expect(effects.find((e) => e.type === 'send' && e.message.urgent)).toMatchObject({
+      message: { text: expect.stringContaining('115') as unknown },
+    });
+
+    const withSlots = toSlots(triaged(2), [slot('a', 14)]);
+    const list = withSlots.effects.at(-1);
+    expect(list?.type === 'send' && list.message.choices?.map((c) => c.label)).toEqual([
+      '14:00 · Dr Mai',
+      'Back',
+    ]);
+  });
+
+  it('offers the free times again when someone else took the slot first', () => {
+    const { state } = toSlots(triaged(4), [slot('a', 14)]);
+    const { state: after, effects } = runFlow(
+      context,
+      [button('booking.slot|a'), button('booking.confirm|yes'), answer({ kind: 'taken' })],
+      state,
+    );
+    expect(sent(effects)).toContain('Sorry, someone has just taken that time. Here are the free times now:');
+    expect(requests(effects).at(-1)).toMatchObject({ kind: 'slots', day: '2026-11-24' });
+    expect(after).toMatchObject({ step: 'booking.slot', draft: { waiting: 'slots' } });
+  });
+
+  it('tells the patient kindly when the hospital fails, and keeps nothing of the booking', () => {
+    const { state } = toSlots(triaged(4), [slot('a', 14)]);
+    const { state: after, effects } = runFlow(
+      context,
+      [button('booking.slot|a'), button('booking.confirm|yes'), answer({ kind: 'failed' })],
+      state,
+    );
+    expect(sent(effects)).toContain(
+      'Sorry, the hospital system did not answer. Nothing was booked or changed; please try again in a few minutes.',
+    );
+    expect(after).toMatchObject({ step: 'menu.main', draft: {} });
+  });
+
+  it('ignores an answer that arrives after the patient moved on', () => {
+    const before = triaged(4);
+    const { state, effects } = runFlow(context, [answer({ kind: 'taken' })], before);
+    expect(state).toEqual(before);
+    expect(effects).toEqual([]);
+  });
+});
