@@ -429,3 +429,14 @@ export function startBooking(state: ConversationState, context: StepContext): Ou
 export function startAppointments(state: ConversationState, context: StepContext): Outcome {
   return ask({ ...state, draft: {} }, context, { kind: 'appointments' }, 'appointments.list');
 }
+
+/** A nurse confirmed a booking that waited for review: the patient is told, wherever they are. */
+export function appointmentApproved(
+  state: ConversationState,
+  data: Record<string, unknown>,
+  context: StepContext,
+): { state: ConversationState; effects: Effect[] } {
+  if (typeof data.start !== 'string') return { state, effects: [] };
+  const at = when(data.start, state.locale, context.settings.hospitalTimeZone);
+  return { state, effects: [send({ text: context.text(state.locale)('booking:approved', at) })] };
+}

@@ -15,7 +15,14 @@ import type { ConversationAddress } from '../src/conversation/message.ts';
 import { emergencyNumberFor, findRedFlag } from '../src/domain/red-flags.ts';
 import { isLocale, type Locale } from '../src/i18n/locales.ts';
 import { parseButton, send, type Flow, type Outcome, type StepDefinition } from './kit.ts';
-import { appointments, booking, bookingResult, startAppointments, startBooking } from './booking.ts';
+import {
+  appointmentApproved,
+  appointments,
+  booking,
+  bookingResult,
+  startAppointments,
+  startBooking,
+} from './booking.ts';
 import { intake } from './intake.ts';
 import { menu, system } from './menu.ts';
 import { onboarding } from './onboarding.ts';
@@ -215,6 +222,7 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
     }
     case 'system':
       if (event.name === 'staff.message') return staffMessage(state, event.data, context);
+      if (event.name === 'booking.approved') return appointmentApproved(state, event.data, context);
       // The hospital answered after the patient moved on: nothing to say.
       if (bookingResult(event) && !/^(booking|appointments)\./.test(state.step))
         return { state, effects: [] };

@@ -197,6 +197,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
               sessions: new StaffSessions(kv),
               audit: new AuditLog(database.prisma),
               intakes,
+              hospital,
+              hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
               engine,
               kv,
               translator,

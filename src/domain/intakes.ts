@@ -27,7 +27,7 @@ export interface IntakeSummary {
 /** Something staff did on an intake. */
 export interface IntakeAction {
   at: Date;
-  kind: 'acuity' | 'route' | 'message' | 'close';
+  kind: 'acuity' | 'route' | 'message' | 'close' | 'approve';
   staff: string;
   detail: Record<string, string | number>;
 }

@@ -151,6 +151,11 @@ export class PrismaIntakeStore implements IntakeRecorder {
     return this.act(id, staffId, 'message', message, {});
   }
 
+  /** Records that a nurse approved a booking that triage had held for review. */
+  async logApproval(id: string, staffId: string, appointment: { start: string }): Promise<boolean> {
+    return this.act(id, staffId, 'approve', appointment, {});
+  }
+
   async close(id: string, staffId: string): Promise<boolean> {
     return this.act(id, staffId, 'close', {}, { status: 'closed', closedAt: new Date() });
   }

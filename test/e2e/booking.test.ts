@@ -3,6 +3,8 @@
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
+import { StaffAccounts } from '../../src/security/staff-accounts.ts';
+import { ConsoleClient } from '../support/console-client.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import type { TestInstance } from '../support/instance.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
@@ -105,6 +107,78 @@ describe('booking over Telegram', () => {
       expect(await patient.press('menu|appointments', 2)).toBe(
         'You have no upcoming appointments.\n\nWhat would you like to do?',
       );
+    },
+  );
+
+  it(
+    'books as pending when triage asks for review, until a nurse approves it in the console',
+    { timeout: 120_000 },
+    async () => {
+      const bao = new TelegramPatient(instance.frontdoor.url, fake, 9302);
+      await bao.onboard('Bao Tran', '20/10/1988', '0912345302');
+      await bao.intake('fever', [
+        { step: 'onset', value: 'days' },
+        { step: 'severity', value: '4' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'pregnancy', value: 'no' },
+        { text: '38.6' },
+        { step: 'describe', value: 'skip' },
+      ]);
+      await bao.press('menu|book');
+      await bao.press('booking.department|general_medicine', 2);
+      await bao.press('booking.doctor|any', 2);
+      await bao.press('booking.slot|next', 2);
+      const keys = (
+        fake.messages(bao.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
+      ).inline_keyboard.flat();
+      const slotId = keys[0]!.callback_data!.split('|')[1]!;
+      await bao.press(`booking.slot|${slotId}`);
+      expect(await bao.press('booking.confirm|yes', 2)).toMatch(
+        /^Your appointment on .+ at 08:00 with Dr .+ \(General medicine\) is reserved\. A nurse will review your answers and confirm it here\./,
+      );
+      const [appointment] = (await fhir.search<Appointment>('Appointment', { slot: `Slot/${slotId}` }))
+        .resources;
+      expect(appointment?.status).toBe('pending');
+
+      await new StaffAccounts(instance.frontdoor.database.prisma, {
+        maxFailures: 5,
+        lockoutMs: 60_000,
+      }).upsert({
+        email: 'nurse@booking.test',
+        roles: ['nurse'],
+        password: 'a nurse password for booking',
+      });
+      const nurse = new ConsoleClient(instance.frontdoor.url);
+      expect((await nurse.signIn('nurse@booking.test', 'a nurse password for booking')).status).toBe(200);
+      const inbox = (await nurse.request('GET', '/console/api/intakes')).body.intakes as {
+        id: string;
+        patientName: string;
+      }[];
+      const intakeId = inbox.find((row) => row.patientName === 'Bao Tran')!.id;
+      const detail = await nurse.request('GET', `/console/api/intakes/${intakeId}`);
+      expect(detail.body.pendingAppointments).toEqual([
+        expect.objectContaining({ id: appointment!.id, department: 'general_medicine' }),
+      ]);
+      // Someone else's appointment cannot be approved from this intake.
+      const other = await nurse.request('POST', `/console/api/intakes/${intakeId}/approve-appointment`, {
+        appointmentId: 'not-theirs',
+      });
+      expect(other.status).toBe(409);
+
+      const before = fake.messages(bao.chatId).length;
+      const approved = await nurse.request('POST', `/console/api/intakes/${intakeId}/approve-appointment`, {
+        appointmentId: appointment!.id,
+      });
+      expect(approved.status).toBe(200);
+      const told = await fake.waitForMessages(bao.chatId, before + 1);
+      expect(told.at(-1)?.body.text).toMatch(/^✅ A nurse has confirmed your appointment on .+ at 08:00\.$/);
+      expect((await fhir.read<Appointment>('Appointment', appointment!.id!)).status).toBe('booked');
+      const again = await nurse.request('POST', `/console/api/intakes/${intakeId}/approve-appointment`, {
+        appointmentId: appointment!.id,
+      });
+      expect(again.status).toBe(409);
     },
   );
 });

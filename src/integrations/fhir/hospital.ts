@@ -49,6 +49,8 @@ export interface BookedAppointment {
   status: Appointment['status'];
   department?: Department;
   practitionerId?: string;
+  /** The doctor's name as the hospital shows it. */
+  doctorDisplay?: string;
 }
 
 /** The slot was taken by someone else first. */
@@ -246,6 +248,27 @@ export class Hospital {
     return moved;
   }
 
+  /** Our patient's appointments awaiting a nurse's approval (none if the hospital does not know them). */
+  async pendingFor(ourPatientId: string): Promise<BookedAppointment[]> {
+    const { resources } = await this.fhir.search<Patient>('Patient', {
+      identifier: `${PATIENT_SYSTEM}|${ourPatientId}`,
+    });
+    const hospitalPatientId = resources[0]?.id;
+    if (!hospitalPatientId) return [];
+    return (await this.appointments(hospitalPatientId)).filter(
+      (appointment) => appointment.status === 'pending',
+    );
+  }
+
+  /** Confirms a pending appointment; false when it is no longer pending. */
+  async approve(appointmentId: string): Promise<BookedAppointment | undefined> {
+    const appointment = await this.fhir.read<Appointment>('Appointment', appointmentId);
+    if (appointment.status !== 'pending') return undefined;
+    return appointmentOf(
+      await this.fhir.update<Appointment>({ ...appointment, status: 'booked' }, appointment.meta?.versionId),
+    );
+  }
+
   /** The patient's appointments that are booked or awaiting approval, earliest first. */
   async appointments(hospitalPatientId: string): Promise<BookedAppointment[]> {
     const { resources } = await this.fhir.search<Appointment>('Appointment', {
@@ -259,6 +282,7 @@ export class Hospital {
 }
 
 function appointmentOf(appointment: Appointment): BookedAppointment {
+  const practitioner = appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'));
   return {
     id: appointment.id ?? '',
     slotId: reference(appointment.slot?.[0]?.reference),
@@ -266,8 +290,7 @@ function appointmentOf(appointment: Appointment): BookedAppointment {
     end: new Date(appointment.end ?? 0),
     status: appointment.status,
     department: appointment.serviceType?.[0]?.coding?.[0]?.code as Department | undefined,
-    practitionerId: reference(
-      appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'))?.actor?.reference,
-    ),
+    practitionerId: reference(practitioner?.actor?.reference),
+    doctorDisplay: practitioner?.actor?.display,
   };
 }

@@ -80,6 +80,7 @@ function actionText(x){const d=x.detail;switch(x.kind){
   case 'route':return 'routed to '+(labels.department[d.department]||d.department);
   case 'message':return d.template?'sent the template “'+(labels.templates[d.template]||d.template)+'”':'sent “'+d.text+'”';
   case 'close':return 'closed the intake';
+  case 'approve':return 'approved the appointment of '+new Date(d.start).toLocaleString();
   default:return x.kind;}}
 const app = document.getElementById('app');
 let me = null, csrf = '', labels = null, stream = null, known = new Set();
@@ -146,7 +147,7 @@ async function inbox(){
   stream.addEventListener('intake',()=>load().catch(()=>{}));
 }
 async function intake(id, flash){
-  const {intake:i,excerpt}=await api('GET','/console/api/intakes/'+id);
+  const {intake:i,excerpt,pendingAppointments:pending}=await api('GET','/console/api/intakes/'+id);
   const notice=el('div',{role:'status','aria-live':'polite'});
   const say=(text)=>{notice.replaceChildren(el('div',{class:'notice'},text));};
   const fail=(err)=>{notice.replaceChildren(el('p',{class:'error',role:'alert'},err.message));};
@@ -180,6 +181,10 @@ async function intake(id, flash){
           el('table',{class:'qa'},el('tbody',{},...excerpt.map(l=>el('tr',{},el('td',{},l.question),el('td',{},l.answer))))))),
       el('div',{class:'stack'},
         notice,
+        pending.length?el('section',{class:'card','aria-labelledby':'h-pending'},el('h2',{id:'h-pending'},'Booking awaiting approval'),
+          el('p',{class:'muted'},'Triage asked for a review before this booking is confirmed.'),
+          el('ul',{class:'history'},...pending.map(p=>el('li',{},el('strong',{},p.when),' · '+(labels.department[p.department]||p.department||'')+(p.doctor?' · '+p.doctor:''),
+            el('div',{class:'row'},el('button',{class:'primary',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/approve-appointment',{appointmentId:p.id});await intake(id,'Appointment approved; the patient has been told.');}catch(e){fail(e);}}},'Approve booking')))))):null,
         el('section',{class:'card','aria-labelledby':'h-acuity'},el('h2',{id:'h-acuity'},'Acuity'),el('div',{class:'levels',role:'group','aria-label':'Acuity level'},...levelButtons),
           el('label',{for:'reason'},'Reason'),reason,el('div',{class:'row'},decide)),
         el('section',{class:'card','aria-labelledby':'h-route'},el('h2',{id:'h-route'},'Route to department'),dept,

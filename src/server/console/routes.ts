@@ -24,6 +24,7 @@ import type { Role, StaffAccounts, StaffMember } from '../../security/staff-acco
 import type { StaffSessions } from '../../security/staff-sessions.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import type { PrismaIntakeStore } from '../../storage/prisma-intake-store.ts';
+import type { Hospital } from '../../integrations/fhir/hospital.ts';
 import { errors } from '../errors.ts';
 import { eventStreams } from '../event-stream.ts';
 import { consolePage } from './page.ts';
@@ -45,6 +46,9 @@ export interface ConsoleOptions {
   sessions: StaffSessions;
   audit: AuditLog;
   intakes: PrismaIntakeStore;
+  hospital: Hospital;
+  /** Zone in which appointment times are shown to staff. */
+  hospitalTimeZone: string;
   engine: ConversationEngine;
   kv: KeyValueStore;
   translator: i18n;
@@ -211,7 +215,25 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       const detail = await intakes.detail(id);
       if (!detail) throw errors.notFound('no such intake');
       await record(request, 'intake.view', 'intake', id);
-      return { intake: detail, excerpt: excerpt(detail, options.translator) };
+      const pending = await options.hospital.pendingFor(detail.patient.id).catch((error: unknown) => {
+        request.log.warn({ err: error }, 'could not read pending appointments from the hospital');
+        return [];
+      });
+      const format = new Intl.DateTimeFormat('en-GB', {
+        timeZone: options.hospitalTimeZone,
+        dateStyle: 'full',
+        timeStyle: 'short',
+      });
+      return {
+        intake: detail,
+        excerpt: excerpt(detail, options.translator),
+        pendingAppointments: pending.map((appointment) => ({
+          id: appointment.id,
+          when: format.format(appointment.start),
+          department: appointment.department,
+          doctor: appointment.doctorDisplay,
+        })),
+      };
     },
   );
 
@@ -316,6 +338,31 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
         body.template ? { template: body.template } : { typed: true },
       );
       return { status: 202, result: { status: 'sent' } };
+    },
+  );
+
+  intakeAction<{ appointmentId: string }>(
+    'approve-appointment',
+    object({ appointmentId: { type: 'string', minLength: 1, maxLength: 64 } }, ['appointmentId']),
+    async (id, { appointmentId }, request) => {
+      const detail = await intakes.detail(id);
+      if (!detail) throw errors.notFound('no such intake');
+      // Only this intake's patient's own pending appointments can be approved from it.
+      const pending = await options.hospital.pendingFor(detail.patient.id);
+      if (!pending.some((appointment) => appointment.id === appointmentId))
+        throw errors.conflict('no such appointment awaiting approval for this patient');
+      const approved = await options.hospital.approve(appointmentId);
+      if (!approved) throw errors.conflict('the appointment is no longer awaiting approval');
+      const start = approved.start.toISOString();
+      await intakes.logApproval(id, staffId(request), { start });
+      await options.engine.accept({
+        ...detail.address,
+        dedupeKey: `approve:${appointmentId}`,
+        sentAt: options.clock.now(),
+        content: { kind: 'system', name: 'booking.approved', data: { start } },
+      });
+      await record(request, 'appointment.approve', 'intake', id, { appointment: appointmentId });
+      return { result: { status: 'booked' } };
     },
   );
 
