@@ -440,3 +440,38 @@ export function appointmentApproved(
   const at = when(data.start, state.locale, context.settings.hospitalTimeZone);
   return { state, effects: [send({ text: context.text(state.locale)('booking:approved', at) })] };
 }
+
+/** A reminder before an appointment, with the answers that matter: coming, or cancel. */
+export function appointmentReminder(
+  state: ConversationState,
+  data: Record<string, unknown>,
+  context: StepContext,
+): { state: ConversationState; effects: Effect[] } {
+  if (typeof data.start !== 'string' || typeof data.appointmentId !== 'string') return { state, effects: [] };
+  const t = context.text(state.locale);
+  return {
+    state,
+    effects: [
+      send({
+        text: t('booking:reminder', when(data.start, state.locale, context.settings.hospitalTimeZone)),
+        choices: choices('remind', [
+          ['coming', t('booking:reminderYes')],
+          [`cancel:${data.appointmentId}`, t('booking:reminderCancel')],
+        ]),
+      }),
+    ],
+  };
+}
+
+/** The patient answered a reminder: thanks for coming, or the appointment is cancelled. */
+export function reminderAnswer(state: ConversationState, value: string, context: StepContext): Outcome {
+  if (value.startsWith('cancel:')) {
+    return ask(
+      { ...state, draft: {} },
+      context,
+      { kind: 'cancel', appointmentId: value.slice(7) },
+      'appointments.list',
+    );
+  }
+  return { state, effects: [send({ text: context.text(state.locale)('booking:reminderThanks') })] };
+}

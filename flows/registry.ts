@@ -17,7 +17,9 @@ import { isLocale, type Locale } from '../src/i18n/locales.ts';
 import { parseButton, send, type Flow, type Outcome, type StepDefinition } from './kit.ts';
 import {
   appointmentApproved,
+  appointmentReminder,
   appointments,
+  reminderAnswer,
   booking,
   bookingResult,
   startAppointments,
@@ -214,6 +216,11 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
       const button = parseButton(event.data);
       if (button.step === 'lang' && isLocale(button.value))
         return changeLanguage(state, button.value, context);
+      if (button.step === 'remind') {
+        if (!state.patientId) return reprompt(state, context);
+        const outcome = reminderAnswer(state, button.value, context);
+        return outcome.to ? goTo(outcome.state, outcome.to, context, outcome.effects) : outcome;
+      }
       const menuAction = button.step === 'menu' ? MENU_BUTTONS[button.value] : undefined;
       if (menuAction) return globalAction(menuAction, state, context) ?? reprompt(state, context);
       if (button.step !== state.step)
@@ -223,6 +230,7 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
     case 'system':
       if (event.name === 'staff.message') return staffMessage(state, event.data, context);
       if (event.name === 'booking.approved') return appointmentApproved(state, event.data, context);
+      if (event.name === 'booking.reminder') return appointmentReminder(state, event.data, context);
       // The hospital answered after the patient moved on: nothing to say.
       if (bookingResult(event) && !/^(booking|appointments)\./.test(state.step))
         return { state, effects: [] };

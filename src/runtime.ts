@@ -22,6 +22,7 @@ import { SUPPORTED_LOCALES, createTranslator } from './i18n/locales.ts';
 import { DemoHospital, registerDemoHospital } from './integrations/fhir/demo-hospital.ts';
 import { FhirClient } from './integrations/fhir/fhir-client.ts';
 import { Hospital } from './integrations/fhir/hospital.ts';
+import { AppointmentReminders } from './integrations/fhir/appointment-reminders.ts';
 import { BookingPerformer } from './integrations/fhir/booking-performer.ts';
 import { BullmqQueue } from './jobs/bullmq-queue.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
@@ -147,7 +148,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       clock,
       logger,
     );
-    const engine = new ConversationEngine({
+    const engine: ConversationEngine = new ConversationEngine({
       kv,
       jobs,
       flows: options.flows,
@@ -163,6 +164,21 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       lookupLocale: async (address) =>
         address.channel === 'line' && line ? line.profileLocale(address.channelUserId) : undefined,
     });
+
+    booking.reminders = new AppointmentReminders(
+      jobs,
+      hospital,
+      clock,
+      (address, appointmentId, start, hours) =>
+        engine
+          .accept({
+            ...address,
+            dedupeKey: `reminder:${appointmentId}:${hours}h`,
+            sentAt: clock.now(),
+            content: { kind: 'system', name: 'booking.reminder', data: { appointmentId, start } },
+          })
+          .then(() => undefined),
+    );
 
     const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
     if (kv.kind === 'redis') readiness.push({ name: 'redis', check: () => kv.ping() });

@@ -40,7 +40,9 @@ export interface EngineOptions {
   directory: PatientDirectory;
   intakes: IntakeRecorder;
   /** Asks the hospital what booking needs; the answer comes back as the system event "booking". */
-  booking: { perform(patientId: string, request: BookingRequest): Promise<BookingResult> };
+  booking: {
+    perform(address: ConversationAddress, patientId: string, request: BookingRequest): Promise<BookingResult>;
+  };
   /** Seals effect payloads while they wait in the job queue (they carry names, symptoms). */
   cipher: { encrypt(plain: string): string; decrypt(sealed: string): string };
   translator: i18n;
@@ -240,7 +242,7 @@ export class ConversationEngine {
       case 'recordIntake':
         return this.options.intakes.record(address, effect.patientId, effect.intake, jobId);
       case 'booking': {
-        const result = await this.options.booking.perform(effect.patientId, effect.request);
+        const result = await this.options.booking.perform(address, effect.patientId, effect.request);
         await this.accept({
           ...address,
           dedupeKey: `${jobId}:result`,

@@ -3,7 +3,9 @@
 // Appointment states checked afterwards; and against a failing hospital fake.
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppointmentReminders } from '../../src/integrations/fhir/appointment-reminders.ts';
 import { FhirClient, FhirError } from '../../src/integrations/fhir/fhir-client.ts';
+import { InProcessQueue } from '../../src/jobs/in-process-queue.ts';
 import type { Hospital } from '../../src/integrations/fhir/hospital.ts';
 import { SlotTaken, type DepartmentInfo, type Doctor } from '../../src/integrations/fhir/hospital.ts';
 import { HttpFake } from '../support/fakes/http-fake.ts';
@@ -129,6 +131,63 @@ describe('the demo hospital over FHIR', () => {
     expect((await fhir.read<Appointment>('Appointment', moved.id)).status).toBe('cancelled');
     expect((await fhir.read<Slot>('Slot', second!.id)).status).toBe('free');
     expect((await hospital.appointments(patientId)).map((a) => a.id)).not.toContain(moved.id);
+  });
+});
+
+describe('appointment reminders against the demo hospital', () => {
+  let instance: TestInstance;
+  beforeAll(async () => {
+    instance = await startTestInstance();
+  });
+  afterAll(async () => {
+    await instance?.stop();
+  });
+
+  it('fires for a standing appointment and never for a cancelled one (injected clock)', async () => {
+    const hospital = instance.frontdoor.hospital;
+    const cardiology = (await hospital.departments()).find((d) => d.code === 'cardiology')!;
+    const doctors = await hospital.doctors(cardiology);
+    const [slot] = await hospital.freeSlots({
+      department: 'cardiology',
+      doctors,
+      from: new Date(Date.now() + 2 * 86_400_000),
+      to: new Date(Date.now() + 9 * 86_400_000),
+      count: 1,
+    });
+    const patient = await hospital.ensurePatient({
+      id: '0b0f6c5e-5d1c-4b7e-9a61-5e3c2f1d0a02',
+      fullName: 'Minh Le',
+      birthDate: '1980-01-01',
+      phone: '+84912345002',
+    });
+    const booked = await hospital.book({
+      slotId: slot!.id,
+      hospitalPatientId: patient,
+      bookingKey: 'rem-1',
+      department: 'cardiology',
+    });
+
+    // The clock stands 24 hours before the appointment: the reminder is due.
+    let now = booked.start.getTime() - 24 * 3_600_000;
+    const reminded: { appointmentId: string; start: string; hours: number }[] = [];
+    const jobs = new InProcessQueue(instance.frontdoor.logger);
+    const reminders = new AppointmentReminders(
+      jobs,
+      hospital,
+      { now: () => now },
+      async (_address, appointmentId, start, hours) => {
+        reminded.push({ appointmentId, start, hours });
+      },
+    );
+    const address = { channel: 'telegram' as const, channelUserId: '9401' };
+    expect(await reminders.fire({ address, appointmentId: booked.id, hours: 24 })).toBe(true);
+    expect(reminded).toEqual([{ appointmentId: booked.id, start: booked.start.toISOString(), hours: 24 }]);
+
+    await hospital.cancel(booked.id);
+    now = booked.start.getTime() - 2 * 3_600_000;
+    expect(await reminders.fire({ address, appointmentId: booked.id, hours: 2 })).toBe(false);
+    expect(reminded).toHaveLength(1);
+    await jobs.close();
   });
 });
 

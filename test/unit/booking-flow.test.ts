@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationState, Effect, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
 import type { BookingResult, SlotOption } from '../../src/domain/booking.ts';
+import { reminderSchedule } from '../../src/integrations/fhir/appointment-reminders.ts';
 import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../support/flow-harness.ts';
 
 let context: StepContext;
@@ -172,5 +173,46 @@ describe('booking', () => {
     const { state, effects } = runFlow(context, [answer({ kind: 'taken' })], before);
     expect(state).toEqual(before);
     expect(effects).toEqual([]);
+  });
+
+  it('reminds with the answers that matter, and cancels from the reminder', () => {
+    const start = slot('a', 14).start;
+    const reminded = runFlow(
+      context,
+      [{ kind: 'system', name: 'booking.reminder', data: { appointmentId: 'ap-9', start } }],
+      triaged(4),
+    );
+    const message = reminded.effects[0];
+    expect(message?.type === 'send' && message.message).toEqual({
+      text: '⏰ Reminder: you have an appointment on Tuesday, November 24 at 14:00. Will you come?',
+      choices: [
+        { data: 'remind|coming', label: 'I will come' },
+        { data: 'remind|cancel:ap-9', label: 'Cancel it' },
+      ],
+    });
+    expect(reminded.state.step).toBe('menu.main');
+    const coming = runFlow(context, [button('remind|coming')], reminded.state);
+    expect(sent(coming.effects)).toEqual(['Thank you. See you then!']);
+    const cancel = runFlow(context, [button('remind|cancel:ap-9')], reminded.state);
+    expect(requests(cancel.effects)).toEqual([{ kind: 'cancel', appointmentId: 'ap-9' }]);
+    const done = runFlow(
+      context,
+      [answer({ kind: 'cancelled', appointment: { id: 'ap-9', start, status: 'cancelled' } })],
+      cancel.state,
+    );
+    expect(sent(done.effects)[0]).toBe('Your appointment on Tuesday, November 24 at 14:00 is cancelled.');
+  });
+});
+
+describe('reminder times', () => {
+  const start = new Date(Date.UTC(2026, 10, 27, 2, 0));
+  it.each([
+    ['three days ahead', Date.UTC(2026, 10, 24, 2, 0), [24, 2]],
+    ['five hours ahead', Date.UTC(2026, 10, 26, 21, 0), [2]],
+    ['one hour ahead', Date.UTC(2026, 10, 27, 1, 0), []],
+  ] as const)('booked %s: reminders %j hours before', (_when, now, hours) => {
+    const schedule = reminderSchedule(start, now);
+    expect(schedule.map((reminder) => reminder.hours)).toEqual(hours);
+    for (const reminder of schedule) expect(reminder.at).toBe(start.getTime() - reminder.hours * 3_600_000);
   });
 });

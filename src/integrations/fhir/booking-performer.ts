@@ -7,6 +7,8 @@ import type { BookingRequest } from '../../conversation/flow.ts';
 import type { AppointmentView, BookingResult } from '../../domain/booking.ts';
 import { addDays, zonedInstant } from '../../domain/time-zone.ts';
 import type { Department } from '../../domain/triage.ts';
+import type { ConversationAddress } from '../../conversation/message.ts';
+import type { AppointmentReminders } from './appointment-reminders.ts';
 import { FhirError } from './fhir-client.ts';
 import {
   SlotTaken,
@@ -31,6 +33,9 @@ export class BookingPerformer {
     departments: Map<Department, { info: DepartmentInfo; doctors: Doctor[] }>;
   };
 
+  /** Set once the conversation engine exists (reminders are delivered through it). */
+  reminders?: AppointmentReminders;
+
   constructor(
     private readonly hospital: Hospital,
     private readonly patients: PatientLookup,
@@ -39,9 +44,18 @@ export class BookingPerformer {
     private readonly logger: Logger,
   ) {}
 
-  async perform(patientId: string, request: BookingRequest): Promise<BookingResult> {
+  async perform(
+    address: ConversationAddress,
+    patientId: string,
+    request: BookingRequest,
+  ): Promise<BookingResult> {
     try {
-      return await this.run(patientId, request);
+      const result = await this.run(patientId, request);
+      if (result.kind === 'booked') {
+        await this.reminders?.schedule(address, result.appointment.id, new Date(result.appointment.start));
+      }
+      if (result.kind === 'cancelled') await this.reminders?.cancel(result.appointment.id);
+      return result;
     } catch (error) {
       if (error instanceof SlotTaken) return { kind: 'taken' };
       if (error instanceof FhirError) {

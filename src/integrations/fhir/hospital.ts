@@ -260,6 +260,16 @@ export class Hospital {
     );
   }
 
+  /** One appointment, or undefined when the hospital does not have it. */
+  async appointment(id: string): Promise<BookedAppointment | undefined> {
+    try {
+      return appointmentOf(await this.fhir.read<Appointment>('Appointment', id));
+    } catch (error) {
+      if (error instanceof FhirError && (error.status === 404 || error.status === 410)) return undefined;
+      throw error;
+    }
+  }
+
   /** Confirms a pending appointment; false when it is no longer pending. */
   async approve(appointmentId: string): Promise<BookedAppointment | undefined> {
     const appointment = await this.fhir.read<Appointment>('Appointment', appointmentId);
