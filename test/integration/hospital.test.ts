@@ -134,6 +134,64 @@ describe('the demo hospital over FHIR', () => {
   });
 });
 
+describe('two Frontdoor instances booking at one hospital', () => {
+  let a: TestInstance;
+  let b: TestInstance;
+  beforeAll(async () => {
+    a = await startTestInstance();
+    b = await startTestInstance({ env: { HOSPITAL_FHIR_BASE_URL: `${a.frontdoor.url}/fhir/R4` } });
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  it('gives a slot to exactly one of two patients confirming it on different instances', async () => {
+    const department = (await a.frontdoor.hospital.departments()).find((d) => d.code === 'dermatology')!;
+    const doctors = await a.frontdoor.hospital.doctors(department);
+    const [slot, next] = await b.frontdoor.hospital.freeSlots({
+      department: 'dermatology',
+      doctors,
+      from: new Date(Date.now() + 86_400_000),
+      to: new Date(Date.now() + 8 * 86_400_000),
+      count: 2,
+    });
+    const patients = await Promise.all(
+      [a, b].map((instance, index) =>
+        instance.frontdoor.hospital.ensurePatient({
+          id: `0b0f6c5e-5d1c-4b7e-9a61-5e3c2f1d0b0${index}`,
+          fullName: `Patient ${index}`,
+          birthDate: '1985-05-05',
+          phone: `+8491234560${index}`,
+        }),
+      ),
+    );
+    const results = await Promise.allSettled(
+      [a, b].map((instance, index) =>
+        instance.frontdoor.hospital.book({
+          slotId: slot!.id,
+          hospitalPatientId: patients[index]!,
+          bookingKey: `two-instances-${index}`,
+          department: 'dermatology',
+        }),
+      ),
+    );
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const loser = results.find((result) => result.status === 'rejected');
+    expect(loser?.status === 'rejected' && loser.reason).toBeInstanceOf(SlotTaken);
+    // The one who lost is offered what is free now: the taken slot is not among it.
+    const offered = await b.frontdoor.hospital.freeSlots({
+      department: 'dermatology',
+      doctors,
+      from: new Date(Date.now() + 86_400_000),
+      to: new Date(Date.now() + 8 * 86_400_000),
+      count: 2,
+    });
+    expect(offered.map((s) => s.id)).not.toContain(slot!.id);
+    expect(offered.map((s) => s.id)).toContain(next!.id);
+  });
+});
+
 describe('appointment reminders against the demo hospital', () => {
   let instance: TestInstance;
   beforeAll(async () => {
