@@ -6,7 +6,8 @@ import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
-import type { TestInstance } from '../support/instance.ts';
+import { HttpFake } from '../support/fakes/http-fake.ts';
+import { startTestInstance, type TestInstance } from '../support/instance.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
 
 type Keyboard = { text: string; callback_data?: string }[][];
@@ -179,6 +180,77 @@ describe('booking over Telegram', () => {
         appointmentId: appointment!.id,
       });
       expect(again.status).toBe(409);
+    },
+  );
+});
+
+describe('booking when the hospital fails', () => {
+  let fake: TelegramFake;
+  let hospitalHost: TestInstance;
+  let instance: TestInstance;
+
+  // Stands between Frontdoor and the demo hospital, passing everything on except what fails.
+  const proxy = new HttpFake(async (request) => {
+    const path = request.path.replace(/^\/fhir/, '');
+    if (request.method === 'POST' && path.startsWith('/Appointment')) {
+      return {
+        status: 500,
+        body: {
+          resourceType: 'OperationOutcome',
+          issue: [{ severity: 'fatal', code: 'exception', details: { text: 'HIS down' } }],
+        },
+      };
+    }
+    const response = await fetch(`${hospitalHost.frontdoor.url}/fhir/R4${path}`, {
+      method: request.method,
+      headers: {
+        'content-type': 'application/fhir+json',
+        ...(request.headers['if-match'] ? { 'if-match': String(request.headers['if-match']) } : {}),
+        ...(request.headers['if-none-exist']
+          ? { 'if-none-exist': String(request.headers['if-none-exist']) }
+          : {}),
+      },
+      body: request.method === 'GET' ? undefined : JSON.stringify(request.body),
+    });
+    return { status: response.status, body: (await response.json()) as unknown };
+  });
+
+  beforeAll(async () => {
+    hospitalHost = await startTestInstance();
+    await proxy.start();
+    ({ fake, instance } = await startWithTelegram({ HOSPITAL_FHIR_BASE_URL: `${proxy.url}/fhir` }));
+  });
+  afterAll(async () => {
+    await instance?.stop();
+    await proxy.stop();
+    await hospitalHost?.stop();
+    await fake?.stop();
+  });
+
+  it(
+    'tells the patient kindly in their language and leaves nothing half-booked',
+    { timeout: 120_000 },
+    async () => {
+      const lan = new TelegramPatient(instance.frontdoor.url, fake, 9303, 'vi');
+      await lan.onboard('Lan Ho', '03/03/1993', '0912345303');
+      await lan.press('menu|book');
+      await lan.press('booking.department|dermatology', 2);
+      await lan.press('booking.doctor|any', 2);
+      await lan.press('booking.slot|next', 2);
+      const keys = (
+        fake.messages(lan.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
+      ).inline_keyboard.flat();
+      const slotId = keys[0]!.callback_data!.split('|')[1]!;
+      await lan.press(`booking.slot|${slotId}`);
+      const answer = await lan.press('booking.confirm|yes', 2);
+      expect(answer).toBe(
+        'Xin lỗi, hệ thống bệnh viện không phản hồi. Chưa có gì được đặt hay thay đổi; vui lòng thử lại sau vài phút.\n\nBạn muốn làm gì?',
+      );
+      const hospital = new FhirClient(`${hospitalHost.frontdoor.url}/fhir/R4`);
+      expect((await hospital.read<Slot>('Slot', slotId)).status).toBe('free');
+      expect(
+        (await hospital.search<Appointment>('Appointment', { slot: `Slot/${slotId}` })).resources,
+      ).toEqual([]);
     },
   );
 });

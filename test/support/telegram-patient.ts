@@ -28,6 +28,8 @@ export class TelegramPatient {
     private readonly baseUrl: string,
     private readonly fake: TelegramFake,
     readonly chat: number,
+    /** The language Telegram reports for this user. */
+    private readonly languageCode = 'en',
   ) {}
 
   get chatId(): string {
@@ -49,11 +51,11 @@ export class TelegramPatient {
   }
 
   say(text: string, answers = 1): Promise<string> {
-    return this.send(tg.text(this.chat, text), answers);
+    return this.send(tg.text(this.chat, text, this.languageCode), answers);
   }
 
   press(data: string, answers = 1): Promise<string> {
-    return this.send(tg.button(this.chat, data), answers);
+    return this.send(tg.button(this.chat, data, this.languageCode), answers);
   }
 
   async onboard(name: string, birthDate: string, phone: string): Promise<void> {
@@ -61,7 +63,9 @@ export class TelegramPatient {
     await this.press('onboarding.consent|yes');
     await this.say(name);
     await this.say(birthDate);
-    expect(await this.say(phone)).toContain('What would you like to do?');
+    await this.say(phone);
+    const menu = this.fake.messages(this.chatId).at(-1)?.body.reply_markup;
+    expect(JSON.stringify(menu)).toContain('menu|symptoms');
   }
 
   /** Answers the intake: a complaint, then each answer in turn (button values or typed text). */
