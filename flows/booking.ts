@@ -306,6 +306,7 @@ export const booking: Flow = {
             // The same confirmation retried books once; another slot is another booking.
             bookingKey: `${state.patientId ?? ''}:${slot.id}`,
             pending: bookingLimits(state.triage).pending,
+            ...(state.draft.replaces ? { replaces: state.draft.replaces } : {}),
           },
           'booking.booking',
         );
@@ -319,7 +320,11 @@ export const booking: Flow = {
         const t = context.text(state.locale);
         const result = bookingResult(event);
         if (result?.kind === 'booked') {
-          const key = result.appointment.status === 'pending' ? 'booking:pending' : 'booking:booked';
+          const key = state.draft.replaces
+            ? 'booking:moved'
+            : result.appointment.status === 'pending'
+              ? 'booking:pending'
+              : 'booking:booked';
           return {
             state: { ...state, draft: {} },
             effects: [send({ text: t(key, describe(result.appointment, state, context)) })],
@@ -344,7 +349,7 @@ export const appointments: Flow = {
   name: 'appointments',
   steps: {
     list: {
-      next: ['menu.main', 'appointments.list'],
+      next: ['menu.main', 'appointments.list', 'booking.doctor'],
       prompt: (state, context) => {
         if (state.draft.waiting) return [];
         const t = context.text(state.locale);
@@ -358,9 +363,12 @@ export const appointments: Flow = {
           {
             text: `${t('booking:list')}\n${lines.join('\n')}`,
             choices: choices('appointments.list', [
-              ...list.map((view): [string, string] => {
+              ...list.flatMap((view): [string, string][] => {
                 const at = when(view.start, state.locale, context.settings.hospitalTimeZone);
-                return [view.id, t('booking:cancel', at)];
+                return [
+                  [`move:${view.id}`, t('booking:move', at)],
+                  [`cancel:${view.id}`, t('booking:cancel', at)],
+                ];
               }),
               ['back', t('booking:back')],
             ]),
@@ -399,11 +407,23 @@ export const appointments: Flow = {
         }
         if (result?.kind === 'failed') return failed(state, context);
         if (state.draft.waiting) return waitingFor(state, context);
-        const value = pressed(event, 'appointments.list');
+        const value = pressed(event, 'appointments.list') ?? '';
         if (value === 'back') return { state: { ...state, draft: {} }, effects: [], to: 'menu.main' };
-        if (!parse<AppointmentView[]>(state.draft.appointments, []).some((view) => view.id === value))
-          return useButtons(state, context);
-        return ask(state, context, { kind: 'cancel', appointmentId: value ?? '' }, 'appointments.list');
+        const [action, id] = value.split(':');
+        const view = parse<AppointmentView[]>(state.draft.appointments, []).find(
+          (option) => option.id === id,
+        );
+        if (!view || (action !== 'move' && action !== 'cancel')) return useButtons(state, context);
+        if (action === 'cancel')
+          return ask(state, context, { kind: 'cancel', appointmentId: view.id }, 'appointments.list');
+        // Moving keeps the department and asks for a new doctor and time; the old one is let go
+        // only once the new one is booked.
+        const department =
+          view.department && isBookable(view.department) ? view.department : 'general_medicine';
+        return ask({ ...state, draft: {} }, context, { kind: 'doctors', department }, 'booking.doctor', {
+          department,
+          replaces: view.id,
+        });
       },
     },
   },

@@ -50,7 +50,15 @@ export type Effect =
 export type BookingRequest =
   | { kind: 'doctors'; department: Department }
   | { kind: 'slots'; department: Department; scheduleId?: string; day: string; sameDayOnly: boolean }
-  | { kind: 'book'; slotId: string; department: Department; bookingKey: string; pending: boolean }
+  | {
+      kind: 'book';
+      slotId: string;
+      department: Department;
+      bookingKey: string;
+      pending: boolean;
+      /** Moving an appointment: this one is cancelled once the new one is booked. */
+      replaces?: string;
+    }
   | { kind: 'appointments' }
   | { kind: 'cancel'; appointmentId: string };
 

@@ -42,7 +42,7 @@ describe('booking over Telegram', () => {
     ).inline_keyboard.flat();
 
   it(
-    'books the department triage suggested, with a doctor and a time, and cancels it again',
+    'books the department triage suggested, with a doctor and a time, moves it and cancels it',
     { timeout: 120_000 },
     async () => {
       await patient.intake('headache', [
@@ -96,14 +96,35 @@ describe('booking over Telegram', () => {
 
       const list = await patient.press('menu|appointments', 2);
       expect(list).toMatch(/^Your appointments:\n• \w+day, \w+ \d+ 08:00 · Dr .+ \(Neurology\)$/);
-      const cancel = keyboard()[0]!;
-      expect(cancel.text).toMatch(/^Cancel \w+day, \w+ \d+ 08:00$/);
-      const cancelled = await patient.press(cancel.callback_data!, 2);
-      expect(cancelled).toMatch(
-        /^Your appointment on \w+day, \w+ \d+ at 08:00 is cancelled\.\n\nWhat would you like to do\?$/,
+      expect(keyboard().map((button) => button.text.replace(/ \w+day, \w+ \d+/, ' <day>'))).toEqual([
+        'Move <day> 08:00',
+        'Cancel <day> 08:00',
+        'Back',
+      ]);
+
+      // Moved to 08:20 the same day: the new one is booked before the old one is let go.
+      await patient.press(keyboard()[0]!.callback_data!, 2);
+      await patient.press('booking.doctor|any', 2);
+      await patient.press('booking.slot|next', 2);
+      const later = keyboard().find((button) => button.text.startsWith('08:20'))!;
+      const newSlotId = later.callback_data!.split('|')[1]!;
+      await patient.press(later.callback_data!);
+      const moved = await patient.press('booking.confirm|yes', 2);
+      expect(moved).toMatch(
+        /^✅ Your appointment is moved to \w+day, \w+ \d+ at 08:20 with Dr .+ \(Neurology\)\./,
       );
       expect((await fhir.read<Appointment>('Appointment', resources[0]!.id!)).status).toBe('cancelled');
       expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('free');
+      expect((await fhir.read<Slot>('Slot', newSlotId)).status).toBe('busy');
+
+      await patient.press('menu|appointments', 2);
+      const cancel = keyboard().find((button) => button.text.startsWith('Cancel'))!;
+      expect(cancel.text).toMatch(/^Cancel \w+day, \w+ \d+ 08:20$/);
+      const cancelled = await patient.press(cancel.callback_data!, 2);
+      expect(cancelled).toMatch(
+        /^Your appointment on \w+day, \w+ \d+ at 08:20 is cancelled\.\n\nWhat would you like to do\?$/,
+      );
+      expect((await fhir.read<Slot>('Slot', newSlotId)).status).toBe('free');
 
       expect(await patient.press('menu|appointments', 2)).toBe(
         'You have no upcoming appointments.\n\nWhat would you like to do?',

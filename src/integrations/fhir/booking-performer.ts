@@ -102,13 +102,17 @@ export class BookingPerformer {
       }
       case 'book': {
         const hospitalPatientId = await this.hospitalPatient(patientId);
-        const appointment = await this.hospital.book({
+        const booking = {
           slotId: request.slotId,
           hospitalPatientId,
           bookingKey: request.bookingKey,
           department: request.department,
-          status: request.pending ? 'pending' : 'booked',
-        });
+          status: request.pending ? ('pending' as const) : ('booked' as const),
+        };
+        const appointment = request.replaces
+          ? await this.hospital.reschedule({ ...booking, appointmentId: request.replaces })
+          : await this.hospital.book(booking);
+        if (request.replaces) await this.reminders?.cancel(request.replaces);
         return { kind: 'booked', appointment: await this.view(appointment) };
       }
       case 'appointments': {

@@ -242,6 +242,7 @@ export class Hospital {
     hospitalPatientId: string;
     bookingKey: string;
     department: Department;
+    status?: 'booked' | 'pending';
   }): Promise<BookedAppointment> {
     const moved = await this.book(options);
     await this.cancel(options.appointmentId);
