@@ -97,6 +97,23 @@ function askSlots(
   );
 }
 
+/** Someone else got the slot: say so and show what is free now. */
+function slotTaken(
+  state: ConversationState,
+  context: StepContext,
+  key = 'booking:taken',
+  values = {},
+): Outcome {
+  const next = askSlots(state, context, state.draft.day ?? today(context));
+  return {
+    ...next,
+    effects: [
+      send({ text: context.text(state.locale)(key, values) }),
+      ...next.effects.filter((effect) => effect.type !== 'send'),
+    ],
+  };
+}
+
 const today = (context: StepContext) => zonedDate(new Date(context.now), context.settings.hospitalTimeZone);
 
 /** While the hospital has not answered, anything the patient says gets "one moment". */
@@ -267,20 +284,19 @@ export const booking: Flow = {
           return askSlots(state, context, addDays(state.draft.day ?? today(context), 1));
         const slot = parse<SlotOption[]>(state.draft.slots, []).find((option) => option.id === value);
         if (!slot) return useButtons(state, context);
-        return {
-          state: { ...state, draft: { ...state.draft, slot: JSON.stringify(slot) } },
-          effects: [],
-          to: 'booking.confirm',
-        };
+        // Held for this patient while they decide, so nobody else takes it meanwhile.
+        return ask(state, context, { kind: 'hold', slotId: slot.id }, 'booking.confirm', {
+          slot: JSON.stringify(slot),
+        });
       },
     },
 
     confirm: {
-      next: ['booking.slot', 'booking.booking'],
+      next: ['booking.slot', 'booking.booking', 'booking.confirm', 'menu.main'],
       prompt: (state, context) => {
         const t = context.text(state.locale);
         const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
-        if (!slot) return [];
+        if (!slot || state.draft.waiting) return [];
         return [
           {
             text: t('booking:confirm', describe(slot, state, context)),
@@ -292,6 +308,14 @@ export const booking: Flow = {
         ];
       },
       handle: (state, event, context) => {
+        const result = bookingResult(event);
+        if (result?.kind === 'held') {
+          const { waiting: _done, ...draft } = state.draft;
+          return { state: { ...state, draft }, effects: [], to: 'booking.confirm' };
+        }
+        if (result?.kind === 'taken') return slotTaken(state, context);
+        if (result?.kind === 'failed') return failed(state, context);
+        if (state.draft.waiting) return waitingFor(state, context);
         const value = pressed(event, 'booking.confirm');
         const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
         if (value === 'other' || !slot) return { state, effects: [], to: 'booking.slot' };
@@ -331,13 +355,7 @@ export const booking: Flow = {
             to: 'menu.main',
           };
         }
-        if (result?.kind === 'taken') {
-          const next = askSlots(state, context, state.draft.day ?? today(context));
-          return {
-            ...next,
-            effects: [send({ text: t('booking:taken') }), ...next.effects.filter((e) => e.type !== 'send')],
-          };
-        }
+        if (result?.kind === 'taken') return slotTaken(state, context);
         if (result?.kind === 'failed') return failed(state, context);
         return waitingFor(state, context);
       },
@@ -494,4 +512,21 @@ export function reminderAnswer(state: ConversationState, value: string, context:
     );
   }
   return { state, effects: [send({ text: context.text(state.locale)('booking:reminderThanks') })] };
+}
+
+/** The patient did not confirm in time: the held slot went back, and the free times are shown. */
+export function holdExpired(
+  state: ConversationState,
+  data: Record<string, unknown>,
+  context: StepContext,
+): Outcome {
+  const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
+  if (state.step !== 'booking.confirm' || !slot || slot.id !== data.slotId || state.draft.waiting) {
+    return { state, effects: [] };
+  }
+  const at = when(slot.start, state.locale, context.settings.hospitalTimeZone);
+  return slotTaken(state, context, 'booking:holdExpired', {
+    time: `${at.day} ${at.time}`,
+    minutes: context.settings.bookingHoldMinutes,
+  });
 }

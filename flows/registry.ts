@@ -22,6 +22,7 @@ import {
   reminderAnswer,
   booking,
   bookingResult,
+  holdExpired,
   startAppointments,
   startBooking,
 } from './booking.ts';
@@ -231,6 +232,10 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
       if (event.name === 'staff.message') return staffMessage(state, event.data, context);
       if (event.name === 'booking.approved') return appointmentApproved(state, event.data, context);
       if (event.name === 'booking.reminder') return appointmentReminder(state, event.data, context);
+      if (event.name === 'booking.holdExpired') {
+        const outcome = holdExpired(state, event.data, context);
+        return outcome.to ? settle(state.step, outcome, context) : outcome;
+      }
       // The hospital answered after the patient moved on: nothing to say.
       if (bookingResult(event) && !/^(booking|appointments)\./.test(state.step))
         return { state, effects: [] };

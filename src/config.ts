@@ -114,6 +114,8 @@ const schema = z.object({
     )
     .transform((raw) => raw.split(',').map((key) => key.trim()))
     .optional(),
+  // How long a chosen slot is kept for the patient while they confirm (and, later, pay).
+  BOOKING_HOLD_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(10),
   STAFF_MAX_FAILED_LOGINS: wholeNumber('a whole number of failed sign-ins, at least 1').default(5),
   STAFF_LOCKOUT_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(15),
   LOG_LEVEL: z

@@ -24,6 +24,7 @@ import { FhirClient } from './integrations/fhir/fhir-client.ts';
 import { Hospital } from './integrations/fhir/hospital.ts';
 import { AppointmentReminders } from './integrations/fhir/appointment-reminders.ts';
 import { BookingPerformer } from './integrations/fhir/booking-performer.ts';
+import { SlotHolds } from './integrations/fhir/slot-holds.ts';
 import { BullmqQueue } from './jobs/bullmq-queue.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
@@ -120,6 +121,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       emergencyNumbers: config.EMERGENCY_NUMBERS,
       privacyUrl: `${config.PUBLIC_BASE_URL}/privacy`,
       hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
+      bookingHoldMinutes: config.BOOKING_HOLD_MINUTES,
     };
     const outbox = new Outbox(kv, jobs, senders, logger);
     const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
@@ -178,6 +180,17 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
             content: { kind: 'system', name: 'booking.reminder', data: { appointmentId, start } },
           })
           .then(() => undefined),
+    );
+
+    booking.holds = new SlotHolds(kv, jobs, clock, config.BOOKING_HOLD_MINUTES * 60_000, (address, slotId) =>
+      engine
+        .accept({
+          ...address,
+          dedupeKey: `hold-expired:${slotId}:${clock.now()}`,
+          sentAt: clock.now(),
+          content: { kind: 'system', name: 'booking.holdExpired', data: { slotId } },
+        })
+        .then(() => undefined),
     );
 
     const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];

@@ -59,6 +59,7 @@ export type BookingRequest =
       /** Moving an appointment: this one is cancelled once the new one is booked. */
       replaces?: string;
     }
+  | { kind: 'hold'; slotId: string }
   | { kind: 'appointments' }
   | { kind: 'cancel'; appointmentId: string };
 
@@ -101,6 +102,8 @@ export interface FlowSettings {
   privacyUrl: string;
   /** IANA zone in which appointment times are shown. */
   hospitalTimeZone: string;
+  /** How long a chosen slot is held while the patient confirms. */
+  bookingHoldMinutes: number;
 }
 
 export interface StepResult {

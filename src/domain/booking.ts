@@ -31,6 +31,8 @@ export interface AppointmentView {
 export type BookingResult =
   | { kind: 'doctors'; doctors: DoctorOption[] }
   | { kind: 'slots'; day: string; slots: SlotOption[] }
+  /** The slot is held for this patient while they confirm. */
+  | { kind: 'held'; slotId: string }
   | { kind: 'booked'; appointment: AppointmentView }
   /** Someone else got the slot first. */
   | { kind: 'taken' }

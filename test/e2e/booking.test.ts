@@ -79,7 +79,7 @@ describe('booking over Telegram', () => {
       expect(first!.text).toMatch(/^08:00 · Dr /);
       const slotId = first!.callback_data!.split('|')[1]!;
 
-      const confirm = await patient.press(`booking.slot|${slotId}`);
+      const confirm = await patient.press(`booking.slot|${slotId}`, 2);
       expect(confirm).toMatch(/^Book \w+day, \w+ \d+ at 08:00 with Dr .+ \(Neurology\)\?$/);
       const booked = await patient.press('booking.confirm|yes', 2);
       expect(booked).toMatch(
@@ -108,7 +108,7 @@ describe('booking over Telegram', () => {
       await patient.press('booking.slot|next', 2);
       const later = keyboard().find((button) => button.text.startsWith('08:20'))!;
       const newSlotId = later.callback_data!.split('|')[1]!;
-      await patient.press(later.callback_data!);
+      await patient.press(later.callback_data!, 2);
       const moved = await patient.press('booking.confirm|yes', 2);
       expect(moved).toMatch(
         /^✅ Your appointment is moved to \w+day, \w+ \d+ at 08:20 with Dr .+ \(Neurology\)\./,
@@ -156,7 +156,7 @@ describe('booking over Telegram', () => {
         fake.messages(bao.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
       ).inline_keyboard.flat();
       const slotId = keys[0]!.callback_data!.split('|')[1]!;
-      await bao.press(`booking.slot|${slotId}`);
+      await bao.press(`booking.slot|${slotId}`, 2);
       expect(await bao.press('booking.confirm|yes', 2)).toMatch(
         /^Your appointment on .+ at 08:00 with Dr .+ \(General medicine\) is reserved\. A nurse will review your answers and confirm it here\./,
       );
@@ -262,7 +262,7 @@ describe('booking when the hospital fails', () => {
         fake.messages(lan.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
       ).inline_keyboard.flat();
       const slotId = keys[0]!.callback_data!.split('|')[1]!;
-      await lan.press(`booking.slot|${slotId}`);
+      await lan.press(`booking.slot|${slotId}`, 2);
       const answer = await lan.press('booking.confirm|yes', 2);
       expect(answer).toBe(
         'Xin lỗi, hệ thống bệnh viện không phản hồi. Chưa có gì được đặt hay thay đổi; vui lòng thử lại sau vài phút.\n\nBạn muốn làm gì?',

@@ -61,6 +61,7 @@ describe('engine recovery', () => {
         emergencyNumbers: { VN: '115' },
         privacyUrl: 'http://h/privacy',
         hospitalTimeZone: 'Asia/Ho_Chi_Minh',
+        bookingHoldMinutes: 10,
       },
       outbox,
       logger,

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentReminders } from '../../src/integrations/fhir/appointment-reminders.ts';
 import { FhirClient, FhirError } from '../../src/integrations/fhir/fhir-client.ts';
 import { InProcessQueue } from '../../src/jobs/in-process-queue.ts';
+import { SlotHolds } from '../../src/integrations/fhir/slot-holds.ts';
+import { MemoryStore } from '../../src/storage/kv/memory-store.ts';
+import { systemClock } from '../../src/clock.ts';
+import { createLogger } from '../../src/logging.ts';
 import type { Hospital } from '../../src/integrations/fhir/hospital.ts';
 import { SlotTaken, type DepartmentInfo, type Doctor } from '../../src/integrations/fhir/hospital.ts';
 import { HttpFake } from '../support/fakes/http-fake.ts';
@@ -246,6 +250,33 @@ describe('appointment reminders against the demo hospital', () => {
     expect(await reminders.fire({ address, appointmentId: booked.id, hours: 2 })).toBe(false);
     expect(reminded).toHaveLength(1);
     await jobs.close();
+  });
+});
+
+describe('slot holds', () => {
+  it('keeps a slot for one patient, and tells them when the hold runs out', async () => {
+    const kv = new MemoryStore(systemClock);
+    const jobs = new InProcessQueue(createLogger('silent'));
+    let told: (slotId: string) => void = () => undefined;
+    const expired = new Promise<string>((resolve) => (told = resolve));
+    const holds = new SlotHolds(kv, jobs, systemClock, 50, async (_address, slotId) => told(slotId));
+    const address = { channel: 'web' as const, channelUserId: 'w-1' };
+
+    expect(await holds.hold(address, 'slot-1', 'patient-a')).toBe(true);
+    expect(await holds.hold(address, 'slot-1', 'patient-a')).toBe(true);
+    expect(await holds.hold(address, 'slot-1', 'patient-b')).toBe(false);
+    expect(await holds.heldByOther('slot-1', 'patient-b')).toBe(true);
+    expect(await holds.heldByOther('slot-1', 'patient-a')).toBe(false);
+
+    expect(await expired).toBe('slot-1');
+    expect(await holds.heldByOther('slot-1', 'patient-b')).toBe(false);
+
+    // A hold that ended in a booking is released and its expiry says nothing.
+    expect(await holds.hold(address, 'slot-2', 'patient-b')).toBe(true);
+    await holds.release('slot-2', 'patient-b');
+    expect(await holds.heldByOther('slot-2', 'patient-a')).toBe(false);
+    await jobs.close();
+    await kv.close();
   });
 });
 

@@ -15,6 +15,7 @@ export const settings: FlowSettings = {
   emergencyNumbers: { VN: '115', FR: '15/112', JP: '119', TH: '1669', CN: '120', US: '911' },
   privacyUrl: 'https://h.example/privacy',
   hospitalTimeZone: 'Asia/Ho_Chi_Minh',
+  bookingHoldMinutes: 10,
 };
 export const address = { channel: 'telegram' as const, channelUserId: '1' };
 

@@ -100,9 +100,14 @@ describe('booking', () => {
       'Next day',
       'Back',
     ]);
-    const confirmed = runFlow(context, [button('booking.slot|a'), button('booking.confirm|yes')], state);
-    expect(sent(confirmed.effects)[0]).toBe('Book Tuesday, November 24 at 14:00 with Dr Mai (Neurology)?');
-    expect(requests(confirmed.effects)).toEqual([
+    const confirmed = runFlow(
+      context,
+      [button('booking.slot|a'), answer({ kind: 'held', slotId: 'a' }), button('booking.confirm|yes')],
+      state,
+    );
+    expect(requests(confirmed.effects)[0]).toEqual({ kind: 'hold', slotId: 'a' });
+    expect(sent(confirmed.effects)[1]).toBe('Book Tuesday, November 24 at 14:00 with Dr Mai (Neurology)?');
+    expect(requests(confirmed.effects).slice(1)).toEqual([
       { kind: 'book', slotId: 'a', department: 'neurology', bookingKey: 'p-1:a', pending: true },
     ]);
     const done = runFlow(
@@ -147,7 +152,12 @@ describe('booking', () => {
     const { state } = toSlots(triaged(4), [slot('a', 14)]);
     const { state: after, effects } = runFlow(
       context,
-      [button('booking.slot|a'), button('booking.confirm|yes'), answer({ kind: 'taken' })],
+      [
+        button('booking.slot|a'),
+        answer({ kind: 'held', slotId: 'a' }),
+        button('booking.confirm|yes'),
+        answer({ kind: 'taken' }),
+      ],
       state,
     );
     expect(sent(effects)).toContain('Sorry, someone has just taken that time. Here are the free times now:');
@@ -159,13 +169,51 @@ describe('booking', () => {
     const { state } = toSlots(triaged(4), [slot('a', 14)]);
     const { state: after, effects } = runFlow(
       context,
-      [button('booking.slot|a'), button('booking.confirm|yes'), answer({ kind: 'failed' })],
+      [
+        button('booking.slot|a'),
+        answer({ kind: 'held', slotId: 'a' }),
+        button('booking.confirm|yes'),
+        answer({ kind: 'failed' }),
+      ],
       state,
     );
     expect(sent(effects)).toContain(
       'Sorry, the hospital system did not answer. Nothing was booked or changed; please try again in a few minutes.',
     );
     expect(after).toMatchObject({ step: 'menu.main', draft: {} });
+  });
+
+  it('holds the chosen slot; someone else holding it means the free times again', () => {
+    const { state } = toSlots(triaged(4), [slot('a', 14), slot('b', 15)]);
+    const taken = runFlow(context, [button('booking.slot|b'), answer({ kind: 'taken' })], state);
+    expect(sent(taken.effects)).toContain(
+      'Sorry, someone has just taken that time. Here are the free times now:',
+    );
+    expect(taken.state).toMatchObject({ step: 'booking.slot', draft: { waiting: 'slots' } });
+  });
+
+  it('lets a hold run out: the patient is told and sees the free times', () => {
+    const { state } = toSlots(triaged(4), [slot('a', 14)]);
+    const held = runFlow(context, [button('booking.slot|a'), answer({ kind: 'held', slotId: 'a' })], state);
+    expect(held.state.step).toBe('booking.confirm');
+    const other = runFlow(
+      context,
+      [{ kind: 'system', name: 'booking.holdExpired', data: { slotId: 'zz' } }],
+      held.state,
+    );
+    expect(other.effects).toEqual([]);
+    const expired = runFlow(
+      context,
+      [{ kind: 'system', name: 'booking.holdExpired', data: { slotId: 'a' } }],
+      held.state,
+    );
+    expect(sent(expired.effects)).toEqual([
+      'The time I was holding for you (Tuesday, November 24 14:00) is released because it was not confirmed within 10 minutes. Here are the free times now:',
+    ]);
+    expect(requests(expired.effects)).toEqual([
+      { kind: 'slots', department: 'neurology', day: '2026-11-24', sameDayOnly: false },
+    ]);
+    expect(expired.state.step).toBe('booking.slot');
   });
 
   it('ignores an answer that arrives after the patient moved on', () => {

@@ -9,6 +9,7 @@ import { addDays, zonedInstant } from '../../domain/time-zone.ts';
 import type { Department } from '../../domain/triage.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
 import type { AppointmentReminders } from './appointment-reminders.ts';
+import type { SlotHolds } from './slot-holds.ts';
 import { FhirError } from './fhir-client.ts';
 import {
   SlotTaken,
@@ -33,8 +34,9 @@ export class BookingPerformer {
     departments: Map<Department, { info: DepartmentInfo; doctors: Doctor[] }>;
   };
 
-  /** Set once the conversation engine exists (reminders are delivered through it). */
+  /** Set once the conversation engine exists (both speak to patients through it). */
   reminders?: AppointmentReminders;
+  holds?: SlotHolds;
 
   constructor(
     private readonly hospital: Hospital,
@@ -50,7 +52,7 @@ export class BookingPerformer {
     request: BookingRequest,
   ): Promise<BookingResult> {
     try {
-      const result = await this.run(patientId, request);
+      const result = await this.run(address, patientId, request);
       if (result.kind === 'booked') {
         await this.reminders?.schedule(address, result.appointment.id, new Date(result.appointment.start));
       }
@@ -66,7 +68,11 @@ export class BookingPerformer {
     }
   }
 
-  private async run(patientId: string, request: BookingRequest): Promise<BookingResult> {
+  private async run(
+    address: ConversationAddress,
+    patientId: string,
+    request: BookingRequest,
+  ): Promise<BookingResult> {
     switch (request.kind) {
       case 'doctors': {
         const { doctors } = await this.department(request.department);
@@ -89,10 +95,12 @@ export class BookingPerformer {
           to: zonedInstant(addDays(request.day, 1), 0, this.timeZone),
           count: SLOTS_PER_DAY_SHOWN,
         });
+        const free = [];
+        for (const slot of slots) if (!(await this.holds?.heldByOther(slot.id, patientId))) free.push(slot);
         return {
           kind: 'slots',
           day: request.day,
-          slots: slots.map((slot) => ({
+          slots: free.map((slot) => ({
             id: slot.id,
             start: slot.start.toISOString(),
             scheduleId: slot.doctor.scheduleId,
@@ -100,7 +108,12 @@ export class BookingPerformer {
           })),
         };
       }
+      case 'hold': {
+        const held = (await this.holds?.hold(address, request.slotId, patientId)) ?? true;
+        return held ? { kind: 'held', slotId: request.slotId } : { kind: 'taken' };
+      }
       case 'book': {
+        if (await this.holds?.heldByOther(request.slotId, patientId)) return { kind: 'taken' };
         const hospitalPatientId = await this.hospitalPatient(patientId);
         const booking = {
           slotId: request.slotId,
@@ -113,6 +126,7 @@ export class BookingPerformer {
           ? await this.hospital.reschedule({ ...booking, appointmentId: request.replaces })
           : await this.hospital.book(booking);
         if (request.replaces) await this.reminders?.cancel(request.replaces);
+        await this.holds?.release(request.slotId, patientId);
         return { kind: 'booked', appointment: await this.view(appointment) };
       }
       case 'appointments': {
