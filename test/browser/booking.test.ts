@@ -1,0 +1,116 @@
+// Intake → booking in the web chat, in Chromium: a patient describes a cough, taps "Book an
+// appointment", takes the suggested department, anyone, tomorrow's first time, and confirms;
+// the appointment is then in the demo hospital. Screenshots in test-results/screenshots.
+import { join } from 'node:path';
+import type { Appointment } from '@medplum/fhirtypes';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
+import { launchBrowser, screenshotDir } from '../support/browser.ts';
+import { startTestInstance, type TestInstance } from '../support/instance.ts';
+
+describe('booking in the web chat, in Chromium', () => {
+  let instance: TestInstance;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    instance = await startTestInstance();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.stop();
+  });
+
+  const newest = (page: Page) => page.locator('.entry.assistant').last();
+  async function tap(page: Page, name: string | RegExp) {
+    const before = await page.locator('.entry.assistant').count();
+    await newest(page).getByRole('button', { name }).first().click();
+    await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(before);
+    await newest(page)
+      .getByRole('button')
+      .first()
+      .waitFor()
+      .catch(() => undefined);
+  }
+  async function type(page: Page, text: string) {
+    const before = await page.locator('.entry.assistant').count();
+    await page.getByRole('textbox').fill(text);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(before);
+  }
+  /** Waits until the newest message says `text`. */
+  const says = (page: Page, text: string | RegExp) =>
+    expect.poll(async () => (await newest(page).locator('.body').textContent()) ?? '').toMatch(text);
+
+  it('goes from symptoms to a booked appointment', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext({
+      locale: 'en-GB',
+      viewport: { width: 390, height: 780 },
+      deviceScaleFactor: 2,
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${instance.frontdoor.url}/chat`);
+    await expect.poll(() => page.getByRole('button', { name: 'Send' }).isVisible()).toBe(true);
+
+    await type(page, 'hello');
+    await tap(page, 'I agree');
+    await type(page, 'Mary Jane Watson');
+    await type(page, '05/06/1990');
+    await type(page, '0912 345 678');
+    await says(page, /What would you like to do\?$/);
+
+    await tap(page, 'Check my symptoms');
+    await tap(page, 'Cough, cold or sore throat');
+    await tap(page, '4 to 7 days ago');
+    await tap(page, /^2$/);
+    await tap(page, /^No$/);
+    await tap(page, /^No$/);
+    await tap(page, "I don't know");
+    await tap(page, 'Skip');
+    await says(page, /Suggested department: General medicine\.[\s\S]*What would you like to do\?$/);
+
+    await tap(page, 'Book an appointment');
+    await says(
+      page,
+      'From your symptoms I suggest General medicine.\n\nWhich department would you like to visit?',
+    );
+    await tap(page, 'General medicine');
+    await says(page, 'Which doctor would you like to see?');
+    await tap(page, 'Anyone available');
+    await says(page, /^(Free times|There is no free time) on /);
+    await tap(page, 'Next day');
+    await says(page, /^Free times on /);
+    await page.screenshot({ path: join(screenshotDir, 'web-chat-booking-times.png') });
+    const first = newest(page)
+      .getByRole('button', { name: /^08:00 · Dr / })
+      .first();
+    const label = (await first.textContent()) ?? '';
+    await tap(page, label);
+    await says(page, /^Book .+ at 08:00 with Dr .+ \(General medicine\)\?$/);
+    await tap(page, 'Confirm');
+    await says(
+      page,
+      /^✅ Your appointment is booked: .+ at 08:00 with Dr .+ \(General medicine\)\.\n\nWhat would you like to do\?$/,
+    );
+    await page.screenshot({ path: join(screenshotDir, 'web-chat-booked.png') });
+
+    const session = (await context.cookies()).find((cookie) => cookie.name === 'fd_chat');
+    expect(session).toBeDefined();
+    const identity = await instance.frontdoor.database.prisma.channelIdentity.findFirstOrThrow({
+      where: { channel: 'web' },
+    });
+    const fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
+    const patient = await fhir.search('Patient', {
+      identifier: `urn:frontdoor:patient|${identity.patientId}`,
+    });
+    const { resources } = await fhir.search<Appointment>('Appointment', {
+      patient: `Patient/${patient.resources[0]?.id}`,
+    });
+    expect(resources.map((appointment) => appointment.status)).toEqual(['booked']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
