@@ -239,18 +239,21 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
           }),
         (server) => {
           if (config.HOSPITAL_FHIR_BASE_URL) return;
-          registerDemoHospital(server, () =>
-            DemoHospital.open({
-              timeZone: config.HOSPITAL_TIME_ZONE,
-              now: new Date(clock.now()),
-              departmentNames: (department) =>
-                Object.fromEntries(
-                  SUPPORTED_LOCALES.map((locale) => [
-                    locale,
-                    translator.getFixedT(locale, 'triage')(`department.${department}`),
-                  ]),
-                ),
-            }),
+          registerDemoHospital(
+            server,
+            () =>
+              DemoHospital.open({
+                timeZone: config.HOSPITAL_TIME_ZONE,
+                now: new Date(clock.now()),
+                departmentNames: (department) =>
+                  Object.fromEntries(
+                    SUPPORTED_LOCALES.map((locale) => [
+                      locale,
+                      translator.getFixedT(locale, 'triage')(`department.${department}`),
+                    ]),
+                  ),
+              }),
+            () => new Date(clock.now()),
           );
         },
         (server) => {

@@ -4,6 +4,7 @@
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentReminders } from '../../src/integrations/fhir/appointment-reminders.ts';
+import { DemoHospital } from '../../src/integrations/fhir/demo-hospital.ts';
 import { FhirClient, FhirError } from '../../src/integrations/fhir/fhir-client.ts';
 import { InProcessQueue } from '../../src/jobs/in-process-queue.ts';
 import { SlotHolds } from '../../src/integrations/fhir/slot-holds.ts';
@@ -250,6 +251,37 @@ describe('appointment reminders against the demo hospital', () => {
     expect(await reminders.fire({ address, appointmentId: booked.id, hours: 2 })).toBe(false);
     expect(reminded).toHaveLength(1);
     await jobs.close();
+  });
+});
+
+describe('the demo hospital over time', () => {
+  it('keeps 14 days bookable as the days go by', async () => {
+    const start = new Date(Date.UTC(2026, 10, 24, 3, 0));
+    const hospital = await DemoHospital.open({
+      timeZone: 'Asia/Ho_Chi_Minh',
+      now: start,
+      departmentNames: () => ({ en: 'Department' }),
+    });
+    const count = async (day: string) => {
+      const from = new Date(`${day}T00:00:00+07:00`).toISOString();
+      const to = new Date(`${day}T23:59:59+07:00`).toISOString();
+      const result = await hospital.handle({
+        method: 'GET',
+        url: `/Slot?start=ge${from}&start=le${to}&_count=1000`,
+        body: undefined,
+        params: {},
+        query: {},
+      } as unknown as Parameters<DemoHospital['handle']>[0]);
+      return ((result.body as { entry?: unknown[] }).entry ?? []).length;
+    };
+    // Seeded through 7 December (14 days from 24 November); nothing after yet.
+    expect(await count('2026-12-07')).toBeGreaterThan(0);
+    expect(await count('2026-12-09')).toBe(0);
+    await hospital.topUp(new Date(start.getTime() + 2 * 86_400_000));
+    expect(await count('2026-12-09')).toBe(18 * 20);
+    // A second top-up the same day adds nothing twice.
+    await hospital.topUp(new Date(start.getTime() + 2 * 86_400_000));
+    expect(await count('2026-12-09')).toBe(18 * 20);
   });
 });
 

@@ -80,11 +80,16 @@ export interface DemoHospitalOptions {
 export class DemoHospital {
   readonly repo = new MemoryRepository();
   private readonly router = new FhirRouter();
+  private readonly schedules: { id: string; department: Department }[] = [];
+  /** The last day that has its slots. */
+  private seededThrough?: string;
+
+  private constructor(private readonly timeZone: string) {}
 
   /** Creates the hospital and its seed data. */
   static async open(options: DemoHospitalOptions): Promise<DemoHospital> {
     loadDefinitions();
-    const hospital = new DemoHospital();
+    const hospital = new DemoHospital(options.timeZone);
     await hospital.seed(options);
     return hospital;
   }
@@ -94,8 +99,7 @@ export class DemoHospital {
     return { status: getStatus(outcome), body: resource ?? outcome };
   }
 
-  private async seed({ timeZone, now, departmentNames }: DemoHospitalOptions): Promise<void> {
-    const today = zonedDate(now, timeZone);
+  private async seed({ now, departmentNames }: DemoHospitalOptions): Promise<void> {
     for (const [department, doctors] of Object.entries(STAFF) as [
       Exclude<Department, 'emergency'>,
       string[],
@@ -140,34 +144,65 @@ export class DemoHospital {
             { reference: `HealthcareService/${service.id}` },
           ],
         });
-        for (let day = 0; day < HORIZON_DAYS; day++) {
-          const date = addDays(today, day);
-          if (new Date(`${date}T12:00:00Z`).getUTCDay() === 0) continue;
-          for (const [from, to] of SESSIONS) {
-            for (let minute = from; minute + SLOT_MINUTES <= to; minute += SLOT_MINUTES) {
-              const start = zonedInstant(date, minute, timeZone);
-              if (start <= now) continue;
-              await this.repo.createResource({
-                resourceType: 'Slot',
-                schedule: { reference: `Schedule/${schedule.id}` },
-                serviceType: [{ coding: [{ system: DEPARTMENT_SYSTEM, code: department }] }],
-                status: 'free',
-                start: start.toISOString(),
-                end: new Date(start.getTime() + SLOT_MINUTES * 60_000).toISOString(),
-              });
-            }
+        this.schedules.push({ id: schedule.id ?? '', department });
+      }
+    }
+    await this.topUp(now);
+  }
+
+  /**
+   * Adds the slots of the days up to the horizon that have none yet, so a hospital left running
+   * keeps 14 days bookable (called at start and then daily).
+   */
+  async topUp(now: Date): Promise<void> {
+    const today = zonedDate(now, this.timeZone);
+    const last = addDays(today, HORIZON_DAYS - 1);
+    for (
+      let date = this.seededThrough ? addDays(this.seededThrough, 1) : today;
+      date <= last;
+      date = addDays(date, 1)
+    ) {
+      if (new Date(`${date}T12:00:00Z`).getUTCDay() === 0) continue;
+      for (const { id, department } of this.schedules) {
+        for (const [from, to] of SESSIONS) {
+          for (let minute = from; minute + SLOT_MINUTES <= to; minute += SLOT_MINUTES) {
+            const start = zonedInstant(date, minute, this.timeZone);
+            if (start <= now) continue;
+            await this.repo.createResource({
+              resourceType: 'Slot',
+              schedule: { reference: `Schedule/${id}` },
+              serviceType: [{ coding: [{ system: DEPARTMENT_SYSTEM, code: department }] }],
+              status: 'free',
+              start: start.toISOString(),
+              end: new Date(start.getTime() + SLOT_MINUTES * 60_000).toISOString(),
+            });
           }
         }
       }
     }
+    this.seededThrough = last;
   }
 }
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** Mounts the hospital at /fhir/R4; it is opened on first use so start-up stays fast. */
-export function registerDemoHospital(app: FastifyInstance, open: () => Promise<DemoHospital>): void {
+export function registerDemoHospital(
+  app: FastifyInstance,
+  open: () => Promise<DemoHospital>,
+  now: () => Date,
+): void {
   let hospital: Promise<DemoHospital> | undefined;
+  // Hourly, so the 14 bookable days roll on while the server runs.
+  const rolling = setInterval(() => {
+    void hospital
+      ?.then((opened) => opened.topUp(now()))
+      .catch((error: unknown) => {
+        app.log.warn({ err: error }, 'demo hospital could not add slots');
+      });
+  }, 3_600_000);
+  rolling.unref();
+  app.addHook('onClose', async () => clearInterval(rolling));
   app.register(async (scope) => {
     scope.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, (_request, body, done) => {
       try {
