@@ -210,15 +210,25 @@ describe('booking when the hospital fails', () => {
   let hospitalHost: TestInstance;
   let instance: TestInstance;
 
+  const failures = {
+    'a 500': { status: 500, severity: 'fatal', code: 'exception', text: 'HIS down' },
+    'an OperationOutcome error': {
+      status: 422,
+      severity: 'error',
+      code: 'business-rule',
+      text: 'Doctor unavailable',
+    },
+  };
+  let failure = failures['a 500'];
   // Stands between Frontdoor and the demo hospital, passing everything on except what fails.
   const proxy = new HttpFake(async (request) => {
     const path = request.path.replace(/^\/fhir/, '');
     if (request.method === 'POST' && path.startsWith('/Appointment')) {
       return {
-        status: 500,
+        status: failure.status,
         body: {
           resourceType: 'OperationOutcome',
-          issue: [{ severity: 'fatal', code: 'exception', details: { text: 'HIS down' } }],
+          issue: [{ severity: failure.severity, code: failure.code, details: { text: failure.text } }],
         },
       };
     }
@@ -248,12 +258,16 @@ describe('booking when the hospital fails', () => {
     await fake?.stop();
   });
 
-  it(
-    'tells the patient kindly in their language and leaves nothing half-booked',
+  it.each([
+    ['a 500', 9303],
+    ['an OperationOutcome error', 9304],
+  ] as const)(
+    'on %s: tells the patient kindly in their language and leaves nothing half-booked',
     { timeout: 120_000 },
-    async () => {
-      const lan = new TelegramPatient(instance.frontdoor.url, fake, 9303, 'vi');
-      await lan.onboard('Lan Ho', '03/03/1993', '0912345303');
+    async (name, chat) => {
+      failure = failures[name];
+      const lan = new TelegramPatient(instance.frontdoor.url, fake, chat, 'vi');
+      await lan.onboard('Lan Ho', '03/03/1993', `0912345${chat - 9000}`);
       await lan.press('menu|book');
       await lan.press('booking.department|dermatology', 2);
       await lan.press('booking.doctor|any', 2);

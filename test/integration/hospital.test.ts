@@ -1,7 +1,7 @@
 // The FHIR hospital client against the built-in demo hospital over real HTTP: seed data,
 // slot search, booking, the race for one slot, cancel and reschedule with the FHIR Slot and
 // Appointment states checked afterwards; and against a failing hospital fake.
-import type { Appointment, Slot } from '@medplum/fhirtypes';
+import type { Appointment, Patient, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentReminders } from '../../src/integrations/fhir/appointment-reminders.ts';
 import { DemoHospital } from '../../src/integrations/fhir/demo-hospital.ts';
@@ -70,6 +70,29 @@ describe('the demo hospital over FHIR', () => {
     // Opening hours are in the hospital's time zone (Asia/Ho_Chi_Minh, UTC+7): 08:00 at the earliest.
     const localHours = slots.map((slot) => (slot.start.getUTCHours() + 7) % 24);
     expect(Math.min(...localHours)).toBeGreaterThanOrEqual(8);
+  });
+
+  it("finds the hospital's own record by phone and birth date, and creates a patient only once", async () => {
+    const existing = await fhir.create<Patient>({
+      resourceType: 'Patient',
+      name: [{ text: 'Tran Van Ba' }],
+      birthDate: '1970-07-07',
+      telecom: [{ system: 'phone', value: '+84912345777' }],
+    });
+    const matched = await hospital.ensurePatient({
+      id: '0b0f6c5e-5d1c-4b7e-9a61-5e3c2f1d0a77',
+      fullName: 'Trần Văn Ba',
+      birthDate: '1970-07-07',
+      phone: '+84912345777',
+    });
+    expect(matched).toBe(existing.id);
+    const again = await hospital.ensurePatient({
+      id: '0b0f6c5e-5d1c-4b7e-9a61-5e3c2f1d0a01',
+      fullName: 'Lan Nguyen',
+      birthDate: '1990-03-12',
+      phone: '+84912345001',
+    });
+    expect(again).toBe(patientId);
   });
 
   it('books a slot once, however often the same booking is retried', async () => {

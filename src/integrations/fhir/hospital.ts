@@ -144,13 +144,26 @@ export class Hospital {
       .slice(0, options.count);
   }
 
-  /** The hospital's record of our patient: found by our id, or created once. */
+  /**
+   * The hospital's record of our patient: the one carrying our id, else the one the hospital
+   * already has with the same phone and birth date, else a new one — created conditionally on
+   * our id, so a retry never makes two.
+   */
   async ensurePatient(patient: {
     id: string;
     fullName: string;
     birthDate: string;
     phone: string;
   }): Promise<string> {
+    const ours = await this.fhir.search<Patient>('Patient', {
+      identifier: `${PATIENT_SYSTEM}|${patient.id}`,
+    });
+    if (ours.resources[0]?.id) return ours.resources[0].id;
+    const known = await this.fhir.search<Patient>('Patient', {
+      phone: patient.phone,
+      birthdate: patient.birthDate,
+    });
+    if (known.resources.length === 1 && known.resources[0]?.id) return known.resources[0].id;
     const created = await this.fhir.create<Patient>(
       {
         resourceType: 'Patient',
