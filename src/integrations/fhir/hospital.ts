@@ -53,6 +53,16 @@ export interface BookedAppointment {
   doctorDisplay?: string;
 }
 
+export interface Booking {
+  slotId: string;
+  hospitalPatientId: string;
+  /** Identifies this booking: booking again with the same key returns the same appointment. */
+  bookingKey: string;
+  department: Department;
+  /** "pending" while a nurse must still approve (triage asked for review). */
+  status?: 'booked' | 'pending';
+}
+
 /** The slot was taken by someone else first. */
 export class SlotTaken extends Error {
   constructor(readonly slotId: string) {
@@ -181,14 +191,7 @@ export class Hospital {
    * Books `slotId` for the patient. `bookingKey` identifies this booking: calling again with
    * the same key returns the same appointment. Throws SlotTaken when someone else has it.
    */
-  async book(options: {
-    slotId: string;
-    hospitalPatientId: string;
-    bookingKey: string;
-    department: Department;
-    /** "pending" while a nurse must still approve (triage asked for review). */
-    status?: 'booked' | 'pending';
-  }): Promise<BookedAppointment> {
+  async book(options: Booking): Promise<BookedAppointment> {
     const existing = await this.fhir.search<Appointment>('Appointment', {
       identifier: `${BOOKING_SYSTEM}|${options.bookingKey}`,
     });
@@ -249,14 +252,7 @@ export class Hospital {
   }
 
   /** Moves a booking to another slot: the new one is taken first, then the old one let go. */
-  async reschedule(options: {
-    appointmentId: string;
-    slotId: string;
-    hospitalPatientId: string;
-    bookingKey: string;
-    department: Department;
-    status?: 'booked' | 'pending';
-  }): Promise<BookedAppointment> {
+  async reschedule(options: Booking & { appointmentId: string }): Promise<BookedAppointment> {
     const moved = await this.book(options);
     await this.cancel(options.appointmentId);
     return moved;
