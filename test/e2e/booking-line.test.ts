@@ -3,14 +3,8 @@
 import type { Appointment } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
-import {
-  FAKE_LINE_SECRET,
-  FAKE_LINE_TOKEN,
-  LineFake,
-  line,
-  lineSignature,
-} from '../support/fakes/line-fake.ts';
-import { startTestInstance, type TestInstance } from '../support/instance.ts';
+import { line, lineSignature, type LineFake } from '../support/fakes/line-fake.ts';
+import { startWithLine, type TestInstance } from '../support/instance.ts';
 
 describe('booking over LINE', () => {
   let fake: LineFake;
@@ -18,14 +12,7 @@ describe('booking over LINE', () => {
   const user = 'U2000000000000000000000000000000b';
 
   beforeAll(async () => {
-    fake = await new LineFake().start();
-    instance = await startTestInstance({
-      env: {
-        LINE_CHANNEL_SECRET: FAKE_LINE_SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN: FAKE_LINE_TOKEN,
-        LINE_API_BASE_URL: fake.url,
-      },
-    });
+    ({ fake, instance } = await startWithLine());
   });
   afterAll(async () => {
     await instance?.stop();

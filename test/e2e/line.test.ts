@@ -1,28 +1,15 @@
 // LINE end to end: signed webhooks built the way LINE signs them, a local Messaging API fake,
 // replies while the reply token is valid and pushes (with a retry key) otherwise.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FAKE_LINE_SECRET,
-  FAKE_LINE_TOKEN,
-  LineFake,
-  line,
-  lineSignature,
-} from '../support/fakes/line-fake.ts';
-import { startTestInstance, type TestInstance } from '../support/instance.ts';
+import { line, lineSignature, type LineFake } from '../support/fakes/line-fake.ts';
+import { startWithLine, type TestInstance } from '../support/instance.ts';
 
 describe('LINE webhook', () => {
   let fake: LineFake;
   let instance: TestInstance;
 
   beforeAll(async () => {
-    fake = await new LineFake().start();
-    instance = await startTestInstance({
-      env: {
-        LINE_CHANNEL_SECRET: FAKE_LINE_SECRET,
-        LINE_CHANNEL_ACCESS_TOKEN: FAKE_LINE_TOKEN,
-        LINE_API_BASE_URL: fake.url,
-      },
-    });
+    ({ fake, instance } = await startWithLine());
   });
   afterAll(async () => {
     await instance?.stop();

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logging.ts';
 import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
 import { deleteRedisKeys, testDatabaseUrl, testRedisUrl, uniquePrefix } from './backends.ts';
 import { databaseBackends, type TestDatabaseTarget } from './database.ts';
+import { FAKE_LINE_SECRET, FAKE_LINE_TOKEN, LineFake } from './fakes/line-fake.ts';
 
 export interface TestInstance {
   frontdoor: Frontdoor;
@@ -85,4 +86,17 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An instance taking LINE webhooks, with the Messaging API fake it sends to. */
+export async function startWithLine(): Promise<{ fake: LineFake; instance: TestInstance }> {
+  const fake = await new LineFake().start();
+  const instance = await startTestInstance({
+    env: {
+      LINE_CHANNEL_SECRET: FAKE_LINE_SECRET,
+      LINE_CHANNEL_ACCESS_TOKEN: FAKE_LINE_TOKEN,
+      LINE_API_BASE_URL: fake.url,
+    },
+  });
+  return { fake, instance };
 }
