@@ -17,7 +17,9 @@ import { emergencyNumberFor } from '../src/domain/red-flags.ts';
 import { addDays, zonedDate, zonedInstant } from '../src/domain/time-zone.ts';
 import { DEPARTMENTS, type Department } from '../src/domain/triage.ts';
 import type { Locale } from '../src/i18n/locales.ts';
+import { dayName, departmentName, describe, when } from './appointment-text.ts';
 import { choices, pressed, send, stay, type Flow, type Outcome } from './kit.ts';
+import { checkoutMessage, feeLine, payable, refundText } from './payment.ts';
 
 const BOOKABLE = DEPARTMENTS.filter((department) => department !== 'emergency');
 const isBookable = (value: string | undefined): value is Department =>
@@ -31,30 +33,6 @@ export function bookingResult(event: FlowEvent): BookingResult | undefined {
 }
 
 const parse = <T>(raw: string | undefined, fallback: T): T => (raw ? (JSON.parse(raw) as T) : fallback);
-
-/** Day and time of an instant as the patient reads them, in the hospital's zone. */
-function when(iso: string, locale: Locale, timeZone: string): { day: string; time: string } {
-  const at = new Date(iso);
-  return {
-    day: new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(
-      at,
-    ),
-    time: new Intl.DateTimeFormat(locale, {
-      timeZone,
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).format(at),
-  };
-}
-
-function dayName(day: string, locale: Locale, timeZone: string): string {
-  return when(zonedInstant(day, 12 * 60, timeZone).toISOString(), locale, timeZone).day;
-}
-
-function departmentName(department: string | undefined, context: StepContext, locale: Locale): string {
-  return context.text(locale)(`triage:department.${department ?? ''}`);
-}
 
 /** Asks the hospital, says "one moment", and waits on `step` for the answer. */
 function ask(
@@ -131,18 +109,6 @@ function failed(state: ConversationState, context: StepContext): Outcome {
 
 const useButtons = (state: ConversationState, context: StepContext) =>
   stay(state, send({ text: context.text(state.locale)('triage:intake.useButtons') }));
-
-function describe(
-  view: { start: string; department?: string; doctor?: SlotOption['doctor'] },
-  state: ConversationState,
-  context: StepContext,
-) {
-  return {
-    ...when(view.start, state.locale, context.settings.hospitalTimeZone),
-    doctor: nameIn(view.doctor, state.locale),
-    department: departmentName(view.department ?? state.draft.department, context, state.locale),
-  };
-}
 
 export const booking: Flow = {
   name: 'booking',
@@ -292,16 +258,16 @@ export const booking: Flow = {
     },
 
     confirm: {
-      next: ['booking.slot', 'booking.booking', 'booking.confirm', 'menu.main'],
+      next: ['booking.slot', 'booking.booking', 'booking.checkout', 'booking.confirm', 'menu.main'],
       prompt: (state, context) => {
         const t = context.text(state.locale);
         const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
         if (!slot || state.draft.waiting) return [];
         return [
           {
-            text: t('booking:confirm', describe(slot, state, context)),
+            text: `${t('booking:confirm', describe(slot, state, context))}${feeLine(state, context)}`,
             choices: choices('booking.confirm', [
-              ['yes', t('booking:confirmYes')],
+              ['yes', t(payable(state, context) > 0 ? 'payment:confirmPay' : 'booking:confirmYes')],
               ['other', t('booking:otherTime')],
             ]),
           },
@@ -320,6 +286,20 @@ export const booking: Flow = {
         const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
         if (value === 'other' || !slot) return { state, effects: [], to: 'booking.slot' };
         if (value !== 'yes') return useButtons(state, context);
+        if (payable(state, context) > 0) {
+          return ask(
+            state,
+            context,
+            {
+              kind: 'checkout',
+              slotId: slot.id,
+              department: state.draft.department as Department,
+              pending: bookingLimits(state.triage).pending,
+              locale: state.locale,
+            },
+            'booking.checkout',
+          );
+        }
         return ask(
           state,
           context,
@@ -334,6 +314,25 @@ export const booking: Flow = {
           },
           'booking.booking',
         );
+      },
+    },
+
+    checkout: {
+      next: ['booking.slot', 'menu.main'],
+      prompt: () => [],
+      handle: (state, event, context) => {
+        const result = bookingResult(event);
+        const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
+        if (result?.kind === 'checkout' && slot) {
+          return {
+            state: { ...state, draft: {} },
+            effects: [send(checkoutMessage(state, slot, result, context))],
+            to: 'menu.main',
+          };
+        }
+        if (result?.kind === 'taken') return slotTaken(state, context);
+        if (result?.kind === 'failed') return failed(state, context);
+        return waitingFor(state, context);
       },
     },
 
@@ -410,16 +409,14 @@ export const appointments: Flow = {
           };
         }
         if (result?.kind === 'cancelled') {
+          const cancelled = t(
+            'booking:cancelled',
+            when(result.appointment.start, state.locale, context.settings.hospitalTimeZone),
+          );
+          const refund = result.refund ? `\n${refundText(result.refund, state, context)}` : '';
           return {
             state: { ...state, draft: {} },
-            effects: [
-              send({
-                text: t(
-                  'booking:cancelled',
-                  when(result.appointment.start, state.locale, context.settings.hospitalTimeZone),
-                ),
-              }),
-            ],
+            effects: [send({ text: `${cancelled}${refund}` })],
             to: 'menu.main',
           };
         }

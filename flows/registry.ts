@@ -29,6 +29,7 @@ import {
 import { intake } from './intake.ts';
 import { menu, system } from './menu.ts';
 import { onboarding } from './onboarding.ts';
+import { paymentEvent } from './payment.ts';
 
 /** Bump when a saved state of the previous version can no longer be stepped. */
 export const FLOW_VERSION = 1;
@@ -232,6 +233,7 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
       if (event.name === 'staff.message') return staffMessage(state, event.data, context);
       if (event.name === 'booking.approved') return appointmentApproved(state, event.data, context);
       if (event.name === 'booking.reminder') return appointmentReminder(state, event.data, context);
+      if (event.name.startsWith('payment.')) return paymentEvent(state, event.name, event.data, context);
       if (event.name === 'booking.holdExpired') {
         const outcome = holdExpired(state, event.data, context);
         return outcome.to ? settle(state.step, outcome, context) : outcome;

@@ -1,6 +1,17 @@
 // Typed settings from the environment. Every public setting of PRODUCT.md is read here and
 // nowhere else; a bad value stops start-up with one line naming the variable.
 import { z } from 'zod';
+import {
+  CURRENCY_OF_COUNTRY,
+  DEFAULT_REFUND_POLICY,
+  DEMO_FEE,
+  parseFees,
+  parseRefundPolicy,
+  toMinorUnits,
+  type FeeTable,
+  type RefundRule,
+} from './domain/payments.ts';
+import { DEPARTMENTS } from './domain/triage.ts';
 
 /** Raised when a setting is missing or malformed; its message is the one line we print. */
 export class ConfigError extends Error {
@@ -116,6 +127,21 @@ const schema = z.object({
     .optional(),
   // How long a chosen slot is kept for the patient while they confirm (and, later, pay).
   BOOKING_HOLD_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(10),
+  // Stripe lets a Checkout session live 30 minutes to 24 hours; the slot is held as long.
+  PAYMENT_HOLD_MINUTES: wholeNumber('a whole number of minutes from 30 to 1440')
+    .refine(
+      (minutes) => minutes >= 30 && minutes <= 1440,
+      'expected a whole number of minutes from 30 to 1440',
+    )
+    .default(30),
+  HOSPITAL_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as VND')
+    .optional(),
+  // Amounts in the hospital's currency per department, "*" for the rest; 0 means free.
+  CONSULTATION_FEES: z.string().optional(),
+  REFUND_POLICY: z.string().optional(),
+  NODE_ENV: z.string().optional(),
   STAFF_MAX_FAILED_LOGINS: wholeNumber('a whole number of failed sign-ins, at least 1').default(5),
   STAFF_LOCKOUT_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(15),
   LOG_LEVEL: z
@@ -129,9 +155,15 @@ const schema = z.object({
 type RawSettings = z.infer<typeof schema>;
 
 /** The validated settings the composition root builds everything from. */
-export interface Config extends Omit<RawSettings, 'PUBLIC_BASE_URL' | 'HOSPITAL_TIME_ZONE'> {
+export interface Config extends Omit<
+  RawSettings,
+  'PUBLIC_BASE_URL' | 'HOSPITAL_TIME_ZONE' | 'HOSPITAL_CURRENCY' | 'CONSULTATION_FEES' | 'REFUND_POLICY'
+> {
   PUBLIC_BASE_URL: string;
   HOSPITAL_TIME_ZONE: string;
+  HOSPITAL_CURRENCY: string;
+  CONSULTATION_FEES: FeeTable;
+  REFUND_POLICY: RefundRule[];
 }
 
 /** The usual zone of a country's hospitals, when HOSPITAL_TIME_ZONE is not set. */
@@ -180,7 +212,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!timeZone) {
     throw new ConfigError('HOSPITAL_TIME_ZONE', `required for HOSPITAL_COUNTRY=${settings.HOSPITAL_COUNTRY}`);
   }
-  return { ...settings, PUBLIC_BASE_URL: publicBase.replace(/\/+$/, ''), HOSPITAL_TIME_ZONE: timeZone };
+  const currency = settings.HOSPITAL_CURRENCY ?? CURRENCY_OF_COUNTRY[settings.HOSPITAL_COUNTRY] ?? 'USD';
+  const fees = settings.CONSULTATION_FEES
+    ? parseFees(settings.CONSULTATION_FEES, currency, DEPARTMENTS)
+    : { currency, byDepartment: {}, otherwise: toMinorUnits(DEMO_FEE[currency] ?? 0, currency) };
+  if (!fees) {
+    throw new ConfigError(
+      'CONSULTATION_FEES',
+      `expected DEPARTMENT=AMOUNT pairs in ${currency} such as cardiology=500000,*=200000 (departments: ${DEPARTMENTS.join(', ')})`,
+    );
+  }
+  const charges = fees.otherwise > 0 || Object.values(fees.byDepartment).some((fee) => fee > 0);
+  if (settings.NODE_ENV === 'production' && charges && !settings.STRIPE_SECRET_KEY) {
+    // The local test-payment page would book without anyone paying.
+    throw new ConfigError(
+      'STRIPE_SECRET_KEY',
+      'required when NODE_ENV=production and consultations have a fee (CONSULTATION_FEES=0 makes them free)',
+    );
+  }
+  const refundPolicy = settings.REFUND_POLICY
+    ? parseRefundPolicy(settings.REFUND_POLICY)
+    : DEFAULT_REFUND_POLICY;
+  if (!refundPolicy) {
+    throw new ConfigError('REFUND_POLICY', 'expected HOURS=PERCENT pairs such as 24=100,2=50');
+  }
+  return {
+    ...settings,
+    PUBLIC_BASE_URL: publicBase.replace(/\/+$/, ''),
+    HOSPITAL_TIME_ZONE: timeZone,
+    HOSPITAL_CURRENCY: currency,
+    CONSULTATION_FEES: fees,
+    REFUND_POLICY: refundPolicy,
+  };
 }
 
 function requireTogether(settings: RawSettings, names: (keyof RawSettings)[]): void {

@@ -25,6 +25,11 @@ import { Hospital } from './integrations/fhir/hospital.ts';
 import { AppointmentReminders } from './integrations/fhir/appointment-reminders.ts';
 import { BookingPerformer } from './integrations/fhir/booking-performer.ts';
 import { SlotHolds } from './integrations/fhir/slot-holds.ts';
+import { Payments } from './integrations/stripe/payments.ts';
+import { StripeGateway, stripeClient } from './integrations/stripe/stripe-gateway.ts';
+import { TestGateway } from './integrations/stripe/test-gateway.ts';
+import { registerStripeWebhook } from './integrations/stripe/webhook.ts';
+import { registerPaymentPages } from './server/payment-pages.ts';
 import { BullmqQueue } from './jobs/bullmq-queue.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
@@ -62,6 +67,8 @@ export interface Frontdoor {
   channels: ChannelName[];
   /** The hospital over FHIR: HOSPITAL_FHIR_BASE_URL, or the demo hospital at /fhir/R4. */
   hospital: Hospital;
+  /** Consultation payments (Stripe, or the local test gateway without STRIPE_SECRET_KEY). */
+  payments: Payments;
   /** Embedded default only: console accounts made up at start, to be printed. */
   demoStaff: { email: string; password: string; role: Role }[];
   /** Stops taking requests, drains jobs and closes every connection. */
@@ -122,6 +129,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       privacyUrl: `${config.PUBLIC_BASE_URL}/privacy`,
       hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
       bookingHoldMinutes: config.BOOKING_HOLD_MINUTES,
+      fees: config.CONSULTATION_FEES,
     };
     const outbox = new Outbox(kv, jobs, senders, logger);
     const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
@@ -193,6 +201,32 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
         .then(() => undefined),
     );
 
+    const stripe = config.STRIPE_SECRET_KEY
+      ? stripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE_URL)
+      : undefined;
+    const testGateway = stripe ? undefined : new TestGateway(kv, clock, config.PUBLIC_BASE_URL);
+    const payments = new Payments(
+      database.prisma,
+      stripe ? new StripeGateway(stripe) : testGateway!,
+      jobs,
+      {
+        fees: config.CONSULTATION_FEES,
+        refundPolicy: config.REFUND_POLICY,
+        holdMs: config.PAYMENT_HOLD_MINUTES * 60_000,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+      },
+      clock,
+      logger,
+      (address, name, data, dedupeKey) =>
+        engine
+          .accept({ ...address, dedupeKey, sentAt: clock.now(), content: { kind: 'system', name, data } })
+          .then(() => undefined),
+    );
+    if (testGateway) testGateway.notify = (notice) => payments.accept(notice).then(() => undefined);
+    payments.booker = booking;
+    payments.holds = booking.holds;
+    booking.payments = payments;
+
     const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
     if (kv.kind === 'redis') readiness.push({ name: 'redis', check: () => kv.ping() });
     const secret = await persistedSecret(SESSION_SECRET, config.SESSION_SECRET, config.DATA_DIR);
@@ -256,6 +290,16 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
             () => new Date(clock.now()),
           );
         },
+        (server) =>
+          registerPaymentPages(server, {
+            translator,
+            testGateway,
+            production: config.NODE_ENV === 'production',
+          }),
+        async (server) => {
+          if (stripe && config.STRIPE_WEBHOOK_SECRET)
+            await registerStripeWebhook(server, stripe, config.STRIPE_WEBHOOK_SECRET, payments);
+        },
         (server) => {
           if (telegram && config.TELEGRAM_MODE === 'webhook') {
             registerTelegramWebhook(server, engine, config.TELEGRAM_WEBHOOK_SECRET ?? '');
@@ -290,6 +334,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       channels: (['web', 'telegram', 'line'] as const).filter((channel) => senders[channel]),
       demoStaff,
       hospital,
+      payments,
       async close() {
         await stopPolling?.();
         await app.close();

@@ -1,5 +1,6 @@
 // What a flow is: pure steps from (state, event, context) to (next state, effects). Flows live
 // in flows/ and are handed to the engine by main.ts; the engine never imports them.
+import type { FeeTable } from '../domain/payments.ts';
 import type { Department, IntakeAnswers, TriageResult } from '../domain/triage.ts';
 import type { Locale } from '../i18n/locales.ts';
 import type { ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
@@ -60,6 +61,8 @@ export type BookingRequest =
       replaces?: string;
     }
   | { kind: 'hold'; slotId: string }
+  /** A consultation with a fee: open a Checkout session; the slot is booked once it is paid. */
+  | { kind: 'checkout'; slotId: string; department: Department; pending: boolean; locale: Locale }
   | { kind: 'appointments' }
   | { kind: 'cancel'; appointmentId: string };
 
@@ -104,6 +107,8 @@ export interface FlowSettings {
   hospitalTimeZone: string;
   /** How long a chosen slot is held while the patient confirms. */
   bookingHoldMinutes: number;
+  /** Consultation fees; a department with fee 0 books without paying. */
+  fees: FeeTable;
 }
 
 export interface StepResult {

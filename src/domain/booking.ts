@@ -39,7 +39,26 @@ export type BookingResult =
   /** The hospital failed (timeout, error); nothing was booked or changed. */
   | { kind: 'failed' }
   | { kind: 'appointments'; appointments: AppointmentView[] }
-  | { kind: 'cancelled'; appointment: AppointmentView };
+  /** A paid appointment's cancellation says what the refund policy gave back. */
+  | { kind: 'cancelled'; appointment: AppointmentView; refund?: RefundNote }
+  /** The slot is held until `expiresAt` while the patient pays at `url`. */
+  | {
+      kind: 'checkout';
+      paymentId: string;
+      url: string;
+      amountMinor: number;
+      currency: string;
+      expiresAt: string;
+    };
+
+/** What a cancellation refunded, for telling the patient. */
+export interface RefundNote {
+  amountMinor: number;
+  currency: string;
+  percent: number;
+  /** The policy's notice period (hours) that gives money back, for explaining "none". */
+  policyHours?: number;
+}
 
 export function nameIn(names: Names | undefined, locale: Locale): string {
   return names?.[locale] ?? names?.en ?? names?.default ?? '';

@@ -14,7 +14,7 @@ describe('booking in the web chat, in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    instance = await startTestInstance();
+    instance = await startTestInstance({ env: { CONSULTATION_FEES: '0' } });
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -12,7 +12,7 @@ describe('booking over LINE', () => {
   const user = 'U2000000000000000000000000000000b';
 
   beforeAll(async () => {
-    ({ fake, instance } = await startWithLine());
+    ({ fake, instance } = await startWithLine({ CONSULTATION_FEES: '0' }));
   });
   afterAll(async () => {
     await instance?.stop();

@@ -19,7 +19,8 @@ describe('booking over Telegram', () => {
   let fhir: FhirClient;
 
   beforeAll(async () => {
-    ({ fake, instance } = await startWithTelegram());
+    // Free consultations: paying has its own suite (payments.test.ts).
+    ({ fake, instance } = await startWithTelegram({ CONSULTATION_FEES: '0' }));
     patient = new TelegramPatient(instance.frontdoor.url, fake, 9301);
     fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
     await patient.onboard('Hanh Vo', '02/02/1992', '0912345301');
@@ -249,7 +250,10 @@ describe('booking when the hospital fails', () => {
   beforeAll(async () => {
     hospitalHost = await startTestInstance();
     await proxy.start();
-    ({ fake, instance } = await startWithTelegram({ HOSPITAL_FHIR_BASE_URL: `${proxy.url}/fhir` }));
+    ({ fake, instance } = await startWithTelegram({
+      HOSPITAL_FHIR_BASE_URL: `${proxy.url}/fhir`,
+      CONSULTATION_FEES: '0',
+    }));
   });
   afterAll(async () => {
     await instance?.stop();

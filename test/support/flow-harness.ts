@@ -16,6 +16,7 @@ export const settings: FlowSettings = {
   privacyUrl: 'https://h.example/privacy',
   hospitalTimeZone: 'Asia/Ho_Chi_Minh',
   bookingHoldMinutes: 10,
+  fees: { currency: 'VND', byDepartment: {}, otherwise: 0 },
 };
 export const address = { channel: 'telegram' as const, channelUserId: '1' };
 

@@ -89,13 +89,16 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
 }
 
 /** An instance taking LINE webhooks, with the Messaging API fake it sends to. */
-export async function startWithLine(): Promise<{ fake: LineFake; instance: TestInstance }> {
+export async function startWithLine(
+  env: Record<string, string> = {},
+): Promise<{ fake: LineFake; instance: TestInstance }> {
   const fake = await new LineFake().start();
   const instance = await startTestInstance({
     env: {
       LINE_CHANNEL_SECRET: FAKE_LINE_SECRET,
       LINE_CHANNEL_ACCESS_TOKEN: FAKE_LINE_TOKEN,
       LINE_API_BASE_URL: fake.url,
+      ...env,
     },
   });
   return { fake, instance };

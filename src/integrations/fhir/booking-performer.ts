@@ -10,6 +10,7 @@ import type { Department } from '../../domain/triage.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
 import type { AppointmentReminders } from './appointment-reminders.ts';
 import type { SlotHolds } from './slot-holds.ts';
+import type { PaidBooker, Payments } from '../stripe/payments.ts';
 import { FhirError } from './fhir-client.ts';
 import {
   SlotTaken,
@@ -28,7 +29,7 @@ export type PatientLookup = (
 const DIRECTORY_TTL_MS = 5 * 60_000;
 const SLOTS_PER_DAY_SHOWN = 8;
 
-export class BookingPerformer {
+export class BookingPerformer implements PaidBooker {
   private directory?: {
     at: number;
     departments: Map<Department, { info: DepartmentInfo; doctors: Doctor[] }>;
@@ -37,6 +38,7 @@ export class BookingPerformer {
   /** Set once the conversation engine exists (both speak to patients through it). */
   reminders?: AppointmentReminders;
   holds?: SlotHolds;
+  payments?: Payments;
 
   constructor(
     private readonly hospital: Hospital,
@@ -53,9 +55,6 @@ export class BookingPerformer {
   ): Promise<BookingResult> {
     try {
       const result = await this.run(address, patientId, request);
-      if (result.kind === 'booked') {
-        await this.reminders?.schedule(address, result.appointment.id, new Date(result.appointment.start));
-      }
       if (result.kind === 'cancelled') await this.reminders?.cancel(result.appointment.id);
       return result;
     } catch (error) {
@@ -114,20 +113,11 @@ export class BookingPerformer {
       }
       case 'book': {
         if (await this.holds?.heldByOther(request.slotId, patientId)) return { kind: 'taken' };
-        const hospitalPatientId = await this.hospitalPatient(patientId);
-        const booking = {
-          slotId: request.slotId,
-          hospitalPatientId,
-          bookingKey: request.bookingKey,
-          department: request.department,
-          status: request.pending ? ('pending' as const) : ('booked' as const),
-        };
-        const appointment = request.replaces
-          ? await this.hospital.reschedule({ ...booking, appointmentId: request.replaces })
-          : await this.hospital.book(booking);
-        if (request.replaces) await this.reminders?.cancel(request.replaces);
-        await this.holds?.release(request.slotId, patientId);
-        return { kind: 'booked', appointment: await this.view(appointment) };
+        return { kind: 'booked', appointment: await this.bookPaid(address, patientId, request) };
+      }
+      case 'checkout': {
+        if (!this.payments) throw new Error('booking: checkout asked but payments are not set up');
+        return this.payments.startCheckout(address, patientId, request.locale, request);
       }
       case 'appointments': {
         const hospitalPatientId = await this.hospitalPatient(patientId);
@@ -139,9 +129,40 @@ export class BookingPerformer {
       }
       case 'cancel': {
         const cancelled = await this.hospital.cancel(request.appointmentId);
-        return { kind: 'cancelled', appointment: await this.view(cancelled) };
+        const refund = await this.payments?.refundOnCancel(request.appointmentId, 'patient');
+        return { kind: 'cancelled', appointment: await this.view(cancelled), ...(refund ? { refund } : {}) };
       }
     }
+  }
+
+  /**
+   * Books (or moves to) a slot at the hospital, idempotent on `bookingKey`, and sets its
+   * reminders; a moved appointment keeps its payment. Throws SlotTaken when the slot is gone.
+   */
+  async bookPaid(
+    address: ConversationAddress,
+    patientId: string,
+    request: { slotId: string; department: Department; pending: boolean; bookingKey: string; replaces?: string },
+  ): Promise<AppointmentView> {
+    const hospitalPatientId = await this.hospitalPatient(patientId);
+    const booking = {
+      slotId: request.slotId,
+      hospitalPatientId,
+      bookingKey: request.bookingKey,
+      department: request.department,
+      status: request.pending ? ('pending' as const) : ('booked' as const),
+    };
+    const appointment = request.replaces
+      ? await this.hospital.reschedule({ ...booking, appointmentId: request.replaces })
+      : await this.hospital.book(booking);
+    const view = await this.view(appointment);
+    if (request.replaces) {
+      await this.reminders?.cancel(request.replaces);
+      await this.payments?.moveAppointment(request.replaces, view);
+    }
+    await this.holds?.release(request.slotId, patientId);
+    await this.reminders?.schedule(address, view.id, new Date(view.start));
+    return view;
   }
 
   private async hospitalPatient(patientId: string): Promise<string> {

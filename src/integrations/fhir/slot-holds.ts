@@ -15,6 +15,8 @@ interface ExpiryJob {
 }
 
 const key = (slotId: string) => `hold:{slot:${slotId}}`;
+/** A hold while the patient pays names the payment, so the short confirm hold's timer spares it. */
+const paymentHolder = (holder: string, paymentId: string) => `${holder}|${paymentId}`;
 
 export class SlotHolds {
   constructor(
@@ -49,10 +51,27 @@ export class SlotHolds {
     return true;
   }
 
+  /**
+   * Turns the patient's hold into one for the length of a payment (`untilMs`, the Checkout
+   * session's end plus a margin for its "expired" event). False when someone else has the slot.
+   */
+  async holdForPayment(slotId: string, holder: string, paymentId: string, untilMs: number): Promise<boolean> {
+    const value = paymentHolder(holder, paymentId);
+    const ttlMs = Math.max(1, untilMs - this.clock.now());
+    if ((await this.kv.get(key(slotId))) === value) return true;
+    await this.kv.compareAndDelete(key(slotId), holder);
+    return this.kv.setIfAbsent(key(slotId), value, { ttlMs });
+  }
+
+  /** The payment ended (paid and booked, or expired): its hold goes. */
+  async releasePayment(slotId: string, holder: string, paymentId: string): Promise<void> {
+    await this.kv.compareAndDelete(key(slotId), paymentHolder(holder, paymentId));
+  }
+
   /** Whether someone other than `holder` holds the slot. */
   async heldByOther(slotId: string, holder: string): Promise<boolean> {
     const current = await this.kv.get(key(slotId));
-    return current !== undefined && current !== holder;
+    return current !== undefined && current !== holder && !current.startsWith(`${holder}|`);
   }
 
   /** The slot is booked: the hold has done its job. */

@@ -1,0 +1,81 @@
+// The pages a patient's browser lands on around paying: back from Stripe Checkout (paid or
+// cancelled) and, in the embedded default only, the local test-payment page that stands in for
+// Stripe. Texts come from locales/<lang>/payment.json; the chat carries the real confirmation.
+import type { FastifyInstance } from 'fastify';
+import type { i18n } from 'i18next';
+import { formatMoney } from '../domain/payments.ts';
+import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../i18n/locales.ts';
+import type { TestGateway } from '../integrations/stripe/test-gateway.ts';
+import { errors } from './errors.ts';
+import { escapeHtml } from './html.ts';
+
+const STYLE = `body{font:17px/1.6 system-ui,sans-serif;max-width:560px;margin:0 auto;padding:24px 18px;color:#1c2526}
+h1{color:#0b6e69}.test{background:#fff3cd;border:2px dashed #b8860b;padding:12px 14px;border-radius:8px;font-weight:600}
+.amount{font-size:1.6em;margin:18px 0}button,a.button{font:inherit;padding:12px 22px;border-radius:8px;border:0;margin-right:10px;cursor:pointer;text-decoration:none;display:inline-block}
+button{background:#0b6e69;color:#fff}a.button{background:#e4ecec;color:#1c2526}`;
+
+function page(locale: Locale, title: string, body: string): string {
+  return `<!doctype html>
+<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+}
+
+const localeOf = (query: unknown): Locale =>
+  resolveLocale((query as { lang?: string } | undefined)?.lang) ?? DEFAULT_LOCALE;
+
+export function registerPaymentPages(
+  app: FastifyInstance,
+  options: { translator: i18n; testGateway?: TestGateway; production: boolean },
+): void {
+  const text = (locale: Locale) => options.translator.getFixedT(locale, 'payment');
+  const simple =
+    (title: string, body: string) =>
+    (request: { query: unknown }, reply: { type(t: string): { send(b: string): unknown } }) => {
+      const locale = localeOf(request.query);
+      const t = text(locale);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(page(locale, t(title), `<p>${escapeHtml(t(body))}</p>`));
+    };
+  app.get('/pay/done', simple('page.doneTitle', 'page.doneText'));
+  app.get('/pay/cancelled', simple('page.cancelledTitle', 'page.cancelledText'));
+
+  const gateway = options.testGateway;
+  if (!gateway) return;
+  // The stand-in for Stripe Checkout must never take the place of real payments.
+  const refuseInProduction = () => {
+    if (options.production) throw errors.forbidden('test payments are refused when NODE_ENV=production');
+  };
+
+  app.get<{ Params: { id: string } }>('/pay/test/:id', async (request, reply) => {
+    refuseInProduction();
+    const session = await gateway.session(request.params.id);
+    if (!session) throw errors.notFound('no such test payment');
+    const locale = resolveLocale(session.locale) ?? DEFAULT_LOCALE;
+    const t = text(locale);
+    const banner = `<p class="test" role="alert">${escapeHtml(t('page.testBanner'))}</p>`;
+    const amount = formatMoney(session.amountMinor, session.currency, locale);
+    const body =
+      session.status === 'open'
+        ? `<p class="amount">${escapeHtml(t('page.testAmount', { amount }))}</p>
+<form method="post" action="/pay/test/${encodeURIComponent(session.id)}/pay"><button type="submit">${escapeHtml(t('page.testPay'))}</button>
+<a class="button" href="${escapeHtml(session.cancelUrl)}">${escapeHtml(t('page.testCancel'))}</a></form>`
+        : `<p>${escapeHtml(t('page.testClosed'))}</p>`;
+    return reply.type('text/html; charset=utf-8').send(page(locale, t('page.testTitle'), banner + body));
+  });
+
+  void app.register(async (scope) => {
+    // The page's form posts an empty urlencoded body; nothing in it is read.
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) =>
+      done(null, body),
+    );
+    scope.post<{ Params: { id: string } }>('/pay/test/:id/pay', async (request, reply) => {
+      refuseInProduction();
+      const session = await gateway.session(request.params.id);
+      if (!session) throw errors.notFound('no such test payment');
+      if (!(await gateway.pay(session.id))) throw errors.conflict('this test payment is no longer open');
+      return reply.redirect(session.successUrl, 303);
+    });
+  });
+}
