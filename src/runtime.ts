@@ -263,6 +263,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
               hospital,
               hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
               engine,
+              payments,
               kv,
               translator,
               clock,

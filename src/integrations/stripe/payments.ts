@@ -54,8 +54,8 @@ export interface PaymentSettings {
   publicBaseUrl: string;
 }
 
-/** A payment as the console lists it. */
-export type PaymentRecord = Payment;
+/** A payment as the console lists it: with who paid. */
+export type PaymentWithPatient = Payment & { patient: { fullName: string | null } };
 
 export class Payments {
   booker?: PaidBooker;
@@ -436,8 +436,12 @@ export class Payments {
   }
 
   /** Recent payments, newest first, for the console. */
-  list(limit = 100): Promise<Payment[]> {
-    return this.prisma.payment.findMany({ orderBy: { createdAt: 'desc' }, take: limit });
+  list(limit = 100): Promise<PaymentWithPatient[]> {
+    return this.prisma.payment.findMany({
+      orderBy: { createdAt: 'desc' },
+      take: limit,
+      include: { patient: { select: { fullName: true } } },
+    });
   }
 
   /** A payment by our id; undefined for an unknown or malformed one. */

@@ -25,6 +25,8 @@ import type { StaffSessions } from '../../security/staff-sessions.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import type { PrismaIntakeStore } from '../../storage/prisma-intake-store.ts';
 import type { Hospital } from '../../integrations/fhir/hospital.ts';
+import { formatMoney } from '../../domain/payments.ts';
+import { receiptNumber, type Payments, type PaymentWithPatient } from '../../integrations/stripe/payments.ts';
 import { errors } from '../errors.ts';
 import { eventStreams } from '../event-stream.ts';
 import { consolePage } from './page.ts';
@@ -36,6 +38,8 @@ export const INTAKE_FEED = 'console:intakes';
 const PERMISSIONS = {
   'intakes:read': ['nurse', 'doctor'],
   'intakes:act': ['nurse', 'doctor'],
+  'payments:read': ['operator', 'admin'],
+  'payments:refund': ['operator', 'admin'],
   'audit:read': ['admin'],
   'staff:read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -50,6 +54,7 @@ export interface ConsoleOptions {
   /** Zone in which appointment times are shown to staff. */
   hospitalTimeZone: string;
   engine: ConversationEngine;
+  payments: Payments;
   kv: KeyValueStore;
   translator: i18n;
   clock: Clock;
@@ -400,6 +405,60 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       const entries = await audit.list({ limit: 100, before: query.before, subjectId: query.subject });
       await record(request, 'audit.view', 'audit', '*');
       return { entries };
+    },
+  );
+
+  const paymentView = (payment: PaymentWithPatient) => ({
+    id: payment.id,
+    receipt: receiptNumber(payment.id),
+    patientName: payment.patient.fullName ?? '',
+    status: payment.status,
+    amount: formatMoney(payment.amountMinor, payment.currency, 'en'),
+    refunded: formatMoney(payment.refundedMinor, payment.currency, 'en'),
+    refundable: ['paid', 'cancelled'].includes(payment.status) && payment.refundedMinor < payment.amountMinor,
+    department: payment.department,
+    appointmentId: payment.appointmentId,
+    appointmentStart: payment.appointmentStart ? staffTime(payment.appointmentStart) : null,
+    createdAt: staffTime(payment.createdAt),
+  });
+  const staffTime = (at: Date) =>
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: options.hospitalTimeZone,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    }).format(at);
+
+  app.get('/console/api/payments', { preHandler: allow('payments:read') }, async (request) => {
+    const payments = await options.payments.list();
+    await record(request, 'payment.list', 'payment', '*', { count: payments.length });
+    return { payments: payments.map(paymentView) };
+  });
+
+  app.post(
+    '/console/api/payments/:id/refund',
+    {
+      ...changing('payments:refund'),
+      schema: {
+        params: idParams,
+        body: object({ reason: { type: 'string', minLength: 3, maxLength: 500 } }, ['reason']),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { reason } = request.body as { reason: string };
+      const before = await options.payments.find(id);
+      if (!before) throw errors.notFound('no such payment');
+      const refundable =
+        ['paid', 'cancelled'].includes(before.status) && before.refundedMinor < before.amountMinor;
+      if (!refundable) throw errors.conflict('nothing left to refund on this payment');
+      await options.payments.refundByOperator(id);
+      const after = (await options.payments.list()).find((payment) => payment.id === id);
+      await record(request, 'payment.refund', 'payment', id, {
+        amountMinor: before.amountMinor - before.refundedMinor,
+        currency: before.currency,
+        reason: reason.trim(),
+      });
+      return { payment: after ? paymentView(after) : null };
     },
   );
 

@@ -1,0 +1,413 @@
+// Paying for a consultation over Telegram against a local Stripe fake: the slot hold, the
+// Checkout session and the appointment tell one story whatever order Stripe's signed events
+// arrive in and however often; refunds follow the policy; Stripe never sees health data.
+import type { Appointment, Slot } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
+import { StaffAccounts } from '../../src/security/staff-accounts.ts';
+import { ConsoleClient } from '../support/console-client.ts';
+import { FAKE_STRIPE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, StripeFake } from '../support/fakes/stripe-fake.ts';
+import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
+import type { TestInstance } from '../support/instance.ts';
+import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
+
+type Keyboard = { text: string; callback_data?: string; url?: string }[][];
+
+describe('payments with Stripe over Telegram', () => {
+  let stripe: StripeFake;
+  let fake: TelegramFake;
+  let instance: TestInstance;
+  let fhir: FhirClient;
+  let chat = 9600;
+
+  beforeAll(async () => {
+    stripe = await new StripeFake().start();
+    ({ fake, instance } = await startWithTelegram({
+      STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
+      STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
+      STRIPE_API_BASE_URL: stripe.url,
+      HOSPITAL_CURRENCY: 'VND',
+      CONSULTATION_FEES: 'neurology=350000,*=200000',
+      REFUND_POLICY: '24=100',
+    }));
+    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
+  });
+  afterAll(async () => {
+    await instance?.stop();
+    await fake?.stop();
+    await stripe?.stop();
+  });
+
+  const prisma = () => instance.frontdoor.database.prisma;
+  const keyboard = (patient: TelegramPatient) =>
+    (
+      fake.messages(patient.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
+    ).inline_keyboard.flat();
+  const lastText = (patient: TelegramPatient) => String(fake.messages(patient.chatId).at(-1)?.body.text);
+
+  async function newPatient(name: string): Promise<TelegramPatient> {
+    chat += 1;
+    const patient = new TelegramPatient(instance.frontdoor.url, fake, chat);
+    await patient.onboard(name, '02/02/1990', `09123${String(chat).padStart(5, '0')}`);
+    return patient;
+  }
+
+  /** Books the first free time `days` ahead in Neurology up to the payment button. */
+  async function bookToCheckout(patient: TelegramPatient, days = 2) {
+    await patient.press('menu|book');
+    await patient.press('booking.department|neurology', 2);
+    await patient.press('booking.doctor|any', 2);
+    for (let day = 0; day < days; day += 1) await patient.press('booking.slot|next', 2);
+    // A day the hospital is closed (Sunday) offers only "Next day".
+    while (keyboard(patient)[0]!.callback_data === 'booking.slot|next')
+      await patient.press('booking.slot|next', 2);
+    const slotId = keyboard(patient)[0]!.callback_data!.split('|')[1]!;
+    const confirm = await patient.press(`booking.slot|${slotId}`, 2);
+    expect(confirm).toMatch(
+      /\(Neurology\)\?\n\nConsultation fee: ₫350,000, paid online to confirm the booking\.$/,
+    );
+    expect(keyboard(patient)[0]).toEqual({ text: 'Confirm and pay', callback_data: 'booking.confirm|yes' });
+    const before = stripe.sessions.size;
+    const pay = await patient.press('booking.confirm|yes', 3);
+    expect(stripe.sessions.size).toBe(before + 1);
+    const session = [...stripe.sessions.values()].at(-1)!;
+    const payMessage = fake.messages(patient.chatId).at(-2)!.body;
+    expect(payMessage.text).toMatch(
+      /^I am holding \w+day, \w+ \d+ at 08:00 for you until \d\d:\d\d\. Please pay ₫350,000 to confirm it\.$/,
+    );
+    expect((payMessage.reply_markup as { inline_keyboard: Keyboard }).inline_keyboard.flat()).toEqual([
+      { text: 'Pay ₫350,000', url: session.url },
+    ]);
+    expect(pay).toBe('What would you like to do?');
+    const payment = await prisma().payment.findFirstOrThrow({ where: { checkoutSessionId: session.id } });
+    return { slotId, session, payment };
+  }
+
+  const waitFor = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (ok(value)) return value;
+      if (Date.now() > deadline) throw new Error(`condition not met; last value ${JSON.stringify(value)}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+  const paymentRow = (id: string) => prisma().payment.findUniqueOrThrow({ where: { id } });
+  const appointmentsFor = async (slotId: string) =>
+    (await fhir.search<Appointment>('Appointment', { slot: `Slot/${slotId}` })).resources.filter(
+      (a) => a.status !== 'cancelled',
+    );
+
+  it(
+    'holds the slot for exactly the Checkout session, confirms on payment with a receipt, and keeps health data from Stripe',
+    { timeout: 120_000 },
+    async () => {
+      const patient = await newPatient('Lan Nguyen');
+      await patient.intake('headache', [
+        { step: 'onset', value: 'days' },
+        { step: 'severity', value: '3' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'pregnancy', value: 'no' },
+        { text: 'throbbing migraine behind the eyes' },
+      ]);
+      const { slotId, session, payment } = await bookToCheckout(patient);
+
+      // The session lives exactly as long as the hold; nobody else is offered the slot meanwhile.
+      expect(session.expires_at).toBe(payment.expiresAt.getTime() / 1000);
+      expect(payment.expiresAt.getTime() - payment.createdAt.getTime()).toBeGreaterThanOrEqual(
+        30 * 60_000 - 1000,
+      );
+      expect(await instance.frontdoor.kv.get(`hold:{slot:${slotId}}`)).toBe(
+        `${payment.patientId}|${payment.id}`,
+      );
+      expect(session.amount_total).toBe(350_000);
+      expect(session.currency).toBe('vnd');
+      expect(session.metadata).toEqual({ paymentId: payment.id });
+
+      stripe.complete(session.id);
+      const before = fake.messages(patient.chatId).length;
+      const delivered = await stripe.deliver(
+        instance.frontdoor.url,
+        stripe.event('checkout.session.completed', stripe.sessions.get(session.id)!),
+      );
+      expect(delivered).toEqual({ status: 200, body: { received: true, handled: true, duplicate: false } });
+      const [receipt] = (await fake.waitForMessages(patient.chatId, before + 1)).slice(before);
+      expect(receipt?.body.text).toMatch(
+        new RegExp(
+          '^✅ Payment received — thank you\\.\\n✅ Your appointment is booked: \\w+day, \\w+ \\d+ at 08:00 with Dr .+ \\(Neurology\\)\\.' +
+            `\\n\\nReceipt FD-${payment.id.replaceAll('-', '').slice(0, 10).toUpperCase()} · Consultation · ₫350,000 · paid \\w+day, \\w+ \\d+ \\d\\d:\\d\\d$`,
+        ),
+      );
+      const paid = await paymentRow(payment.id);
+      expect(paid.status).toBe('paid');
+      expect(paid.paymentIntentId).toBe(stripe.sessions.get(session.id)!.payment_intent);
+      const [appointment] = await appointmentsFor(slotId);
+      expect(appointment?.status).toBe('booked');
+      expect(paid.appointmentId).toBe(appointment!.id);
+      expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('busy');
+      expect(await instance.frontdoor.kv.get(`hold:{slot:${slotId}}`)).toBeUndefined();
+
+      // Every call that changes something at Stripe carries an idempotency key, and nothing
+      // sent to Stripe names the patient, their phone, their symptoms or the department.
+      expect(stripe.writes().length).toBeGreaterThan(0);
+      for (const request of stripe.writes()) expect(request.headers['idempotency-key']).toMatch(/\S+/);
+      const everything = stripe.http.requests
+        .map((r) => `${r.path} ${JSON.stringify(r.headers)} ${decodeURIComponent(String(r.body))}`)
+        .join('\n')
+        .toLowerCase();
+      for (const secret of [
+        'lan nguyen',
+        'nguyen',
+        // The phone, whether written 09123… or +849123…
+        `9123${String(patient.chat).padStart(5, '0')}`,
+        'headache',
+        'migraine',
+        'throbbing',
+        'neurology',
+        'thần kinh',
+        '1990',
+      ]) {
+        expect(everything).not.toContain(secret);
+      }
+      const form = StripeFake.form(stripe.writes().find((r) => r.path === '/v1/checkout/sessions')!);
+      expect(form['line_items[0][price_data][product_data][name]']).toBe('Consultation');
+      expect(Object.keys(form).filter((k) => k.includes('metadata'))).toEqual([
+        'metadata[paymentId]',
+        'payment_intent_data[metadata][paymentId]',
+      ]);
+    },
+  );
+
+  it(
+    'releases the slot when the session expires, and offers to book again',
+    { timeout: 120_000 },
+    async () => {
+      const patient = await newPatient('Minh Pham');
+      const { slotId, session, payment } = await bookToCheckout(patient, 3);
+      stripe.expire(session.id);
+      const before = fake.messages(patient.chatId).length;
+      const delivered = await stripe.deliver(
+        instance.frontdoor.url,
+        stripe.event('checkout.session.expired', stripe.sessions.get(session.id)!),
+      );
+      expect(delivered.status).toBe(200);
+      await fake.waitForMessages(patient.chatId, before + 1);
+      expect(lastText(patient)).toBe(
+        'The time for paying ran out, so the time I was holding for you is released. Nothing was charged. You can book again whenever you like.',
+      );
+      expect(keyboard(patient)).toEqual([{ text: 'Book again', callback_data: 'menu|book' }]);
+      expect((await paymentRow(payment.id)).status).toBe('expired');
+      expect(await instance.frontdoor.kv.get(`hold:{slot:${slotId}}`)).toBeUndefined();
+      expect(await appointmentsFor(slotId)).toEqual([]);
+      expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('free');
+    },
+  );
+
+  it(
+    'ends in the state the real world implies when completed and expired arrive in either order',
+    { timeout: 180_000 },
+    async () => {
+      // Paid at Stripe; the (stale) expired event arrives first, then the completed one.
+      const paidFirst = await newPatient('Quang Le');
+      const a = await bookToCheckout(paidFirst, 4);
+      stripe.complete(a.session.id);
+      const staleExpired = stripe.event('checkout.session.expired', { ...a.session, status: 'expired' });
+      const completed = stripe.event('checkout.session.completed', stripe.sessions.get(a.session.id)!);
+      const beforeA = fake.messages(paidFirst.chatId).length;
+      expect((await stripe.deliver(instance.frontdoor.url, staleExpired)).status).toBe(200);
+      await waitFor(
+        () => paymentRow(a.payment.id),
+        (p) => p.status === 'paid',
+      );
+      expect((await stripe.deliver(instance.frontdoor.url, completed)).status).toBe(200);
+      await waitFor(
+        () => prisma().paymentEvent.count({ where: { id: { in: [staleExpired.id, completed.id] } } }),
+        (n) => n === 2,
+      );
+      expect((await appointmentsFor(a.slotId)).map((x) => x.status)).toEqual(['booked']);
+      const toldA = fake.messages(paidFirst.chatId).slice(beforeA);
+      expect(toldA.map((m) => String(m.body.text).split('\n')[0])).toEqual([
+        '✅ Payment received — thank you.',
+      ]);
+
+      // Expired at Stripe; a completed event replayed out of order does not book anything.
+      const expiredFirst = await newPatient('Thu Ha');
+      const b = await bookToCheckout(expiredFirst, 4);
+      const early = stripe.event('checkout.session.completed', { ...b.session, status: 'complete' });
+      stripe.expire(b.session.id);
+      const expired = stripe.event('checkout.session.expired', stripe.sessions.get(b.session.id)!);
+      expect((await stripe.deliver(instance.frontdoor.url, early)).status).toBe(200);
+      expect((await stripe.deliver(instance.frontdoor.url, expired)).status).toBe(200);
+      await waitFor(
+        () => paymentRow(b.payment.id),
+        (p) => p.status === 'expired',
+      );
+      await waitFor(
+        () => prisma().paymentEvent.count({ where: { id: { in: [early.id, expired.id] } } }),
+        (n) => n === 2,
+      );
+      expect(await appointmentsFor(b.slotId)).toEqual([]);
+      expect(lastText(expiredFirst)).toMatch(/^The time for paying ran out/);
+    },
+  );
+
+  it(
+    'acts once on an event delivered three times at once, and refuses a bad signature',
+    { timeout: 120_000 },
+    async () => {
+      const patient = await newPatient('Duc Vo');
+      const { slotId, session, payment } = await bookToCheckout(patient, 5);
+
+      const forged = stripe.event('checkout.session.completed', { ...session, status: 'complete' });
+      stripe.complete(session.id);
+      const before = fake.messages(patient.chatId).length;
+      const refused = await stripe.deliver(instance.frontdoor.url, forged, 'whsec_someoneElsesSecret');
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('bad_request');
+      const unsigned = await fetch(`${instance.frontdoor.url}/webhooks/stripe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(forged),
+      });
+      expect(unsigned.status).toBe(400);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await paymentRow(payment.id)).status).toBe('open');
+      expect(await prisma().paymentEvent.count({ where: { id: forged.id } })).toBe(0);
+      expect(fake.messages(patient.chatId)).toHaveLength(before);
+
+      const event = stripe.event('checkout.session.completed', stripe.sessions.get(session.id)!);
+      const results = await Promise.all([1, 2, 3].map(() => stripe.deliver(instance.frontdoor.url, event)));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+      await waitFor(
+        () => paymentRow(payment.id),
+        (p) => p.status === 'paid',
+      );
+      await waitFor(
+        () => prisma().paymentEvent.count({ where: { id: event.id } }),
+        (n) => n === 1,
+      );
+      // A fourth delivery after it was handled is recognised as a duplicate.
+      expect((await stripe.deliver(instance.frontdoor.url, event)).body.duplicate).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const receipts = fake
+        .messages(patient.chatId)
+        .slice(before)
+        .filter((m) => String(m.body.text).startsWith('✅ Payment received'));
+      expect(receipts).toHaveLength(1);
+      expect(await appointmentsFor(slotId)).toHaveLength(1);
+    },
+  );
+
+  it(
+    'journey: intake → book → pay → confirmed → cancel → refunded in full (≥ 24 h ahead), and an operator refund',
+    { timeout: 180_000 },
+    async () => {
+      const patient = await newPatient('Hoa Tran');
+      await patient.intake('headache', [
+        { step: 'onset', value: 'days' },
+        { step: 'severity', value: '2' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'pregnancy', value: 'no' },
+        { step: 'describe', value: 'skip' },
+      ]);
+      const { session, payment } = await bookToCheckout(patient, 2);
+      stripe.complete(session.id);
+      const before = fake.messages(patient.chatId).length;
+      await stripe.deliver(
+        instance.frontdoor.url,
+        stripe.event('checkout.session.completed', stripe.sessions.get(session.id)!),
+      );
+      await fake.waitForMessages(patient.chatId, before + 1);
+      expect(lastText(patient)).toMatch(/^✅ Payment received/);
+
+      await patient.press('menu|appointments', 2);
+      const cancel = keyboard(patient).find((button) => button.text.startsWith('Cancel'))!;
+      const cancelled = await patient.press(cancel.callback_data!, 2);
+      expect(cancelled).toMatch(
+        /^Your appointment on \w+day, \w+ \d+ at 08:00 is cancelled\.\nThe full fee of ₫350,000 is refunded\. It can take 5–10 days to reach you\.\n\nWhat would you like to do\?$/,
+      );
+      const refund = stripe.writes().filter((r) => r.path === '/v1/refunds');
+      expect(refund).toHaveLength(1);
+      expect(StripeFake.form(refund[0]!)).toMatchObject({
+        payment_intent: stripe.sessions.get(session.id)!.payment_intent!,
+        amount: '350000',
+      });
+      const row = await paymentRow(payment.id);
+      expect(row).toMatchObject({ status: 'cancelled', refundedMinor: 350_000 });
+
+      // Stripe confirms the refund: recorded, and the patient is not told twice.
+      const intent = stripe.sessions.get(session.id)!.payment_intent!;
+      const told = fake.messages(patient.chatId).length;
+      await stripe.deliver(instance.frontdoor.url, stripe.event('charge.refunded', stripe.charge(intent)));
+      await waitFor(
+        () => paymentRow(payment.id),
+        (p) => p.refundSettledMinor === 350_000,
+      );
+      expect(fake.messages(patient.chatId)).toHaveLength(told);
+
+      // A second paid appointment, refunded by an operator from the console.
+      const second = await bookToCheckout(patient, 3);
+      stripe.complete(second.session.id);
+      const beforeSecond = fake.messages(patient.chatId).length;
+      await stripe.deliver(
+        instance.frontdoor.url,
+        stripe.event('checkout.session.completed', stripe.sessions.get(second.session.id)!),
+      );
+      await fake.waitForMessages(patient.chatId, beforeSecond + 1);
+      await new StaffAccounts(prisma(), { maxFailures: 5, lockoutMs: 60_000 }).upsert({
+        email: 'operator@payments.test',
+        roles: ['operator'],
+        password: 'an operator password for payments',
+      });
+      const operator = new ConsoleClient(instance.frontdoor.url);
+      expect(
+        (await operator.signIn('operator@payments.test', 'an operator password for payments')).status,
+      ).toBe(200);
+      const list = (await operator.request('GET', '/console/api/payments')).body.payments as {
+        id: string;
+        status: string;
+        amount: string;
+        patientName: string;
+        appointmentStart: string | null;
+      }[];
+      expect(list.find((p) => p.id === second.payment.id)).toMatchObject({
+        status: 'paid',
+        amount: '₫350,000',
+        patientName: 'Hoa Tran',
+      });
+      const beforeRefund = fake.messages(patient.chatId).length;
+      const refunded = await operator.request('POST', `/console/api/payments/${second.payment.id}/refund`, {
+        reason: 'Doctor unavailable',
+      });
+      expect(refunded.status).toBe(200);
+      expect(refunded.body.payment).toMatchObject({ refunded: '₫350,000' });
+      await fake.waitForMessages(patient.chatId, beforeRefund + 1);
+      expect(lastText(patient)).toBe(
+        'A refund of ₫350,000 has been issued for your consultation fee. It can take 5–10 days to reach you.',
+      );
+      const again = await operator.request('POST', `/console/api/payments/${second.payment.id}/refund`, {
+        reason: 'Doctor unavailable',
+      });
+      expect(again.status).toBe(409);
+      expect(stripe.writes().filter((r) => r.path === '/v1/refunds')).toHaveLength(2);
+      const audit = await prisma().auditEntry.findMany({
+        where: { subjectType: 'payment', subjectId: second.payment.id },
+      });
+      expect(audit.map((a) => a.action)).toContain('payment.refund');
+
+      // A nurse has no business with payments.
+      await new StaffAccounts(prisma(), { maxFailures: 5, lockoutMs: 60_000 }).upsert({
+        email: 'nurse@payments.test',
+        roles: ['nurse'],
+        password: 'a nurse password for payments',
+      });
+      const nurse = new ConsoleClient(instance.frontdoor.url);
+      await nurse.signIn('nurse@payments.test', 'a nurse password for payments');
+      expect((await nurse.request('GET', '/console/api/payments')).status).toBe(403);
+    },
+  );
+});
