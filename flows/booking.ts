@@ -14,9 +14,8 @@ import {
   type SlotOption,
 } from '../src/domain/booking.ts';
 import { emergencyNumberFor } from '../src/domain/red-flags.ts';
-import { addDays, zonedDate, zonedInstant } from '../src/domain/time-zone.ts';
+import { addDays, zonedDate } from '../src/domain/time-zone.ts';
 import { DEPARTMENTS, type Department } from '../src/domain/triage.ts';
-import type { Locale } from '../src/i18n/locales.ts';
 import { dayName, departmentName, describe, when } from './appointment-text.ts';
 import { choices, pressed, send, stay, type Flow, type Outcome } from './kit.ts';
 import { checkoutMessage, feeLine, payable, refundText } from './payment.ts';

@@ -74,7 +74,7 @@ export interface FeeTable {
 }
 
 /** The fee for a consultation in `department`; 0 means free (no payment step). */
-export function feeFor(table: FeeTable, department: Department | string | undefined): number {
+export function feeFor(table: FeeTable, department: string | undefined): number {
   return table.byDepartment[department as Department] ?? table.otherwise;
 }
 

@@ -62,7 +62,7 @@ describe('engine recovery', () => {
         privacyUrl: 'http://h/privacy',
         hospitalTimeZone: 'Asia/Ho_Chi_Minh',
         bookingHoldMinutes: 10,
-  fees: { currency: 'VND', byDepartment: {}, otherwise: 0 },
+        fees: { currency: 'VND', byDepartment: {}, otherwise: 0 },
       },
       outbox,
       logger,

@@ -142,7 +142,13 @@ export class BookingPerformer implements PaidBooker {
   async bookPaid(
     address: ConversationAddress,
     patientId: string,
-    request: { slotId: string; department: Department; pending: boolean; bookingKey: string; replaces?: string },
+    request: {
+      slotId: string;
+      department: Department;
+      pending: boolean;
+      bookingKey: string;
+      replaces?: string;
+    },
   ): Promise<AppointmentView> {
     const hospitalPatientId = await this.hospitalPatient(patientId);
     const booking = {

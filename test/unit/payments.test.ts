@@ -1,0 +1,286 @@
+// Fees, currencies and the refund policy as rules, and the payment steps of the booking flow
+// with the provider's answers scripted.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import type { Effect, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
+import type { BookingResult, SlotOption } from '../../src/domain/booking.ts';
+import {
+  feeFor,
+  formatMoney,
+  parseFees,
+  parseRefundPolicy,
+  refundFor,
+  toMinorUnits,
+} from '../../src/domain/payments.ts';
+import { DEPARTMENTS } from '../../src/domain/triage.ts';
+import { button, flowContext, patientAtMenu, runFlow, sent, settings } from '../support/flow-harness.ts';
+
+describe('money', () => {
+  it("writes amounts in Stripe's minor units, none for zero-decimal currencies", () => {
+    expect(toMinorUnits(200_000, 'VND')).toBe(200_000);
+    expect(toMinorUnits(3_000, 'JPY')).toBe(3_000);
+    expect(toMinorUnits(25.5, 'EUR')).toBe(2_550);
+    expect(toMinorUnits(40, 'USD')).toBe(4_000);
+    expect(toMinorUnits(500, 'THB')).toBe(50_000);
+    expect(toMinorUnits(50, 'CNY')).toBe(5_000);
+    // Float noise does not leak into the integer Stripe receives.
+    expect(toMinorUnits(19.99, 'EUR')).toBe(1_999);
+  });
+
+  it("shows amounts the way the patient's language writes them", () => {
+    expect(formatMoney(200_000, 'VND', 'vi')).toMatch(/^200\.000\s₫$/);
+    expect(formatMoney(3_000, 'JPY', 'ja')).toMatch(/^[￥¥]3,000$/);
+    expect(formatMoney(2_550, 'EUR', 'fr')).toMatch(/^25,50\s€$/);
+    expect(formatMoney(50_000, 'THB', 'th')).toBe('฿500.00');
+    expect(formatMoney(5_000, 'CNY', 'zh-CN')).toBe('¥50.00');
+    expect(formatMoney(4_000, 'USD', 'en')).toBe('$40.00');
+  });
+
+  it('reads a fee table per department, with a default and free departments', () => {
+    const table = parseFees('cardiology=500000,general_medicine=0,*=200000', 'VND', DEPARTMENTS)!;
+    expect(feeFor(table, 'cardiology')).toBe(500_000);
+    expect(feeFor(table, 'general_medicine')).toBe(0);
+    expect(feeFor(table, 'neurology')).toBe(200_000);
+    expect(feeFor(parseFees('0', 'EUR', DEPARTMENTS)!, 'cardiology')).toBe(0);
+    expect(feeFor(parseFees('*=25.50', 'EUR', DEPARTMENTS)!, 'cardiology')).toBe(2_550);
+    expect(parseFees('astrology=10', 'VND', DEPARTMENTS)).toBeUndefined();
+    // VND has no minor unit: a fraction is a mistake, not a rounding question.
+    expect(parseFees('*=1000.5', 'VND', DEPARTMENTS)).toBeUndefined();
+    expect(parseFees('cardiology', 'VND', DEPARTMENTS)).toBeUndefined();
+  });
+});
+
+describe('refund policy', () => {
+  const start = new Date('2026-12-01T08:00:00Z');
+  const hoursBefore = (hours: number) => new Date(start.getTime() - hours * 3_600_000);
+  const paid = { paidMinor: 200_000, refundedMinor: 0, appointmentStart: start };
+  const policy = parseRefundPolicy('24=100')!;
+
+  it('refunds in full 24 h or more ahead and nothing after, by default', () => {
+    expect(refundFor(policy, paid, hoursBefore(24), 'patient')).toMatchObject({
+      amountMinor: 200_000,
+      percent: 100,
+    });
+    expect(refundFor(policy, paid, hoursBefore(23.9), 'patient')).toMatchObject({
+      amountMinor: 0,
+      percent: 0,
+    });
+    expect(refundFor(policy, paid, hoursBefore(-1), 'patient').amountMinor).toBe(0);
+  });
+
+  it('always refunds in full when the hospital cancels, less what was refunded already', () => {
+    expect(refundFor(policy, paid, hoursBefore(1), 'hospital').amountMinor).toBe(200_000);
+    expect(
+      refundFor(policy, { ...paid, refundedMinor: 50_000 }, hoursBefore(1), 'hospital').amountMinor,
+    ).toBe(150_000);
+  });
+
+  it('applies the first row whose notice period was met', () => {
+    const tiered = parseRefundPolicy('2=50,48=100')!;
+    expect(tiered.map((rule) => rule.hoursBefore)).toEqual([48, 2]);
+    expect(refundFor(tiered, paid, hoursBefore(72), 'patient').amountMinor).toBe(200_000);
+    expect(refundFor(tiered, paid, hoursBefore(10), 'patient')).toMatchObject({
+      amountMinor: 100_000,
+      percent: 50,
+    });
+    expect(refundFor(tiered, paid, hoursBefore(1), 'patient').amountMinor).toBe(0);
+    expect(parseRefundPolicy('24=150')).toBeUndefined();
+    expect(parseRefundPolicy('soon=100')).toBeUndefined();
+  });
+});
+
+describe('payment settings', () => {
+  const base = { FIELD_ENCRYPTION_KEY: undefined };
+
+  it("takes the currency and a demo fee from the hospital's country", () => {
+    const japan = loadConfig({ ...base, HOSPITAL_COUNTRY: 'JP' });
+    expect(japan.HOSPITAL_CURRENCY).toBe('JPY');
+    expect(japan.CONSULTATION_FEES).toEqual({ currency: 'JPY', byDepartment: {}, otherwise: 3_000 });
+    expect(loadConfig({ ...base, HOSPITAL_COUNTRY: 'FR' }).CONSULTATION_FEES.otherwise).toBe(2_500);
+    expect(loadConfig(base).PAYMENT_HOLD_MINUTES).toBe(30);
+  });
+
+  it('refuses malformed fees, policies and hold times, naming the variable', () => {
+    const fails = (env: Record<string, string>, variable: string) => {
+      expect(() => loadConfig({ ...base, ...env })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...base, ...env })).toThrow(`Invalid setting ${variable}:`);
+    };
+    fails({ CONSULTATION_FEES: 'cardiology=lots' }, 'CONSULTATION_FEES');
+    fails({ REFUND_POLICY: '24=200' }, 'REFUND_POLICY');
+    // Stripe Checkout sessions live 30 minutes to 24 hours.
+    fails({ PAYMENT_HOLD_MINUTES: '20' }, 'PAYMENT_HOLD_MINUTES');
+    fails({ PAYMENT_HOLD_MINUTES: '1441' }, 'PAYMENT_HOLD_MINUTES');
+    fails({ HOSPITAL_CURRENCY: 'dong' }, 'HOSPITAL_CURRENCY');
+  });
+
+  it('will not run the test-payment page in production: fees there need Stripe', () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production' })).toThrow(
+      'Invalid setting STRIPE_SECRET_KEY:',
+    );
+    expect(loadConfig({ ...base, NODE_ENV: 'production', CONSULTATION_FEES: '0' }).NODE_ENV).toBe(
+      'production',
+    );
+  });
+});
+
+describe('the payment steps of booking', () => {
+  let context: StepContext;
+  const NOW = Date.UTC(2026, 10, 24, 3, 0);
+  beforeAll(async () => {
+    const plain = await flowContext(NOW);
+    context = {
+      ...plain,
+      settings: {
+        ...settings,
+        fees: { currency: 'VND', byDepartment: { cardiology: 0 }, otherwise: 200_000 },
+      },
+    };
+  });
+  const answer = (result: BookingResult): FlowEvent => ({
+    kind: 'system',
+    name: 'booking',
+    data: { result: JSON.stringify(result) },
+  });
+  const system = (name: string, data: Record<string, string>): FlowEvent => ({ kind: 'system', name, data });
+  const requests = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'booking' ? [e.request] : []));
+  const slot: SlotOption = {
+    id: 'slot-1',
+    start: new Date(Date.UTC(2026, 10, 26, 1, 0)).toISOString(),
+    scheduleId: 's-1',
+    doctor: { default: 'Dr Mai' },
+  };
+  const toConfirm = (department: string, locale: 'en' | 'vi' = 'en') =>
+    runFlow(
+      context,
+      [
+        button('menu|book'),
+        button(`booking.department|${department}`),
+        answer({ kind: 'doctors', doctors: [{ scheduleId: 's-1', names: { default: 'Dr Mai' } }] }),
+        button('booking.doctor|any'),
+        answer({ kind: 'slots', day: '2026-11-24', slots: [slot] }),
+        button('booking.slot|slot-1'),
+        answer({ kind: 'held', slotId: 'slot-1' }),
+      ],
+      patientAtMenu(locale),
+    );
+
+  it('shows the fee before confirming and asks to pay instead of booking', () => {
+    const { state, effects } = toConfirm('neurology');
+    expect(sent(effects).at(-1)).toBe(
+      'Book Thursday, November 26 at 08:00 with Dr Mai (Neurology)?\n\nConsultation fee: ₫200,000, paid online to confirm the booking.',
+    );
+    const paying = runFlow(context, [button('booking.confirm|yes')], state);
+    expect(requests(paying.effects)).toEqual([
+      { kind: 'checkout', slotId: 'slot-1', department: 'neurology', pending: false, locale: 'en' },
+    ]);
+    expect(paying.state.step).toBe('booking.checkout');
+
+    const linked = runFlow(
+      context,
+      [
+        answer({
+          kind: 'checkout',
+          paymentId: 'pay-1',
+          url: 'https://checkout.stripe.com/c/pay/cs_1',
+          amountMinor: 200_000,
+          currency: 'VND',
+          expiresAt: new Date(NOW + 30 * 60_000).toISOString(),
+        }),
+      ],
+      paying.state,
+    );
+    const message = linked.effects.find((e) => e.type === 'send');
+    expect(message).toMatchObject({
+      message: {
+        text: 'I am holding Thursday, November 26 at 08:00 for you until 10:30. Please pay ₫200,000 to confirm it.',
+        links: [{ label: 'Pay ₫200,000', url: 'https://checkout.stripe.com/c/pay/cs_1' }],
+      },
+    });
+    expect(linked.state).toMatchObject({ step: 'menu.main', draft: {} });
+  });
+
+  it('books a free department straight away, and in Vietnamese shows the fee in đồng', () => {
+    const free = toConfirm('cardiology');
+    expect(sent(free.effects).at(-1)).not.toContain('fee');
+    expect(requests(runFlow(context, [button('booking.confirm|yes')], free.state).effects)[0]).toMatchObject({
+      kind: 'book',
+    });
+    expect(sent(toConfirm('neurology', 'vi').effects).at(-1)).toMatch(/Phí khám: 200\.000\s₫/);
+  });
+
+  it('tells the patient of a receipt, a release, a failed card and a refund wherever they are', () => {
+    const atMenu = patientAtMenu('en');
+    const appointment = {
+      id: 'a-1',
+      start: slot.start,
+      department: 'neurology',
+      doctor: { default: 'Dr Mai' },
+      status: 'booked',
+    };
+    const receipt = runFlow(
+      context,
+      [
+        system('payment.confirmed', {
+          appointment: JSON.stringify(appointment),
+          amountMinor: '200000',
+          currency: 'VND',
+          receipt: 'FD-ABC',
+        }),
+      ],
+      atMenu,
+    );
+    expect(sent(receipt.effects)).toEqual([
+      '✅ Payment received — thank you.\n✅ Your appointment is booked: Thursday, November 26 at 08:00 with Dr Mai (Neurology).\n\nReceipt FD-ABC · Consultation · ₫200,000 · paid Tuesday, November 24 10:00',
+    ]);
+    expect(receipt.state.step).toBe('menu.main');
+    expect(
+      sent(runFlow(context, [system('payment.expired', { slotId: 'slot-1' })], atMenu).effects)[0],
+    ).toMatch(/^The time for paying ran out/);
+    const failed = runFlow(
+      context,
+      [
+        system('payment.failed', {
+          until: new Date(NOW + 20 * 60_000).toISOString(),
+          url: 'https://pay',
+          amountMinor: '200000',
+          currency: 'VND',
+        }),
+      ],
+      atMenu,
+    );
+    expect(failed.effects[0]).toMatchObject({
+      message: {
+        text: 'Your payment did not go through. You can try again with the same link until 10:20.',
+        links: [{ label: 'Pay ₫200,000', url: 'https://pay' }],
+      },
+    });
+    expect(
+      sent(
+        runFlow(context, [system('payment.refunded', { amountMinor: '200000', currency: 'VND' })], atMenu)
+          .effects,
+      ),
+    ).toEqual([
+      'A refund of ₫200,000 has been issued for your consultation fee. It can take 5–10 days to reach you.',
+    ]);
+  });
+
+  it('says why there is no refund when a paid appointment is cancelled late', () => {
+    const list = runFlow(
+      context,
+      [
+        button('menu|appointments'),
+        answer({ kind: 'appointments', appointments: [{ id: 'a-1', start: slot.start, status: 'booked' }] }),
+        button('appointments.list|cancel:a-1'),
+        answer({
+          kind: 'cancelled',
+          appointment: { id: 'a-1', start: slot.start, status: 'cancelled' },
+          refund: { amountMinor: 0, currency: 'VND', percent: 0, policyHours: 24 },
+        }),
+      ],
+      patientAtMenu('en'),
+    );
+    expect(sent(list.effects).at(-2)).toBe(
+      "Your appointment on Thursday, November 26 at 08:00 is cancelled.\nThe appointment was cancelled less than 24 hours ahead, so under the hospital's cancellation policy the consultation fee is not refunded.",
+    );
+  });
+});
