@@ -3,45 +3,28 @@
 import type { Appointment } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
-import { line, lineSignature, type LineFake } from '../support/fakes/line-fake.ts';
+import type { LineFake } from '../support/fakes/line-fake.ts';
 import { startWithLine, type TestInstance } from '../support/instance.ts';
+import { LinePatient } from '../support/line-patient.ts';
 
 describe('booking over LINE', () => {
   let fake: LineFake;
   let instance: TestInstance;
-  const user = 'U2000000000000000000000000000000b';
+  let patient: LinePatient;
 
   beforeAll(async () => {
     ({ fake, instance } = await startWithLine({ CONSULTATION_FEES: '0' }));
+    patient = new LinePatient(instance.frontdoor.url, fake, 'U2000000000000000000000000000000b');
   });
+  const tap = (data: string, answers = 1) => patient.tap(data, answers);
+  const quickReplies = () => patient.quickReplies();
   afterAll(async () => {
     await instance?.stop();
     await fake?.stop();
   });
 
-  /** Sends one event and waits for `answers` more texts; returns the last one. */
-  async function act(event: object, answers = 1): Promise<string> {
-    const before = fake.texts().length;
-    const body = line.body([event]);
-    const response = await fetch(`${instance.frontdoor.url}/webhooks/line`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'x-line-signature': lineSignature(body) },
-      body,
-    });
-    expect(response.status).toBe(200);
-    return (await fake.waitForTexts(before + answers)).at(-1) ?? '';
-  }
-  const say = (text: string, answers = 1) => act(line.text(user, text), answers);
-  const tap = (data: string, answers = 1) => act(line.postback(user, data), answers);
-  const quickReplies = () =>
-    (fake.sends().at(-1)?.messages.at(-1)?.quickReply?.items ?? []).map((item) => item.action);
-
   it('completes an intake and books the suggested department', { timeout: 120_000 }, async () => {
-    await act(line.follow(user));
-    await tap('onboarding.consent|yes');
-    await say('Somchai Jaidee');
-    await say('15/04/1987');
-    expect(await say('0912345401')).toContain('What would you like to do?');
+    await patient.onboard('Somchai Jaidee', '15/04/1987', '0912345401');
 
     await tap('menu|symptoms');
     await tap('intake.complaint|skin');
