@@ -82,7 +82,7 @@ export function paymentEvent(
         amount,
         paidAt: `${paid.day} ${paid.time}`,
       });
-      return { state, effects: [send({ text: `${t('payment:received')}\n${booked}\n\n${receipt}` })] };
+      return { state, effects: [send({ text: `${booked}\n\n${t('payment:received')}\n${receipt}` })] };
     }
     case 'payment.expired':
       return {

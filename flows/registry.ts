@@ -233,7 +233,16 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
       if (event.name === 'staff.message') return staffMessage(state, event.data, context);
       if (event.name === 'booking.approved') return appointmentApproved(state, event.data, context);
       if (event.name === 'booking.reminder') return appointmentReminder(state, event.data, context);
-      if (event.name.startsWith('payment.')) return paymentEvent(state, event.name, event.data, context);
+      if (event.name.startsWith('payment.')) {
+        const told = paymentEvent(state, event.name, event.data, context);
+        // News that needs no answer is followed by the menu, so the next step is one tap away.
+        const plain = told.effects.every(
+          (effect) => effect.type === 'send' && !effect.message.choices && !effect.message.links,
+        );
+        return state.step === 'menu.main' && plain && told.effects.length > 0
+          ? reprompt(told.state, context, ...told.effects)
+          : told;
+      }
       if (event.name === 'booking.holdExpired') {
         const outcome = holdExpired(state, event.data, context);
         return outcome.to ? settle(state.step, outcome, context) : outcome;

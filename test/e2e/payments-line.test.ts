@@ -74,7 +74,7 @@ describe('payments over LINE', () => {
     );
     const receipt = (await fake.waitForTexts(before + 1)).at(-1)!;
     expect(receipt).toMatch(
-      /^✅ Payment received — thank you\.\n✅ Your appointment is booked: .+ \(Dermatology\)\.\n\nReceipt FD-\w{10} · Consultation · THB\s500\.00 · paid /,
+      /^✅ Your appointment is booked: .+ \(Dermatology\)\.\n\nPayment received — thank you\.\nReceipt FD-\w{10} · Consultation · THB\s500\.00 · paid /,
     );
     // Nobody waited on a reply token: the receipt is a push.
     expect(fake.sends().at(-1)?.kind).toBe('push');

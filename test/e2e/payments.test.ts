@@ -136,8 +136,8 @@ describe('payments with Stripe over Telegram', () => {
       const [receipt] = (await fake.waitForMessages(patient.chatId, before + 1)).slice(before);
       expect(receipt?.body.text).toMatch(
         new RegExp(
-          '^✅ Payment received — thank you\\.\\n✅ Your appointment is booked: \\w+day, \\w+ \\d+ at 08:00 with Dr .+ \\(Neurology\\)\\.' +
-            `\\n\\nReceipt FD-${payment.id.replaceAll('-', '').slice(0, 10).toUpperCase()} · Consultation · ₫350,000 · paid \\w+day, \\w+ \\d+ \\d\\d:\\d\\d$`,
+          '^✅ Your appointment is booked: \\w+day, \\w+ \\d+ at 08:00 with Dr .+ \\(Neurology\\)\\.\\n\\nPayment received — thank you\\.' +
+            `\\nReceipt FD-${payment.id.replaceAll('-', '').slice(0, 10).toUpperCase()} · Consultation · ₫350,000 · paid \\w+day, \\w+ \\d+ \\d\\d:\\d\\d\\n\\nWhat would you like to do\\?$`,
         ),
       );
       const paid = await paymentRow(payment.id);
@@ -186,6 +186,27 @@ describe('payments with Stripe over Telegram', () => {
     async () => {
       const patient = await newPatient('Minh Pham');
       const { slotId, session, payment } = await bookToCheckout(patient, 3);
+
+      // A declined card: the patient may try again with the same link while the hold lasts.
+      const declined = fake.messages(patient.chatId).length;
+      const failed = await stripe.deliver(
+        instance.frontdoor.url,
+        stripe.event('payment_intent.payment_failed', {
+          id: 'pi_declined_1',
+          object: 'payment_intent',
+          status: 'requires_payment_method',
+          metadata: { paymentId: payment.id },
+          last_payment_error: { code: 'card_declined', message: 'Your card was declined.' },
+        }),
+      );
+      expect(failed.body).toMatchObject({ handled: true });
+      await fake.waitForMessages(patient.chatId, declined + 1);
+      expect(lastText(patient)).toMatch(
+        /^Your payment did not go through\. You can try again with the same link until \d\d:\d\d\.$/,
+      );
+      expect(keyboard(patient)).toEqual([{ text: 'Pay ₫350,000', url: session.url }]);
+      expect((await paymentRow(payment.id)).status).toBe('open');
+
       stripe.expire(session.id);
       const before = fake.messages(patient.chatId).length;
       const delivered = await stripe.deliver(
@@ -228,9 +249,11 @@ describe('payments with Stripe over Telegram', () => {
       );
       expect((await appointmentsFor(a.slotId)).map((x) => x.status)).toEqual(['booked']);
       const toldA = fake.messages(paidFirst.chatId).slice(beforeA);
-      expect(toldA.map((m) => String(m.body.text).split('\n')[0])).toEqual([
-        '✅ Payment received — thank you.',
-      ]);
+      // One message: the receipt (with the menu after it).
+      expect(toldA).toHaveLength(1);
+      expect(String(toldA[0]?.body.text)).toMatch(
+        /^✅ Your appointment is booked: .+\n\nPayment received — thank you\./,
+      );
 
       // Expired at Stripe; a completed event replayed out of order does not book anything.
       const expiredFirst = await newPatient('Thu Ha');
@@ -294,9 +317,25 @@ describe('payments with Stripe over Telegram', () => {
       const receipts = fake
         .messages(patient.chatId)
         .slice(before)
-        .filter((m) => String(m.body.text).startsWith('✅ Payment received'));
+        .filter((m) => String(m.body.text).includes('Payment received'));
       expect(receipts).toHaveLength(1);
       expect(await appointmentsFor(slotId)).toHaveLength(1);
+
+      // A partial refund made in the Stripe dashboard reaches us as charge.refunded: recorded,
+      // and the patient told, once.
+      const intent = stripe.sessions.get(session.id)!.payment_intent!;
+      stripe.charge(intent).amount_refunded = 100_000;
+      const refundEvent = stripe.event('charge.refunded', stripe.charge(intent));
+      const told = fake.messages(patient.chatId).length;
+      await Promise.all([1, 2].map(() => stripe.deliver(instance.frontdoor.url, refundEvent)));
+      await fake.waitForMessages(patient.chatId, told + 1);
+      expect(lastText(patient)).toMatch(/^A refund of ₫100,000 has been issued for your consultation fee\./);
+      expect(await paymentRow(payment.id)).toMatchObject({
+        refundedMinor: 100_000,
+        refundSettledMinor: 100_000,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(fake.messages(patient.chatId)).toHaveLength(told + 1);
     },
   );
 
@@ -322,7 +361,7 @@ describe('payments with Stripe over Telegram', () => {
         stripe.event('checkout.session.completed', stripe.sessions.get(session.id)!),
       );
       await fake.waitForMessages(patient.chatId, before + 1);
-      expect(lastText(patient)).toMatch(/^✅ Payment received/);
+      expect(lastText(patient)).toMatch(/Payment received — thank you\./);
 
       await patient.press('menu|appointments', 2);
       const cancel = keyboard(patient).find((button) => button.text.startsWith('Cancel'))!;
@@ -387,7 +426,7 @@ describe('payments with Stripe over Telegram', () => {
       expect(refunded.body.payment).toMatchObject({ refunded: '₫350,000' });
       await fake.waitForMessages(patient.chatId, beforeRefund + 1);
       expect(lastText(patient)).toBe(
-        'A refund of ₫350,000 has been issued for your consultation fee. It can take 5–10 days to reach you.',
+        'A refund of ₫350,000 has been issued for your consultation fee. It can take 5–10 days to reach you.\n\nWhat would you like to do?',
       );
       const again = await operator.request('POST', `/console/api/payments/${second.payment.id}/refund`, {
         reason: 'Doctor unavailable',

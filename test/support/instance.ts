@@ -32,6 +32,8 @@ export interface TestInstanceOptions {
   keyPrefix?: string;
   /** Use Redis even if... (default: whenever the run has TEST_REDIS_URL). */
   redis?: boolean;
+  /** Listen here instead of any free port (when PUBLIC_BASE_URL must name it). */
+  port?: number;
 }
 
 /** A fixed key for tests only (production keys come from FIELD_ENCRYPTION_KEY). */
@@ -69,7 +71,7 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
     flows: options.flows ?? flowRegistry,
     consentVersion: CONSENT_TEXT_VERSION,
     logger: createLogger('info', sink),
-    port: 0,
+    port: options.port ?? 0,
     keyPrefix,
   });
   return {

@@ -230,7 +230,8 @@ describe('the payment steps of booking', () => {
       atMenu,
     );
     expect(sent(receipt.effects)).toEqual([
-      '✅ Payment received — thank you.\n✅ Your appointment is booked: Thursday, November 26 at 08:00 with Dr Mai (Neurology).\n\nReceipt FD-ABC · Consultation · ₫200,000 · paid Tuesday, November 24 10:00',
+      '✅ Your appointment is booked: Thursday, November 26 at 08:00 with Dr Mai (Neurology).\n\nPayment received — thank you.\nReceipt FD-ABC · Consultation · ₫200,000 · paid Tuesday, November 24 10:00',
+      'What would you like to do?',
     ]);
     expect(receipt.state.step).toBe('menu.main');
     expect(
@@ -261,6 +262,7 @@ describe('the payment steps of booking', () => {
       ),
     ).toEqual([
       'A refund of ₫200,000 has been issued for your consultation fee. It can take 5–10 days to reach you.',
+      'What would you like to do?',
     ]);
   });
 

@@ -69,7 +69,8 @@ dt{color:var(--muted)}dd{margin:0;font-weight:500}
 @media (max-width:900px){.detail{grid-template-columns:1fr}.hide-narrow{display:none}main{padding:12px}}
 `;
 
-// Plain browser JavaScript. Views: sign-in, inbox (#/), intake (#/intakes/<id>), audit (#/audit).
+// Plain browser JavaScript. Views: sign-in, inbox (#/), intake (#/intakes/<id>), payments
+// (#/payments), audit (#/audit).
 const SCRIPT = `
 const LEVELS = {1:'Emergency',2:'Very urgent',3:'Urgent',4:'Standard',5:'Self-care'};
 const ANSWERS = {yes:'Yes',no:'No',unknown:'Does not know'};
@@ -96,9 +97,12 @@ function chip(level){return el('span',{class:'chip a'+level,'data-acuity':level}
 function waited(iso){const m=Math.max(0,Math.round((Date.now()-new Date(iso).getTime())/60000));return m<60?m+' min':Math.floor(m/60)+' h '+(m%60)+' min';}
 function can(role){return me&&me.roles.some(r=>role.includes(r));}
 const clinical=['nurse','doctor'];
+const money=['operator','admin'];
+const PAY_STATUS={open:'Awaiting payment',paid:'Paid',expired:'Expired (slot released)',cancelled:'Appointment cancelled',void:'Paid too late (refunded)'};
 function header(active){
   const nav=el('nav',{'aria-label':'Console'});
   if(can(clinical))nav.append(el('a',{href:'#/','aria-current':active==='inbox'?'page':undefined},'Triage inbox'));
+  if(can(money))nav.append(el('a',{href:'#/payments','aria-current':active==='payments'?'page':undefined},'Payments'));
   if(can(['admin']))nav.append(el('a',{href:'#/audit','aria-current':active==='audit'?'page':undefined},'Audit log'));
   return el('header',{},el('div',{class:'brand'},'Frontdoor',el('small',{},document.title.split(' · ')[1]||'')),nav,
     el('span',{class:'who'},me.displayName+' · '+me.roles.join(', ')),
@@ -199,6 +203,28 @@ async function intake(id, flash){
   if(closed)[decide,...levelButtons].forEach(b=>b.disabled=true);
   if(flash)say(flash);
 }
+async function payments(flash){
+  const {payments:list}=await api('GET','/console/api/payments');
+  const notice=el('div',{role:'status','aria-live':'polite'});
+  if(flash)notice.replaceChildren(el('div',{class:'notice'},flash));
+  const form=el('div');
+  function ask(p){
+    const reason=el('textarea',{id:'refund-reason',placeholder:'Reason (shown in the audit log)'});
+    const error=el('p',{class:'error',role:'alert'});
+    form.replaceChildren(el('section',{class:'card','aria-labelledby':'h-refund',style:'margin-bottom:16px'},
+      el('h2',{id:'h-refund'},'Refund '+p.receipt+' · '+p.patientName),
+      el('p',{class:'muted'},'Refunds everything not yet refunded of '+p.amount+' (refunded so far: '+p.refunded+'). The patient is told in their chat.'),
+      el('label',{for:'refund-reason'},'Reason'),reason,
+      el('div',{class:'row'},el('button',{class:'danger',type:'button',onclick:async()=>{try{const r=await api('POST','/console/api/payments/'+p.id+'/refund',{reason:reason.value});await payments('Refunded '+p.receipt+': '+r.payment.refunded+' in all.');}catch(e){error.textContent=e.message;}}},'Refund now'),
+        el('button',{class:'secondary',type:'button',onclick:()=>form.replaceChildren()},'Cancel')),error));
+    reason.focus();
+  }
+  page('payments',el('h1',{},'Payments'),el('p',{class:'muted'},'Consultation fees by appointment, newest first. Times in the hospital\u2019s zone.'),notice,form,
+    el('div',{class:'inbox'},el('table',{'aria-label':'Payments'},el('thead',{},el('tr',{},el('th',{},'Receipt'),el('th',{},'Patient'),el('th',{},'Appointment'),el('th',{class:'hide-narrow'},'Department'),el('th',{},'Amount'),el('th',{},'Refunded'),el('th',{},'Status'),el('th',{},''))),
+      el('tbody',{},...(list.length?list.map(p=>el('tr',{'data-id':p.id},el('td',{},p.receipt),el('td',{},p.patientName),el('td',{},p.appointmentStart||'–'),
+        el('td',{class:'hide-narrow'},labels.department[p.department]||p.department),el('td',{},p.amount),el('td',{},p.refunded),el('td',{},PAY_STATUS[p.status]||p.status),
+        el('td',{},p.refundable?el('button',{class:'danger',type:'button',onclick:()=>ask(p)},'Refund'):''))):[el('tr',{},el('td',{colspan:'8',class:'empty'},'No payments yet.'))])))));
+}
 async function audit(){
   const {entries}=await api('GET','/console/api/audit');
   page('audit',el('h1',{},'Audit log'),el('p',{class:'muted'},'Every staff read of health data and every action, newest first.'),
@@ -212,7 +238,9 @@ async function route(){
     const m=/^#\\/intakes\\/([0-9a-f-]{36})$/.exec(hash);
     if(m&&can(clinical))return await intake(m[1]);
     if(hash==='#/audit'&&can(['admin']))return await audit();
+    if(hash==='#/payments'&&can(money))return await payments();
     if(can(clinical))return await inbox();
+    if(can(['operator']))return await payments();
     if(can(['admin']))return await audit();
     page('',el('div',{class:'card'},el('h1',{},'Welcome'),el('p',{},'Nothing in the console needs your role yet.')));
   }catch(e){if(me)page('',el('p',{class:'error',role:'alert'},e.message));}

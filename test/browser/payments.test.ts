@@ -1,0 +1,200 @@
+// The paid journey in the web chat, in Chromium, on the embedded default: no Stripe account, so
+// the "Pay" button opens the local, clearly labelled test-payment page. Symptoms → book → pay →
+// receipt in the chat → cancel ≥ 24 h ahead → refunded. Screenshots in test-results/screenshots.
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaffAccounts } from '../../src/security/staff-accounts.ts';
+import { launchBrowser, screenshotDir } from '../support/browser.ts';
+import { startTestInstance, type TestInstance } from '../support/instance.ts';
+import { freePort } from '../support/net.ts';
+
+describe('paying in the web chat, in Chromium', () => {
+  let instance: TestInstance;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    // No Stripe settings and no CONSULTATION_FEES: the embedded default charges the demo fee.
+    instance = await startTestInstance({ port, env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` } });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.stop();
+  });
+
+  const newest = (page: Page) => page.locator('.entry.assistant').last();
+  async function tap(page: Page, name: string | RegExp) {
+    const before = await page.locator('.entry.assistant').count();
+    await newest(page).getByRole('button', { name }).first().click();
+    await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(before);
+  }
+  async function type(page: Page, text: string) {
+    const before = await page.locator('.entry.assistant').count();
+    await page.getByRole('textbox').fill(text);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(before);
+  }
+  const says = (page: Page, text: string | RegExp) =>
+    expect.poll(async () => (await newest(page).locator('.body').textContent()) ?? '').toMatch(text);
+  const anySays = (page: Page, text: RegExp) =>
+    expect
+      .poll(async () =>
+        (await page.locator('.entry.assistant .body').allTextContents()).some((t) => text.test(t)),
+      )
+      .toBe(true);
+
+  it(
+    'journey: intake → book → pay on the test page → receipt → cancel → refunded',
+    { timeout: 180_000 },
+    async () => {
+      const context = await browser.newContext({
+        locale: 'en-GB',
+        viewport: { width: 390, height: 780 },
+        deviceScaleFactor: 2,
+      });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${instance.frontdoor.url}/chat`);
+      await expect.poll(() => page.getByRole('button', { name: 'Send' }).isVisible()).toBe(true);
+
+      await type(page, 'hello');
+      await tap(page, 'I agree');
+      await type(page, 'Peter Parker');
+      await type(page, '10/08/1991');
+      await type(page, '0912 345 679');
+      await tap(page, 'Check my symptoms');
+      await tap(page, 'Cough, cold or sore throat');
+      await tap(page, '4 to 7 days ago');
+      await tap(page, /^2$/);
+      await tap(page, /^No$/);
+      await tap(page, /^No$/);
+      await tap(page, "I don't know");
+      await tap(page, 'Skip');
+      await says(page, /Suggested department: General medicine\.[\s\S]*What would you like to do\?$/);
+
+      await tap(page, 'Book an appointment');
+      await tap(page, 'General medicine');
+      await tap(page, 'Anyone available');
+      await says(page, /^(Free times|There is no free time) on /);
+      // Two days ahead at least, so a cancellation is ≥ 24 h before and refunded in full.
+      await tap(page, 'Next day');
+      await tap(page, 'Next day');
+      while (
+        !(await newest(page)
+          .getByRole('button', { name: /^08:00 · Dr / })
+          .count())
+      )
+        await tap(page, 'Next day');
+      await tap(
+        page,
+        (await newest(page)
+          .getByRole('button', { name: /^08:00 · Dr / })
+          .first()
+          .textContent()) ?? '',
+      );
+      await says(
+        page,
+        /\(General medicine\)\?\n\nConsultation fee: ₫200,000, paid online to confirm the booking\.$/,
+      );
+      await tap(page, 'Confirm and pay');
+      await anySays(
+        page,
+        /^I am holding .+ at 08:00 for you until \d\d:\d\d\. Please pay ₫200,000 to confirm it\.$/,
+      );
+      const payLink = page.getByRole('link', { name: 'Pay ₫200,000' }).last();
+      await page.screenshot({ path: join(screenshotDir, 'web-chat-pay.png') });
+
+      const [checkout] = await Promise.all([context.waitForEvent('page'), payLink.click()]);
+      await checkout.waitForLoadState();
+      expect(checkout.url()).toMatch(/\/pay\/test\/cs_test_local_\w+$/);
+      expect(await checkout.getByRole('alert').textContent()).toMatch(
+        /^TEST MODE — no real payment is made\./,
+      );
+      expect(await checkout.getByText('Consultation: ₫200,000').isVisible()).toBe(true);
+      await checkout.screenshot({ path: join(screenshotDir, 'test-payment-page.png') });
+      await checkout.getByRole('button', { name: 'Pay (test)' }).click();
+      await checkout.waitForURL(/\/pay\/done\?lang=en$/);
+      expect(await checkout.getByRole('heading').textContent()).toBe('Payment received');
+      await checkout.close();
+
+      await anySays(
+        page,
+        /^✅ Your appointment is booked: .+ at 08:00 .+\n\nPayment received — thank you\.\nReceipt FD-\w{10} · Consultation · ₫200,000 · paid /,
+      );
+      await page.screenshot({ path: join(screenshotDir, 'web-chat-receipt.png') });
+
+      await tap(page, 'My appointments');
+      await says(page, /^Your appointments:/);
+      await tap(page, /^Cancel /);
+      await says(
+        page,
+        /is cancelled\.\nThe full fee of ₫200,000 is refunded\. It can take 5–10 days to reach you\./,
+      );
+      const payment = await instance.frontdoor.database.prisma.payment.findFirstOrThrow({
+        where: { channel: 'web' },
+      });
+      expect(payment).toMatchObject({ status: 'cancelled', amountMinor: 200_000, refundedMinor: 200_000 });
+      // The test gateway reports the refund as Stripe's charge.refunded would.
+      await expect
+        .poll(
+          async () =>
+            (
+              await instance.frontdoor.database.prisma.payment.findUniqueOrThrow({
+                where: { id: payment.id },
+              })
+            ).refundSettledMinor,
+        )
+        .toBe(200_000);
+      expect(errors).toEqual([]);
+      await context.close();
+
+      // The operator sees it on the console's payments page: cancelled, refunded in full.
+      await new StaffAccounts(instance.frontdoor.database.prisma, {
+        maxFailures: 5,
+        lockoutMs: 60_000,
+      }).upsert({
+        email: 'operator@pay.test',
+        roles: ['operator'],
+        password: 'an operator password in the browser',
+      });
+      const consoleContext = await browser.newContext({ viewport: { width: 1200, height: 700 } });
+      const desk = await consoleContext.newPage();
+      await desk.goto(`${instance.frontdoor.url}/console`);
+      await desk.getByLabel('Email').fill('operator@pay.test');
+      await desk.getByLabel('Password').fill('an operator password in the browser');
+      await desk.getByRole('button', { name: 'Sign in' }).click();
+      await desk.getByRole('heading', { name: 'Payments' }).waitFor();
+      const row = desk.locator(`tr[data-id="${payment.id}"]`);
+      await expect
+        .poll(async () => (await row.locator('td').allTextContents()).slice(1).join(' | '))
+        .toMatch(
+          /^Peter Parker \| \d{1,2} \w{3} 2026, 08:00 \| General medicine \| ₫200,000 \| ₫200,000 \| Appointment cancelled \| $/,
+        );
+      await desk.screenshot({ path: join(screenshotDir, 'console-payments.png') });
+      await consoleContext.close();
+    },
+  );
+});
+
+describe('the test-payment page in production', () => {
+  it('is refused', { timeout: 60_000 }, async () => {
+    const instance = await startTestInstance({ env: { NODE_ENV: 'production', CONSULTATION_FEES: '0' } });
+    try {
+      const page = await fetch(`${instance.frontdoor.url}/pay/test/cs_test_local_anything`);
+      expect(page.status).toBe(403);
+      expect(await page.json()).toEqual({
+        error: 'forbidden',
+        message: 'test payments are refused when NODE_ENV=production',
+      });
+      const pay = await fetch(`${instance.frontdoor.url}/pay/test/cs_test_local_anything/pay`, {
+        method: 'POST',
+      });
+      expect(pay.status).toBe(403);
+    } finally {
+      await instance.stop();
+    }
+  });
+});
