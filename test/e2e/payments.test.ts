@@ -340,6 +340,43 @@ describe('payments with Stripe over Telegram', () => {
   );
 
   it(
+    "settles at the session's end when Stripe's events never arrive: paid is booked, unpaid expired",
+    { timeout: 120_000 },
+    async () => {
+      const patient = await newPatient('Khanh Do');
+      // Paid, but the webhook was lost: the timer reads the session from Stripe and books.
+      const paid = await bookToCheckout(patient, 6);
+      stripe.complete(paid.session.id);
+      const before = fake.messages(patient.chatId).length;
+      await instance.frontdoor.payments.settle(paid.payment.id);
+      await fake.waitForMessages(patient.chatId, before + 1);
+      expect(lastText(patient)).toMatch(
+        /^✅ Your appointment is booked: .+\n\nPayment received — thank you\./,
+      );
+      expect((await paymentRow(paid.payment.id)).status).toBe('paid');
+      expect(await appointmentsFor(paid.slotId)).toHaveLength(1);
+
+      // Never paid: the session is ended at Stripe (idempotently) and the slot released.
+      const unpaid = await bookToCheckout(patient, 7);
+      const told = fake.messages(patient.chatId).length;
+      await instance.frontdoor.payments.settle(unpaid.payment.id);
+      await fake.waitForMessages(patient.chatId, told + 1);
+      expect(lastText(patient)).toMatch(/^The time for paying ran out/);
+      expect(stripe.sessions.get(unpaid.session.id)?.status).toBe('expired');
+      const expireCalls = stripe
+        .writes()
+        .filter((r) => r.path === `/v1/checkout/sessions/${unpaid.session.id}/expire`);
+      expect(expireCalls).toHaveLength(1);
+      expect(expireCalls[0]?.headers['idempotency-key']).toBe(`expire:${unpaid.session.id}`);
+      expect((await paymentRow(unpaid.payment.id)).status).toBe('expired');
+      expect(await instance.frontdoor.kv.get(`hold:{slot:${unpaid.slotId}}`)).toBeUndefined();
+      // Settling again changes nothing.
+      await instance.frontdoor.payments.settle(unpaid.payment.id);
+      expect(fake.messages(patient.chatId)).toHaveLength(told + 1);
+    },
+  );
+
+  it(
     'journey: intake → book → pay → confirmed → cancel → refunded in full (≥ 24 h ahead), and an operator refund',
     { timeout: 180_000 },
     async () => {

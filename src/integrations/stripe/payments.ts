@@ -29,6 +29,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXPIRY = 'payment-expiry';
 /** Stripe sends "expired" within moments of expires_at; after this we ask ourselves. */
 const EXPIRY_GRACE_MS = 2 * 60_000;
+const STRIPE_CLOCK_MARGIN_MS = 60_000;
 
 /** Books a paid slot at the hospital (idempotent on `bookingKey`); throws SlotTaken when it is gone. */
 export interface PaidBooker {
@@ -75,7 +76,7 @@ export class Payments {
       attempts: 8,
       backoffMs: 2_000,
     });
-    jobs.define<{ paymentId: string }>(EXPIRY, (job) => this.expireIfUnpaid(job.paymentId), {
+    jobs.define<{ paymentId: string }>(EXPIRY, (job) => this.settle(job.paymentId), {
       concurrency: 2,
       attempts: 8,
       backoffMs: 5_000,
@@ -114,8 +115,9 @@ export class Payments {
           pendingReview: request.pending,
           amountMinor: this.feeFor(request.department),
           currency: this.settings.fees.currency,
-          // Stripe wants whole seconds; a session must live at least 30 minutes.
-          expiresAt: new Date(Math.ceil((now + this.settings.holdMs) / 1000) * 1000),
+          // Stripe wants whole seconds and at least 30 minutes from when its request arrives;
+          // a minute's margin keeps the shortest hold valid across the round trip.
+          expiresAt: new Date(Math.ceil((now + this.settings.holdMs + STRIPE_CLOCK_MARGIN_MS) / 1000) * 1000),
         },
       }));
     const held = await this.holds?.holdForPayment(
@@ -338,8 +340,11 @@ export class Payments {
     );
   }
 
-  /** The timer at the session's end: if no event has settled it, ask the provider and end it. */
-  private async expireIfUnpaid(paymentId: string): Promise<void> {
+  /**
+   * The timer at the session's end: if no event has settled the payment, ask the provider (end
+   * the session if it is still open) and act on what it says, paid or not.
+   */
+  async settle(paymentId: string): Promise<void> {
     const payment = await this.prisma.payment.findUnique({ where: { id: paymentId } });
     if (payment?.status !== 'open' || !payment.checkoutSessionId) return;
     await this.reconcile(payment, await this.gateway.expireCheckout(payment.checkoutSessionId));

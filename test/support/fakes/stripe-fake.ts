@@ -150,7 +150,7 @@ export class StripeFake extends PlatformFake {
     const now = Math.floor(Date.now() / 1000);
     const expiresAt = Number(form.expires_at);
     // Stripe's rule: expires_at must be 30 minutes to 24 hours after creation.
-    if (form.expires_at && (expiresAt < now + 30 * 60 - 5 || expiresAt > now + 24 * 3600)) {
+    if (form.expires_at && (expiresAt < now + 30 * 60 || expiresAt > now + 24 * 3600)) {
       return stripeError(400, 'The `expires_at` timestamp must be between 30 minutes and 24 hours from now.');
     }
     const amount = Number(form['line_items[0][price_data][unit_amount]']);
