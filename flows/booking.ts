@@ -285,17 +285,16 @@ export const booking: Flow = {
         const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
         if (value === 'other' || !slot) return { state, effects: [], to: 'booking.slot' };
         if (value !== 'yes') return useButtons(state, context);
+        const chosen = {
+          slotId: slot.id,
+          department: state.draft.department as Department,
+          pending: bookingLimits(state.triage).pending,
+        };
         if (payable(state, context) > 0) {
           return ask(
             state,
             context,
-            {
-              kind: 'checkout',
-              slotId: slot.id,
-              department: state.draft.department as Department,
-              pending: bookingLimits(state.triage).pending,
-              locale: state.locale,
-            },
+            { kind: 'checkout', ...chosen, locale: state.locale },
             'booking.checkout',
           );
         }
@@ -304,11 +303,9 @@ export const booking: Flow = {
           context,
           {
             kind: 'book',
-            slotId: slot.id,
-            department: state.draft.department as Department,
+            ...chosen,
             // The same confirmation retried books once; another slot is another booking.
             bookingKey: `${state.patientId ?? ''}:${slot.id}`,
-            pending: bookingLimits(state.triage).pending,
             ...(state.draft.replaces ? { replaces: state.draft.replaces } : {}),
           },
           'booking.booking',

@@ -3,10 +3,11 @@
 // the appointment is then in the demo hospital. Screenshots in test-results/screenshots.
 import { join } from 'node:path';
 import type { Appointment } from '@medplum/fhirtypes';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { launchBrowser, screenshotDir } from '../support/browser.ts';
+import { newest, openChat, says, tap, type } from '../support/web-chat-page.ts';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
 
 describe('booking in the web chat, in Chromium', () => {
@@ -22,38 +23,8 @@ describe('booking in the web chat, in Chromium', () => {
     await instance?.stop();
   });
 
-  const newest = (page: Page) => page.locator('.entry.assistant').last();
-  async function tap(page: Page, name: string | RegExp) {
-    const before = await page.locator('.entry.assistant').count();
-    await newest(page).getByRole('button', { name }).first().click();
-    await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(before);
-    await newest(page)
-      .getByRole('button')
-      .first()
-      .waitFor()
-      .catch(() => undefined);
-  }
-  async function type(page: Page, text: string) {
-    const before = await page.locator('.entry.assistant').count();
-    await page.getByRole('textbox').fill(text);
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(before);
-  }
-  /** Waits until the newest message says `text`. */
-  const says = (page: Page, text: string | RegExp) =>
-    expect.poll(async () => (await newest(page).locator('.body').textContent()) ?? '').toMatch(text);
-
   it('goes from symptoms to a booked appointment', { timeout: 120_000 }, async () => {
-    const context = await browser.newContext({
-      locale: 'en-GB',
-      viewport: { width: 390, height: 780 },
-      deviceScaleFactor: 2,
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${instance.frontdoor.url}/chat`);
-    await expect.poll(() => page.getByRole('button', { name: 'Send' }).isVisible()).toBe(true);
+    const { context, page, errors } = await openChat(browser, instance.frontdoor.url);
 
     await type(page, 'hello');
     await tap(page, 'I agree');

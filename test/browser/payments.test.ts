@@ -2,10 +2,11 @@
 // the "Pay" button opens the local, clearly labelled test-payment page. Symptoms → book → pay →
 // receipt in the chat → cancel ≥ 24 h ahead → refunded. Screenshots in test-results/screenshots.
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { launchBrowser, screenshotDir } from '../support/browser.ts';
+import { anySays, newest, openChat, says, tap, type } from '../support/web-chat-page.ts';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
 import { freePort } from '../support/net.ts';
 
@@ -24,41 +25,11 @@ describe('paying in the web chat, in Chromium', () => {
     await instance?.stop();
   });
 
-  const newest = (page: Page) => page.locator('.entry.assistant').last();
-  async function tap(page: Page, name: string | RegExp) {
-    const before = await page.locator('.entry.assistant').count();
-    await newest(page).getByRole('button', { name }).first().click();
-    await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(before);
-  }
-  async function type(page: Page, text: string) {
-    const before = await page.locator('.entry.assistant').count();
-    await page.getByRole('textbox').fill(text);
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(before);
-  }
-  const says = (page: Page, text: string | RegExp) =>
-    expect.poll(async () => (await newest(page).locator('.body').textContent()) ?? '').toMatch(text);
-  const anySays = (page: Page, text: RegExp) =>
-    expect
-      .poll(async () =>
-        (await page.locator('.entry.assistant .body').allTextContents()).some((t) => text.test(t)),
-      )
-      .toBe(true);
-
   it(
     'journey: intake → book → pay on the test page → receipt → cancel → refunded',
     { timeout: 180_000 },
     async () => {
-      const context = await browser.newContext({
-        locale: 'en-GB',
-        viewport: { width: 390, height: 780 },
-        deviceScaleFactor: 2,
-      });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${instance.frontdoor.url}/chat`);
-      await expect.poll(() => page.getByRole('button', { name: 'Send' }).isVisible()).toBe(true);
+      const { context, page, errors } = await openChat(browser, instance.frontdoor.url);
 
       await type(page, 'hello');
       await tap(page, 'I agree');

@@ -11,6 +11,17 @@ import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import type { TestInstance } from '../support/instance.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
 
+/** A headache intake with no red flag: severity, then the patient's own words (or skip). */
+const headache = (severity: string, words: { text: string } | { step: string; value: string }) => [
+  { step: 'onset', value: 'days' },
+  { step: 'severity', value: severity },
+  { step: 'redFlag', value: 'no' },
+  { step: 'redFlag', value: 'no' },
+  { step: 'redFlag', value: 'no' },
+  { step: 'pregnancy', value: 'no' },
+  words,
+];
+
 type Keyboard = { text: string; callback_data?: string; url?: string }[][];
 
 describe('payments with Stripe over Telegram', () => {
@@ -103,15 +114,7 @@ describe('payments with Stripe over Telegram', () => {
     { timeout: 120_000 },
     async () => {
       const patient = await newPatient('Lan Nguyen');
-      await patient.intake('headache', [
-        { step: 'onset', value: 'days' },
-        { step: 'severity', value: '3' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'pregnancy', value: 'no' },
-        { text: 'throbbing migraine behind the eyes' },
-      ]);
+      await patient.intake('headache', headache('3', { text: 'throbbing migraine behind the eyes' }));
       const { slotId, session, payment } = await bookToCheckout(patient);
 
       // The session lives exactly as long as the hold; nobody else is offered the slot meanwhile.
@@ -381,15 +384,7 @@ describe('payments with Stripe over Telegram', () => {
     { timeout: 180_000 },
     async () => {
       const patient = await newPatient('Hoa Tran');
-      await patient.intake('headache', [
-        { step: 'onset', value: 'days' },
-        { step: 'severity', value: '2' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'pregnancy', value: 'no' },
-        { step: 'describe', value: 'skip' },
-      ]);
+      await patient.intake('headache', headache('2', { step: 'describe', value: 'skip' }));
       const { session, payment } = await bookToCheckout(patient, 2);
       stripe.complete(session.id);
       const before = fake.messages(patient.chatId).length;
