@@ -41,7 +41,7 @@ describe('booking over LINE', () => {
     expect(quickReplies()[0]).toMatchObject({ label: 'Dermatology', data: 'booking.department|dermatology' });
     await tap('booking.department|dermatology', 2);
     await tap('booking.doctor|any', 2);
-    await tap('booking.slot|next', 2);
+    await patient.nextOpenDay();
     const slot = quickReplies()[0]!;
     expect(slot.label).toMatch(/^08:00 · Dr /);
     await tap(slot.data!, 2);

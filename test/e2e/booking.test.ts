@@ -74,7 +74,7 @@ describe('booking over Telegram', () => {
 
       // Tomorrow's times, to be independent of the hour the test runs.
       await patient.press('booking.doctor|any', 2);
-      const day = await patient.press('booking.slot|next', 2);
+      const day = await patient.nextOpenDay();
       expect(day).toMatch(/^Free times on \w+day, \w+ \d+:$/);
       const [first] = keyboard();
       expect(first!.text).toMatch(/^08:00 · Dr /);
@@ -106,7 +106,7 @@ describe('booking over Telegram', () => {
       // Moved to 08:20 the same day: the new one is booked before the old one is let go.
       await patient.press(keyboard()[0]!.callback_data!, 2);
       await patient.press('booking.doctor|any', 2);
-      await patient.press('booking.slot|next', 2);
+      await patient.nextOpenDay();
       const later = keyboard().find((button) => button.text.startsWith('08:20'))!;
       const newSlotId = later.callback_data!.split('|')[1]!;
       await patient.press(later.callback_data!, 2);
@@ -152,7 +152,7 @@ describe('booking over Telegram', () => {
       await bao.press('menu|book');
       await bao.press('booking.department|general_medicine', 2);
       await bao.press('booking.doctor|any', 2);
-      await bao.press('booking.slot|next', 2);
+      await bao.nextOpenDay();
       const keys = (
         fake.messages(bao.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
       ).inline_keyboard.flat();
@@ -275,7 +275,7 @@ describe('booking when the hospital fails', () => {
       await lan.press('menu|book');
       await lan.press('booking.department|dermatology', 2);
       await lan.press('booking.doctor|any', 2);
-      await lan.press('booking.slot|next', 2);
+      await lan.nextOpenDay();
       const keys = (
         fake.messages(lan.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
       ).inline_keyboard.flat();

@@ -45,8 +45,7 @@ describe('payments over LINE', () => {
     await patient.tap('menu|book');
     await patient.tap('booking.department|dermatology', 2);
     await patient.tap('booking.doctor|any', 2);
-    await patient.tap('booking.slot|next', 2);
-    while (patient.quickReplies()[0]!.data === 'booking.slot|next') await patient.tap('booking.slot|next', 2);
+    await patient.nextOpenDay();
     const slot = patient.quickReplies()[0]!;
     expect(await patient.tap(slot.data!, 2)).toMatch(
       /\(Dermatology\)\?\n\nConsultation fee: THB\s500\.00, paid online to confirm the booking\.$/,

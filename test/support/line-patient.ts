@@ -36,6 +36,12 @@ export class LinePatient {
     return (this.fake.sends().at(-1)?.messages.at(-1)?.quickReply?.items ?? []).map((item) => item.action);
   }
 
+  /** "Next day" in the free times, past days the hospital is closed (Sundays). */
+  async nextOpenDay(): Promise<void> {
+    await this.tap('booking.slot|next', 2);
+    while (this.quickReplies()[0]?.data === 'booking.slot|next') await this.tap('booking.slot|next', 2);
+  }
+
   async onboard(name: string, birthDate: string, phone: string): Promise<void> {
     await this.act(line.follow(this.user));
     await this.tap('onboarding.consent|yes');

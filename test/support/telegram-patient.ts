@@ -58,6 +58,18 @@ export class TelegramPatient {
     return this.send(tg.button(this.chat, data, this.languageCode), answers);
   }
 
+  /** "Next day" in the free times, past days the hospital is closed (Sundays); the list's text. */
+  async nextOpenDay(): Promise<string> {
+    let text = await this.press('booking.slot|next', 2);
+    const firstButton = () =>
+      (
+        this.fake.messages(this.chatId).at(-1)?.body.reply_markup as
+          { inline_keyboard: { callback_data?: string }[][] } | undefined
+      )?.inline_keyboard[0]?.[0]?.callback_data;
+    while (firstButton() === 'booking.slot|next') text = await this.press('booking.slot|next', 2);
+    return text;
+  }
+
   async onboard(name: string, birthDate: string, phone: string): Promise<void> {
     await this.say('/start');
     await this.press('onboarding.consent|yes');
