@@ -117,6 +117,15 @@ export function paymentEvent(
           }),
         ],
       };
+    case 'payment.hospitalCancelled': {
+      const at = when(field('start'), state.locale, context.settings.hospitalTimeZone);
+      const refund = refundText(
+        { amountMinor: Number(field('amountMinor')), currency: field('currency'), percent: 100 },
+        state,
+        context,
+      );
+      return { state, effects: [send({ text: `${t('payment:hospitalCancelled', at)}\n${refund}` })] };
+    }
     case 'payment.refunded':
       return { state, effects: [send({ text: t('payment:refunded', { amount }) })] };
     default:

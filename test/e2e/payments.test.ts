@@ -248,6 +248,8 @@ describe('payments with Stripe over Telegram', () => {
         (n) => n === 2,
       );
       expect((await appointmentsFor(a.slotId)).map((x) => x.status)).toEqual(['booked']);
+      await fake.waitForMessages(paidFirst.chatId, beforeA + 1);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
       const toldA = fake.messages(paidFirst.chatId).slice(beforeA);
       // One message: the receipt (with the menu after it).
       expect(toldA).toHaveLength(1);
@@ -261,6 +263,7 @@ describe('payments with Stripe over Telegram', () => {
       const early = stripe.event('checkout.session.completed', { ...b.session, status: 'complete' });
       stripe.expire(b.session.id);
       const expired = stripe.event('checkout.session.expired', stripe.sessions.get(b.session.id)!);
+      const beforeB = fake.messages(expiredFirst.chatId).length;
       expect((await stripe.deliver(instance.frontdoor.url, early)).status).toBe(200);
       expect((await stripe.deliver(instance.frontdoor.url, expired)).status).toBe(200);
       await waitFor(
@@ -272,6 +275,7 @@ describe('payments with Stripe over Telegram', () => {
         (n) => n === 2,
       );
       expect(await appointmentsFor(b.slotId)).toEqual([]);
+      await fake.waitForMessages(expiredFirst.chatId, beforeB + 1);
       expect(lastText(expiredFirst)).toMatch(/^The time for paying ran out/);
     },
   );
@@ -313,7 +317,9 @@ describe('payments with Stripe over Telegram', () => {
       );
       // A fourth delivery after it was handled is recognised as a duplicate.
       expect((await stripe.deliver(instance.frontdoor.url, event)).body.duplicate).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await fake.waitForMessages(patient.chatId, before + 1);
+      // Long enough for a duplicate to have followed (Telegram paces a chat at about 1/s).
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
       const receipts = fake
         .messages(patient.chatId)
         .slice(before)
@@ -334,7 +340,7 @@ describe('payments with Stripe over Telegram', () => {
         refundedMinor: 100_000,
         refundSettledMinor: 100_000,
       });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
       expect(fake.messages(patient.chatId)).toHaveLength(told + 1);
     },
   );
@@ -476,6 +482,49 @@ describe('payments with Stripe over Telegram', () => {
       const nurse = new ConsoleClient(instance.frontdoor.url);
       await nurse.signIn('nurse@payments.test', 'a nurse password for payments');
       expect((await nurse.request('GET', '/console/api/payments')).status).toBe(403);
+      expect(
+        (await nurse.request('POST', `/console/api/payments/${second.payment.id}/refund`, { reason: 'nope' }))
+          .status,
+      ).toBe(403);
+
+      // The hospital cancels a third paid appointment late: refunded in full all the same.
+      const third = await bookToCheckout(patient, 1);
+      stripe.complete(third.session.id);
+      const beforeThird = fake.messages(patient.chatId).length;
+      await stripe.deliver(
+        instance.frontdoor.url,
+        stripe.event('checkout.session.completed', stripe.sessions.get(third.session.id)!),
+      );
+      await fake.waitForMessages(patient.chatId, beforeThird + 1);
+      const paidThird = await paymentRow(third.payment.id);
+      const beforeCancel = fake.messages(patient.chatId).length;
+      const cancelledByHospital = await operator.request(
+        'POST',
+        `/console/api/payments/${third.payment.id}/cancel-appointment`,
+        { reason: 'Doctor ill' },
+      );
+      expect(cancelledByHospital.status).toBe(200);
+      expect(cancelledByHospital.body.payment).toMatchObject({ status: 'cancelled', refunded: '₫350,000' });
+      await fake.waitForMessages(patient.chatId, beforeCancel + 1);
+      expect(lastText(patient)).toMatch(
+        /^We are sorry: the hospital had to cancel your appointment on \w+day, \w+ \d+ at 08:00\.\nThe full fee of ₫350,000 is refunded\. It can take 5–10 days to reach you\.\n\nWhat would you like to do\?$/,
+      );
+      expect((await fhir.read<Appointment>('Appointment', paidThird.appointmentId!)).status).toBe(
+        'cancelled',
+      );
+      expect((await fhir.read<Slot>('Slot', third.slotId)).status).toBe('free');
+      expect(
+        stripe
+          .writes()
+          .filter((r) => r.path === '/v1/refunds')
+          .map((r) => StripeFake.form(r).amount),
+      ).toEqual(['350000', '350000', '350000']);
+      const again2 = await operator.request(
+        'POST',
+        `/console/api/payments/${third.payment.id}/cancel-appointment`,
+        { reason: 'Doctor ill' },
+      );
+      expect(again2.status).toBe(409);
     },
   );
 });

@@ -135,6 +135,11 @@ export class BookingPerformer implements PaidBooker {
     }
   }
 
+  async cancelAppointment(appointmentId: string): Promise<void> {
+    await this.hospital.cancel(appointmentId);
+    await this.reminders?.cancel(appointmentId);
+  }
+
   /**
    * Books (or moves to) a slot at the hospital, idempotent on `bookingKey`, and sets its
    * reminders; a moved appointment keeps its payment. Throws SlotTaken when the slot is gone.

@@ -38,6 +38,8 @@ export interface PaidBooker {
     patientId: string,
     booking: { slotId: string; department: Department; pending: boolean; bookingKey: string },
   ): Promise<AppointmentView>;
+  /** Cancels an appointment at the hospital (and its reminders); idempotent. */
+  cancelAppointment(appointmentId: string): Promise<void>;
 }
 
 /** Tells the patient's conversation what happened (a system event). */
@@ -430,6 +432,31 @@ export class Payments {
       throw error;
     }
     return true;
+  }
+
+  /**
+   * The hospital cancels a paid appointment (an operator's decision in the console): cancelled
+   * at the hospital, refunded in full whatever the policy says, and the patient told.
+   */
+  async cancelByHospital(paymentId: string): Promise<Payment | undefined> {
+    const payment = await this.find(paymentId);
+    if (payment?.status !== 'paid' || !payment.appointmentId || !payment.appointmentStart) return undefined;
+    if (!this.booker) throw new Error('payments: no booker');
+    await this.booker.cancelAppointment(payment.appointmentId);
+    const refund = await this.refundOnCancel(payment.appointmentId, 'hospital');
+    if (refund) {
+      await this.tell(
+        this.address(payment),
+        'payment.hospitalCancelled',
+        {
+          start: payment.appointmentStart.toISOString(),
+          amountMinor: String(refund.amountMinor),
+          currency: payment.currency,
+        },
+        `payment-hospital-cancel:${payment.id}`,
+      );
+    }
+    return this.find(paymentId);
   }
 
   /** A paid appointment moved to another time: the payment follows it. */

@@ -65,6 +65,7 @@ dt{color:var(--muted)}dd{margin:0;font-weight:500}
 .row>*{flex:1}
 .history li{margin-bottom:6px}
 .notice{background:#e6f4ea;border:1px solid #b7dfc3;border-radius:8px;padding:8px 12px;margin-top:10px}
+.actions{white-space:nowrap}.actions button{margin:2px 6px 2px 0;min-height:40px;padding:8px 12px}
 .back{display:inline-block;margin-bottom:10px;color:var(--brand);font-weight:600;text-decoration:none}
 @media (max-width:900px){.detail{grid-template-columns:1fr}.hide-narrow{display:none}main{padding:12px}}
 `;
@@ -208,22 +209,26 @@ async function payments(flash){
   const notice=el('div',{role:'status','aria-live':'polite'});
   if(flash)notice.replaceChildren(el('div',{class:'notice'},flash));
   const form=el('div');
-  function ask(p){
-    const reason=el('textarea',{id:'refund-reason',placeholder:'Reason (shown in the audit log)'});
+  const ACTIONS={
+    refund:{title:'Refund',path:'refund',text:p=>'Refunds everything not yet refunded of '+p.amount+' (refunded so far: '+p.refunded+'). The patient is told in their chat.',button:'Refund now',done:(p,r)=>'Refunded '+p.receipt+': '+r.payment.refunded+' in all.'},
+    cancel:{title:'Cancel the appointment of',path:'cancel-appointment',text:p=>'The hospital cancels the appointment of '+(p.appointmentStart||'')+' and refunds the full '+p.amount+', whatever the cancellation policy says. The patient is told in their chat.',button:'Cancel appointment and refund',done:p=>'Cancelled the appointment of '+p.receipt+' and refunded it in full.'}};
+  function ask(p,kind){
+    const a=ACTIONS[kind];
+    const reason=el('textarea',{id:'action-reason',placeholder:'Reason (shown in the audit log)'});
     const error=el('p',{class:'error',role:'alert'});
-    form.replaceChildren(el('section',{class:'card','aria-labelledby':'h-refund',style:'margin-bottom:16px'},
-      el('h2',{id:'h-refund'},'Refund '+p.receipt+' · '+p.patientName),
-      el('p',{class:'muted'},'Refunds everything not yet refunded of '+p.amount+' (refunded so far: '+p.refunded+'). The patient is told in their chat.'),
-      el('label',{for:'refund-reason'},'Reason'),reason,
-      el('div',{class:'row'},el('button',{class:'danger',type:'button',onclick:async()=>{try{const r=await api('POST','/console/api/payments/'+p.id+'/refund',{reason:reason.value});await payments('Refunded '+p.receipt+': '+r.payment.refunded+' in all.');}catch(e){error.textContent=e.message;}}},'Refund now'),
-        el('button',{class:'secondary',type:'button',onclick:()=>form.replaceChildren()},'Cancel')),error));
+    form.replaceChildren(el('section',{class:'card','aria-labelledby':'h-action',style:'margin-bottom:16px'},
+      el('h2',{id:'h-action'},a.title+' '+p.receipt+' · '+p.patientName),
+      el('p',{class:'muted'},a.text(p)),
+      el('label',{for:'action-reason'},'Reason'),reason,
+      el('div',{class:'row'},el('button',{class:'danger',type:'button',onclick:async()=>{try{const r=await api('POST','/console/api/payments/'+p.id+'/'+a.path,{reason:reason.value});await payments(a.done(p,r));}catch(e){error.textContent=e.message;}}},a.button),
+        el('button',{class:'secondary',type:'button',onclick:()=>form.replaceChildren()},'Back')),error));
     reason.focus();
   }
   page('payments',el('h1',{},'Payments'),el('p',{class:'muted'},'Consultation fees by appointment, newest first. Times in the hospital\u2019s zone.'),notice,form,
     el('div',{class:'inbox'},el('table',{'aria-label':'Payments'},el('thead',{},el('tr',{},el('th',{},'Receipt'),el('th',{},'Patient'),el('th',{},'Appointment'),el('th',{class:'hide-narrow'},'Department'),el('th',{},'Amount'),el('th',{},'Refunded'),el('th',{},'Status'),el('th',{},''))),
       el('tbody',{},...(list.length?list.map(p=>el('tr',{'data-id':p.id},el('td',{},p.receipt),el('td',{},p.patientName),el('td',{},p.appointmentStart||'–'),
         el('td',{class:'hide-narrow'},labels.department[p.department]||p.department),el('td',{},p.amount),el('td',{},p.refunded),el('td',{},PAY_STATUS[p.status]||p.status),
-        el('td',{},p.refundable?el('button',{class:'danger',type:'button',onclick:()=>ask(p)},'Refund'):''))):[el('tr',{},el('td',{colspan:'8',class:'empty'},'No payments yet.'))])))));
+        el('td',{class:'actions'},p.cancellable?el('button',{class:'secondary',type:'button',onclick:()=>ask(p,'cancel')},'Cancel appointment'):'',p.refundable?el('button',{class:'danger',type:'button',onclick:()=>ask(p,'refund')},'Refund'):''))):[el('tr',{},el('td',{colspan:'8',class:'empty'},'No payments yet.'))])))));
 }
 async function audit(){
   const {entries}=await api('GET','/console/api/audit');

@@ -416,6 +416,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     amount: formatMoney(payment.amountMinor, payment.currency, 'en'),
     refunded: formatMoney(payment.refundedMinor, payment.currency, 'en'),
     refundable: ['paid', 'cancelled'].includes(payment.status) && payment.refundedMinor < payment.amountMinor,
+    cancellable: payment.status === 'paid' && payment.appointmentId !== null,
     department: payment.department,
     appointmentId: payment.appointmentId,
     appointmentStart: payment.appointmentStart ? staffTime(payment.appointmentStart) : null,
@@ -458,6 +459,32 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
         currency: before.currency,
         reason: reason.trim(),
       });
+      return { payment: after ? paymentView(after) : null };
+    },
+  );
+
+  app.post(
+    '/console/api/payments/:id/cancel-appointment',
+    {
+      ...changing('payments:refund'),
+      schema: {
+        params: idParams,
+        body: object({ reason: { type: 'string', minLength: 3, maxLength: 500 } }, ['reason']),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { reason } = request.body as { reason: string };
+      const before = await options.payments.find(id);
+      if (!before) throw errors.notFound('no such payment');
+      if (before.status !== 'paid' || !before.appointmentId)
+        throw errors.conflict('this payment has no booked appointment to cancel');
+      await options.payments.cancelByHospital(id);
+      await record(request, 'payment.hospital-cancel', 'payment', id, {
+        appointment: before.appointmentId,
+        reason: reason.trim(),
+      });
+      const after = (await options.payments.list()).find((payment) => payment.id === id);
       return { payment: after ? paymentView(after) : null };
     },
   );
