@@ -2,6 +2,7 @@
 // nowhere else; a bad value stops start-up with one line naming the variable.
 import { z } from 'zod';
 import {
+  chargesAnything,
   CURRENCY_OF_COUNTRY,
   DEFAULT_REFUND_POLICY,
   DEMO_FEE,
@@ -222,8 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `expected DEPARTMENT=AMOUNT pairs in ${currency} such as cardiology=500000,*=200000 (departments: ${DEPARTMENTS.join(', ')})`,
     );
   }
-  const charges = fees.otherwise > 0 || Object.values(fees.byDepartment).some((fee) => fee > 0);
-  if (settings.NODE_ENV === 'production' && charges && !settings.STRIPE_SECRET_KEY) {
+  if (settings.NODE_ENV === 'production' && chargesAnything(fees) && !settings.STRIPE_SECRET_KEY) {
     // The local test-payment page would book without anyone paying.
     throw new ConfigError(
       'STRIPE_SECRET_KEY',

@@ -38,12 +38,34 @@ export const redactPaths = [
   ...REDACTED_HEADERS.map((header) => `req.headers["${header}"]`),
 ];
 
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  hostname?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** A request as a log line shows it: method, path without the query, host, client. */
+export function requestWithoutQuery(request: LoggedRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url?.split('?')[0],
+    host: request.hostname,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /** Builds the application logger; tests pass a destination to capture the lines. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
       level,
       redact: { paths: redactPaths, censor: '[redacted]' },
+      // Query strings can carry what we must not log (the demo hospital is searched by phone
+      // and birth date): requests are logged by path only.
+      serializers: { req: requestWithoutQuery },
       base: { service: 'frontdoor' },
     },
     destination,

@@ -3,6 +3,7 @@
 import { CONSENT_TEXT_VERSION } from '../flows/onboarding.ts';
 import { flowRegistry } from '../flows/registry.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { chargesAnything } from './domain/payments.ts';
 import { startFrontdoor, type Frontdoor } from './runtime.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -15,6 +16,12 @@ function describeStart(config: Config, instance: Frontdoor): string {
   const redis = config.REDIS_URL
     ? 'Redis at REDIS_URL (shared state and BullMQ jobs)'
     : 'none: in-process stores and job runner (single instance)';
+  const fees = config.CONSULTATION_FEES;
+  const payments = !chargesAnything(fees)
+    ? 'off: consultations are free (CONSULTATION_FEES=0)'
+    : config.STRIPE_SECRET_KEY
+      ? `Stripe (webhook at ${base}/webhooks/stripe)`
+      : `local test-payment page, no money moves (no STRIPE_SECRET_KEY); fees in ${fees.currency}`;
   return [
     '',
     'Frontdoor is running.',
@@ -34,6 +41,7 @@ function describeStart(config: Config, instance: Frontdoor): string {
     `  Metrics:       ${base}/metrics`,
     `  Database:      ${database}`,
     `  Redis:         ${redis}`,
+    `  Payments:      ${payments}`,
     '',
   ].join('\n');
 }

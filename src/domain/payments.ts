@@ -78,6 +78,11 @@ export function feeFor(table: FeeTable, department: string | undefined): number 
   return table.byDepartment[department as Department] ?? table.otherwise;
 }
 
+/** Whether any consultation costs something (else there is no payment step at all). */
+export function chargesAnything(table: FeeTable): boolean {
+  return table.otherwise > 0 || Object.values(table.byDepartment).some((fee) => fee > 0);
+}
+
 /**
  * Parses CONSULTATION_FEES, e.g. "cardiology=500000,*=200000", amounts in major units of
  * `currency`. Undefined when malformed.

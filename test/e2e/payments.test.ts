@@ -525,6 +525,18 @@ describe('payments with Stripe over Telegram', () => {
         { reason: 'Doctor ill' },
       );
       expect(again2.status).toBe(409);
+
+      // Nothing of the patient reached the logs: not the name, nor the phone and birth date the
+      // hospital's patient search carries in its query string.
+      const logs = instance.logs.join('');
+      expect(logs).toContain('/fhir/R4/Patient');
+      for (const secret of [
+        'Hoa Tran',
+        `9123${String(patient.chat).padStart(5, '0')}`,
+        '1990-02-02',
+        '02/02/1990',
+      ])
+        expect(logs).not.toContain(secret);
     },
   );
 });
