@@ -294,7 +294,7 @@ export const booking: Flow = {
           return ask(
             state,
             context,
-            { kind: 'checkout', ...chosen, locale: state.locale },
+            { kind: 'checkout', ...chosen, start: slot.start, locale: state.locale },
             'booking.checkout',
           );
         }
@@ -318,11 +318,10 @@ export const booking: Flow = {
       prompt: () => [],
       handle: (state, event, context) => {
         const result = bookingResult(event);
-        const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
-        if (result?.kind === 'checkout' && slot) {
+        if (result?.kind === 'checkout') {
           return {
             state: { ...state, draft: {} },
-            effects: [send(checkoutMessage(state, slot, result, context))],
+            effects: [send(checkoutMessage(state, result, context))],
             to: 'menu.main',
           };
         }

@@ -31,13 +31,12 @@ export function feeLine(state: ConversationState, context: StepContext): string 
 /** The held time and the button that opens the payment page. */
 export function checkoutMessage(
   state: ConversationState,
-  slot: { start: string },
   checkout: Checkout,
   context: StepContext,
 ): OutboundMessage {
   const t = context.text(state.locale);
   const amount = money(checkout.amountMinor, checkout.currency, state);
-  const at = when(slot.start, state.locale, context.settings.hospitalTimeZone);
+  const at = when(checkout.start, state.locale, context.settings.hospitalTimeZone);
   const until = when(checkout.expiresAt, state.locale, context.settings.hospitalTimeZone).time;
   return {
     text: t('payment:pay', { ...at, until, amount }),

@@ -29,7 +29,7 @@ import {
 import { intake } from './intake.ts';
 import { menu, system } from './menu.ts';
 import { onboarding } from './onboarding.ts';
-import { paymentEvent } from './payment.ts';
+import { checkoutMessage, paymentEvent } from './payment.ts';
 
 /** Bump when a saved state of the previous version can no longer be stepped. */
 export const FLOW_VERSION = 1;
@@ -247,9 +247,14 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
         const outcome = holdExpired(state, event.data, context);
         return outcome.to ? settle(state.step, outcome, context) : outcome;
       }
-      // The hospital answered after the patient moved on: nothing to say.
-      if (bookingResult(event) && !/^(booking|appointments)\./.test(state.step))
-        return { state, effects: [] };
+      // The hospital answered after the patient moved on: nothing to say, except the payment
+      // link they asked for (the slot is held for them meanwhile).
+      if (!/^(booking|appointments)\./.test(state.step)) {
+        const stray = bookingResult(event);
+        if (stray?.kind === 'checkout')
+          return { state, effects: [send(checkoutMessage(state, stray, context))] };
+        if (stray) return { state, effects: [] };
+      }
       break;
     case 'text':
     case 'contact':

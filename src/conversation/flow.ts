@@ -62,7 +62,15 @@ export type BookingRequest =
     }
   | { kind: 'hold'; slotId: string }
   /** A consultation with a fee: open a Checkout session; the slot is booked once it is paid. */
-  | { kind: 'checkout'; slotId: string; department: Department; pending: boolean; locale: Locale }
+  | {
+      kind: 'checkout';
+      slotId: string;
+      /** The slot's time, echoed in the answer so the payment message can name it anywhere. */
+      start: string;
+      department: Department;
+      pending: boolean;
+      locale: Locale;
+    }
   | { kind: 'appointments' }
   | { kind: 'cancel'; appointmentId: string };
 

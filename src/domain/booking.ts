@@ -45,6 +45,8 @@ export type BookingResult =
   | {
       kind: 'checkout';
       paymentId: string;
+      /** The held slot's time. */
+      start: string;
       url: string;
       amountMinor: number;
       currency: string;

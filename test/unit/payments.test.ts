@@ -13,6 +13,7 @@ import {
   toMinorUnits,
 } from '../../src/domain/payments.ts';
 import { DEPARTMENTS } from '../../src/domain/triage.ts';
+import { renderTelegram } from '../../src/channels/telegram/render.ts';
 import { button, flowContext, patientAtMenu, runFlow, sent, settings } from '../support/flow-harness.ts';
 
 describe('money', () => {
@@ -171,7 +172,14 @@ describe('the payment steps of booking', () => {
     );
     const paying = runFlow(context, [button('booking.confirm|yes')], state);
     expect(requests(paying.effects)).toEqual([
-      { kind: 'checkout', slotId: 'slot-1', department: 'neurology', pending: false, locale: 'en' },
+      {
+        kind: 'checkout',
+        slotId: 'slot-1',
+        start: slot.start,
+        department: 'neurology',
+        pending: false,
+        locale: 'en',
+      },
     ]);
     expect(paying.state.step).toBe('booking.checkout');
 
@@ -181,6 +189,7 @@ describe('the payment steps of booking', () => {
         answer({
           kind: 'checkout',
           paymentId: 'pay-1',
+          start: slot.start,
           url: 'https://checkout.stripe.com/c/pay/cs_1',
           amountMinor: 200_000,
           currency: 'VND',
@@ -266,6 +275,58 @@ describe('the payment steps of booking', () => {
     ]);
   });
 
+  it('still gives the payment link when the patient went back to the menu while it was opened', () => {
+    const { state } = toConfirm('neurology');
+    const paying = runFlow(context, [button('booking.confirm|yes'), { kind: 'text', text: 'menu' }], state);
+    expect(paying.state.step).not.toBe('booking.checkout');
+    const late = runFlow(
+      context,
+      [
+        answer({
+          kind: 'checkout',
+          paymentId: 'pay-2',
+          start: slot.start,
+          url: 'https://checkout.stripe.com/c/pay/cs_2',
+          amountMinor: 200_000,
+          currency: 'VND',
+          expiresAt: new Date(NOW + 30 * 60_000).toISOString(),
+        }),
+      ],
+      paying.state,
+    );
+    expect(late.effects).toEqual([
+      {
+        type: 'send',
+        message: expect.objectContaining({
+          links: [{ label: 'Pay ₫200,000', url: 'https://checkout.stripe.com/c/pay/cs_2' }],
+        }) as unknown,
+      },
+    ]);
+  });
+
+  it('moves a paid appointment without charging again', () => {
+    const moved = runFlow(
+      context,
+      [
+        button('menu|appointments'),
+        answer({
+          kind: 'appointments',
+          appointments: [{ id: 'a-1', start: slot.start, department: 'neurology', status: 'booked' }],
+        }),
+        button('appointments.list|move:a-1'),
+        answer({ kind: 'doctors', doctors: [{ scheduleId: 's-1', names: { default: 'Dr Mai' } }] }),
+        button('booking.doctor|any'),
+        answer({ kind: 'slots', day: '2026-11-24', slots: [slot] }),
+        button('booking.slot|slot-1'),
+        answer({ kind: 'held', slotId: 'slot-1' }),
+      ],
+      patientAtMenu('en'),
+    );
+    expect(sent(moved.effects).at(-1)).not.toContain('fee');
+    const confirmed = runFlow(context, [button('booking.confirm|yes')], moved.state);
+    expect(requests(confirmed.effects)).toEqual([expect.objectContaining({ kind: 'book', replaces: 'a-1' })]);
+  });
+
   it('says why there is no refund when a paid appointment is cancelled late', () => {
     const list = runFlow(
       context,
@@ -284,5 +345,24 @@ describe('the payment steps of booking', () => {
     expect(sent(list.effects).at(-2)).toBe(
       "Your appointment on Thursday, November 26 at 08:00 is cancelled.\nThe appointment was cancelled less than 24 hours ahead, so under the hospital's cancellation policy the consultation fee is not refunded.",
     );
+  });
+});
+
+describe('the payment link on Telegram', () => {
+  it('is a URL button for a public page, and written into the text for a local one', () => {
+    const stripe = renderTelegram('1', {
+      text: 'Please pay',
+      links: [{ label: 'Pay', url: 'https://checkout.stripe.com/c/pay/cs_1' }],
+    });
+    expect(stripe.payload.text).toBe('Please pay');
+    expect(stripe.payload.reply_markup).toEqual({
+      inline_keyboard: [[{ text: 'Pay', url: 'https://checkout.stripe.com/c/pay/cs_1' }]],
+    });
+    // Telegram refuses buttons to localhost and bare IPs, where a development instance lives.
+    for (const url of ['http://localhost:3000/pay/test/cs_1', 'http://127.0.0.1:3000/pay/test/cs_1']) {
+      const local = renderTelegram('1', { text: 'Please pay', links: [{ label: 'Pay', url }] });
+      expect(local.payload.text).toBe(`Please pay\n\nPay: ${url}`);
+      expect(local.payload.reply_markup).toEqual({ remove_keyboard: true });
+    }
   });
 });

@@ -12,11 +12,30 @@ export interface TelegramCall {
   payload: Record<string, unknown>;
 }
 
+/**
+ * Telegram refuses URL buttons to hosts it cannot reach (localhost, bare IPs), which is where a
+ * development instance's own pages live: those links go into the text instead.
+ */
+const buttonable = (link: { url: string }) => {
+  try {
+    const url = new URL(link.url);
+    return /^https?:$/.test(url.protocol) && url.hostname.includes('.') && !/^[\d.]+$|^\[/.test(url.hostname);
+  } catch {
+    return false;
+  }
+};
+
+/** The text with the links that cannot be buttons written under it. */
+function textWithLinks(message: OutboundMessage): string {
+  const inText = (message.links ?? []).filter((link) => !buttonable(link));
+  return [message.text, ...inText.map((link) => `${link.label}: ${link.url}`)].join('\n\n');
+}
+
 /** Two short buttons share a row; long labels get a row each, as people read them on phones. */
 function inlineRows(message: OutboundMessage): InlineKeyboardButton[][] {
   const buttons: InlineKeyboardButton[] = [
     ...(message.choices ?? []).map((choice) => ({ text: choice.label, callback_data: choice.data })),
-    ...(message.links ?? []).map((link) => ({ text: link.label, url: link.url })),
+    ...(message.links ?? []).filter(buttonable).map((link) => ({ text: link.label, url: link.url })),
   ];
   const rows: InlineKeyboardButton[][] = [];
   for (const button of buttons) {
@@ -55,14 +74,14 @@ export function renderTelegram(chatId: string, message: OutboundMessage): Telegr
   if (message.image) {
     return {
       method: 'sendPhoto',
-      payload: { chat_id: chatId, photo: message.image.url, caption: message.text, reply_markup },
+      payload: { chat_id: chatId, photo: message.image.url, caption: textWithLinks(message), reply_markup },
     };
   }
   return {
     method: 'sendMessage',
     payload: {
       chat_id: chatId,
-      text: message.text,
+      text: textWithLinks(message),
       reply_markup,
       link_preview_options: { is_disabled: true },
     },

@@ -98,7 +98,7 @@ export class Payments {
     address: ConversationAddress,
     patientId: string,
     locale: Locale,
-    request: { slotId: string; department: Department; pending: boolean },
+    request: { slotId: string; start: string; department: Department; pending: boolean },
   ): Promise<BookingResult> {
     const now = this.clock.now();
     const open = await this.prisma.payment.findFirst({
@@ -171,6 +171,7 @@ export class Payments {
     return {
       kind: 'checkout',
       paymentId: payment.id,
+      start: request.start,
       url: session.url ?? '',
       amountMinor: payment.amountMinor,
       currency: payment.currency,
