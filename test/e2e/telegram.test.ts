@@ -58,12 +58,11 @@ describe('Telegram webhook', () => {
           { text: 'I agree', callback_data: 'onboarding.consent|yes' },
           { text: 'I do not agree', callback_data: 'onboarding.consent|no' },
         ],
-        [
-          { text: 'Language', callback_data: 'menu|language' },
-          { text: 'Privacy notice', url: 'http://localhost:3000/privacy?lang=en' },
-        ],
+        [{ text: 'Language', callback_data: 'menu|language' }],
       ],
     });
+    // Telegram refuses URL buttons to localhost, so this instance's privacy link is in the text.
+    expect(sent[0]!.body.text).toMatch(/\n\nPrivacy notice: http:\/\/localhost:3000\/privacy\?lang=en$/);
 
     const consent = tg.button(chat, 'onboarding.consent|yes');
     sent = await say(consent, 2, id);
