@@ -25,6 +25,7 @@ import { SlotTaken } from '../fhir/hospital.ts';
 import type { CheckoutSession, PaymentGateway, PaymentNotice } from './checkout-gateway.ts';
 
 const NOTICES = 'payment-notices';
+const WITH_PATIENT = { patient: { select: { fullName: true } } } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EXPIRY = 'payment-expiry';
 /** Stripe sends "expired" within moments of expires_at; after this we ask ourselves. */
@@ -473,14 +474,15 @@ export class Payments {
     return this.prisma.payment.findMany({
       orderBy: { createdAt: 'desc' },
       take: limit,
-      include: { patient: { select: { fullName: true } } },
+      include: WITH_PATIENT,
     });
   }
 
   /** A payment by our id; undefined for an unknown or malformed one. */
-  async find(paymentId: string): Promise<Payment | undefined> {
+  async find(paymentId: string): Promise<PaymentWithPatient | undefined> {
     if (!UUID.test(paymentId)) return undefined;
-    return (await this.prisma.payment.findUnique({ where: { id: paymentId } })) ?? undefined;
+    const found = await this.prisma.payment.findUnique({ where: { id: paymentId }, include: WITH_PATIENT });
+    return found ?? undefined;
   }
 
   private async byIntent(

@@ -435,57 +435,55 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     return { payments: payments.map(paymentView) };
   });
 
-  app.post(
-    '/console/api/payments/:id/refund',
-    {
-      ...changing('payments:refund'),
-      schema: {
-        params: idParams,
-        body: object({ reason: { type: 'string', minLength: 3, maxLength: 500 } }, ['reason']),
+  /** A POST action on one payment: CSRF-checked, for roles that may refund, a reason required. */
+  const paymentAction = (
+    action: string,
+    auditAction: string,
+    allowed: (view: ReturnType<typeof paymentView>) => boolean,
+    refusal: string,
+    act: (payment: PaymentWithPatient) => Promise<Record<string, string | number>>,
+  ) =>
+    app.post(
+      `/console/api/payments/:id/${action}`,
+      {
+        ...changing('payments:refund'),
+        schema: {
+          params: idParams,
+          body: object({ reason: { type: 'string', minLength: 3, maxLength: 500 } }, ['reason']),
+        },
       },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const { reason } = request.body as { reason: string };
-      const before = await options.payments.find(id);
-      if (!before) throw errors.notFound('no such payment');
-      const refundable =
-        ['paid', 'cancelled'].includes(before.status) && before.refundedMinor < before.amountMinor;
-      if (!refundable) throw errors.conflict('nothing left to refund on this payment');
-      await options.payments.refundByOperator(id);
-      const after = (await options.payments.list()).find((payment) => payment.id === id);
-      await record(request, 'payment.refund', 'payment', id, {
-        amountMinor: before.amountMinor - before.refundedMinor,
-        currency: before.currency,
-        reason: reason.trim(),
-      });
-      return { payment: after ? paymentView(after) : null };
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const { reason } = request.body as { reason: string };
+        const before = await options.payments.find(id);
+        if (!before) throw errors.notFound('no such payment');
+        if (!allowed(paymentView(before))) throw errors.conflict(refusal);
+        const detail = await act(before);
+        await record(request, auditAction, 'payment', id, { ...detail, reason: reason.trim() });
+        const after = await options.payments.find(id);
+        return { payment: after ? paymentView(after) : null };
+      },
+    );
+
+  paymentAction(
+    'refund',
+    'payment.refund',
+    (view) => view.refundable,
+    'nothing left to refund on this payment',
+    async (payment) => {
+      await options.payments.refundByOperator(payment.id);
+      return { amountMinor: payment.amountMinor - payment.refundedMinor, currency: payment.currency };
     },
   );
 
-  app.post(
-    '/console/api/payments/:id/cancel-appointment',
-    {
-      ...changing('payments:refund'),
-      schema: {
-        params: idParams,
-        body: object({ reason: { type: 'string', minLength: 3, maxLength: 500 } }, ['reason']),
-      },
-    },
-    async (request) => {
-      const { id } = request.params as { id: string };
-      const { reason } = request.body as { reason: string };
-      const before = await options.payments.find(id);
-      if (!before) throw errors.notFound('no such payment');
-      if (before.status !== 'paid' || !before.appointmentId)
-        throw errors.conflict('this payment has no booked appointment to cancel');
-      await options.payments.cancelByHospital(id);
-      await record(request, 'payment.hospital-cancel', 'payment', id, {
-        appointment: before.appointmentId,
-        reason: reason.trim(),
-      });
-      const after = (await options.payments.list()).find((payment) => payment.id === id);
-      return { payment: after ? paymentView(after) : null };
+  paymentAction(
+    'cancel-appointment',
+    'payment.hospital-cancel',
+    (view) => view.cancellable,
+    'this payment has no booked appointment to cancel',
+    async (payment) => {
+      await options.payments.cancelByHospital(payment.id);
+      return { appointment: payment.appointmentId ?? '' };
     },
   );
 
