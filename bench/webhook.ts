@@ -1,13 +1,16 @@
 // Webhook throughput: distinct Telegram updates from a few thousand patients, driven at
 // Frontdoor (Redis + PostgreSQL, replies to a fast local Telegram fake) and at two references:
 // a bare Fastify route (the ceiling) and a plain telegraf bot with a Redis session store.
-// Prints acks/s, p50/p99 ack latency and replies/s for each, and the ratios. Asserts nothing.
+// Prints acks/s, p50/p99 ack latency, replies/s and CPU per message (the target and Redis)
+// for each, and the ratios. Asserts nothing.
 // BENCH_PATIENTS, BENCH_CONCURRENCY size the load; BENCH_ONLY=Frontdoor skips the references;
 // BENCH_PROFILE=<target name> writes a CPU profile of that target to /tmp/fd-prof.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Agent } from 'undici';
 import { deleteKeysWithPrefix } from '../src/storage/kv/redis-store.ts';
@@ -73,6 +76,29 @@ interface Result {
   p99: number;
   repliesPerSecond: number | undefined;
   answered: number;
+  /** CPU time the target process used per message (user + system), in microseconds. */
+  cpuPerMessageUs: number;
+  /** The same for the Redis server, when it runs on this machine. */
+  redisCpuPerMessageUs: number | undefined;
+}
+
+/** The local Redis server's process id, when it is on this machine (for its CPU figures). */
+async function localRedisPid(): Promise<number | undefined> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+    return existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+  } finally {
+    redis.disconnect();
+  }
+}
+const redisPid = await localRedisPid();
+
+/** CPU time (user + system) a process has used so far, in microseconds, from /proc. */
+function cpuTimeUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 function update(i: number, round: number) {
@@ -108,7 +134,10 @@ async function drive(
   telegram: FastTelegram,
   round: number,
   expectReplies: boolean,
+  pid: number,
 ): Promise<Result> {
+  const cpuBefore = cpuTimeUs(pid);
+  const redisCpuBefore = redisPid === undefined ? 0 : cpuTimeUs(redisPid);
   const dispatcher = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
   const latencies: number[] = [];
   let next = 0;
@@ -137,6 +166,9 @@ async function drive(
     while (telegram.firstReply.size < PATIENTS && Date.now() < deadline) await sleep(20);
   }
   await dispatcher.close();
+  const cpuPerMessageUs = (cpuTimeUs(pid) - cpuBefore) / PATIENTS;
+  const redisCpuPerMessageUs =
+    redisPid === undefined ? undefined : (cpuTimeUs(redisPid) - redisCpuBefore) / PATIENTS;
   latencies.sort((a, b) => a - b);
   const lastReply = Math.max(...telegram.firstReply.values(), 0);
   return {
@@ -146,6 +178,8 @@ async function drive(
     p99: latencies[Math.floor(latencies.length * 0.99)]!,
     repliesPerSecond: expectReplies ? telegram.firstReply.size / ((lastReply - started) / 1000) : undefined,
     answered: telegram.firstReply.size,
+    cpuPerMessageUs,
+    redisCpuPerMessageUs,
   };
 }
 
@@ -157,7 +191,10 @@ async function run(
   expectReplies: boolean,
   port: number,
 ): Promise<Result> {
-  const profile = process.env.BENCH_PROFILE === name ? ['--cpu-prof', '--cpu-prof-dir=/tmp/fd-prof'] : [];
+  const profile =
+    process.env.BENCH_PROFILE === name
+      ? ['--cpu-prof', '--cpu-prof-interval=100', '--cpu-prof-dir=/tmp/fd-prof']
+      : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...command], {
     cwd: root,
     env: {
@@ -175,9 +212,9 @@ async function run(
   try {
     await waitHealthy(url, child);
     // Warm-up round with other chats and update ids, so the measured round finds JIT-compiled code.
-    await drive(`${name} (warm-up)`, url, telegram, 9, false);
+    await drive(`${name} (warm-up)`, url, telegram, 9, false, child.pid!);
     await sleep(expectReplies ? 2_000 : 200);
-    return await drive(name, url, telegram, 1, expectReplies);
+    return await drive(name, url, telegram, 1, expectReplies, child.pid!);
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -241,13 +278,14 @@ try {
 
 const pad = (text: string, width: number) => text.padEnd(width);
 console.log(
-  `${pad('target', 34)}${pad('acks/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('replies/s', 11)}answered`,
+  `${pad('target', 34)}${pad('acks/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('replies/s', 11)}${pad('answered', 11)}${pad('CPU µs/msg', 12)}Redis µs/msg`,
 );
 for (const r of results) {
   console.log(
-    `${pad(r.name, 34)}${pad(r.acksPerSecond.toFixed(0), 10)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(r.repliesPerSecond === undefined ? '-' : r.repliesPerSecond.toFixed(0), 11)}${r.repliesPerSecond === undefined ? '-' : `${r.answered}/${PATIENTS}`}`,
+    `${pad(r.name, 34)}${pad(r.acksPerSecond.toFixed(0), 10)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(r.repliesPerSecond === undefined ? '-' : r.repliesPerSecond.toFixed(0), 11)}${pad(r.repliesPerSecond === undefined ? '-' : `${r.answered}/${PATIENTS}`, 11)}${pad(r.cpuPerMessageUs.toFixed(0), 12)}${r.redisCpuPerMessageUs?.toFixed(0) ?? '-'}`,
   );
 }
+if (results.length < 3) process.exit(0);
 const [ceiling, plain, frontdoor] = results as [Result, Result, Result];
 console.log('');
 console.log(

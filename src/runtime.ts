@@ -318,6 +318,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
 
     listening = `http://127.0.0.1:${port}`;
     await outbox.start();
+    await engine.start();
     const stopPolling =
       telegram && config.TELEGRAM_MODE === 'polling' && config.TELEGRAM_BOT_TOKEN
         ? await startTelegramPolling(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, engine, logger)

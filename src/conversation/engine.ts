@@ -1,6 +1,6 @@
 // The conversation engine: every inbound event is deduplicated and queued in its patient's
 // inbox; one holder at a time (across instances) loads the state, steps the flow, hands the
-// effects to the job queue and the outbox, and saves the state.
+// effects to the job queue, and stores the state with the step's messages for the outbox.
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
@@ -9,6 +9,7 @@ import type { IntakeRecorder } from '../domain/intakes.ts';
 import type { PatientDirectory } from '../domain/patients.ts';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/locales.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
+import { definePeriodicJob } from '../jobs/periodic.ts';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 import type {
   BookingRequest,
@@ -21,14 +22,15 @@ import type {
   Translate,
 } from './flow.ts';
 import {
+  addressOf,
   conversationKey,
   type ConversationAddress,
   type InboundEvent,
   type OutboundMessage,
 } from './message.ts';
 import { coalesceMessages } from './coalesce.ts';
-import type { Outbox } from './outbox.ts';
-import { SerialMailbox } from './serial-mailbox.ts';
+import type { OutboundBatch, Outbox } from './outbox.ts';
+import { SerialMailbox, type ItemHandler } from './serial-mailbox.ts';
 
 /** An event as queued for a conversation: from a patient, or the result of an effect. */
 export type ConversationEvent = Omit<InboundEvent, 'content'> & { content: FlowEvent };
@@ -63,6 +65,13 @@ const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
 const RECENT_EVENTS_KEPT = 64;
 const EFFECTS_QUEUE = 'effects';
 const DRAIN_QUEUE = 'conversation-drain';
+const SWEEP_QUEUE = 'inbox-sweep';
+const SWEEP_EVERY_MS = 15_000;
+/** Events waiting this long with no holder were left by an instance that stopped. */
+const ABANDONED_AFTER_MS = 30_000;
+
+/** Where a conversation's state is kept. */
+const stateKey = (key: string) => `conv:${key}`;
 
 export type AcceptResult = 'accepted' | 'duplicate';
 
@@ -78,6 +87,7 @@ export class ConversationEngine {
   private readonly inbox: SerialMailbox;
   private readonly draining = new Set<Promise<void>>();
   private readonly stateTtlMs: number;
+  private readonly sweep: { start(): Promise<void> };
 
   constructor(private readonly options: EngineOptions) {
     this.stateTtlMs = options.stateTtlMs ?? 14 * 24 * 60 * 60 * 1000;
@@ -102,16 +112,47 @@ export class ConversationEngine {
       attempts: 5,
       backoffMs: 5_000,
     });
+    this.sweep = definePeriodicJob(
+      options.jobs,
+      SWEEP_QUEUE,
+      SWEEP_EVERY_MS,
+      () =>
+        this.inbox.recover(ABANDONED_AFTER_MS, (key) =>
+          this.drain(addressOf(key)).catch((error: unknown) =>
+            options.logger.warn(
+              { err: error },
+              'sweep could not process a waiting event; the next sweep retries',
+            ),
+          ),
+        ),
+      options.logger,
+    );
+  }
+
+  /** Starts the periodic sweep for conversations left unprocessed by an instance that died. */
+  async start(): Promise<void> {
+    await this.sweep.start();
   }
 
   /**
    * Takes an event in: durable in the patient's inbox when this resolves (acknowledge the
-   * platform then), or recognised as a redelivery. Processing continues in the background.
+   * platform then), or recognised as a redelivery. When no one holds the conversation, this
+   * call takes it in the same step and processing continues in the background.
    */
   async accept(event: ConversationEvent): Promise<AcceptResult> {
-    const queued = await this.inbox.push(conversationKey(event), JSON.stringify(event), event.dedupeKey);
-    if (!queued) return 'duplicate';
-    this.track(this.drain(event));
+    const key = conversationKey(event);
+    const token = SerialMailbox.token();
+    const pushed = await this.inbox.push(key, JSON.stringify(event), {
+      onceId: event.dedupeKey,
+      claim: { token, read: stateKey(key) },
+    });
+    if (!pushed.queued) return 'duplicate';
+    const address: ConversationAddress = { channel: event.channel, channelUserId: event.channelUserId };
+    this.track(
+      this.inbox
+        .work(key, token, pushed.head ?? { status: 'busy' }, this.stepper(address))
+        .then((outcome) => this.lookLater(address, outcome)),
+    );
     return 'accepted';
   }
 
@@ -120,23 +161,26 @@ export class ConversationEngine {
     while (this.draining.size > 0) await Promise.allSettled([...this.draining]);
   }
 
-  /**
-   * Works through a conversation's inbox unless another holder already is. Then a look is
-   * scheduled for just after that holder's lock would expire, so events never wait on a
-   * holder that died.
-   */
+  /** Works through a conversation's inbox unless another holder already is. */
   async drain(address: ConversationAddress): Promise<void> {
     const key = conversationKey(address);
-    const outcome = await this.inbox.drain(key, (raw) => this.process(JSON.parse(raw) as ConversationEvent));
-    if (outcome === 'busy') {
-      const ttl = this.inbox.lockTtlMs;
-      const window = Math.floor(this.options.clock.now() / ttl);
-      await this.options.jobs.add(
-        DRAIN_QUEUE,
-        { address },
-        { jobId: `drain:${key}:${window}`, delayMs: ttl + 1_000 },
-      );
-    }
+    await this.lookLater(address, await this.inbox.drain(key, this.stepper(address), stateKey(key)));
+  }
+
+  /**
+   * When another holder had the conversation, a look is scheduled for just after that holder's
+   * lock would expire, so events never wait on a holder that died.
+   */
+  private async lookLater(address: ConversationAddress, outcome: 'done' | 'busy'): Promise<void> {
+    if (outcome === 'done') return;
+    const key = conversationKey(address);
+    const ttl = this.inbox.lockTtlMs;
+    const window = Math.floor(this.options.clock.now() / ttl);
+    await this.options.jobs.add(
+      DRAIN_QUEUE,
+      { address },
+      { jobId: `drain:${key}:${window}`, delayMs: ttl + 1_000 },
+    );
   }
 
   private track(work: Promise<void>): void {
@@ -147,13 +191,41 @@ export class ConversationEngine {
     void tracked.finally(() => this.draining.delete(tracked));
   }
 
-  private async process(event: ConversationEvent): Promise<void> {
-    const { kv, flows, settings, logger } = this.options;
-    const address: ConversationAddress = { channel: event.channel, channelUserId: event.channelUserId };
-    const stateKey = `conv:${conversationKey(address)}`;
-    const saved = await kv.get(stateKey);
+  /**
+   * Steps a conversation's events for its holder. The state read with the claim is kept here
+   * between events (the holder is the only writer), and each step's state and messages are
+   * stored with the event's removal from the inbox, in one atomic write.
+   */
+  private stepper(address: ConversationAddress): ItemHandler {
+    const key = conversationKey(address);
+    let saved: string | undefined;
+    return async (raw, value) => {
+      if (value !== undefined) saved = value;
+      const step = await this.process(address, JSON.parse(raw) as ConversationEvent, saved);
+      if (!step) return;
+      saved = step.state;
+      const token = SerialMailbox.token();
+      return {
+        commit: {
+          set: { key: stateKey(key), value: step.state, ttlMs: this.stateTtlMs },
+          forward: step.batch && this.options.outbox.forward(step.batch, token),
+        },
+        committed: (forwarded) => {
+          if (step.batch) this.options.outbox.deliverClaimed(address, token, forwarded);
+        },
+      };
+    };
+  }
+
+  /** One step: the next state (JSON) and its messages; undefined for an event already handled. */
+  private async process(
+    address: ConversationAddress,
+    event: ConversationEvent,
+    saved: string | undefined,
+  ): Promise<{ state: string; batch: OutboundBatch | undefined } | undefined> {
+    const { flows, settings, logger } = this.options;
     let state = saved ? (JSON.parse(saved) as ConversationState) : undefined;
-    if (state?.recent.includes(event.dedupeKey)) return;
+    if (state?.recent.includes(event.dedupeKey)) return undefined;
 
     if (!state || state.version !== flows.version) {
       const patient = await this.options.directory.findByChannel(address);
@@ -194,9 +266,10 @@ export class ConversationEngine {
     const messages: OutboundMessage[] = coalesceMessages(
       effects.flatMap((effect) => (effect.type === 'send' ? [effect.message] : [])),
     );
+    let batch: OutboundBatch | undefined;
     if (messages.length > 0 || event.callbackQueryId) {
       next.outSeq += 1;
-      await this.options.outbox.enqueue({
+      batch = {
         ...address,
         seq: next.outSeq,
         messages,
@@ -204,8 +277,10 @@ export class ConversationEngine {
         replyToken: event.replyToken,
         replyTokenExpiresAt: event.replyToken ? event.sentAt + 50_000 : undefined,
         callbackQueryId: event.callbackQueryId,
-      });
+      };
     }
+    // Effects are queued before the step is stored: a crash in between repeats the step, and
+    // every effect is idempotent by its id, so the repeat records nothing twice.
     const others = effects.filter((effect) => effect.type !== 'send');
     for (const [index, effect] of others.entries()) {
       const jobId = `fx:${conversationKey(address)}:${event.dedupeKey}:${index}`;
@@ -213,9 +288,7 @@ export class ConversationEngine {
       const job: EffectJob = { address, sealed, locale: next.locale, jobId };
       await this.options.jobs.add(EFFECTS_QUEUE, job, { jobId });
     }
-    // Saved last: a crash before this point repeats the step, and every effect above is
-    // idempotent by its id, so the repeat sends and records nothing twice.
-    await kv.set(stateKey, JSON.stringify(next), { ttlMs: this.stateTtlMs });
+    return { state: JSON.stringify(next), batch };
   }
 
   /** Performs a domain effect; results come back to the conversation as system events. */

@@ -66,3 +66,10 @@ export interface OutboundMessage {
 export function conversationKey(address: ConversationAddress): string {
   return `{${address.channel}:${address.channelUserId}}`;
 }
+
+/** The address a `conversationKey` was made from. */
+export function addressOf(key: string): ConversationAddress {
+  const inner = key.slice(1, -1);
+  const colon = inner.indexOf(':');
+  return { channel: inner.slice(0, colon) as ChannelName, channelUserId: inner.slice(colon + 1) };
+}

@@ -1,18 +1,19 @@
 // Outbound delivery. Each step's messages form a numbered batch in the conversation's outbox;
-// a job drains the outbox through the patient's channel, one batch after another, so messages
-// arrive in the order decided and a retried job never sends a message twice.
+// its holder delivers them through the patient's channel, one batch after another, so messages
+// arrive in the order decided and a retry resumes after the messages already sent.
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locale } from '../i18n/locales.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
+import { definePeriodicJob } from '../jobs/periodic.ts';
+import type { KeyValueStore, MailboxCommit, MailboxHead } from '../storage/kv/key-value-store.ts';
 import {
   conversationKey,
   type ChannelName,
   type ConversationAddress,
   type OutboundMessage,
 } from './message.ts';
-import { SerialMailbox } from './serial-mailbox.ts';
+import { SerialMailbox, type ItemHandler } from './serial-mailbox.ts';
 
 /** The messages one step decided, with what the channel needs to send them. */
 export interface OutboundBatch extends ConversationAddress {
@@ -56,24 +57,27 @@ const SWEEP_QUEUE = 'outbox-sweep';
 /** A platform asking us to wait longer than this gets the job retried later instead. */
 const MAX_INLINE_WAIT_MS = 30_000;
 const OUTBOX_TTL_MS = 24 * 60 * 60 * 1000;
-/** Conversations with batches waiting, scored by when they were queued. */
-const PENDING_KEY = 'outbox-pending';
 const SWEEP_EVERY_MS = 15_000;
 /** A batch waiting this long was left by an instance that stopped mid-delivery. */
 const ABANDONED_AFTER_MS = 30_000;
 
+/** Where a conversation's delivery progress is kept: "seq:count" of the batch being sent. */
+const progressKey = (key: string) => `outbox-progress:${key}`;
+
 /**
  * Queues batches and delivers them through the channel senders.
  *
- * A batch is durable in the outbox before anything is sent, and delivery starts at once in
- * this process. When it fails, a retry job takes over (with backoff, idempotent per batch);
- * when this process dies mid-way, the periodic sweep job finds the conversation in the
- * pending set and delivers what is left. So each decided message is sent or retried, never
- * dropped, without a queue round trip for every message on the happy path.
+ * A step's batch is stored in its conversation's outbox in the same atomic write as the step's
+ * state, and the step's holder claims the outbox in that write, so delivery starts at once in
+ * this process with no further round trip. When it fails, a retry job takes over (with
+ * backoff, idempotent per batch); when this process dies mid-way, the periodic sweep finds the
+ * outbox waiting with no holder and delivers what is left. So each decided message is sent or
+ * retried, never dropped.
  */
 export class Outbox {
   private readonly mailbox: SerialMailbox;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly sweep: { start(): Promise<void> };
 
   constructor(
     private readonly kv: KeyValueStore,
@@ -87,28 +91,55 @@ export class Outbox {
       attempts: 10,
       backoffMs: 1_000,
     });
-    jobs.define(SWEEP_QUEUE, () => this.sweep(), { concurrency: 1 });
+    this.sweep = definePeriodicJob(
+      jobs,
+      SWEEP_QUEUE,
+      SWEEP_EVERY_MS,
+      () =>
+        this.mailbox.recover(ABANDONED_AFTER_MS, (key) =>
+          this.flush(key).catch((error: unknown) =>
+            this.logger.warn(
+              { err: error },
+              'sweep could not deliver a pending batch; the next sweep retries',
+            ),
+          ),
+        ),
+      logger,
+    );
   }
 
   /** Starts the periodic sweep (one per window across all instances). */
   async start(): Promise<void> {
-    await this.scheduleSweep();
+    await this.sweep.start();
   }
 
-  /** Adds a batch and starts delivering it; idempotent for the same conversation and seq. */
-  async enqueue(batch: OutboundBatch): Promise<void> {
+  /**
+   * The part of a conversation step's commit that queues `batch` and claims the outbox with
+   * `token`; pass what the commit returns to `deliverClaimed`.
+   */
+  forward(batch: OutboundBatch, token: string): NonNullable<MailboxCommit['forward']> {
     const key = conversationKey(batch);
-    await Promise.all([
-      this.mailbox.push(key, JSON.stringify(batch)),
-      this.kv.sortedAdd(PENDING_KEY, Date.now(), key),
-    ]);
-    const delivery = this.flush(key).catch(async (error: unknown) => {
-      this.logger.warn(
-        { err: error, channel: batch.channel },
-        'delivery failed; retrying from the job queue',
-      );
-      await this.jobs.add(DELIVER_QUEUE, { key }, { jobId: `deliver:${key}:${batch.seq}`, delayMs: 1_000 });
-    });
+    return this.mailbox.forward(key, JSON.stringify(batch), token, progressKey(key));
+  }
+
+  /**
+   * Delivers what a commit's claim returned. 'busy': another holder is delivering and will see
+   * the batch too; should it die, the sweep delivers it.
+   */
+  deliverClaimed(address: ConversationAddress, token: string, head: MailboxHead | undefined): void {
+    if (head?.status !== 'item') return;
+    const key = conversationKey(address);
+    const delivery = this.mailbox.work(key, token, head, this.deliverItem(key)).then(
+      () => undefined,
+      async (error: unknown) => {
+        this.logger.warn(
+          { err: error, channel: address.channel },
+          'delivery failed; retrying from the job queue',
+        );
+        const seq = error instanceof BatchFailed ? error.seq : 0;
+        await this.jobs.add(DELIVER_QUEUE, { key }, { jobId: `deliver:${key}:${seq}`, delayMs: 1_000 });
+      },
+    );
     const tracked = delivery.catch((error: unknown) =>
       this.logger.error({ err: error }, 'could not schedule a delivery retry; the sweep will deliver it'),
     );
@@ -121,48 +152,28 @@ export class Outbox {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Delivers everything waiting in one conversation's outbox. */
+  /** Delivers everything waiting in one conversation's outbox, unless another holder is. */
   private async flush(key: string): Promise<void> {
-    const outcome = await this.mailbox.drain(key, async (raw) => {
+    await this.mailbox.drain(key, this.deliverItem(key), progressKey(key));
+  }
+
+  /** Sends one batch, resuming after the messages a dead holder already sent. */
+  private deliverItem(key: string): ItemHandler {
+    return async (raw, progress) => {
       const batch = JSON.parse(raw) as OutboundBatch;
-      const progressKey = `outbox-progress:${key}`;
-      const [doneSeq, doneCount] = ((await this.kv.get(progressKey)) ?? '0:0').split(':').map(Number) as [
-        number,
-        number,
-      ];
-      if (
-        batch.seq < doneSeq ||
-        (batch.seq === doneSeq && doneCount >= batch.messages.length && doneCount > 0)
-      )
-        return;
+      const [doneSeq, doneCount] = (progress ?? '0:0').split(':').map(Number) as [number, number];
       const alreadySent = batch.seq === doneSeq ? doneCount : 0;
-      const markSent = (count: number) =>
-        this.kv.set(progressKey, `${batch.seq}:${count}`, { ttlMs: OUTBOX_TTL_MS });
-      await this.send(batch, alreadySent, markSent);
-    });
-    // 'busy': another holder is delivering and will see this batch too; should it die, the
-    // conversation is still in the pending set and the sweep delivers it.
-    if (outcome === 'done') await this.kv.sortedRemove(PENDING_KEY, key);
-  }
-
-  private async sweep(): Promise<void> {
-    try {
-      const abandoned = await this.kv.sortedRange(PENDING_KEY, 0, Date.now() - ABANDONED_AFTER_MS);
-      for (const { member } of abandoned) {
-        await this.flush(member).catch((error: unknown) =>
-          this.logger.warn({ err: error }, 'sweep could not deliver a pending batch; the next sweep retries'),
-        );
+      // The last message needs no mark: the batch leaves the outbox right after it.
+      const markSent = async (count: number) => {
+        if (count < batch.messages.length)
+          await this.kv.set(progressKey(key), `${batch.seq}:${count}`, { ttlMs: OUTBOX_TTL_MS });
+      };
+      try {
+        await this.send(batch, alreadySent, markSent);
+      } catch (error) {
+        throw new BatchFailed(batch.seq, error);
       }
-    } finally {
-      await this.scheduleSweep();
-    }
-  }
-
-  private async scheduleSweep(): Promise<void> {
-    const next = Math.floor(Date.now() / SWEEP_EVERY_MS) + 1;
-    await this.jobs
-      .add(SWEEP_QUEUE, {}, { jobId: `sweep:${next}`, delayMs: next * SWEEP_EVERY_MS - Date.now() })
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not schedule the outbox sweep'));
+    };
   }
 
   private async send(
@@ -170,12 +181,11 @@ export class Outbox {
     alreadySent: number,
     markSent: (count: number) => Promise<void>,
   ): Promise<void> {
-    // Senders mark each message sent; a batch that is finished otherwise is marked here.
-    const finished = () => markSent(Math.max(batch.messages.length, 1));
+    // A batch given up on simply leaves the outbox like a delivered one.
     const sender = this.senders[batch.channel];
     if (!sender) {
       this.logger.error({ channel: batch.channel }, 'no sender configured for channel; batch dropped');
-      return finished();
+      return;
     }
     let sent = alreadySent;
     const track = async (count: number) => {
@@ -185,7 +195,6 @@ export class Outbox {
     for (;;) {
       try {
         await sender.deliver(batch, sent, track);
-        if (batch.messages.length === 0) await finished();
         return;
       } catch (error) {
         if (!(error instanceof DeliveryError)) throw error;
@@ -194,7 +203,7 @@ export class Outbox {
             { channel: batch.channel, reason: error.message },
             'delivery refused for good; batch dropped',
           );
-          return finished();
+          return;
         }
         const wait = error.options.retryAfterMs;
         if (wait === undefined || wait > MAX_INLINE_WAIT_MS) throw error;
@@ -202,5 +211,16 @@ export class Outbox {
         await sleep(wait);
       }
     }
+  }
+}
+
+/** A batch that could not be delivered now; its seq names the retry job. */
+class BatchFailed extends Error {
+  constructor(
+    readonly seq: number,
+    cause: unknown,
+  ) {
+    super(`delivery of batch ${seq} failed`, { cause });
+    this.name = 'BatchFailed';
   }
 }

@@ -1,10 +1,17 @@
 // A per-key FIFO worked by one holder at a time, across processes: items are appended to a
 // list and whoever holds the key's lock handles them in order. Used for inbound events (one
 // step at a time per patient) and outbound batches (messages leave in the order decided).
-// Claiming, moving on and releasing are single atomic store operations, so an item pushed
-// while the holder is finishing is either seen by the holder or finds the lock free.
+// Claiming, finishing an item with what it decided, and releasing are single atomic store
+// operations, so an item pushed while the holder is finishing is either seen by the holder or
+// finds the lock free, and a holder whose lock expired writes nothing.
 import { randomUUID } from 'node:crypto';
-import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
+import type {
+  KeyValueStore,
+  MailboxCommit,
+  MailboxHead,
+  MailboxKeys,
+  MailboxPushResult,
+} from '../storage/kv/key-value-store.ts';
 
 export interface MailboxOptions {
   /** Name that prefixes the mailbox's keys ("inbox", "outbox"). */
@@ -15,6 +22,16 @@ export interface MailboxOptions {
   itemTtlMs: number;
 }
 
+/** What handling one item decided: writes made with its removal, and what to do after. */
+export interface ItemOutcome {
+  commit?: MailboxCommit;
+  /** Runs once the commit is stored, with the forwarded mailbox's head when one was claimed. */
+  committed?: (forwarded: MailboxHead | undefined) => void;
+}
+
+/** Handles one item; `value` is what the claim read with it (first item only). */
+export type ItemHandler = (item: string, value: string | undefined) => Promise<ItemOutcome | void>;
+
 /** FIFO of string items per key, drained by a single holder at a time. */
 export class SerialMailbox {
   constructor(
@@ -22,48 +39,101 @@ export class SerialMailbox {
     private readonly options: MailboxOptions,
   ) {}
 
-  /**
-   * Appends `item` for `key`; durable once this resolves. With `onceId`, an item already
-   * pushed under the same id (within the item TTL) is not pushed again: false.
-   */
-  async push(key: string, item: string, onceId?: string): Promise<boolean> {
-    return this.kv.mailboxPush(this.listKey(key), item, {
-      ttlMs: this.options.itemTtlMs,
-      onceKey: onceId === undefined ? undefined : `${this.options.name}-seen:${key}:${onceId}`,
-      onceTtlMs: this.options.itemTtlMs,
-    });
+  /** The store keys of `key`'s mailbox. */
+  keys(key: string): MailboxKeys {
+    return { list: `${this.options.name}:${key}`, lock: `${this.options.name}-lock:${key}` };
+  }
+
+  /** A fresh holder token. */
+  static token(): string {
+    return randomUUID();
   }
 
   /**
-   * Handles every item for `key` in order, unless another holder is already doing so (that
-   * holder will see the new items). An item leaves the list only after `handle` resolved, so a
-   * crash repeats it: handlers must be idempotent. A throwing handler stops the drain and the
-   * item stays first in line. Resolves 'busy' when another holder had the lock, so the
-   * caller can schedule a later look in case that holder died.
+   * Appends `item` for `key`; durable once this resolves. With `onceId`, an item already pushed
+   * under the same id (within the item TTL) is not pushed again. With `claim`, the lock is taken
+   * in the same step when free (`read` is read with the head), making the caller the holder.
    */
-  async drain(key: string, handle: (item: string) => Promise<void>): Promise<'done' | 'busy'> {
-    const list = this.listKey(key);
-    const lock = `${this.options.name}-lock:${key}`;
-    const token = randomUUID();
-    let head = await this.kv.mailboxClaim(lock, list, token, this.options.lockTtlMs);
-    while (head.status === 'item') {
+  async push(
+    key: string,
+    item: string,
+    options: { onceId?: string; claim?: { token: string; read?: string } } = {},
+  ): Promise<MailboxPushResult> {
+    const { onceId, claim } = options;
+    return this.kv.mailboxPush(this.keys(key), item, {
+      ttlMs: this.options.itemTtlMs,
+      onceKey: onceId === undefined ? undefined : `${this.options.name}-seen:${key}:${onceId}`,
+      onceTtlMs: this.options.itemTtlMs,
+      claim: claim && { ...claim, ttlMs: this.options.lockTtlMs },
+    });
+  }
+
+  /** How another mailbox's holder forwards `item` here and claims it in its own commit. */
+  forward(key: string, item: string, token: string, read?: string): NonNullable<MailboxCommit['forward']> {
+    return {
+      box: this.keys(key),
+      item,
+      itemTtlMs: this.options.itemTtlMs,
+      claim: { token, ttlMs: this.options.lockTtlMs, read },
+    };
+  }
+
+  /** Claims `key` and works through its items (see `work`); 'busy' when another holder has it. */
+  async drain(key: string, handle: ItemHandler, read?: string): Promise<'done' | 'busy'> {
+    const token = SerialMailbox.token();
+    const head = await this.kv.mailboxClaim(this.keys(key), { token, ttlMs: this.options.lockTtlMs, read });
+    return this.work(key, token, head, handle);
+  }
+
+  /**
+   * For the holder of `token`, whose claim returned `head`: handles every item in order. An
+   * item leaves the list only with its outcome's commit, so a crash repeats it: handlers must
+   * be idempotent. A throwing handler releases the lock and the item stays first in line.
+   * Resolves 'busy' when another holder had (or took over) the lock, so the caller can schedule
+   * a later look in case that holder died.
+   */
+  async work(key: string, token: string, head: MailboxHead, handle: ItemHandler): Promise<'done' | 'busy'> {
+    const box = this.keys(key);
+    let current = head;
+    while (current.status === 'item') {
+      let outcome: ItemOutcome | void;
       try {
-        await handle(head.item);
+        outcome = await handle(current.item, current.value);
       } catch (error) {
-        await this.kv.compareAndDelete(lock, token);
+        await this.kv.compareAndDelete(box.lock, token);
         throw error;
       }
-      head = await this.kv.mailboxNext(lock, list, token, this.options.lockTtlMs, head.item);
+      const next = await this.kv.mailboxNext(
+        box,
+        token,
+        this.options.lockTtlMs,
+        current.item,
+        outcome?.commit,
+      );
+      if (next.head.status !== 'lost') outcome?.committed?.(next.forwarded);
+      current = next.head;
     }
-    return head.status === 'empty' ? 'done' : 'busy';
+    return current.status === 'empty' ? 'done' : 'busy';
+  }
+
+  /**
+   * Calls `drain` for every mailbox of this kind whose items have waited at least `afterMs`
+   * since their last push: left by a holder that died, or by a delivery that keeps failing.
+   * A mailbox still held is skipped by the drain's claim. `drain` must not throw.
+   */
+  async recover(afterMs: number, drain: (key: string) => Promise<void>): Promise<void> {
+    const prefix = `${this.options.name}:`;
+    for await (const lists of this.kv.scanKeys(prefix)) {
+      for (const list of lists) {
+        const left = await this.kv.ttl(list);
+        if (left !== undefined && this.options.itemTtlMs - left >= afterMs)
+          await drain(list.slice(prefix.length));
+      }
+    }
   }
 
   /** How long a dead holder can keep the lock. */
   get lockTtlMs(): number {
     return this.options.lockTtlMs;
-  }
-
-  private listKey(key: string): string {
-    return `${this.options.name}:${key}`;
   }
 }

@@ -95,25 +95,6 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     expect(await store.increment('count', 1, { ttlMs: 80 })).toBe(1);
   });
 
-  it('keeps ordered sets sorted by score and ranges by score', async () => {
-    await store.sortedAdd('queue:{cardio}', 30, 'c');
-    await store.sortedAdd('queue:{cardio}', 10, 'a');
-    await store.sortedAdd('queue:{cardio}', 20, 'b');
-    await store.sortedAdd('queue:{cardio}', 5, 'b');
-    expect(await store.sortedRange('queue:{cardio}', -Infinity, Infinity)).toEqual([
-      { member: 'b', score: 5 },
-      { member: 'a', score: 10 },
-      { member: 'c', score: 30 },
-    ]);
-    expect((await store.sortedRange('queue:{cardio}', 6, 30)).map((e) => e.member)).toEqual(['a', 'c']);
-    expect(await store.sortedRemove('queue:{cardio}', 'a')).toBe(true);
-    expect(await store.sortedRemove('queue:{cardio}', 'a')).toBe(false);
-    expect((await store.sortedRange('queue:{cardio}', -Infinity, Infinity)).map((e) => e.member)).toEqual([
-      'b',
-      'c',
-    ]);
-  });
-
   it('keeps lists in order and reads any range of them', async () => {
     expect(await store.listPush('mbox:{p3}', 'first')).toBe(1);
     expect(await store.listPush('mbox:{p3}', 'second', { ttlMs: 5_000 })).toBe(2);
@@ -150,46 +131,119 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     await stopOther();
   });
 
+  const box = (name: string) => ({ list: `inbox:{${name}}`, lock: `lock:{${name}}` });
+  const claim = (token: string, read?: string) => ({ token, ttlMs: 5_000, read });
+
   it('mailbox: appends once per id, claims for one holder, and releases when empty', async () => {
+    const p5 = box('p5');
     const push = (item: string, id?: string) =>
-      store.mailboxPush('inbox:{p5}', item, {
-        ttlMs: 5_000,
-        onceKey: id && `seen:{p5}:${id}`,
-        onceTtlMs: 5_000,
-      });
-    expect(await push('e1', 'u1')).toBe(true);
-    expect(await push('e1 again', 'u1')).toBe(false);
-    expect(await push('e2')).toBe(true);
-    expect(await store.mailboxClaim('lock:{p5}', 'inbox:{p5}', 'A', 5_000)).toEqual({
-      status: 'item',
-      item: 'e1',
-    });
-    expect(await store.mailboxClaim('lock:{p5}', 'inbox:{p5}', 'B', 5_000)).toEqual({ status: 'busy' });
-    expect(await store.mailboxNext('lock:{p5}', 'inbox:{p5}', 'B', 5_000, 'e1')).toEqual({ status: 'lost' });
-    expect(await store.mailboxNext('lock:{p5}', 'inbox:{p5}', 'A', 5_000, 'e1')).toEqual({
-      status: 'item',
-      item: 'e2',
-    });
+      store.mailboxPush(p5, item, { ttlMs: 5_000, onceKey: id && `seen:{p5}:${id}`, onceTtlMs: 5_000 });
+    expect(await push('e1', 'u1')).toEqual({ queued: true });
+    expect(await push('e1 again', 'u1')).toEqual({ queued: false });
+    expect(await push('e2')).toEqual({ queued: true });
+    expect(await store.mailboxClaim(p5, claim('A'))).toEqual({ status: 'item', item: 'e1' });
+    expect(await store.mailboxClaim(p5, claim('B'))).toEqual({ status: 'busy' });
+    expect(await store.mailboxNext(p5, 'B', 5_000, 'e1')).toEqual({ head: { status: 'lost' } });
+    expect(await store.mailboxNext(p5, 'A', 5_000, 'e1')).toEqual({ head: { status: 'item', item: 'e2' } });
     // Finishing an item twice (a retried step) does not remove the next one.
-    expect(await store.mailboxNext('lock:{p5}', 'inbox:{p5}', 'A', 5_000, 'e1')).toEqual({
-      status: 'item',
-      item: 'e2',
-    });
-    expect(await store.mailboxNext('lock:{p5}', 'inbox:{p5}', 'A', 5_000, 'e2')).toEqual({ status: 'empty' });
+    expect(await store.mailboxNext(p5, 'A', 5_000, 'e1')).toEqual({ head: { status: 'item', item: 'e2' } });
+    expect(await store.mailboxNext(p5, 'A', 5_000, 'e2')).toEqual({ head: { status: 'empty' } });
     // Released with the last item: the next holder gets in at once.
     expect(await store.get('lock:{p5}')).toBeUndefined();
-    expect(await store.mailboxClaim('lock:{p5}', 'inbox:{p5}', 'C', 5_000)).toEqual({ status: 'empty' });
+    expect(await store.mailboxClaim(p5, claim('C'))).toEqual({ status: 'empty' });
     expect(await store.get('lock:{p5}')).toBeUndefined();
   });
 
-  it('mailbox: a lock whose holder died frees itself after its time to live', async () => {
-    await store.mailboxPush('inbox:{p6}', 'x', { ttlMs: 5_000 });
-    expect((await store.mailboxClaim('lock:{p6}', 'inbox:{p6}', 'dead', 60)).status).toBe('item');
-    await sleep(120);
-    expect(await store.mailboxClaim('lock:{p6}', 'inbox:{p6}', 'alive', 5_000)).toEqual({
-      status: 'item',
-      item: 'x',
+  it('mailbox: a push can claim a free mailbox and read a key with its head', async () => {
+    const p7 = box('p7');
+    await store.set('state:{p7}', 'saved');
+    expect(await store.mailboxPush(p7, 'e1', { ttlMs: 5_000, claim: claim('A', 'state:{p7}') })).toEqual({
+      queued: true,
+      head: { status: 'item', item: 'e1', value: 'saved' },
     });
+    // Held: a second push queues behind the holder and says so.
+    expect(await store.mailboxPush(p7, 'e2', { ttlMs: 5_000, claim: claim('B', 'state:{p7}') })).toEqual({
+      queued: true,
+      head: { status: 'busy' },
+    });
+    // A claim reading a key that does not exist returns the head alone.
+    await store.mailboxNext(p7, 'A', 5_000, 'e1');
+    await store.mailboxNext(p7, 'A', 5_000, 'e2');
+    expect(await store.mailboxClaim(p7, claim('C', 'absent:{p7}'))).toEqual({ status: 'empty' });
+    await store.mailboxPush(p7, 'e3', { ttlMs: 5_000 });
+    expect(await store.mailboxClaim(p7, claim('C', 'absent:{p7}'))).toEqual({ status: 'item', item: 'e3' });
+  });
+
+  it('mailbox: finishing an item stores its commit and forwards into another mailbox in one step', async () => {
+    const inbox = box('p8');
+    const outbox = { list: 'outbox:{p8}', lock: 'outbox-lock:{p8}' };
+    await store.mailboxPush(inbox, 'e1', { ttlMs: 5_000 });
+    await store.mailboxPush(inbox, 'e2', { ttlMs: 5_000 });
+    await store.set('progress:{p8}', '3:1');
+    expect(await store.mailboxClaim(inbox, claim('A'))).toEqual({ status: 'item', item: 'e1' });
+    const forward = (item: string, token: string) => ({
+      box: outbox,
+      item,
+      itemTtlMs: 5_000,
+      claim: claim(token, 'progress:{p8}'),
+    });
+    expect(
+      await store.mailboxNext(inbox, 'A', 5_000, 'e1', {
+        set: { key: 'state:{p8}', value: 'after e1', ttlMs: 5_000 },
+        forward: forward('batch 1', 'X'),
+      }),
+    ).toEqual({
+      head: { status: 'item', item: 'e2' },
+      forwarded: { status: 'item', item: 'batch 1', value: '3:1' },
+    });
+    expect(await store.get('state:{p8}')).toBe('after e1');
+    expect(await store.ttl('state:{p8}')).toBeGreaterThan(4_000);
+    // The outbox is held by X: the next forward queues behind it.
+    expect(
+      await store.mailboxNext(inbox, 'A', 5_000, 'e2', {
+        set: { key: 'state:{p8}', value: 'after e2', ttlMs: 5_000 },
+        forward: forward('batch 2', 'Y'),
+      }),
+    ).toEqual({ head: { status: 'empty' }, forwarded: { status: 'busy' } });
+    expect(await store.listRange('outbox:{p8}', 0, -1)).toEqual(['batch 1', 'batch 2']);
+    expect(await store.get('state:{p8}')).toBe('after e2');
+    expect(await store.get('lock:{p8}')).toBeUndefined();
+  });
+
+  it('mailbox: a holder that lost its lock writes nothing', async () => {
+    const p9 = box('p9');
+    await store.mailboxPush(p9, 'e1', { ttlMs: 5_000 });
+    expect((await store.mailboxClaim(p9, { token: 'slow', ttlMs: 60 })).status).toBe('item');
+    await sleep(120);
+    expect((await store.mailboxClaim(p9, claim('fast'))).status).toBe('item');
+    expect(
+      await store.mailboxNext(p9, 'slow', 5_000, 'e1', {
+        set: { key: 'state:{p9}', value: 'stale', ttlMs: 5_000 },
+        forward: { box: box('q9'), item: 'stale batch', itemTtlMs: 5_000, claim: claim('S') },
+      }),
+    ).toEqual({ head: { status: 'lost' } });
+    expect(await store.get('state:{p9}')).toBeUndefined();
+    expect(await store.listRange('inbox:{q9}', 0, -1)).toEqual([]);
+    expect(await store.listRange('inbox:{p9}', 0, -1)).toEqual(['e1']);
+  });
+
+  it('mailbox: a lock whose holder died frees itself after its time to live', async () => {
+    const p6 = box('p6');
+    await store.mailboxPush(p6, 'x', { ttlMs: 5_000 });
+    expect((await store.mailboxClaim(p6, { token: 'dead', ttlMs: 60 })).status).toBe('item');
+    await sleep(120);
+    expect(await store.mailboxClaim(p6, claim('alive'))).toEqual({ status: 'item', item: 'x' });
+  });
+
+  it("scans keys by prefix, lists included, and reports a list's time to live", async () => {
+    await store.set('scan:{a}', '1');
+    await store.listPush('scan:{b}', 'item', { ttlMs: 5_000 });
+    await store.set('scan*:{c}', '1');
+    await store.set('other:{d}', '1');
+    const found: string[] = [];
+    for await (const page of store.scanKeys('scan:')) found.push(...page);
+    expect(found.sort()).toEqual(['scan:{a}', 'scan:{b}']);
+    expect(await store.ttl('scan:{b}')).toBeGreaterThan(4_000);
   });
 
   it('answers ping', async () => {

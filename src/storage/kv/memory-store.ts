@@ -1,7 +1,17 @@
 // In-process twin of the Redis store for a single instance with no Redis.
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock } from '../../clock.ts';
-import type { KeyValueStore, MailboxHead, WriteOptions } from './key-value-store.ts';
+import type {
+  KeyValueStore,
+  MailboxClaim,
+  MailboxCommit,
+  MailboxHead,
+  MailboxKeys,
+  MailboxNextResult,
+  MailboxPushOptions,
+  MailboxPushResult,
+  WriteOptions,
+} from './key-value-store.ts';
 
 interface Entry {
   value: string;
@@ -12,7 +22,6 @@ interface Entry {
 export class MemoryStore implements KeyValueStore {
   readonly kind = 'memory' as const;
   private readonly values = new Map<string, Entry>();
-  private readonly sorted = new Map<string, Map<string, number>>();
   private readonly lists = new Map<string, { items: string[]; expiresAt: number | undefined }>();
   private readonly bus = new EventEmitter().setMaxListeners(0);
 
@@ -53,25 +62,8 @@ export class MemoryStore implements KeyValueStore {
   }
 
   async ttl(key: string): Promise<number | undefined> {
-    const expiresAt = this.live(key)?.expiresAt;
+    const expiresAt = (this.live(key) ?? this.liveList(key))?.expiresAt;
     return expiresAt === undefined ? undefined : expiresAt - this.clock.now();
-  }
-
-  async sortedAdd(key: string, score: number, member: string): Promise<void> {
-    const set = this.sorted.get(key) ?? new Map<string, number>();
-    set.set(member, score);
-    this.sorted.set(key, set);
-  }
-
-  async sortedRange(key: string, min: number, max: number): Promise<{ member: string; score: number }[]> {
-    return [...(this.sorted.get(key) ?? new Map<string, number>())]
-      .filter(([, score]) => score >= min && score <= max)
-      .sort(([a, sa], [b, sb]) => sa - sb || (a < b ? -1 : a > b ? 1 : 0))
-      .map(([member, score]) => ({ member, score }));
-  }
-
-  async sortedRemove(key: string, member: string): Promise<boolean> {
-    return this.sorted.get(key)?.delete(member) ?? false;
   }
 
   async listPush(key: string, value: string, options: WriteOptions = {}): Promise<number> {
@@ -97,39 +89,54 @@ export class MemoryStore implements KeyValueStore {
     if (list.items.length === 0) this.lists.delete(key);
   }
 
-  async mailboxPush(
-    list: string,
-    item: string,
-    options: { ttlMs: number; onceKey?: string; onceTtlMs?: number },
-  ): Promise<boolean> {
+  async mailboxPush(box: MailboxKeys, item: string, options: MailboxPushOptions): Promise<MailboxPushResult> {
     if (options.onceKey && !(await this.setIfAbsent(options.onceKey, '1', { ttlMs: options.onceTtlMs })))
-      return false;
-    await this.listPush(list, item, { ttlMs: options.ttlMs });
-    return true;
+      return { queued: false };
+    await this.listPush(box.list, item, { ttlMs: options.ttlMs });
+    return options.claim
+      ? { queued: true, head: await this.mailboxClaim(box, options.claim) }
+      : { queued: true };
   }
 
-  async mailboxClaim(lock: string, list: string, token: string, ttlMs: number): Promise<MailboxHead> {
-    if (!(await this.setIfAbsent(lock, token, { ttlMs }))) return { status: 'busy' };
-    return this.headOrRelease(lock, list);
+  async mailboxClaim(box: MailboxKeys, claim: MailboxClaim): Promise<MailboxHead> {
+    if (!(await this.setIfAbsent(box.lock, claim.token, { ttlMs: claim.ttlMs }))) return { status: 'busy' };
+    const head = this.headOrRelease(box);
+    const value = claim.read === undefined ? undefined : this.live(claim.read)?.value;
+    return head.status === 'item' && value !== undefined ? { ...head, value } : head;
   }
 
   async mailboxNext(
-    lock: string,
-    list: string,
+    box: MailboxKeys,
     token: string,
     ttlMs: number,
     done: string,
-  ): Promise<MailboxHead> {
-    if (this.live(lock)?.value !== token) return { status: 'lost' };
-    this.removeFirst(list, done);
-    await this.set(lock, token, { ttlMs });
-    return this.headOrRelease(lock, list);
+    commit: MailboxCommit = {},
+  ): Promise<MailboxNextResult> {
+    if (this.live(box.lock)?.value !== token) return { head: { status: 'lost' } };
+    const { set, forward } = commit;
+    if (set) await this.set(set.key, set.value, { ttlMs: set.ttlMs });
+    let forwarded: MailboxHead | undefined;
+    if (forward) {
+      await this.listPush(forward.box.list, forward.item, { ttlMs: forward.itemTtlMs });
+      forwarded = await this.mailboxClaim(forward.box, forward.claim);
+    }
+    this.removeFirst(box.list, done);
+    await this.set(box.lock, token, { ttlMs });
+    const head = this.headOrRelease(box);
+    return forwarded ? { head, forwarded } : { head };
   }
 
-  private headOrRelease(lock: string, list: string): MailboxHead {
-    const head = this.liveList(list)?.items[0];
+  async *scanKeys(prefix: string): AsyncIterable<string[]> {
+    const keys = [...this.values.keys(), ...this.lists.keys()].filter(
+      (key) => key.startsWith(prefix) && (this.live(key) ?? this.liveList(key)),
+    );
+    if (keys.length > 0) yield keys;
+  }
+
+  private headOrRelease(box: MailboxKeys): MailboxHead {
+    const head = this.liveList(box.list)?.items[0];
     if (head !== undefined) return { status: 'item', item: head };
-    this.values.delete(lock);
+    this.values.delete(box.lock);
     return { status: 'empty' };
   }
 
@@ -148,7 +155,6 @@ export class MemoryStore implements KeyValueStore {
 
   async close(): Promise<void> {
     this.values.clear();
-    this.sorted.clear();
     this.lists.clear();
     this.bus.removeAllListeners();
   }

@@ -4,7 +4,17 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { withTimeout } from '../../with-timeout.ts';
-import type { KeyValueStore, MailboxHead, WriteOptions } from './key-value-store.ts';
+import type {
+  KeyValueStore,
+  MailboxClaim,
+  MailboxCommit,
+  MailboxHead,
+  MailboxKeys,
+  MailboxNextResult,
+  MailboxPushOptions,
+  MailboxPushResult,
+  WriteOptions,
+} from './key-value-store.ts';
 
 // Both scripts must be atomic: a lock released by a late holder, or a counter created
 // without its window, would break per-patient ordering and rate limits.
@@ -18,49 +28,77 @@ if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
 end
 return value`;
 
-// The mailbox scripts make dedupe-and-append, claim-and-peek and remove-and-peek single atomic
-// steps: fewer round trips per message, and no window in which an item waits unseen.
-const MAILBOX_PUSH = `
-if #KEYS == 2 and not redis.call('SET', KEYS[2], '1', 'PX', ARGV[3], 'NX') then return 0 end
-redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
-const MAILBOX_HEAD = `
+// The mailbox scripts make dedupe-append-claim, claim-and-read and commit-remove-forward single
+// atomic steps: a conversation step costs three round trips in all, and no item waits unseen.
+// Absent optional keys are passed as the list key (same hash slot) with their flag unset.
+const CLAIMED_HEAD = `
 local head = redis.call('LINDEX', KEYS[2], 0)
 if not head then redis.call('DEL', KEYS[1]) return {'empty'} end
-return {'item', head}`;
+local value = false
+if ARGV[3] == '1' then value = redis.call('GET', KEYS[3]) end
+return {'item', head, value}`;
+// KEYS: lock, list, read, once. ARGV: token ('' = no claim), lockTtl, read?, item, listTtl, onceTtl ('' = no once).
+const MAILBOX_PUSH = `
+if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'PX', ARGV[6], 'NX') then return {'duplicate'} end
+redis.call('RPUSH', KEYS[2], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+if ARGV[1] == '' then return {'queued'} end
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {'busy'} end
+${CLAIMED_HEAD}`;
+// KEYS: lock, list, read. ARGV: token, lockTtl, read?.
 const MAILBOX_CLAIM = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {'busy'} end
-${MAILBOX_HEAD}`;
+${CLAIMED_HEAD}`;
+// KEYS: lock, list, set, forward lock, forward list, forward read.
+// ARGV: token, lockTtl, done, set?, value, valueTtl, forward?, item, itemTtl, forward token, forward lockTtl, forward read?.
 const MAILBOX_NEXT = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'lost'} end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {{'lost'}, {}} end
+if ARGV[4] == '1' then redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6]) end
+local forwarded = {}
+if ARGV[7] == '1' then
+  redis.call('RPUSH', KEYS[5], ARGV[8])
+  redis.call('PEXPIRE', KEYS[5], ARGV[9])
+  if redis.call('SET', KEYS[4], ARGV[10], 'PX', ARGV[11], 'NX') then
+    local value = false
+    if ARGV[12] == '1' then value = redis.call('GET', KEYS[6]) end
+    forwarded = {'item', redis.call('LINDEX', KEYS[5], 0), value}
+  else
+    forwarded = {'busy'}
+  end
+end
 if redis.call('LINDEX', KEYS[2], 0) == ARGV[3] then redis.call('LPOP', KEYS[2]) end
+local head = redis.call('LINDEX', KEYS[2], 0)
+if not head then redis.call('DEL', KEYS[1]) return {{'empty'}, forwarded} end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-${MAILBOX_HEAD}`;
+return {{'item', head}, forwarded}`;
 
 const SCRIPTS = {
-  // Without numberOfKeys: the key count is the first argument (one or two keys).
-  mailboxPush: { lua: MAILBOX_PUSH },
   compareAndDelete: { numberOfKeys: 1, lua: COMPARE_AND_DELETE },
   incrementWithWindow: { numberOfKeys: 1, lua: INCREMENT_WITH_WINDOW },
-  mailboxClaim: { numberOfKeys: 2, lua: MAILBOX_CLAIM },
-  mailboxNext: { numberOfKeys: 2, lua: MAILBOX_NEXT },
+  mailboxPush: { numberOfKeys: 4, lua: MAILBOX_PUSH },
+  mailboxClaim: { numberOfKeys: 3, lua: MAILBOX_CLAIM },
+  mailboxNext: { numberOfKeys: 6, lua: MAILBOX_NEXT },
 };
+
+type Reply = (string | null)[];
 
 /** The connection with our scripts registered (sent once, then called by SHA). */
 type ScriptedRedis = Redis & {
-  mailboxPush(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
   compareAndDelete(key: string, expected: string): Promise<number>;
   incrementWithWindow(key: string, by: number, ttlMs: number): Promise<number>;
-  mailboxClaim(lock: string, list: string, token: string, ttlMs: number): Promise<string[]>;
-  mailboxNext(lock: string, list: string, token: string, ttlMs: number, done: string): Promise<string[]>;
+  mailboxPush(...keysAndArgs: string[]): Promise<Reply>;
+  mailboxClaim(...keysAndArgs: string[]): Promise<Reply>;
+  mailboxNext(...keysAndArgs: string[]): Promise<[Reply, Reply]>;
 };
 
-function toHead(reply: string[]): MailboxHead {
-  const [status, item] = reply;
-  if (status === 'item') return { status, item: item ?? '' };
+function toHead(reply: Reply): MailboxHead {
+  const [status, item, value] = reply;
+  if (status === 'item')
+    return value == null ? { status, item: item ?? '' } : { status, item: item ?? '', value };
   return { status: status as 'empty' | 'busy' | 'lost' };
 }
+
+const ms = (value: number) => String(Math.max(1, Math.ceil(value)));
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -144,21 +182,6 @@ export class RedisStore implements KeyValueStore {
     return ms < 0 ? undefined : ms;
   }
 
-  async sortedAdd(key: string, score: number, member: string): Promise<void> {
-    await this.redis.zadd(key, score, member);
-  }
-
-  async sortedRange(key: string, min: number, max: number): Promise<{ member: string; score: number }[]> {
-    const flat = await this.redis.zrangebyscore(key, min, max, 'WITHSCORES');
-    const result: { member: string; score: number }[] = [];
-    for (let i = 0; i < flat.length; i += 2) result.push({ member: flat[i]!, score: Number(flat[i + 1]) });
-    return result;
-  }
-
-  async sortedRemove(key: string, member: string): Promise<boolean> {
-    return (await this.redis.zrem(key, member)) > 0;
-  }
-
   async listPush(key: string, value: string, options: WriteOptions = {}): Promise<number> {
     if (options.ttlMs === undefined) return this.redis.rpush(key, value);
     const [[, length]] = (await this.redis
@@ -173,29 +196,84 @@ export class RedisStore implements KeyValueStore {
     return this.redis.lrange(key, start, end);
   }
 
-  async mailboxPush(
-    list: string,
-    item: string,
-    options: { ttlMs: number; onceKey?: string; onceTtlMs?: number },
-  ): Promise<boolean> {
-    const ttl = Math.max(1, Math.ceil(options.ttlMs));
-    const keys = options.onceKey ? [list, options.onceKey] : [list];
-    const once = Math.max(1, Math.ceil(options.onceTtlMs ?? options.ttlMs));
-    return (await this.redis.mailboxPush(keys.length, ...keys, item, ttl, once)) === 1;
+  async mailboxPush(box: MailboxKeys, item: string, options: MailboxPushOptions): Promise<MailboxPushResult> {
+    const { claim } = options;
+    const reply = await this.redis.mailboxPush(
+      box.lock,
+      box.list,
+      claim?.read ?? box.list,
+      options.onceKey ?? box.list,
+      claim?.token ?? '',
+      claim ? ms(claim.ttlMs) : '0',
+      claim?.read === undefined ? '0' : '1',
+      item,
+      ms(options.ttlMs),
+      options.onceKey === undefined ? '' : ms(options.onceTtlMs ?? options.ttlMs),
+    );
+    if (reply[0] === 'duplicate') return { queued: false };
+    return reply[0] === 'queued' ? { queued: true } : { queued: true, head: toHead(reply) };
   }
 
-  async mailboxClaim(lock: string, list: string, token: string, ttlMs: number): Promise<MailboxHead> {
-    return toHead(await this.redis.mailboxClaim(lock, list, token, Math.ceil(ttlMs)));
+  async mailboxClaim(box: MailboxKeys, claim: MailboxClaim): Promise<MailboxHead> {
+    return toHead(
+      await this.redis.mailboxClaim(
+        box.lock,
+        box.list,
+        claim.read ?? box.list,
+        claim.token,
+        ms(claim.ttlMs),
+        claim.read === undefined ? '0' : '1',
+      ),
+    );
   }
 
   async mailboxNext(
-    lock: string,
-    list: string,
+    box: MailboxKeys,
     token: string,
     ttlMs: number,
     done: string,
-  ): Promise<MailboxHead> {
-    return toHead(await this.redis.mailboxNext(lock, list, token, Math.ceil(ttlMs), done));
+    commit: MailboxCommit = {},
+  ): Promise<MailboxNextResult> {
+    const { set, forward } = commit;
+    const [head, forwarded] = await this.redis.mailboxNext(
+      box.lock,
+      box.list,
+      set?.key ?? box.list,
+      forward?.box.lock ?? box.list,
+      forward?.box.list ?? box.list,
+      forward?.claim.read ?? box.list,
+      token,
+      ms(ttlMs),
+      done,
+      set ? '1' : '0',
+      set?.value ?? '',
+      set ? ms(set.ttlMs) : '0',
+      forward ? '1' : '0',
+      forward?.item ?? '',
+      forward ? ms(forward.itemTtlMs) : '0',
+      forward?.claim.token ?? '',
+      forward ? ms(forward.claim.ttlMs) : '0',
+      forward?.claim.read === undefined ? '0' : '1',
+    );
+    return forwarded.length === 0
+      ? { head: toHead(head) }
+      : { head: toHead(head), forwarded: toHead(forwarded) };
+  }
+
+  async *scanKeys(prefix: string): AsyncIterable<string[]> {
+    // SCAN matches the full key, prefix included, and returns it so.
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        `${escapeGlob(this.keyPrefix + prefix)}*`,
+        'COUNT',
+        1000,
+      );
+      cursor = next;
+      if (keys.length > 0) yield keys.map((key) => key.slice(this.keyPrefix.length));
+    } while (cursor !== '0');
   }
 
   async publish(channel: string, message: string): Promise<void> {
@@ -243,6 +321,11 @@ export class RedisStore implements KeyValueStore {
     this.subscriber?.disconnect();
     this.redis.disconnect();
   }
+}
+
+/** `text` matched literally by a SCAN/KEYS glob. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }
 
 /** Deletes every key under `prefix` (test runs and benchmarks clean up with this). */
