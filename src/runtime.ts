@@ -9,7 +9,8 @@ import type { Config } from './config.ts';
 import { LineSender, lineClient } from './channels/line/sender.ts';
 import { registerLineWebhook } from './channels/line/webhook.ts';
 import { startTelegramPolling } from './channels/telegram/polling.ts';
-import { TelegramSender, telegramClient } from './channels/telegram/sender.ts';
+import { BotApi } from './channels/telegram/bot-api.ts';
+import { TelegramSender } from './channels/telegram/sender.ts';
 import { registerTelegramWebhook } from './channels/telegram/webhook.ts';
 import { WebChatLog } from './channels/web/chat-log.ts';
 import { registerWebChat } from './channels/web/routes.ts';
@@ -113,9 +114,12 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const webLog = new WebChatLog(kv, cipher);
     const senders: Partial<Record<ChannelName, ChannelSender>> = { web: new WebChatSender(webLog) };
     const telegram = config.TELEGRAM_BOT_TOKEN
-      ? telegramClient(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
+      ? new BotApi(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
       : undefined;
-    if (telegram) senders.telegram = new TelegramSender(telegram, kv, config.TELEGRAM_MAX_PER_SECOND);
+    if (telegram) {
+      opened.push(telegram);
+      senders.telegram = new TelegramSender(telegram, kv, config.TELEGRAM_MAX_PER_SECOND);
+    }
     const line =
       config.LINE_CHANNEL_SECRET && config.LINE_CHANNEL_ACCESS_TOKEN
         ? new LineSender(lineClient(config.LINE_CHANNEL_ACCESS_TOKEN, config.LINE_API_BASE_URL))
@@ -343,6 +347,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
         await engine.idle();
         await outbox.idle();
         await jobs.close();
+        await telegram?.close();
         await kv.close();
         await database.close();
       },

@@ -1,23 +1,18 @@
 // Sends batches to Telegram through telegraf's API client, within Telegram's limits: about 30
 // messages a second per bot and, on average, one a second per chat (short bursts of up to
 // three are tolerated by Telegram and keep a multi-part answer readable).
-import { Telegram, TelegramError } from 'telegraf';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../conversation/outbox.ts';
 import { takeRateSlot } from '../rate-limit.ts';
+import { TelegramApiError, type BotApi } from './bot-api.ts';
 import { renderTelegram } from './render.ts';
 
 /** Telegram's documented limits: ~30 messages/s per bot, ~1 message/s per chat on average. */
 export const TELEGRAM_LIMITS = { perBotPerSecond: 30, perChatBurst: 3, perChatWindowMs: 3_000 };
 
-/** A telegraf API client pointed at `apiRoot` (the public API, a local Bot API server or a fake). */
-export function telegramClient(token: string, apiRoot: string): Telegram {
-  return new Telegram(token, { apiRoot });
-}
-
 export class TelegramSender implements ChannelSender {
   constructor(
-    private readonly telegram: Telegram,
+    private readonly telegram: BotApi,
     private readonly kv: KeyValueStore,
     private readonly perBotPerSecond = TELEGRAM_LIMITS.perBotPerSecond,
   ) {}
@@ -45,7 +40,7 @@ export class TelegramSender implements ChannelSender {
 
   private async answerButton(callbackQueryId: string): Promise<void> {
     try {
-      await this.telegram.callApi('answerCallbackQuery', { callback_query_id: callbackQueryId });
+      await this.telegram.call('answerCallbackQuery', { callback_query_id: callbackQueryId });
     } catch {
       // Telegram refuses answers to presses older than ~15 minutes; the messages still matter.
     }
@@ -53,19 +48,19 @@ export class TelegramSender implements ChannelSender {
 
   private async call(method: 'sendMessage' | 'sendPhoto', payload: Record<string, unknown>): Promise<void> {
     try {
-      await this.telegram.callApi(method, payload as never);
+      await this.telegram.call(method, payload);
     } catch (error) {
-      if (!(error instanceof TelegramError)) throw error;
+      if (!(error instanceof TelegramApiError)) throw error;
       if (error.code === 429) {
         throw new DeliveryError('telegram rate limit', {
-          retryAfterMs: (error.parameters?.retry_after ?? 1) * 1000,
+          retryAfterMs: (error.retryAfterSeconds ?? 1) * 1000,
         });
       }
       if (error.code === 403 || error.code === 400) {
         // Blocked by the user, chat gone, or a request Telegram will never accept.
         throw new DeliveryError(`telegram refused: ${error.code}`, { permanent: true });
       }
-      throw new DeliveryError(`telegram error ${error.code}`);
+      throw new DeliveryError(error.message);
     }
   }
 }
