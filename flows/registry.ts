@@ -283,7 +283,6 @@ function start(
     birthDate: known?.birthDate,
     country: patient?.country ?? COUNTRY_OF_LOCALE[chosenLocale] ?? settings.hospitalCountry,
     draft: known && reason === 'new' ? { displayName: known.displayName } : {},
-    recent: [],
     outSeq: 0,
   };
 }

@@ -62,7 +62,6 @@ export interface EngineOptions {
 
 /** Redelivered events are recognised for this long. */
 const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
-const RECENT_EVENTS_KEPT = 64;
 const EFFECTS_QUEUE = 'effects';
 const DRAIN_QUEUE = 'conversation-drain';
 const SWEEP_QUEUE = 'inbox-sweep';
@@ -141,16 +140,17 @@ export class ConversationEngine {
    */
   async accept(event: ConversationEvent): Promise<AcceptResult> {
     const key = conversationKey(event);
+    const address: ConversationAddress = { channel: event.channel, channelUserId: event.channelUserId };
+    const raw = JSON.stringify(event);
     const token = SerialMailbox.token();
-    const pushed = await this.inbox.push(key, JSON.stringify(event), {
+    const pushed = await this.inbox.push(key, raw, {
       onceId: event.dedupeKey,
-      claim: { token, read: stateKey(key) },
+      claim: { token, ...this.claimReads(address) },
     });
     if (!pushed.queued) return 'duplicate';
-    const address: ConversationAddress = { channel: event.channel, channelUserId: event.channelUserId };
     this.track(
       this.inbox
-        .work(key, token, pushed.head ?? { status: 'busy' }, this.stepper(address))
+        .work(key, token, pushed.head ?? { status: 'busy' }, this.stepper(address, { raw, event }))
         .then((outcome) => this.lookLater(address, outcome)),
     );
     return 'accepted';
@@ -164,7 +164,10 @@ export class ConversationEngine {
   /** Works through a conversation's inbox unless another holder already is. */
   async drain(address: ConversationAddress): Promise<void> {
     const key = conversationKey(address);
-    await this.lookLater(address, await this.inbox.drain(key, this.stepper(address), stateKey(key)));
+    await this.lookLater(
+      address,
+      await this.inbox.drain(key, this.stepper(address), this.claimReads(address)),
+    );
   }
 
   /**
@@ -191,41 +194,61 @@ export class ConversationEngine {
     void tracked.finally(() => this.draining.delete(tracked));
   }
 
+  /** What a claim of the conversation reads with its first event: the state and the outbox. */
+  private claimReads(address: ConversationAddress): { read: string; count: string } {
+    return { read: stateKey(conversationKey(address)), count: this.options.outbox.listKey(address) };
+  }
+
   /**
    * Steps a conversation's events for its holder. The state read with the claim is kept here
-   * between events (the holder is the only writer), and each step's state and messages are
-   * stored with the event's removal from the inbox, in one atomic write.
+   * between events (the holder is the only writer). A step's messages are sent at once when
+   * nothing waits in the outbox; the state, and whatever could not be sent, are stored with the
+   * event's removal from the inbox in one atomic write. `pushed` is the event this instance just
+   * queued, so it need not be parsed back.
    */
-  private stepper(address: ConversationAddress): ItemHandler {
+  private stepper(
+    address: ConversationAddress,
+    pushed?: { raw: string; event: ConversationEvent },
+  ): ItemHandler {
     const key = conversationKey(address);
     let saved: string | undefined;
-    return async (raw, value) => {
-      if (value !== undefined) saved = value;
-      const step = await this.process(address, JSON.parse(raw) as ConversationEvent, saved);
-      if (!step) return;
+    let outboxWaiting = true;
+    return async (raw, claimed) => {
+      if (claimed) {
+        saved = claimed.value;
+        outboxWaiting = claimed.count !== 0;
+      }
+      const event = raw === pushed?.raw ? pushed.event : (JSON.parse(raw) as ConversationEvent);
+      const step = await this.process(address, event, saved);
       saved = step.state;
+      const { outbox } = this.options;
+      const unsent =
+        step.batch && (outboxWaiting ? { rest: step.batch, waitMs: 0 } : await outbox.sendNow(step.batch));
+      if (unsent) outboxWaiting = true;
       const token = SerialMailbox.token();
       return {
         commit: {
           set: { key: stateKey(key), value: step.state, ttlMs: this.stateTtlMs },
-          forward: step.batch && this.options.outbox.forward(step.batch, token),
+          forward: unsent && outbox.forward(unsent.rest, token),
         },
         committed: (forwarded) => {
-          if (step.batch) this.options.outbox.deliverClaimed(address, token, forwarded);
+          if (unsent) outbox.deliverClaimed(address, token, forwarded, unsent.waitMs);
         },
       };
     };
   }
 
-  /** One step: the next state (JSON) and its messages; undefined for an event already handled. */
+  /**
+   * One step: the next state (JSON) and its messages. The inbox hands each event over once: it
+   * leaves the inbox in the same write that stores the state it led to.
+   */
   private async process(
     address: ConversationAddress,
     event: ConversationEvent,
     saved: string | undefined,
-  ): Promise<{ state: string; batch: OutboundBatch | undefined } | undefined> {
+  ): Promise<{ state: string; batch: OutboundBatch | undefined }> {
     const { flows, settings, logger } = this.options;
     let state = saved ? (JSON.parse(saved) as ConversationState) : undefined;
-    if (state?.recent.includes(event.dedupeKey)) return undefined;
 
     if (!state || state.version !== flows.version) {
       const patient = await this.options.directory.findByChannel(address);
@@ -257,11 +280,7 @@ export class ConversationEngine {
         { type: 'send', message: { text: this.text(state.locale)('errors.generic', { ns: 'common' }) } },
       ];
     }
-    next = {
-      ...next,
-      recent: [...state.recent, event.dedupeKey].slice(-RECENT_EVENTS_KEPT),
-      outSeq: state.outSeq,
-    };
+    next = { ...next, outSeq: state.outSeq };
 
     const messages: OutboundMessage[] = coalesceMessages(
       effects.flatMap((effect) => (effect.type === 'send' ? [effect.message] : [])),

@@ -21,8 +21,6 @@ export interface ConversationState {
   country: string;
   /** Answers collected by the current flow, cleared when it ends. Never diagnosis text. */
   draft: Record<string, string>;
-  /** Dedupe keys of the most recent events applied, so a redelivered event acts once. */
-  recent: string[];
   /** Sequence number of the last batch of outbound messages. */
   outSeq: number;
 }

@@ -1,6 +1,7 @@
-// Outbound delivery. Each step's messages form a numbered batch in the conversation's outbox;
-// its holder delivers them through the patient's channel, one batch after another, so messages
-// arrive in the order decided and a retry resumes after the messages already sent.
+// Outbound delivery. Each step's messages form a numbered batch, sent at once by the
+// conversation's holder or, when that fails or earlier batches still wait, through the
+// conversation's outbox, one batch after another: messages arrive in the order decided and a
+// retry resumes after the messages already sent.
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locale } from '../i18n/locales.ts';
@@ -65,14 +66,16 @@ const ABANDONED_AFTER_MS = 30_000;
 const progressKey = (key: string) => `outbox-progress:${key}`;
 
 /**
- * Queues batches and delivers them through the channel senders.
+ * Delivers batches through the channel senders, in order, and retries what fails.
  *
- * A step's batch is stored in its conversation's outbox in the same atomic write as the step's
- * state, and the step's holder claims the outbox in that write, so delivery starts at once in
- * this process with no further round trip. When it fails, a retry job takes over (with
- * backoff, idempotent per batch); when this process dies mid-way, the periodic sweep finds the
- * outbox waiting with no holder and delivers what is left. So each decided message is sent or
- * retried, never dropped.
+ * A conversation's holder sends a step's batch at once when nothing waits in the outbox
+ * (`sendNow`), then stores the step; a crash in between repeats the step, so the batch is sent
+ * again rather than lost. What fails, or what must wait behind earlier batches, is stored in the
+ * conversation's outbox in the same atomic write as the step's state, and the holder claims the
+ * outbox in that write: delivery starts at once in this process. When it fails again a retry
+ * job takes over (with backoff, idempotent per batch); when this process dies mid-way, the
+ * periodic sweep finds the outbox waiting with no holder and delivers what is left. So each
+ * decided message is sent or retried, never dropped.
  */
 export class Outbox {
   private readonly mailbox: SerialMailbox;
@@ -113,6 +116,35 @@ export class Outbox {
     await this.sweep.start();
   }
 
+  /** The outbox list of a conversation, whose length tells whether anything waits in it. */
+  listKey(address: ConversationAddress): string {
+    return this.mailbox.keys(conversationKey(address)).list;
+  }
+
+  /**
+   * Sends a step's batch at once, for the conversation's holder when its outbox is empty (so
+   * nothing decided earlier still waits to go first). Returns what is left for the outbox to
+   * deliver and retry: the unsent rest after a failure, with how long the platform asked us to
+   * wait, or undefined when all went out.
+   */
+  async sendNow(batch: OutboundBatch): Promise<{ rest: OutboundBatch; waitMs: number } | undefined> {
+    let sent = 0;
+    try {
+      await this.tryDeliver(batch, 0, async (count) => {
+        sent = count;
+      });
+      return undefined;
+    } catch (error) {
+      this.logger.warn({ err: error, channel: batch.channel }, 'delivery failed; the outbox retries it');
+      const messages = batch.messages.slice(sent);
+      if (messages.length === 0) return undefined;
+      // A pressed button was answered before the first message went out.
+      const rest = { ...batch, messages, callbackQueryId: sent > 0 ? undefined : batch.callbackQueryId };
+      const waitMs = error instanceof DeliveryError ? (error.options.retryAfterMs ?? 0) : 0;
+      return { rest, waitMs };
+    }
+  }
+
   /**
    * The part of a conversation step's commit that queues `batch` and claims the outbox with
    * `token`; pass what the commit returns to `deliverClaimed`.
@@ -123,23 +155,31 @@ export class Outbox {
   }
 
   /**
-   * Delivers what a commit's claim returned. 'busy': another holder is delivering and will see
+   * Delivers what a commit's claim returned, after `waitMs` when the platform asked for a pause
+   * (longer pauses are left to the retry job). 'busy': another holder is delivering and will see
    * the batch too; should it die, the sweep delivers it.
    */
-  deliverClaimed(address: ConversationAddress, token: string, head: MailboxHead | undefined): void {
+  deliverClaimed(
+    address: ConversationAddress,
+    token: string,
+    head: MailboxHead | undefined,
+    waitMs = 0,
+  ): void {
     if (head?.status !== 'item') return;
     const key = conversationKey(address);
-    const delivery = this.mailbox.work(key, token, head, this.deliverItem(key)).then(
-      () => undefined,
-      async (error: unknown) => {
-        this.logger.warn(
-          { err: error, channel: address.channel },
-          'delivery failed; retrying from the job queue',
-        );
-        const seq = error instanceof BatchFailed ? error.seq : 0;
-        await this.jobs.add(DELIVER_QUEUE, { key }, { jobId: `deliver:${key}:${seq}`, delayMs: 1_000 });
-      },
-    );
+    const delivery = sleep(Math.min(waitMs, MAX_INLINE_WAIT_MS))
+      .then(() => this.mailbox.work(key, token, head, this.deliverItem(key)))
+      .then(
+        () => undefined,
+        async (error: unknown) => {
+          this.logger.warn(
+            { err: error, channel: address.channel },
+            'delivery failed; retrying from the job queue',
+          );
+          const seq = error instanceof BatchFailed ? error.seq : 0;
+          await this.jobs.add(DELIVER_QUEUE, { key }, { jobId: `deliver:${key}:${seq}`, delayMs: 1_000 });
+        },
+      );
     const tracked = delivery.catch((error: unknown) =>
       this.logger.error({ err: error }, 'could not schedule a delivery retry; the sweep will deliver it'),
     );
@@ -154,14 +194,14 @@ export class Outbox {
 
   /** Delivers everything waiting in one conversation's outbox, unless another holder is. */
   private async flush(key: string): Promise<void> {
-    await this.mailbox.drain(key, this.deliverItem(key), progressKey(key));
+    await this.mailbox.drain(key, this.deliverItem(key), { read: progressKey(key) });
   }
 
   /** Sends one batch, resuming after the messages a dead holder already sent. */
   private deliverItem(key: string): ItemHandler {
-    return async (raw, progress) => {
+    return async (raw, claimed) => {
       const batch = JSON.parse(raw) as OutboundBatch;
-      const [doneSeq, doneCount] = (progress ?? '0:0').split(':').map(Number) as [number, number];
+      const [doneSeq, doneCount] = (claimed?.value ?? '0:0').split(':').map(Number) as [number, number];
       const alreadySent = batch.seq === doneSeq ? doneCount : 0;
       // The last message needs no mark: the batch leaves the outbox right after it.
       const markSent = async (count: number) => {
@@ -176,17 +216,12 @@ export class Outbox {
     };
   }
 
+  /** Retries one batch's delivery in place while the platform asks for a short wait (429). */
   private async send(
     batch: OutboundBatch,
     alreadySent: number,
     markSent: (count: number) => Promise<void>,
   ): Promise<void> {
-    // A batch given up on simply leaves the outbox like a delivered one.
-    const sender = this.senders[batch.channel];
-    if (!sender) {
-      this.logger.error({ channel: batch.channel }, 'no sender configured for channel; batch dropped');
-      return;
-    }
     let sent = alreadySent;
     const track = async (count: number) => {
       sent = count;
@@ -194,22 +229,37 @@ export class Outbox {
     };
     for (;;) {
       try {
-        await sender.deliver(batch, sent, track);
+        await this.tryDeliver(batch, sent, track);
         return;
       } catch (error) {
         if (!(error instanceof DeliveryError)) throw error;
-        if (error.options.permanent) {
-          this.logger.warn(
-            { channel: batch.channel, reason: error.message },
-            'delivery refused for good; batch dropped',
-          );
-          return;
-        }
         const wait = error.options.retryAfterMs;
         if (wait === undefined || wait > MAX_INLINE_WAIT_MS) throw error;
         this.logger.warn({ channel: batch.channel, waitMs: wait }, 'platform asked us to slow down');
         await sleep(wait);
       }
+    }
+  }
+
+  /** One try through the channel; a batch that can never be delivered is given up here. */
+  private async tryDeliver(
+    batch: OutboundBatch,
+    alreadySent: number,
+    markSent: (count: number) => Promise<void>,
+  ): Promise<void> {
+    const sender = this.senders[batch.channel];
+    if (!sender) {
+      this.logger.error({ channel: batch.channel }, 'no sender configured for channel; batch dropped');
+      return;
+    }
+    try {
+      await sender.deliver(batch, alreadySent, markSent);
+    } catch (error) {
+      if (!(error instanceof DeliveryError && error.options.permanent)) throw error;
+      this.logger.warn(
+        { channel: batch.channel, reason: error.message },
+        'delivery refused for good; batch dropped',
+      );
     }
   }
 }

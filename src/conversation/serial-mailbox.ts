@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   KeyValueStore,
+  MailboxClaim,
   MailboxCommit,
   MailboxHead,
   MailboxKeys,
@@ -29,8 +30,14 @@ export interface ItemOutcome {
   committed?: (forwarded: MailboxHead | undefined) => void;
 }
 
-/** Handles one item; `value` is what the claim read with it (first item only). */
-export type ItemHandler = (item: string, value: string | undefined) => Promise<ItemOutcome | void>;
+/** What the claim read with the first item (see MailboxClaim); later items come without. */
+export interface Claimed {
+  value?: string;
+  count?: number;
+}
+
+/** Handles one item. */
+export type ItemHandler = (item: string, claimed: Claimed | undefined) => Promise<ItemOutcome | void>;
 
 /** FIFO of string items per key, drained by a single holder at a time. */
 export class SerialMailbox {
@@ -57,7 +64,7 @@ export class SerialMailbox {
   async push(
     key: string,
     item: string,
-    options: { onceId?: string; claim?: { token: string; read?: string } } = {},
+    options: { onceId?: string; claim?: Omit<MailboxClaim, 'ttlMs'> } = {},
   ): Promise<MailboxPushResult> {
     const { onceId, claim } = options;
     return this.kv.mailboxPush(this.keys(key), item, {
@@ -79,9 +86,17 @@ export class SerialMailbox {
   }
 
   /** Claims `key` and works through its items (see `work`); 'busy' when another holder has it. */
-  async drain(key: string, handle: ItemHandler, read?: string): Promise<'done' | 'busy'> {
+  async drain(
+    key: string,
+    handle: ItemHandler,
+    reads: Omit<MailboxClaim, 'ttlMs' | 'token'> = {},
+  ): Promise<'done' | 'busy'> {
     const token = SerialMailbox.token();
-    const head = await this.kv.mailboxClaim(this.keys(key), { token, ttlMs: this.options.lockTtlMs, read });
+    const head = await this.kv.mailboxClaim(this.keys(key), {
+      ...reads,
+      token,
+      ttlMs: this.options.lockTtlMs,
+    });
     return this.work(key, token, head, handle);
   }
 
@@ -95,10 +110,13 @@ export class SerialMailbox {
   async work(key: string, token: string, head: MailboxHead, handle: ItemHandler): Promise<'done' | 'busy'> {
     const box = this.keys(key);
     let current = head;
+    let claimed: Claimed | undefined =
+      head.status === 'item' ? { value: head.value, count: head.count } : undefined;
     while (current.status === 'item') {
       let outcome: ItemOutcome | void;
       try {
-        outcome = await handle(current.item, current.value);
+        outcome = await handle(current.item, claimed);
+        claimed = undefined;
       } catch (error) {
         await this.kv.compareAndDelete(box.lock, token);
         throw error;

@@ -174,6 +174,20 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     expect(await store.mailboxClaim(p7, claim('C', 'absent:{p7}'))).toEqual({ status: 'item', item: 'e3' });
   });
 
+  it('mailbox: a claim reports the length of another list of its hash tag', async () => {
+    const p10 = box('p10');
+    const counted = { token: 'A', ttlMs: 5_000, count: 'outbox:{p10}' };
+    await store.mailboxPush(p10, 'e1', { ttlMs: 5_000 });
+    expect(await store.mailboxClaim(p10, counted)).toEqual({ status: 'item', item: 'e1', count: 0 });
+    await store.mailboxNext(p10, 'A', 5_000, 'e1');
+    await store.listPush('outbox:{p10}', 'waiting', { ttlMs: 5_000 });
+    await store.listPush('outbox:{p10}', 'waiting too', { ttlMs: 5_000 });
+    expect(await store.mailboxPush(p10, 'e2', { ttlMs: 5_000, claim: { ...counted, token: 'B' } })).toEqual({
+      queued: true,
+      head: { status: 'item', item: 'e2', count: 2 },
+    });
+  });
+
   it('mailbox: finishing an item stores its commit and forwards into another mailbox in one step', async () => {
     const inbox = box('p8');
     const outbox = { list: 'outbox:{p8}', lock: 'outbox-lock:{p8}' };

@@ -1,11 +1,20 @@
-// The engine on its own (memory store, in-process jobs, a recording channel): an event that
+// The engine on its own (memory store, in-process jobs, a scripted channel): an event that
 // arrives while a dead instance still holds the conversation's lock is processed once the lock
-// expires, without waiting for the patient to write again.
+// expires; a failed send is retried from the outbox without later answers overtaking it; the
+// recovery sweep finds what a dead instance left.
 import { afterEach, describe, expect, it } from 'vitest';
 import { flowRegistry } from '../../flows/registry.ts';
 import { systemClock } from '../../src/clock.ts';
 import { ConversationEngine } from '../../src/conversation/engine.ts';
-import { Outbox, type OutboundBatch } from '../../src/conversation/outbox.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { addressOf } from '../../src/conversation/message.ts';
+import {
+  DeliveryError,
+  Outbox,
+  type ChannelSender,
+  type OutboundBatch,
+} from '../../src/conversation/outbox.ts';
+import { SerialMailbox } from '../../src/conversation/serial-mailbox.ts';
 import type { PatientDirectory } from '../../src/domain/patients.ts';
 import { createTranslator } from '../../src/i18n/locales.ts';
 import { InProcessQueue } from '../../src/jobs/in-process-queue.ts';
@@ -23,29 +32,29 @@ const nobody: PatientDirectory = {
   recordRedFlag: async () => undefined,
 };
 
-describe('engine recovery', () => {
-  const jobs = new InProcessQueue();
+const settings = {
+  hospitalName: 'H',
+  hospitalCountry: 'VN',
+  emergencyNumbers: { VN: '115' },
+  privacyUrl: 'http://h/privacy',
+  hospitalTimeZone: 'Asia/Ho_Chi_Minh',
+  bookingHoldMinutes: 10,
+  fees: { currency: 'VND', byDepartment: {}, otherwise: 0 },
+};
+
+describe('engine recovery and delivery', () => {
+  const queues: InProcessQueue[] = [];
   afterEach(async () => {
-    await jobs.close();
+    await Promise.all(queues.splice(0).map((jobs) => jobs.close()));
   });
 
-  it('processes an event left behind by a holder that died, after its lock expires', async () => {
+  /** An engine on the memory store whose web channel is `deliver`. */
+  async function build(deliver: ChannelSender['deliver'], inboxLockTtlMs?: number) {
     const kv = new MemoryStore();
     const logger = createLogger('silent');
-    const sent: OutboundBatch[] = [];
-    const outbox = new Outbox(
-      kv,
-      jobs,
-      {
-        web: {
-          deliver: async (batch, _already, markSent) => {
-            sent.push(batch);
-            await markSent(batch.messages.length);
-          },
-        },
-      },
-      logger,
-    );
+    const jobs = new InProcessQueue();
+    queues.push(jobs);
+    const outbox = new Outbox(kv, jobs, { web: { deliver } }, logger);
     const engine = new ConversationEngine({
       kv,
       jobs,
@@ -55,36 +64,113 @@ describe('engine recovery', () => {
       booking: { perform: async () => ({ kind: 'failed' }) },
       cipher: new FieldCipher(generateKey()),
       translator: await createTranslator(),
-      settings: {
-        hospitalName: 'H',
-        hospitalCountry: 'VN',
-        emergencyNumbers: { VN: '115' },
-        privacyUrl: 'http://h/privacy',
-        hospitalTimeZone: 'Asia/Ho_Chi_Minh',
-        bookingHoldMinutes: 10,
-        fees: { currency: 'VND', byDepartment: {}, otherwise: 0 },
-      },
+      settings,
       outbox,
       logger,
       clock: systemClock,
-      inboxLockTtlMs: 200,
+      inboxLockTtlMs,
     });
+    const say = (text: string, id: string) =>
+      engine.accept({
+        channel: 'web',
+        channelUserId: 's1',
+        dedupeKey: `web:${id}`,
+        sentAt: Date.now(),
+        content: { kind: 'text', text },
+      });
+    return { kv, engine, outbox, say };
+  }
+
+  it('processes an event left behind by a holder that died, after its lock expires', async () => {
+    const sent: OutboundBatch[] = [];
+    const { kv, engine, say } = await build(async (batch, _already, markSent) => {
+      sent.push(batch);
+      await markSent(batch.messages.length);
+    }, 200);
     // Another instance took the conversation and died without releasing it.
     await kv.set('inbox-lock:{web:s1}', 'dead-instance', { ttlMs: 200 });
     const started = Date.now();
-    expect(
-      await engine.accept({
-        channel: 'web',
-        channelUserId: 's1',
-        dedupeKey: 'web:1',
-        sentAt: started,
-        content: { kind: 'text', text: 'hello' },
-      }),
-    ).toBe('accepted');
+    expect(await say('hello', '1')).toBe('accepted');
     await engine.idle();
     expect(sent).toHaveLength(0);
     await expect.poll(() => sent.length, { timeout: 5_000 }).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
     expect(sent[0]!.messages[0]!.text).toMatch(/^Hello! I'm the H assistant\./);
+  });
+
+  it('retries a failed send from the outbox, and later answers wait behind it', async () => {
+    const attempts: number[] = [];
+    const delivered: number[] = [];
+    const { engine, outbox, say } = await build(async (batch, _already, markSent) => {
+      attempts.push(batch.seq);
+      // The first answer fails at once and on the outbox's immediate retry; the job retries it.
+      if (batch.seq === 1 && attempts.filter((seq) => seq === 1).length <= 2)
+        throw new DeliveryError('connection reset');
+      delivered.push(batch.seq);
+      await markSent(batch.messages.length);
+    });
+    await say('hello', '1');
+    await engine.idle();
+    await outbox.idle();
+    expect(delivered).toEqual([]);
+    // The second answer is decided while the first still waits for its retry.
+    await say('again', '2');
+    await engine.idle();
+    await expect.poll(() => delivered, { timeout: 10_000 }).toEqual([1, 2]);
+    expect(attempts).toEqual([1, 1, 1, 2]);
+  });
+
+  it('retries a failed send from the job queue when nothing else comes', async () => {
+    const attempts: number[] = [];
+    const { engine, say } = await build(async (batch, _already, markSent) => {
+      attempts.push(Date.now());
+      if (attempts.length <= 2) throw new DeliveryError('connection reset');
+      await markSent(batch.messages.length);
+    });
+    await say('hello', '1');
+    await engine.idle();
+    await expect.poll(() => attempts.length, { timeout: 10_000 }).toBe(3);
+    // Sent at once, once more from the outbox, then by the retry job after its backoff.
+    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(900);
+  });
+
+  it('hands the outbox only the messages a failed send did not get out, and the wait asked for', async () => {
+    const { outbox } = await build(async (batch, already, markSent) => {
+      for (let index = already; index < batch.messages.length; index += 1) {
+        if (index === 1) throw new DeliveryError('slow down', { retryAfterMs: 2_000 });
+        await markSent(index + 1);
+      }
+    });
+    const batch: OutboundBatch = {
+      channel: 'web',
+      channelUserId: 's2',
+      seq: 4,
+      locale: 'en',
+      messages: [{ text: 'one' }, { text: 'two' }, { text: 'three' }],
+      callbackQueryId: 'press',
+    };
+    expect(await outbox.sendNow(batch)).toEqual({
+      rest: { ...batch, messages: [{ text: 'two' }, { text: 'three' }], callbackQueryId: undefined },
+      waitMs: 2_000,
+    });
+    expect(await outbox.sendNow({ ...batch, messages: [{ text: 'one' }] })).toBeUndefined();
+  });
+
+  it('recovery finds mailboxes left waiting without a holder, and skips held and fresh ones', async () => {
+    const kv = new MemoryStore();
+    const inbox = new SerialMailbox(kv, { name: 'inbox', lockTtlMs: 5_000, itemTtlMs: 60_000 });
+    await inbox.push('{web:left}', 'a');
+    await inbox.push('{web:held}', 'b');
+    await kv.set('inbox-lock:{web:held}', 'alive', { ttlMs: 5_000 });
+    await sleep(60);
+    await inbox.push('{web:fresh}', 'c');
+    const handled: string[] = [];
+    await inbox.recover(50, async (key) => {
+      await inbox.drain(key, async (item) => {
+        handled.push(`${key} ${item}`);
+      });
+    });
+    expect(handled).toEqual(['{web:left} a']);
+    expect(addressOf('{web:left}')).toEqual({ channel: 'web', channelUserId: 'left' });
   });
 });

@@ -18,7 +18,6 @@ const tally: FlowRegistry = {
     locale,
     country: 'VN',
     draft: { seen: '' },
-    recent: [],
     outSeq: 0,
   }),
   step: (state, event) => {

@@ -14,8 +14,11 @@ export interface MailboxKeys {
 
 /** What a mailbox holder sees at the head of its list. */
 export type MailboxHead =
-  /** `value`: the key the claim asked to read, read in the same step (conversation state). */
-  | { status: 'item'; item: string; value?: string }
+  /**
+   * On a claim: `value` of the key it asked to read (conversation state) and `count`, the length
+   * of the list it asked about (the conversation's outbox), both read in the same step.
+   */
+  | { status: 'item'; item: string; value?: string; count?: number }
   /** Nothing left; the lock was released in the same step. */
   | { status: 'empty' }
   /** Another holder has the lock. */
@@ -23,11 +26,14 @@ export type MailboxHead =
   /** Our lock expired and may be someone else's now: stop, and write nothing. */
   | { status: 'lost' };
 
-/** Taking a mailbox's lock: by `token`, for `ttlMs`, reading `read` (if given) with the head. */
+/** Taking a mailbox's lock: by `token`, for `ttlMs`, reading keys of its hash tag with the head. */
 export interface MailboxClaim {
   token: string;
   ttlMs: number;
+  /** A string key to read. */
   read?: string;
+  /** A list whose length to report. */
+  count?: string;
 }
 
 export interface MailboxPushOptions {

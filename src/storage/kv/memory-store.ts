@@ -101,8 +101,11 @@ export class MemoryStore implements KeyValueStore {
   async mailboxClaim(box: MailboxKeys, claim: MailboxClaim): Promise<MailboxHead> {
     if (!(await this.setIfAbsent(box.lock, claim.token, { ttlMs: claim.ttlMs }))) return { status: 'busy' };
     const head = this.headOrRelease(box);
+    if (head.status !== 'item') return head;
     const value = claim.read === undefined ? undefined : this.live(claim.read)?.value;
-    return head.status === 'item' && value !== undefined ? { ...head, value } : head;
+    if (value !== undefined) head.value = value;
+    if (claim.count !== undefined) head.count = this.liveList(claim.count)?.items.length ?? 0;
+    return head;
   }
 
   async mailboxNext(

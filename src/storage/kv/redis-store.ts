@@ -36,16 +36,19 @@ local head = redis.call('LINDEX', KEYS[2], 0)
 if not head then redis.call('DEL', KEYS[1]) return {'empty'} end
 local value = false
 if ARGV[3] == '1' then value = redis.call('GET', KEYS[3]) end
-return {'item', head, value}`;
-// KEYS: lock, list, read, once. ARGV: token ('' = no claim), lockTtl, read?, item, listTtl, onceTtl ('' = no once).
+local count = false
+if ARGV[4] == '1' then count = redis.call('LLEN', KEYS[4]) end
+return {'item', head, value, count}`;
+// KEYS: lock, list, read, count, once.
+// ARGV: token ('' = no claim), lockTtl, read?, count?, item, listTtl, onceTtl ('' = no once).
 const MAILBOX_PUSH = `
-if ARGV[6] ~= '' and not redis.call('SET', KEYS[4], '1', 'PX', ARGV[6], 'NX') then return {'duplicate'} end
-redis.call('RPUSH', KEYS[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
+if ARGV[7] ~= '' and not redis.call('SET', KEYS[5], '1', 'PX', ARGV[7], 'NX') then return {'duplicate'} end
+redis.call('RPUSH', KEYS[2], ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
 if ARGV[1] == '' then return {'queued'} end
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {'busy'} end
 ${CLAIMED_HEAD}`;
-// KEYS: lock, list, read. ARGV: token, lockTtl, read?.
+// KEYS: lock, list, read, count. ARGV: token, lockTtl, read?, count?.
 const MAILBOX_CLAIM = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {'busy'} end
 ${CLAIMED_HEAD}`;
@@ -75,12 +78,12 @@ return {{'item', head}, forwarded}`;
 const SCRIPTS = {
   compareAndDelete: { numberOfKeys: 1, lua: COMPARE_AND_DELETE },
   incrementWithWindow: { numberOfKeys: 1, lua: INCREMENT_WITH_WINDOW },
-  mailboxPush: { numberOfKeys: 4, lua: MAILBOX_PUSH },
-  mailboxClaim: { numberOfKeys: 3, lua: MAILBOX_CLAIM },
+  mailboxPush: { numberOfKeys: 5, lua: MAILBOX_PUSH },
+  mailboxClaim: { numberOfKeys: 4, lua: MAILBOX_CLAIM },
   mailboxNext: { numberOfKeys: 6, lua: MAILBOX_NEXT },
 };
 
-type Reply = (string | null)[];
+type Reply = (string | number | null)[];
 
 /** The connection with our scripts registered (sent once, then called by SHA). */
 type ScriptedRedis = Redis & {
@@ -91,14 +94,29 @@ type ScriptedRedis = Redis & {
   mailboxNext(...keysAndArgs: string[]): Promise<[Reply, Reply]>;
 };
 
+const ms = (value: number) => String(Math.max(1, Math.ceil(value)));
+
 function toHead(reply: Reply): MailboxHead {
-  const [status, item, value] = reply;
-  if (status === 'item')
-    return value == null ? { status, item: item ?? '' } : { status, item: item ?? '', value };
-  return { status: status as 'empty' | 'busy' | 'lost' };
+  const [status, item, value, count] = reply;
+  if (status !== 'item') return { status: status as 'empty' | 'busy' | 'lost' };
+  const head: MailboxHead = { status, item: String(item) };
+  if (typeof value === 'string') head.value = value;
+  if (typeof count === 'number') head.count = count;
+  return head;
 }
 
-const ms = (value: number) => String(Math.max(1, Math.ceil(value)));
+/** The keys and arguments a claim adds to the push and claim scripts. */
+function claimParts(box: MailboxKeys, claim: MailboxClaim | undefined): { keys: string[]; args: string[] } {
+  return {
+    keys: [box.lock, box.list, claim?.read ?? box.list, claim?.count ?? box.list],
+    args: [
+      claim?.token ?? '',
+      claim ? ms(claim.ttlMs) : '0',
+      claim?.read === undefined ? '0' : '1',
+      claim?.count === undefined ? '0' : '1',
+    ],
+  };
+}
 
 const PING_TIMEOUT_MS = 1_000;
 
@@ -197,15 +215,11 @@ export class RedisStore implements KeyValueStore {
   }
 
   async mailboxPush(box: MailboxKeys, item: string, options: MailboxPushOptions): Promise<MailboxPushResult> {
-    const { claim } = options;
+    const { keys, args } = claimParts(box, options.claim);
     const reply = await this.redis.mailboxPush(
-      box.lock,
-      box.list,
-      claim?.read ?? box.list,
+      ...keys,
       options.onceKey ?? box.list,
-      claim?.token ?? '',
-      claim ? ms(claim.ttlMs) : '0',
-      claim?.read === undefined ? '0' : '1',
+      ...args,
       item,
       ms(options.ttlMs),
       options.onceKey === undefined ? '' : ms(options.onceTtlMs ?? options.ttlMs),
@@ -215,16 +229,8 @@ export class RedisStore implements KeyValueStore {
   }
 
   async mailboxClaim(box: MailboxKeys, claim: MailboxClaim): Promise<MailboxHead> {
-    return toHead(
-      await this.redis.mailboxClaim(
-        box.lock,
-        box.list,
-        claim.read ?? box.list,
-        claim.token,
-        ms(claim.ttlMs),
-        claim.read === undefined ? '0' : '1',
-      ),
-    );
+    const { keys, args } = claimParts(box, claim);
+    return toHead(await this.redis.mailboxClaim(...keys, ...args));
   }
 
   async mailboxNext(
