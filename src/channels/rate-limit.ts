@@ -1,26 +1,32 @@
 // Fixed-window rate limits shared by every instance through the key-value store: a send waits
-// for a free slot rather than being refused by the platform.
+// for a free slot rather than being refused by the platform. All rules of one call are checked
+// and counted together, so a send that must wait uses no slot of any rule meanwhile.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 
 export interface RateRule {
-  /** What is limited, e.g. "telegram" or "telegram-chat:{123}". */
+  /**
+   * What is limited, e.g. "{telegram}:bot" or "{telegram}:chat:123". The rules of one call must
+   * share a hash tag (one platform's limits: a bot sends tens of messages a second at most).
+   */
   key: string;
   max: number;
   windowMs: number;
 }
 
-/** Waits until every rule has room, then counts one use of each. */
-export async function takeRateSlot(kv: KeyValueStore, rules: RateRule[]): Promise<void> {
-  await Promise.all(
-    rules.map(async (rule) => {
-      for (;;) {
-        const now = Date.now();
-        const window = Math.floor(now / rule.windowMs);
-        const used = await kv.increment(`rate:${rule.key}:${window}`, 1, { ttlMs: rule.windowMs * 2 });
-        if (used <= rule.max) return;
-        await sleep((window + 1) * rule.windowMs - now + Math.random() * 20);
-      }
-    }),
-  );
+/** Waits until every rule has room in its current window, then counts one use of each. */
+export async function takeRateSlot(kv: KeyValueStore, rules: RateRule[], now = Date.now): Promise<void> {
+  for (;;) {
+    const at = now();
+    const full = await kv.takeSlots(
+      rules.map((rule) => ({
+        key: `rate:${rule.key}:${Math.floor(at / rule.windowMs)}`,
+        max: rule.max,
+        ttlMs: rule.windowMs * 2,
+      })),
+    );
+    if (full === 0) return;
+    const { windowMs } = rules[full - 1]!;
+    await sleep((Math.floor(at / windowMs) + 1) * windowMs - at + Math.random() * 20);
+  }
 }

@@ -95,6 +95,22 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     expect(await store.increment('count', 1, { ttlMs: 80 })).toBe(1);
   });
 
+  it('takes a use of several counters together, or of none when one is full', async () => {
+    const bot = { key: 'rate:{t}:bot', max: 3, ttlMs: 5_000 };
+    const chat = { key: 'rate:{t}:chat', max: 1, ttlMs: 80 };
+    expect(await store.takeSlots([bot, chat])).toBe(0);
+    expect(await store.takeSlots([bot, chat])).toBe(2);
+    // The refused take used nothing of the counter that had room.
+    expect(await store.get('rate:{t}:bot')).toBe('1');
+    expect(await store.ttl('rate:{t}:chat')).toBeLessThanOrEqual(80);
+    await sleep(130);
+    expect(await store.takeSlots([bot, chat])).toBe(0);
+    expect(await store.takeSlots([bot])).toBe(0);
+    expect(await store.takeSlots([bot, chat])).toBe(1);
+    expect(await store.get('rate:{t}:bot')).toBe('3');
+    expect(await store.ttl('rate:{t}:bot')).toBeGreaterThan(4_000);
+  });
+
   it('keeps lists in order and reads any range of them', async () => {
     expect(await store.listPush('mbox:{p3}', 'first')).toBe(1);
     expect(await store.listPush('mbox:{p3}', 'second', { ttlMs: 5_000 })).toBe(2);

@@ -26,9 +26,9 @@ export class TelegramSender implements ChannelSender {
     for (let index = alreadySent; index < batch.messages.length; index += 1) {
       const call = renderTelegram(batch.channelUserId, batch.messages[index]!);
       await takeRateSlot(this.kv, [
-        { key: 'telegram', max: this.perBotPerSecond, windowMs: 1_000 },
+        { key: '{telegram}:bot', max: this.perBotPerSecond, windowMs: 1_000 },
         {
-          key: `telegram-chat:{${batch.channelUserId}}`,
+          key: `{telegram}:chat:${batch.channelUserId}`,
           max: TELEGRAM_LIMITS.perChatBurst,
           windowMs: TELEGRAM_LIMITS.perChatWindowMs,
         },

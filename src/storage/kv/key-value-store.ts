@@ -81,6 +81,12 @@ export interface KeyValueStore {
   compareAndDelete(key: string, expected: string): Promise<boolean>;
   /** Adds `by` and returns the new value; a new counter gets `ttlMs` (fixed windows). */
   increment(key: string, by?: number, options?: WriteOptions): Promise<number>;
+  /**
+   * Counts one use in every counter unless one is already at its `max`, all in one atomic step
+   * (fixed-window rate limits: a refused call uses nothing). 0 when counted, else the 1-based
+   * index of the first full counter. A new counter lives `ttlMs`. Keys share one hash tag.
+   */
+  takeSlots(counters: { key: string; max: number; ttlMs: number }[]): Promise<number>;
   /** Remaining time to live in ms (values and lists); undefined when absent or never expiring. */
   ttl(key: string): Promise<number | undefined>;
   /** Appends to the list at `key`; returns the new length (mailboxes, message logs). */

@@ -61,6 +61,13 @@ export class MemoryStore implements KeyValueStore {
     return next;
   }
 
+  async takeSlots(counters: { key: string; max: number; ttlMs: number }[]): Promise<number> {
+    const full = counters.findIndex((counter) => Number(this.live(counter.key)?.value ?? 0) >= counter.max);
+    if (full >= 0) return full + 1;
+    for (const counter of counters) await this.increment(counter.key, 1, { ttlMs: counter.ttlMs });
+    return 0;
+  }
+
   async ttl(key: string): Promise<number | undefined> {
     const expiresAt = (this.live(key) ?? this.liveList(key))?.expiresAt;
     return expiresAt === undefined ? undefined : expiresAt - this.clock.now();

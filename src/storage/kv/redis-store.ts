@@ -28,6 +28,16 @@ if tonumber(ARGV[2]) > 0 and redis.call('PTTL', KEYS[1]) == -1 then
 end
 return value`;
 
+// KEYS: counters. ARGV: max and ttl of each, in turn.
+const TAKE_SLOTS = `
+for i, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') >= tonumber(ARGV[2 * i - 1]) then return i end
+end
+for i, key in ipairs(KEYS) do
+  if redis.call('INCR', key) == 1 then redis.call('PEXPIRE', key, ARGV[2 * i]) end
+end
+return 0`;
+
 // The mailbox scripts make dedupe-append-claim, claim-and-read and commit-remove-forward single
 // atomic steps: a conversation step costs three round trips in all, and no item waits unseen.
 // Absent optional keys are passed as the list key (same hash slot) with their flag unset.
@@ -76,6 +86,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {{'item', head}, forwarded}`;
 
 const SCRIPTS = {
+  // Without numberOfKeys: the key count is the first argument.
+  takeSlots: { lua: TAKE_SLOTS },
   compareAndDelete: { numberOfKeys: 1, lua: COMPARE_AND_DELETE },
   incrementWithWindow: { numberOfKeys: 1, lua: INCREMENT_WITH_WINDOW },
   mailboxPush: { numberOfKeys: 5, lua: MAILBOX_PUSH },
@@ -89,6 +101,7 @@ type Reply = (string | number | null)[];
 type ScriptedRedis = Redis & {
   compareAndDelete(key: string, expected: string): Promise<number>;
   incrementWithWindow(key: string, by: number, ttlMs: number): Promise<number>;
+  takeSlots(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number>;
   mailboxPush(...keysAndArgs: string[]): Promise<Reply>;
   mailboxClaim(...keysAndArgs: string[]): Promise<Reply>;
   mailboxNext(...keysAndArgs: string[]): Promise<[Reply, Reply]>;
@@ -193,6 +206,14 @@ export class RedisStore implements KeyValueStore {
   async increment(key: string, by = 1, options: WriteOptions = {}): Promise<number> {
     const ttl = options.ttlMs === undefined ? 0 : Math.max(1, Math.ceil(options.ttlMs));
     return Number(await this.redis.incrementWithWindow(key, by, ttl));
+  }
+
+  async takeSlots(counters: { key: string; max: number; ttlMs: number }[]): Promise<number> {
+    return this.redis.takeSlots(
+      counters.length,
+      ...counters.map((counter) => counter.key),
+      ...counters.flatMap((counter) => [String(counter.max), ms(counter.ttlMs)]),
+    );
   }
 
   async ttl(key: string): Promise<number | undefined> {
