@@ -1,8 +1,8 @@
 // Webhook throughput: distinct Telegram updates from a few thousand patients, driven at
 // Frontdoor (Redis + PostgreSQL, replies to a fast local Telegram fake) and at two references:
 // a bare Fastify route (the ceiling) and a plain telegraf bot with a Redis session store.
-// Prints acks/s, p50/p99 ack latency, replies/s and CPU per message (the target and Redis)
-// for each, and the ratios. Asserts nothing.
+// Prints acks/s, p50/p99 ack latency, replies/s and CPU per message (the target, Redis and
+// this load generator with its Telegram fake) for each, and the ratios. Asserts nothing.
 // BENCH_PATIENTS, BENCH_CONCURRENCY size the load; BENCH_ONLY=Frontdoor skips the references;
 // BENCH_PROFILE=<target name> writes a CPU profile of that target to /tmp/fd-prof.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -80,6 +80,8 @@ interface Result {
   cpuPerMessageUs: number;
   /** The same for the Redis server, when it runs on this machine. */
   redisCpuPerMessageUs: number | undefined;
+  /** The same for this process: the load generator and the Telegram fake. */
+  driverCpuPerMessageUs: number;
 }
 
 /** The local Redis server's process id, when it is on this machine (for its CPU figures). */
@@ -138,6 +140,7 @@ async function drive(
 ): Promise<Result> {
   const cpuBefore = cpuTimeUs(pid);
   const redisCpuBefore = redisPid === undefined ? 0 : cpuTimeUs(redisPid);
+  const driverCpuBefore = process.cpuUsage();
   const dispatcher = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
   const latencies: number[] = [];
   let next = 0;
@@ -167,6 +170,8 @@ async function drive(
   }
   await dispatcher.close();
   const cpuPerMessageUs = (cpuTimeUs(pid) - cpuBefore) / PATIENTS;
+  const driverCpu = process.cpuUsage(driverCpuBefore);
+  const driverCpuPerMessageUs = (driverCpu.user + driverCpu.system) / PATIENTS;
   const redisCpuPerMessageUs =
     redisPid === undefined ? undefined : (cpuTimeUs(redisPid) - redisCpuBefore) / PATIENTS;
   latencies.sort((a, b) => a - b);
@@ -180,6 +185,7 @@ async function drive(
     answered: telegram.firstReply.size,
     cpuPerMessageUs,
     redisCpuPerMessageUs,
+    driverCpuPerMessageUs,
   };
 }
 
@@ -278,11 +284,11 @@ try {
 
 const pad = (text: string, width: number) => text.padEnd(width);
 console.log(
-  `${pad('target', 34)}${pad('acks/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('replies/s', 11)}${pad('answered', 11)}${pad('CPU µs/msg', 12)}Redis µs/msg`,
+  `${pad('target', 34)}${pad('acks/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('replies/s', 11)}${pad('answered', 11)}${pad('CPU µs/msg', 12)}${pad('Redis', 7)}driver`,
 );
 for (const r of results) {
   console.log(
-    `${pad(r.name, 34)}${pad(r.acksPerSecond.toFixed(0), 10)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(r.repliesPerSecond === undefined ? '-' : r.repliesPerSecond.toFixed(0), 11)}${pad(r.repliesPerSecond === undefined ? '-' : `${r.answered}/${PATIENTS}`, 11)}${pad(r.cpuPerMessageUs.toFixed(0), 12)}${r.redisCpuPerMessageUs?.toFixed(0) ?? '-'}`,
+    `${pad(r.name, 34)}${pad(r.acksPerSecond.toFixed(0), 10)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(r.repliesPerSecond === undefined ? '-' : r.repliesPerSecond.toFixed(0), 11)}${pad(r.repliesPerSecond === undefined ? '-' : `${r.answered}/${PATIENTS}`, 11)}${pad(r.cpuPerMessageUs.toFixed(0), 12)}${pad(r.redisCpuPerMessageUs?.toFixed(0) ?? '-', 7)}${r.driverCpuPerMessageUs.toFixed(0)}`,
   );
 }
 if (results.length < 3) process.exit(0);
