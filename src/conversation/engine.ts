@@ -224,16 +224,13 @@ export class ConversationEngine {
       const { outbox } = this.options;
       const unsent =
         step.batch && (outboxWaiting ? { rest: step.batch, waitMs: 0 } : await outbox.sendNow(step.batch));
-      if (unsent) outboxWaiting = true;
+      const set = { key: stateKey(key), value: step.state, ttlMs: this.stateTtlMs };
+      if (!unsent) return { commit: { set } };
+      outboxWaiting = true;
       const token = SerialMailbox.token();
       return {
-        commit: {
-          set: { key: stateKey(key), value: step.state, ttlMs: this.stateTtlMs },
-          forward: unsent && outbox.forward(unsent.rest, token),
-        },
-        committed: (forwarded) => {
-          if (unsent) outbox.deliverClaimed(address, token, forwarded, unsent.waitMs);
-        },
+        commit: { set, forward: outbox.forward(unsent.rest, token) },
+        committed: (forwarded) => outbox.deliverClaimed(address, token, forwarded, unsent.waitMs),
       };
     };
   }
