@@ -25,7 +25,12 @@ interface BotApiAnswer {
   parameters?: { retry_after?: number };
 }
 
-const TIMEOUT_MS = 30_000;
+/**
+ * Telegram answers in well under a second. A call that hangs is given up well within the 30 s
+ * a conversation's holder keeps its lock, so the answer moves to the outbox and its retries
+ * instead of the holder losing the conversation mid-step.
+ */
+const TIMEOUT_MS = 10_000;
 
 /** Calls Bot API methods on `apiRoot` (the public API, a local Bot API server or a fake). */
 export class BotApi {
