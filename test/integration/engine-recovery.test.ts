@@ -162,10 +162,10 @@ describe('engine recovery and delivery', () => {
     await inbox.push('{web:left}', 'a');
     await inbox.push('{web:held}', 'b');
     await kv.set('inbox-lock:{web:held}', 'alive', { ttlMs: 5_000 });
-    await sleep(60);
+    await sleep(600);
     await inbox.push('{web:fresh}', 'c');
     const handled: string[] = [];
-    await inbox.recover(50, async (key) => {
+    await inbox.recover(500, async (key) => {
       await inbox.drain(key, async (item) => {
         handled.push(`${key} ${item}`);
       });
