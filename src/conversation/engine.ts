@@ -9,7 +9,6 @@ import type { IntakeRecorder } from '../domain/intakes.ts';
 import type { PatientDirectory } from '../domain/patients.ts';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/locales.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { definePeriodicJob } from '../jobs/periodic.ts';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 import type {
   BookingRequest,
@@ -64,10 +63,6 @@ export interface EngineOptions {
 const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
 const EFFECTS_QUEUE = 'effects';
 const DRAIN_QUEUE = 'conversation-drain';
-const SWEEP_QUEUE = 'inbox-sweep';
-const SWEEP_EVERY_MS = 15_000;
-/** Events waiting this long with no holder were left by an instance that stopped. */
-const ABANDONED_AFTER_MS = 30_000;
 
 /** Where a conversation's state is kept. */
 const stateKey = (key: string) => `conv:${key}`;
@@ -111,21 +106,7 @@ export class ConversationEngine {
       attempts: 5,
       backoffMs: 5_000,
     });
-    this.sweep = definePeriodicJob(
-      options.jobs,
-      SWEEP_QUEUE,
-      SWEEP_EVERY_MS,
-      () =>
-        this.inbox.recover(ABANDONED_AFTER_MS, (key) =>
-          this.drain(addressOf(key)).catch((error: unknown) =>
-            options.logger.warn(
-              { err: error },
-              'sweep could not process a waiting event; the next sweep retries',
-            ),
-          ),
-        ),
-      options.logger,
-    );
+    this.sweep = this.inbox.defineRecovery(options.jobs, options.logger, (key) => this.drain(addressOf(key)));
   }
 
   /** Starts the periodic sweep for conversations left unprocessed by an instance that died. */
@@ -188,7 +169,10 @@ export class ConversationEngine {
 
   private track(work: Promise<void>): void {
     const tracked = work.catch((error: unknown) => {
-      this.options.logger.error({ err: error }, 'conversation drain failed; the next event retries it');
+      this.options.logger.error(
+        { err: error },
+        'conversation drain failed; the next event or the recovery sweep retries it',
+      );
     });
     this.draining.add(tracked);
     void tracked.finally(() => this.draining.delete(tracked));

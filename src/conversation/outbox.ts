@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locale } from '../i18n/locales.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { definePeriodicJob } from '../jobs/periodic.ts';
 import type { KeyValueStore, MailboxCommit, MailboxHead } from '../storage/kv/key-value-store.ts';
 import {
   conversationKey,
@@ -54,13 +53,9 @@ export class DeliveryError extends Error {
 }
 
 const DELIVER_QUEUE = 'deliver';
-const SWEEP_QUEUE = 'outbox-sweep';
 /** A platform asking us to wait longer than this gets the job retried later instead. */
 const MAX_INLINE_WAIT_MS = 30_000;
 const OUTBOX_TTL_MS = 24 * 60 * 60 * 1000;
-const SWEEP_EVERY_MS = 15_000;
-/** A batch waiting this long was left by an instance that stopped mid-delivery. */
-const ABANDONED_AFTER_MS = 30_000;
 
 /** Where a conversation's delivery progress is kept: "seq:count" of the batch being sent. */
 const progressKey = (key: string) => `outbox-progress:${key}`;
@@ -94,21 +89,7 @@ export class Outbox {
       attempts: 10,
       backoffMs: 1_000,
     });
-    this.sweep = definePeriodicJob(
-      jobs,
-      SWEEP_QUEUE,
-      SWEEP_EVERY_MS,
-      () =>
-        this.mailbox.recover(ABANDONED_AFTER_MS, (key) =>
-          this.flush(key).catch((error: unknown) =>
-            this.logger.warn(
-              { err: error },
-              'sweep could not deliver a pending batch; the next sweep retries',
-            ),
-          ),
-        ),
-      logger,
-    );
+    this.sweep = this.mailbox.defineRecovery(jobs, logger, (key) => this.flush(key));
   }
 
   /** Starts the periodic sweep (one per window across all instances). */

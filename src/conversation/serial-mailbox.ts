@@ -5,6 +5,9 @@
 // operations, so an item pushed while the holder is finishing is either seen by the holder or
 // finds the lock free, and a holder whose lock expired writes nothing.
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { definePeriodicJob } from '../jobs/periodic.ts';
 import type {
   KeyValueStore,
   MailboxClaim,
@@ -22,6 +25,10 @@ export interface MailboxOptions {
   /** Undelivered items are dropped after this long. */
   itemTtlMs: number;
 }
+
+const SWEEP_EVERY_MS = 15_000;
+/** Items waiting this long with no holder were left by an instance that stopped. */
+const ABANDONED_AFTER_MS = 30_000;
 
 /** What handling one item decided: writes made with its removal, and what to do after. */
 export interface ItemOutcome {
@@ -132,6 +139,33 @@ export class SerialMailbox {
       current = next.head;
     }
     return current.status === 'empty' ? 'done' : 'busy';
+  }
+
+  /**
+   * Defines the recovery sweep of this kind of mailbox: every 15 s one instance (a job per
+   * window) calls `drain` for each mailbox whose items have waited 30 s with no holder.
+   */
+  defineRecovery(
+    jobs: JobQueue,
+    logger: Logger,
+    drain: (key: string) => Promise<void>,
+  ): { start(): Promise<void> } {
+    const { name } = this.options;
+    return definePeriodicJob(
+      jobs,
+      `${name}-sweep`,
+      SWEEP_EVERY_MS,
+      () =>
+        this.recover(ABANDONED_AFTER_MS, (key) =>
+          drain(key).catch((error: unknown) =>
+            logger.warn(
+              { err: error, mailbox: name },
+              'recovery sweep failed on a mailbox; the next sweep retries',
+            ),
+          ),
+        ),
+      logger,
+    );
   }
 
   /**
