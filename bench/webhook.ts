@@ -3,7 +3,10 @@
 // a bare Fastify route (the ceiling) and a plain telegraf bot with a Redis session store.
 // Prints acks/s, p50/p99 ack latency, replies/s and CPU per message (the target, Redis and
 // this load generator with its Telegram fake) for each, and the ratios. Asserts nothing.
+// The targets run side by side and take turns over BENCH_ROUNDS rounds (default 5); figures are
+// medians, ratios are taken within a round, since this shared machine's speed drifts by ±10%.
 // BENCH_PATIENTS, BENCH_CONCURRENCY size the load; BENCH_ONLY=Frontdoor skips the references;
+// BENCH_COMPARE_DIR=<another checkout> adds that checkout's Frontdoor to the rounds (A/B);
 // BENCH_PROFILE=<target name> writes a CPU profile of that target to /tmp/fd-prof.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -78,6 +81,8 @@ interface Result {
   answered: number;
   /** CPU time the target process used per message (user + system), in microseconds. */
   cpuPerMessageUs: number;
+  /** The part of it spent in the kernel (system calls: sockets, mostly). */
+  systemCpuPerMessageUs: number;
   /** The same for the Redis server, when it runs on this machine. */
   redisCpuPerMessageUs: number | undefined;
   /** The same for this process: the load generator and the Telegram fake. */
@@ -96,11 +101,16 @@ async function localRedisPid(): Promise<number | undefined> {
 }
 const redisPid = await localRedisPid();
 
-/** CPU time (user + system) a process has used so far, in microseconds, from /proc. */
-function cpuTimeUs(pid: number): number {
+/** CPU time a process has used so far in user space and in the kernel, in microseconds, from /proc. */
+function cpuTimesUs(pid: number): { user: number; system: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   // utime and stime are fields 14 and 15 of the whole line, in clock ticks (100 per second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
+}
+
+function cpuTimeUs(pid: number): number {
+  const { user, system } = cpuTimesUs(pid);
+  return user + system;
 }
 
 function update(i: number, round: number) {
@@ -138,7 +148,7 @@ async function drive(
   expectReplies: boolean,
   pid: number,
 ): Promise<Result> {
-  const cpuBefore = cpuTimeUs(pid);
+  const cpuBefore = cpuTimesUs(pid);
   const redisCpuBefore = redisPid === undefined ? 0 : cpuTimeUs(redisPid);
   const driverCpuBefore = process.cpuUsage();
   const dispatcher = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
@@ -169,7 +179,9 @@ async function drive(
     while (telegram.firstReply.size < PATIENTS && Date.now() < deadline) await sleep(20);
   }
   await dispatcher.close();
-  const cpuPerMessageUs = (cpuTimeUs(pid) - cpuBefore) / PATIENTS;
+  const cpuAfter = cpuTimesUs(pid);
+  const systemCpuPerMessageUs = (cpuAfter.system - cpuBefore.system) / PATIENTS;
+  const cpuPerMessageUs = (cpuAfter.user - cpuBefore.user) / PATIENTS + systemCpuPerMessageUs;
   const driverCpu = process.cpuUsage(driverCpuBefore);
   const driverCpuPerMessageUs = (driverCpu.user + driverCpu.system) / PATIENTS;
   const redisCpuPerMessageUs =
@@ -184,123 +196,226 @@ async function drive(
     repliesPerSecond: expectReplies ? telegram.firstReply.size / ((lastReply - started) / 1000) : undefined,
     answered: telegram.firstReply.size,
     cpuPerMessageUs,
+    systemCpuPerMessageUs,
     redisCpuPerMessageUs,
     driverCpuPerMessageUs,
   };
 }
 
-async function run(
-  name: string,
-  command: string[],
-  env: Record<string, string>,
-  telegram: FastTelegram,
-  expectReplies: boolean,
-  port: number,
-): Promise<Result> {
-  const profile =
-    process.env.BENCH_PROFILE === name
-      ? ['--cpu-prof', '--cpu-prof-interval=100', '--cpu-prof-dir=/tmp/fd-prof']
-      : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...command], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
-      TELEGRAM_API_ROOT: telegram.url,
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitHealthy(url, child);
-    // Warm-up round with other chats and update ids, so the measured round finds JIT-compiled code.
-    await drive(`${name} (warm-up)`, url, telegram, 9, false, child.pid!);
-    await sleep(expectReplies ? 2_000 : 200);
-    return await drive(name, url, telegram, 1, expectReplies, child.pid!);
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+interface TargetSpec {
+  name: string;
+  command: string[];
+  env: Record<string, string>;
+  expectReplies: boolean;
+  port: number;
+  /** Where to run it from (the repository root unless comparing another checkout). */
+  cwd?: string;
+}
+
+/** A target process, started once and measured in every round. */
+class Target {
+  private child: ChildProcess | undefined;
+  readonly url: string;
+
+  constructor(readonly spec: TargetSpec) {
+    this.url = `http://127.0.0.1:${spec.port}`;
+  }
+
+  async start(telegram: FastTelegram): Promise<void> {
+    const profile =
+      process.env.BENCH_PROFILE === this.spec.name
+        ? ['--cpu-prof', '--cpu-prof-interval=100', '--cpu-prof-dir=/tmp/fd-prof']
+        : [];
+    this.child = spawn(process.execPath, [...profile, '--import', 'tsx', ...this.spec.command], {
+      cwd: this.spec.cwd ?? root,
+      env: {
+        ...process.env,
+        PORT: String(this.spec.port),
+        TELEGRAM_BOT_TOKEN: TOKEN,
+        TELEGRAM_WEBHOOK_SECRET: SECRET,
+        TELEGRAM_API_ROOT: telegram.url,
+        LOG_LEVEL: 'warn',
+        ...this.spec.env,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await waitHealthy(this.url, this.child);
+  }
+
+  async measure(telegram: FastTelegram, round: number): Promise<Result> {
+    const result = await drive(
+      this.spec.name,
+      this.url,
+      telegram,
+      round,
+      this.spec.expectReplies,
+      this.child!.pid!,
+    );
+    // Let background work (retries, sweeps) settle so it is not billed to the next target.
+    await sleep(this.spec.expectReplies ? 1_000 : 200);
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child || this.child.exitCode !== null) return;
+    this.child.kill('SIGTERM');
+    await new Promise((resolve) => this.child!.once('exit', resolve));
   }
 }
 
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const telegram = new FastTelegram();
 await telegram.start();
 const database = `fd_bench_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
 const admin = new pg.Client({ connectionString: POSTGRES_URL });
 await admin.connect();
-await admin.query(`CREATE DATABASE ${database}`);
-const databaseUrl = new URL(POSTGRES_URL);
-databaseUrl.pathname = `/${database}`;
 const prefix = `bench-${randomUUID().slice(0, 8)}`;
 
-console.log(`Webhook benchmark: ${PATIENTS} patients, ${CONCURRENCY} requests in flight, one /start each\n`);
-const results: Result[] = [];
+/** Frontdoor's settings for one instance (its own database and key prefix). */
+async function frontdoorEnv(suffix: string): Promise<Record<string, string>> {
+  await admin.query(`CREATE DATABASE ${database}${suffix}`);
+  const databaseUrl = new URL(POSTGRES_URL);
+  databaseUrl.pathname = `/${database}${suffix}`;
+  return {
+    DATABASE_URL: databaseUrl.toString(),
+    FIELD_ENCRYPTION_KEY: generateKey(),
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `${prefix}-fd${suffix}`,
+    DATA_DIR: `/tmp/${prefix}${suffix}`,
+    // The fake stands in for a Telegram that allows this bot's traffic; the production
+    // default (30 messages/s per bot) would otherwise be what is measured.
+    TELEGRAM_MAX_PER_SECOND: '100000',
+  };
+}
+
+const specs: TargetSpec[] = [];
+if (process.env.BENCH_ONLY !== 'Frontdoor') {
+  specs.push({
+    name: 'bare Fastify route (ceiling)',
+    command: ['bench/targets/ceiling.ts'],
+    env: {},
+    expectReplies: false,
+    port: 39101,
+  });
+  specs.push({
+    name: 'plain telegraf + Redis session',
+    command: ['bench/targets/plain-telegraf.ts'],
+    env: { REDIS_URL, KEY_PREFIX: `${prefix}-plain:` },
+    expectReplies: true,
+    port: 39102,
+  });
+}
+specs.push({
+  name: 'Frontdoor',
+  command: ['src/main.ts'],
+  env: await frontdoorEnv(''),
+  expectReplies: true,
+  port: 39103,
+});
+// Another checkout of Frontdoor measured in the same rounds, to compare a change fairly on a
+// machine whose speed drifts.
+if (process.env.BENCH_COMPARE_DIR)
+  specs.push({
+    name: 'Frontdoor (compared)',
+    command: ['src/main.ts'],
+    env: await frontdoorEnv('_b'),
+    expectReplies: true,
+    port: 39104,
+    cwd: process.env.BENCH_COMPARE_DIR,
+  });
+
+console.log(
+  `Webhook benchmark: ${PATIENTS} patients, ${CONCURRENCY} requests in flight, one /start each; ` +
+    `${ROUNDS} rounds, the targets taking turns\n`,
+);
+const targets = specs.map((spec) => new Target(spec));
+const rounds: Result[][] = [];
 try {
-  if (process.env.BENCH_ONLY !== 'Frontdoor')
-    results.push(
-      await run('bare Fastify route (ceiling)', ['bench/targets/ceiling.ts'], {}, telegram, false, 39101),
-    );
-  if (process.env.BENCH_ONLY !== 'Frontdoor')
-    results.push(
-      await run(
-        'plain telegraf + Redis session',
-        ['bench/targets/plain-telegraf.ts'],
-        { REDIS_URL, KEY_PREFIX: `${prefix}-plain:` },
-        telegram,
-        true,
-        39102,
-      ),
-    );
-  results.push(
-    await run(
-      'Frontdoor',
-      ['src/main.ts'],
-      {
-        DATABASE_URL: databaseUrl.toString(),
-        FIELD_ENCRYPTION_KEY: generateKey(),
-        REDIS_URL,
-        REDIS_KEY_PREFIX: `${prefix}-fd`,
-        DATA_DIR: `/tmp/${prefix}`,
-        // The fake stands in for a Telegram that allows this bot's traffic; the production
-        // default (30 messages/s per bot) would otherwise be what is measured.
-        TELEGRAM_MAX_PER_SECOND: '100000',
-      },
-      telegram,
-      true,
-      39103,
-    ),
-  );
+  for (const target of targets) {
+    await target.start(telegram);
+    // Warm-up round with other update ids, so the measured rounds find JIT-compiled code.
+    await target.measure(telegram, 9);
+  }
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const results: Result[] = [];
+    for (const target of targets) results.push(await target.measure(telegram, round));
+    rounds.push(results);
+  }
 } finally {
+  for (const target of targets) await target.stop();
   await telegram.stop();
-  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  for (const suffix of ['', '_b'])
+    await admin.query(`DROP DATABASE IF EXISTS ${database}${suffix} WITH (FORCE)`);
   await admin.end();
   await deleteKeysWithPrefix(REDIS_URL, prefix);
   await deleteKeysWithPrefix(REDIS_URL, `{${prefix}`);
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
 const pad = (text: string, width: number) => text.padEnd(width);
+const range = (values: number[], digits = 0) =>
+  `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
+console.log('Median of the rounds, with the lowest and highest in brackets:\n');
 console.log(
-  `${pad('target', 34)}${pad('acks/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('replies/s', 11)}${pad('answered', 11)}${pad('CPU µs/msg', 12)}${pad('Redis', 7)}driver`,
+  `${pad('target', 32)}${pad('acks/s', 19)}${pad('p99 ms', 18)}${pad('replies/s', 19)}${pad('CPU µs/msg (kernel)', 21)}${pad('Redis', 7)}driver`,
 );
-for (const r of results) {
+targets.forEach((target, index) => {
+  const results = rounds.map((round) => round[index]!);
+  const replies = results.map((r) => r.repliesPerSecond ?? 0);
+  const cpu = median(results.map((r) => r.cpuPerMessageUs));
+  const kernel = median(results.map((r) => r.systemCpuPerMessageUs));
+  const redis = results.map((r) => r.redisCpuPerMessageUs ?? 0);
   console.log(
-    `${pad(r.name, 34)}${pad(r.acksPerSecond.toFixed(0), 10)}${pad(r.p50.toFixed(1), 9)}${pad(r.p99.toFixed(1), 9)}${pad(r.repliesPerSecond === undefined ? '-' : r.repliesPerSecond.toFixed(0), 11)}${pad(r.repliesPerSecond === undefined ? '-' : `${r.answered}/${PATIENTS}`, 11)}${pad(r.cpuPerMessageUs.toFixed(0), 12)}${pad(r.redisCpuPerMessageUs?.toFixed(0) ?? '-', 7)}${r.driverCpuPerMessageUs.toFixed(0)}`,
+    `${pad(target.spec.name, 32)}${pad(range(results.map((r) => r.acksPerSecond)), 19)}${pad(
+      range(
+        results.map((r) => r.p99),
+        1,
+      ),
+      18,
+    )}${pad(target.spec.expectReplies ? range(replies) : '-', 19)}${pad(`${cpu.toFixed(0)} (${kernel.toFixed(0)})`, 21)}${pad(redisPid === undefined ? '-' : median(redis).toFixed(0), 7)}${median(results.map((r) => r.driverCpuPerMessageUs)).toFixed(0)}`,
+  );
+  const unanswered = results.filter((r) => target.spec.expectReplies && r.answered < PATIENTS);
+  if (unanswered.length > 0)
+    console.log(
+      `  ${unanswered.length} round(s) left patients unanswered: ${unanswered.map((r) => r.answered).join(', ')}`,
+    );
+});
+
+/** Median over the rounds of a per-round ratio between two targets (same machine moment). */
+function ratio(a: string, b: string, figure: (r: Result) => number): string | undefined {
+  const ia = targets.findIndex((t) => t.spec.name === a);
+  const ib = targets.findIndex((t) => t.spec.name === b);
+  if (ia < 0 || ib < 0) return undefined;
+  return range(
+    rounds.map((round) => figure(round[ia]!) / figure(round[ib]!)),
+    2,
   );
 }
-if (results.length < 3) process.exit(0);
-const [ceiling, plain, frontdoor] = results as [Result, Result, Result];
+const CEILING = 'bare Fastify route (ceiling)';
+const PLAIN = 'plain telegraf + Redis session';
+const lines: [string, string | undefined][] = [
+  ['Frontdoor acks/s vs ceiling', ratio('Frontdoor', CEILING, (r) => r.acksPerSecond)],
+  ['Frontdoor acks/s vs plain telegraf', ratio('Frontdoor', PLAIN, (r) => r.acksPerSecond)],
+  ['Frontdoor replies/s vs plain telegraf', ratio('Frontdoor', PLAIN, (r) => r.repliesPerSecond ?? 0)],
+  [
+    'compared checkout replies/s vs Frontdoor',
+    ratio('Frontdoor (compared)', 'Frontdoor', (r) => r.repliesPerSecond ?? 0),
+  ],
+  [
+    'compared checkout CPU vs Frontdoor',
+    ratio('Frontdoor (compared)', 'Frontdoor', (r) => r.cpuPerMessageUs),
+  ],
+];
 console.log('');
+for (const [label, value] of lines) if (value) console.log(`${pad(`${label}:`, 44)}${value}`);
+const frontdoor = targets.findIndex((t) => t.spec.name === 'Frontdoor');
+console.log(`${pad('(target: replies/s ratio ≥ 1.00, Frontdoor ack p99 < 50 ms)', 44)}`);
 console.log(
-  `Frontdoor acks/s vs ceiling:         ${(frontdoor.acksPerSecond / ceiling.acksPerSecond).toFixed(2)}`,
+  `${pad('Frontdoor ack p99 ms:', 44)}${range(
+    rounds.map((round) => round[frontdoor]!.p99),
+    1,
+  )}`,
 );
-console.log(
-  `Frontdoor acks/s vs plain telegraf:  ${(frontdoor.acksPerSecond / plain.acksPerSecond).toFixed(2)}`,
-);
-console.log(
-  `Frontdoor replies/s vs plain telegraf: ${((frontdoor.repliesPerSecond ?? 0) / (plain.repliesPerSecond ?? 1)).toFixed(2)} (target ≥ 1.00)`,
-);
-console.log(`Frontdoor ack p99: ${frontdoor.p99.toFixed(1)} ms (target < 50 ms)`);
