@@ -264,6 +264,7 @@ class Target {
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WARM_UP_ROUNDS = 2;
 const telegram = new FastTelegram();
 await telegram.start();
 const database = `fd_bench_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
@@ -333,13 +334,24 @@ const rounds: Result[][] = [];
 try {
   for (const target of targets) {
     await target.start(telegram);
-    // Warm-up round with other update ids, so the measured rounds find JIT-compiled code.
-    await target.measure(telegram, 9);
+    // Warm-up rounds (update ids no measured round uses), so the measured rounds find
+    // JIT-compiled code and every patient's conversation already started.
+    for (let warmUp = 1; warmUp <= WARM_UP_ROUNDS; warmUp += 1)
+      await target.measure(telegram, 1_000 + warmUp);
   }
   for (let round = 1; round <= ROUNDS; round += 1) {
     const results: Result[] = [];
     for (const target of targets) results.push(await target.measure(telegram, round));
     rounds.push(results);
+    console.log(
+      `round ${round}: ` +
+        results
+          .map(
+            (r) =>
+              `${r.name} ${(r.repliesPerSecond ?? r.acksPerSecond).toFixed(0)}/s ${r.cpuPerMessageUs.toFixed(0)} µs`,
+          )
+          .join(' · '),
+    );
   }
 } finally {
   for (const target of targets) await target.stop();
@@ -358,7 +370,7 @@ const median = (values: number[]) => {
 const pad = (text: string, width: number) => text.padEnd(width);
 const range = (values: number[], digits = 0) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
-console.log('Median of the rounds, with the lowest and highest in brackets:\n');
+console.log('\nMedian of the rounds, with the lowest and highest in brackets:\n');
 console.log(
   `${pad('target', 32)}${pad('acks/s', 19)}${pad('p99 ms', 18)}${pad('replies/s', 19)}${pad('CPU µs/msg (kernel)', 21)}${pad('Redis', 7)}driver`,
 );
