@@ -7,6 +7,7 @@
 // medians, ratios are taken within a round, since this shared machine's speed drifts by ±10%.
 // BENCH_PATIENTS, BENCH_CONCURRENCY size the load; BENCH_ONLY=Frontdoor skips the references;
 // BENCH_COMPARE_DIR=<another checkout> adds that checkout's Frontdoor to the rounds (A/B);
+// BENCH_REFERENCE_FLAGS gives the references Node flags (Frontdoor gets those of `npm start`);
 // BENCH_PROFILE=<target name> writes a CPU profile of that target to /tmp/fd-prof.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -204,6 +205,7 @@ async function drive(
 
 interface TargetSpec {
   name: string;
+  /** Node flags, then the script and its arguments. */
   command: string[];
   env: Record<string, string>;
   expectReplies: boolean;
@@ -289,18 +291,33 @@ async function frontdoorEnv(suffix: string): Promise<Record<string, string>> {
   };
 }
 
+/**
+ * Frontdoor runs with the Node flags `npm start` gives it (a young generation sized for a
+ * server: see the README), read from package.json so the bench measures what is shipped.
+ */
+const START_FLAGS = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  }
+).scripts.start
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
+
+/** The references run on Node's defaults, as their developer would run them; this tries others. */
+const REFERENCE_FLAGS = (process.env.BENCH_REFERENCE_FLAGS ?? '').split(' ').filter(Boolean);
+
 const specs: TargetSpec[] = [];
 if (process.env.BENCH_ONLY !== 'Frontdoor') {
   specs.push({
     name: 'bare Fastify route (ceiling)',
-    command: ['bench/targets/ceiling.ts'],
+    command: [...REFERENCE_FLAGS, 'bench/targets/ceiling.ts'],
     env: {},
     expectReplies: false,
     port: 39101,
   });
   specs.push({
     name: 'plain telegraf + Redis session',
-    command: ['bench/targets/plain-telegraf.ts'],
+    command: [...REFERENCE_FLAGS, 'bench/targets/plain-telegraf.ts'],
     env: { REDIS_URL, KEY_PREFIX: `${prefix}-plain:` },
     expectReplies: true,
     port: 39102,
@@ -308,7 +325,7 @@ if (process.env.BENCH_ONLY !== 'Frontdoor') {
 }
 specs.push({
   name: 'Frontdoor',
-  command: ['src/main.ts'],
+  command: [...START_FLAGS, 'src/main.ts'],
   env: await frontdoorEnv(''),
   expectReplies: true,
   port: 39103,
@@ -318,7 +335,7 @@ specs.push({
 if (process.env.BENCH_COMPARE_DIR)
   specs.push({
     name: 'Frontdoor (compared)',
-    command: ['src/main.ts'],
+    command: [...START_FLAGS, 'src/main.ts'],
     env: await frontdoorEnv('_b'),
     expectReplies: true,
     port: 39104,
