@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { installErrorHandling } from './errors.ts';
 import { registerHealth, type ReadinessCheck } from './health.ts';
 import { registerMetrics } from './metrics.ts';
+import { deferredChildLogger } from './request-logger.ts';
 
 /** Webhook bodies above this are refused with 413 before parsing. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -24,6 +25,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   // Typed with Fastify's base logger so feature plugins take the ordinary FastifyInstance.
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: parts.logger,
+    childLoggerFactory: deferredChildLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: true,
     // Request ids come from the load balancer when it sets one.
