@@ -389,7 +389,7 @@ const range = (values: number[], digits = 0) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 console.log('\nMedian of the rounds, with the lowest and highest in brackets:\n');
 console.log(
-  `${pad('target', 32)}${pad('acks/s', 19)}${pad('p99 ms', 18)}${pad('replies/s', 19)}${pad('CPU µs/msg (kernel)', 21)}${pad('Redis', 7)}driver`,
+  `${pad('target', 32)}${pad('acks/s', 19)}${pad('p50 ms', 8)}${pad('p99 ms', 18)}${pad('replies/s', 19)}${pad('CPU µs/msg (kernel)', 21)}${pad('Redis', 7)}driver`,
 );
 targets.forEach((target, index) => {
   const results = rounds.map((round) => round[index]!);
@@ -398,7 +398,7 @@ targets.forEach((target, index) => {
   const kernel = median(results.map((r) => r.systemCpuPerMessageUs));
   const redis = results.map((r) => r.redisCpuPerMessageUs ?? 0);
   console.log(
-    `${pad(target.spec.name, 32)}${pad(range(results.map((r) => r.acksPerSecond)), 19)}${pad(
+    `${pad(target.spec.name, 32)}${pad(range(results.map((r) => r.acksPerSecond)), 19)}${pad(median(results.map((r) => r.p50)).toFixed(1), 8)}${pad(
       range(
         results.map((r) => r.p99),
         1,
@@ -442,9 +442,13 @@ console.log('');
 for (const [label, value] of lines) if (value) console.log(`${pad(`${label}:`, 44)}${value}`);
 const frontdoor = targets.findIndex((t) => t.spec.name === 'Frontdoor');
 console.log(`${pad('(target: replies/s ratio ≥ 1.00, Frontdoor ack p99 < 50 ms)', 44)}`);
-console.log(
-  `${pad('Frontdoor ack p99 ms:', 44)}${range(
-    rounds.map((round) => round[frontdoor]!.p99),
-    1,
-  )}`,
-);
+for (const [label, figure] of [
+  ['p50', (r: Result) => r.p50],
+  ['p99', (r: Result) => r.p99],
+] as const)
+  console.log(
+    `${pad(`Frontdoor ack ${label} ms:`, 44)}${range(
+      rounds.map((round) => figure(round[frontdoor]!)),
+      1,
+    )}`,
+  );
