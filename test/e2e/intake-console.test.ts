@@ -95,10 +95,13 @@ describe('intake and nurse console', () => {
   });
 
   it('stores what the patient said encrypted, and keeps it out of the logs', async () => {
-    const { rows } = await instance.frontdoor.database.pool.query<{ content: string; acuity: number }>(
-      'SELECT content, acuity FROM "Intake" ORDER BY "createdAt"',
-    );
-    expect(rows).toHaveLength(2);
+    const intakes = () =>
+      instance.frontdoor.database.pool.query<{ content: string; acuity: number }>(
+        'SELECT content, acuity FROM "Intake" ORDER BY "createdAt"',
+      );
+    // The intake is recorded by an effect job, which may still be running when the answer arrives.
+    await expect.poll(async () => (await intakes()).rows.length, { timeout: 10_000 }).toBe(2);
+    const { rows } = await intakes();
     for (const row of rows) {
       expect(row.content).toMatch(/^v1\.aesgcm256\.[0-9a-f]{8}\./);
       expect(row.content).not.toContain('Throbbing');
