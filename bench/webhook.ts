@@ -295,9 +295,9 @@ async function frontdoorEnv(suffix: string): Promise<Record<string, string>> {
 }
 
 /**
- * Frontdoor runs with the Node flags `npm start` gives it (a young generation sized for a
- * server: see the README), read from the checkout's package.json so the bench measures what is
- * shipped, and an A/B comparison measures each checkout's own flags.
+ * Frontdoor runs with the Node flags `npm start` gives it (none today; a V8 flag is the kind of
+ * change an A/B run tries), read from the checkout's package.json so the bench measures what
+ * is shipped, and an A/B comparison measures each checkout's own flags.
  */
 function startFlags(checkout: string): string[] {
   const { scripts } = JSON.parse(readFileSync(`${checkout}/package.json`, 'utf8')) as {
