@@ -242,6 +242,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       logger,
       metrics: createMetricsRegistry(),
       readiness,
+      trustProxy: config.TRUST_PROXY,
+      metricsAccess: { token: config.METRICS_TOKEN, production: config.NODE_ENV === 'production' },
       features: [
         // Cookies matter only to the web chat: parsing them on every webhook would be waste.
         (server) =>
