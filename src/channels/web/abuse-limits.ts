@@ -1,7 +1,8 @@
 // Abuse limits for the public web chat: messages per session and per client address, and new
 // sessions per address, counted in fixed windows in the shared key-value store (so every
 // instance enforces the same budget). A hospital's guest Wi-Fi puts many patients behind one
-// address, so the address budgets are several patients' worth; a session's is one person typing.
+// address, so the address budgets are ten patients' worth; a session's lets one person type a
+// message a second (and a page resend its burst) but stops a script posting a thousand.
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 
 export interface Budget {
@@ -16,9 +17,9 @@ export interface WebChatLimits {
 }
 
 export const DEFAULT_WEB_CHAT_LIMITS: WebChatLimits = {
-  sessionMessages: { max: 20, windowMs: 60_000 },
-  addressMessages: { max: 120, windowMs: 60_000 },
-  addressSessions: { max: 30, windowMs: 10 * 60_000 },
+  sessionMessages: { max: 60, windowMs: 60_000 },
+  addressMessages: { max: 600, windowMs: 60_000 },
+  addressSessions: { max: 60, windowMs: 10 * 60_000 },
 };
 
 /** Allowed, or refused with the seconds until the full window ends (for Retry-After). */
