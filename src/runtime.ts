@@ -338,7 +338,12 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     await engine.start();
     await timers.rebuild();
     if (kv instanceof RedisStore)
-      await kv.watchForDataLoss(() => timers.rebuild().then(() => undefined), logger);
+      // The periodic sweeps' next runs were queued in Redis too: schedule them again.
+      await kv.watchForDataLoss(async () => {
+        await outbox.start();
+        await engine.start();
+        await timers.rebuild();
+      }, logger);
     const stopPolling =
       telegram && config.TELEGRAM_MODE === 'polling' && config.TELEGRAM_BOT_TOKEN
         ? await startTelegramPolling(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, engine, logger)

@@ -59,6 +59,7 @@ export function isStoreUnavailable(error: unknown): boolean {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
+      if (error.statusCode === 503) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
       return reply.code(error.statusCode).send({ error: error.code, message: error.message });
     }
     const status = error.statusCode ?? 500;
