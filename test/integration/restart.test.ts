@@ -11,7 +11,7 @@ import { createLogger } from '../../src/logging.ts';
 import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
 import { TEST_FIELD_KEY } from '../support/instance.ts';
 
-const start = (dataDir: string) =>
+const start = (dataDir: string, clock?: { now(): number }) =>
   startFrontdoor(
     loadConfig({
       DATA_DIR: dataDir,
@@ -19,7 +19,13 @@ const start = (dataDir: string) =>
       FIELD_ENCRYPTION_KEY: TEST_FIELD_KEY,
       LOG_LEVEL: 'silent',
     }),
-    { flows: flowRegistry, consentVersion: CONSENT_TEXT_VERSION, logger: createLogger('silent'), port: 0 },
+    {
+      flows: flowRegistry,
+      consentVersion: CONSENT_TEXT_VERSION,
+      logger: createLogger('silent'),
+      port: 0,
+      ...(clock ? { clock } : {}),
+    },
   );
 
 async function everyKey(frontdoor: Frontdoor, prefix: string): Promise<Record<string, string | undefined>> {
@@ -67,5 +73,27 @@ describe('restart on the embedded default', () => {
     // The same cookie goes on with the same session, and a resent message stays a duplicate.
     const again = await post(running.url, '00000000-0000-4000-8000-000000000001', 'hello');
     expect(await again.json()).toEqual({ status: 'duplicate' });
-  });
+  }, 120_000);
+
+  it('runs a slot hold expiry scheduled before the restart (the in-process timer is rebuilt from the database)', async () => {
+    await running?.close();
+    dataDir ||= await mkdtemp(join(tmpdir(), 'frontdoor-restart-'));
+    running = await start(dataDir);
+    const holds = running.payments.holds!;
+    const address = { channel: 'web' as const, channelUserId: 'restart-patient' };
+    expect(await holds.hold(address, 'slot-restart', 'patient-restart')).toBe(true);
+    expect(await running.database.prisma.scheduledTimer.count({ where: { queue: 'slot-hold-expiry' } })).toBe(
+      1,
+    );
+    await running.close();
+
+    // Back after the hold ran out (but before its key's margin): the expiry runs at once.
+    const later = Date.now() + holds.holdMs + 1_000;
+    running = await start(dataDir, { now: () => later });
+    const restarted = running;
+    await vi.waitFor(async () => {
+      expect(await restarted.kv.get('hold:{slot:slot-restart}')).toBeUndefined();
+      expect(await restarted.database.prisma.scheduledTimer.count()).toBe(0);
+    });
+  }, 120_000);
 });
