@@ -32,6 +32,7 @@ import { TestGateway } from './integrations/stripe/test-gateway.ts';
 import { registerStripeWebhook } from './integrations/stripe/webhook.ts';
 import { registerPaymentPages } from './server/payment-pages.ts';
 import { BullmqQueue } from './jobs/bullmq-queue.ts';
+import { DurableTimers } from './jobs/durable-timers.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { createLogger } from './logging.ts';
@@ -52,6 +53,7 @@ import { RedisStore } from './storage/kv/redis-store.ts';
 import { PrismaIntakeStore } from './storage/prisma-intake-store.ts';
 import { PrismaPatientDirectory } from './storage/prisma-patient-directory.ts';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 
 /** A running instance and how to stop it. */
 export interface Frontdoor {
@@ -106,12 +108,18 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       ? new BullmqQueue(config.REDIS_URL, keyPrefix, logger)
       : new InProcessQueue(logger);
     opened.push(jobs);
+    // Reminders, slot-hold and payment expiry are also kept in PostgreSQL (rebuilt below).
+    const timers = new DurableTimers(jobs, database.prisma, clock, logger);
 
     const translator = await createTranslator();
     const cipher = new FieldCipher(
       await persistedSecret(FIELD_ENCRYPTION_KEY, config.FIELD_ENCRYPTION_KEY, config.DATA_DIR),
       config.FIELD_DECRYPTION_KEYS,
     );
+    if (kv instanceof MemoryStore && config.DATA_DIR)
+      await kv.persistTo(join(config.DATA_DIR, 'key-value-snapshot'), cipher, (error) =>
+        logger.error({ err: error }, 'could not write the key-value snapshot'),
+      );
     const webLog = new WebChatLog(kv, cipher);
     const senders: Partial<Record<ChannelName, ChannelSender>> = { web: new WebChatSender(webLog) };
     const telegram = config.TELEGRAM_BOT_TOKEN
@@ -180,7 +188,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     });
 
     booking.reminders = new AppointmentReminders(
-      jobs,
+      timers,
       hospital,
       clock,
       (address, appointmentId, start, hours) =>
@@ -194,15 +202,20 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
           .then(() => undefined),
     );
 
-    booking.holds = new SlotHolds(kv, jobs, clock, config.BOOKING_HOLD_MINUTES * 60_000, (address, slotId) =>
-      engine
-        .accept({
-          ...address,
-          dedupeKey: `hold-expired:${slotId}:${clock.now()}`,
-          sentAt: clock.now(),
-          content: { kind: 'system', name: 'booking.holdExpired', data: { slotId } },
-        })
-        .then(() => undefined),
+    booking.holds = new SlotHolds(
+      kv,
+      timers,
+      clock,
+      config.BOOKING_HOLD_MINUTES * 60_000,
+      (address, slotId) =>
+        engine
+          .accept({
+            ...address,
+            dedupeKey: `hold-expired:${slotId}:${clock.now()}`,
+            sentAt: clock.now(),
+            content: { kind: 'system', name: 'booking.holdExpired', data: { slotId } },
+          })
+          .then(() => undefined),
     );
 
     const stripe = config.STRIPE_SECRET_KEY
@@ -212,7 +225,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const payments = new Payments(
       database.prisma,
       stripe ? new StripeGateway(stripe) : testGateway!,
-      jobs,
+      timers,
       {
         fees: config.CONSULTATION_FEES,
         refundPolicy: config.REFUND_POLICY,
@@ -330,6 +343,14 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     listening = `http://127.0.0.1:${port}`;
     await outbox.start();
     await engine.start();
+    await timers.rebuild();
+    if (kv instanceof RedisStore)
+      // The periodic sweeps' next runs were queued in Redis too: schedule them again.
+      await kv.watchForDataLoss(async () => {
+        await outbox.start();
+        await engine.start();
+        await timers.rebuild();
+      }, logger);
     const stopPolling =
       telegram && config.TELEGRAM_MODE === 'polling' && config.TELEGRAM_BOT_TOKEN
         ? await startTelegramPolling(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT, engine, logger)

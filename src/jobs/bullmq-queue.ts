@@ -2,6 +2,7 @@
 // delayed jobs, retries and a rate limiter that holds across processes.
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
+import { withTimeout } from '../with-timeout.ts';
 import {
   COMPLETED_ID_RETENTION_MS,
   type AddOptions,
@@ -45,7 +46,8 @@ export class BullmqQueue implements JobQueue {
     this.queues.set(name, { queue, options });
     const worker = new Worker(
       name,
-      async (job) => handler(job.data as T, { id: job.id ?? '', attempt: job.attemptsMade + 1 }),
+      async (job) =>
+        handler(job.data as T, { id: originalJobId(job.id ?? ''), attempt: job.attemptsMade + 1 }),
       {
         connection: this.connection,
         prefix,
@@ -69,19 +71,21 @@ export class BullmqQueue implements JobQueue {
   async add<T>(name: string, data: T, options: AddOptions = {}): Promise<void> {
     const { queue, options: queueOptions } = this.entry(name);
     const attempts = queueOptions.attempts ?? 1;
-    await queue.add(name, data, {
-      jobId: options.jobId === undefined ? undefined : safeJobId(options.jobId),
-      delay: options.delayMs,
-      attempts,
-      backoff: attempts > 1 ? { type: 'exponential', delay: queueOptions.backoffMs ?? 1_000 } : undefined,
-      // Finished jobs are kept for a day so that a repeated add with the same id stays a no-op.
-      removeOnComplete: { age: COMPLETED_ID_RETENTION_MS / 1000 },
-      removeOnFail: { age: (7 * COMPLETED_ID_RETENTION_MS) / 1000 },
-    });
+    await bounded(
+      queue.add(name, data, {
+        jobId: options.jobId === undefined ? undefined : safeJobId(options.jobId),
+        delay: options.delayMs,
+        attempts,
+        backoff: attempts > 1 ? { type: 'exponential', delay: queueOptions.backoffMs ?? 1_000 } : undefined,
+        // Finished jobs are kept for a day so that a repeated add with the same id stays a no-op.
+        removeOnComplete: { age: COMPLETED_ID_RETENTION_MS / 1000 },
+        removeOnFail: { age: (7 * COMPLETED_ID_RETENTION_MS) / 1000 },
+      }),
+    );
   }
 
   async remove(name: string, jobId: string): Promise<void> {
-    await this.entry(name).queue.remove(safeJobId(jobId));
+    await bounded(this.entry(name).queue.remove(safeJobId(jobId)));
   }
 
   async close(): Promise<void> {
@@ -94,6 +98,29 @@ export class BullmqQueue implements JobQueue {
     const entry = this.queues.get(name);
     if (!entry) throw new Error(`no handler defined for job queue ${name}`);
     return entry;
+  }
+}
+
+/** The id the caller gave, from BullMQ's encoded one. */
+function originalJobId(id: string): string {
+  return id.replaceAll('%3A', ':').replaceAll('%25', '%');
+}
+
+/** How long adding or removing a job may wait for Redis; BullMQ's connection never gives up. */
+export const JOB_COMMAND_TIMEOUT_MS = 2_000;
+
+/**
+ * A request adding a job answers 503 when Redis is down or frozen, instead of hanging. The add
+ * may still land later; job ids keep that a no-op for the caller's retry.
+ */
+async function bounded<T>(promise: Promise<T>): Promise<T> {
+  try {
+    return await withTimeout(promise, JOB_COMMAND_TIMEOUT_MS, 'job queue timed out');
+  } catch (error) {
+    if ((error as Error).message !== 'job queue timed out') throw error;
+    const unavailable = new Error(`job queue unavailable: ${(error as Error).message}`, { cause: error });
+    unavailable.name = 'StoreUnavailableError';
+    throw unavailable;
   }
 }
 

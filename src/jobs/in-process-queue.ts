@@ -1,5 +1,6 @@
 // In-process job runner for a single instance with no Redis. Delayed jobs live in timers, so
-// they do not survive a restart: production deployments set REDIS_URL.
+// they do not survive a restart by themselves: the ones that matter (reminders, slot-hold and
+// payment expiry) are recorded in PostgreSQL by durable-timers.ts and queued again at start.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import {

@@ -32,10 +32,34 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: 'bad_request',
 };
 
+/** Seconds a client is asked to wait when a backing store is down (webhook platforms retry). */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+
+// What ioredis and our timeouts throw while Redis is stopped, frozen or reconnecting.
+const UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'StoreUnavailableError']);
+const UNAVAILABLE_MESSAGES = [
+  'Command timed out',
+  'Connection is closed',
+  "Stream isn't writeable",
+  'connect ECONNREFUSED',
+  'connect ETIMEDOUT',
+  'redis ping timed out',
+];
+
+/** Whether `error` says a backing store is unreachable rather than that the request is wrong. */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (UNAVAILABLE_NAMES.has(error.name)) return true;
+  const code = (error as { code?: string }).code;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT') return true;
+  return UNAVAILABLE_MESSAGES.some((message) => error.message.startsWith(message));
+}
+
 /** Installs the single error and not-found handlers on `app`. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
+      if (error.statusCode === 503) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
       return reply.code(error.statusCode).send({ error: error.code, message: error.message });
     }
     const status = error.statusCode ?? 500;
@@ -43,6 +67,14 @@ export function installErrorHandling(app: FastifyInstance): void {
       const code = FASTIFY_CODES[error.code] ?? 'bad_request';
       const message = code === 'malformed_json' ? 'request body is not valid JSON' : error.message;
       return reply.code(status).send({ error: code, message });
+    }
+    if (isStoreUnavailable(error)) {
+      // 503 + Retry-After: Telegram, LINE and Stripe redeliver later instead of dropping it.
+      request.log.warn({ err: error }, 'request refused: a backing store is unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+        .send({ error: 'unavailable', message: 'temporarily unavailable; retry later' });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send({ error: 'internal', message: 'internal error' });

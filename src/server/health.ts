@@ -25,7 +25,7 @@ export function registerHealth(app: FastifyInstance, checks: ReadinessCheck[]): 
           return { name, up: true as const };
         } catch (error) {
           request.log.warn({ check: name, err: error }, 'readiness check failed');
-          return { name, up: false as const };
+          return { name, up: false as const, reason: (error as Error).message || String(error) };
         }
       }),
     );
@@ -34,6 +34,10 @@ export function registerHealth(app: FastifyInstance, checks: ReadinessCheck[]): 
       status: down.length === 0 ? 'ready' : 'unavailable',
       checks: Object.fromEntries(results.map((result) => [result.name, result.up ? 'up' : 'down'])),
       ...(down.length > 0 ? { down } : {}),
+      // Why each is down (the error's message: connection refused, timed out...), for operators.
+      ...(down.length > 0
+        ? { reasons: Object.fromEntries(results.flatMap((r) => (r.up ? [] : [[r.name, r.reason]]))) }
+        : {}),
     };
     return reply.code(down.length === 0 ? 200 : 503).send(body);
   });

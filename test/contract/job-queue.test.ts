@@ -59,6 +59,17 @@ describe.each(backends)('JobQueue contract [$name]', (backend) => {
     expect(seen.sort()).toEqual([1, 2, 3]);
   });
 
+  it('tells the handler the job id as it was given, colons included (timers are deleted by it)', async () => {
+    queue = backend.open();
+    const ids: string[] = [];
+    queue.define('timer', async (_data, context) => {
+      ids.push(context.id);
+    });
+    await queue.add('timer', {}, { jobId: 'reminder:appt-1:24h' });
+    await eventually(() => ids.length === 1);
+    expect(ids).toEqual(['reminder:appt-1:24h']);
+  });
+
   it('treats a repeated job id as the same job, even after it finished', async () => {
     queue = backend.open();
     const seen: string[] = [];

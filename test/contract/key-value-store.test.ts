@@ -1,5 +1,8 @@
 // One contract for every KeyValueStore implementation.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyValueStore } from '../../src/storage/kv/key-value-store.ts';
 import { MemoryStore } from '../../src/storage/kv/memory-store.ts';
@@ -278,5 +281,41 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
 
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
+  });
+});
+
+// The embedded default (no REDIS_URL) keeps conversations across a restart (issue 14).
+describe('MemoryStore snapshot', () => {
+  const sealer = {
+    encrypt: (plain: string) => Buffer.from(plain).toString('base64'),
+    decrypt: (sealed: string) => Buffer.from(sealed, 'base64').toString(),
+  };
+
+  it('a store reopened on the same file has the values, lists and expiries it had at close', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kv-snapshot-'));
+    try {
+      const file = join(dir, 'snapshot');
+      let now = 1_000_000;
+      const clock = { now: () => now };
+      const first = new MemoryStore(clock);
+      await first.persistTo(file, sealer);
+      await first.set('conv:{web:s1}', 'mid-flow state', { ttlMs: 60_000 });
+      await first.set('short', 'gone soon', { ttlMs: 1_000 });
+      await first.listPush('weblog:{web:s1}', 'one');
+      await first.listPush('weblog:{web:s1}', 'two', { ttlMs: 60_000 });
+      await first.close();
+      expect(await readFile(file, 'utf8')).not.toContain('mid-flow state');
+
+      now += 2_000;
+      const second = new MemoryStore(clock);
+      await second.persistTo(file, sealer);
+      expect(await second.get('conv:{web:s1}')).toBe('mid-flow state');
+      expect(await second.ttl('conv:{web:s1}')).toBe(58_000);
+      expect(await second.get('short')).toBeUndefined();
+      expect(await second.listRange('weblog:{web:s1}', 0, -1)).toEqual(['one', 'two']);
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -94,7 +94,12 @@ describe('readiness when a backing service goes down', () => {
     await database.close();
     const down = await app.inject('/readyz');
     expect(down.statusCode).toBe(503);
-    expect(down.json()).toEqual({ status: 'unavailable', checks: { database: 'down' }, down: ['database'] });
+    expect(down.json()).toMatchObject({
+      status: 'unavailable',
+      checks: { database: 'down' },
+      down: ['database'],
+    });
+    expect(down.json<{ reasons: Record<string, string> }>().reasons.database).toBeTruthy();
     await app.close();
   });
 

@@ -72,7 +72,7 @@ function render(entry){
 async function send(body){
   const id=crypto.randomUUID();
   const r=await fetch('/chat/api/messages',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({id,lang,...body})});
-  if(!r.ok)status.textContent=text.offline;
+  if(!r.ok){const b=r.status===429?await r.json().catch(()=>({})):{};status.textContent=b.message||text.offline;}
 }
 form.addEventListener('submit',(e)=>{e.preventDefault();const v=input.value.trim();if(!v)return;input.value='';send({text:v});input.focus();});
 input.addEventListener('keydown',(e)=>{if(e.key==='Enter'&&!e.shiftKey){e.preventDefault();form.requestSubmit();}});

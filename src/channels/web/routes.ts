@@ -10,6 +10,7 @@ import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.t
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { errors } from '../../server/errors.ts';
 import { eventStreams } from '../../server/event-stream.ts';
+import { WebChatAbuseLimits, type WebChatLimits } from './abuse-limits.ts';
 import type { WebChatLog } from './chat-log.ts';
 import { chatPage, privacyPage } from './page.ts';
 
@@ -24,6 +25,8 @@ export interface WebChatOptions {
   hospitalName: string;
   consentVersion: string;
   secureCookies: boolean;
+  /** Rate limits (tests lower them); defaults in abuse-limits.ts. */
+  limits?: WebChatLimits;
 }
 
 /** The patient's language: ?lang=, else the browser's first preference we ship. */
@@ -76,10 +79,23 @@ interface PostedMessage {
 
 export function registerWebChat(app: FastifyInstance, options: WebChatOptions): void {
   const openStream = eventStreams(app);
+  const limits = new WebChatAbuseLimits(options.kv, options.limits);
+  const tooMany = (locale: Locale) => options.translator.getFixedT(locale, 'chat')('webchat.tooMany');
 
   app.get('/chat', async (request, reply) => {
     const locale = pageLocale(request);
     if (!sessionOf(request)) {
+      const decision = await limits.newSession(request.ip);
+      if (!decision.allowed) {
+        const title = options.translator.getFixedT(locale, 'chat')('webchat.title', {
+          hospital: options.hospitalName,
+        });
+        return reply
+          .code(429)
+          .header('retry-after', String(decision.retryAfterS))
+          .type('text/html; charset=utf-8')
+          .send(privacyPage(locale, title, tooMany(locale), ''));
+      }
       reply.setCookie(COOKIE, randomUUID(), {
         signed: true,
         httpOnly: true,
@@ -106,6 +122,14 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
   app.post('/chat/api/messages', { schema: { body: messageSchema } }, async (request, reply) => {
     const session = requireSession(request);
     const body = request.body as PostedMessage;
+    const decision = await limits.message(session, request.ip);
+    if (!decision.allowed) {
+      const locale = resolveLocale(body.lang) ?? pageLocale(request);
+      return reply
+        .code(429)
+        .header('retry-after', String(decision.retryAfterS))
+        .send({ error: 'rate_limited', message: tooMany(locale) });
+    }
     const now = Date.now();
     const echo = body.text ?? body.label ?? '';
     // The transcript shows what the patient sent once, however often the page retries.

@@ -1,5 +1,8 @@
-// In-process twin of the Redis store for a single instance with no Redis.
+// In-process twin of the Redis store for a single instance with no Redis. With `persistTo`
+// its contents are snapshotted to a file (encrypted, written atomically) every second and at
+// close, and loaded at start, so a restart keeps conversations; kill -9 loses the last second.
 import { EventEmitter } from 'node:events';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { systemClock, type Clock } from '../../clock.ts';
 import type {
   KeyValueStore,
@@ -18,20 +21,98 @@ interface Entry {
   expiresAt: number | undefined;
 }
 
+/** How often changed contents are written to the snapshot file. */
+export const SNAPSHOT_INTERVAL_MS = 1_000;
+
+interface Snapshot {
+  version: 1;
+  values: [string, string, number | null][];
+  lists: [string, string[], number | null][];
+}
+
+interface Sealer {
+  encrypt(plain: string): string;
+  decrypt(sealed: string): string;
+}
+
 /** KeyValueStore held in this process's memory; expiry follows the given clock. */
 export class MemoryStore implements KeyValueStore {
   readonly kind = 'memory' as const;
   private readonly values = new Map<string, Entry>();
   private readonly lists = new Map<string, { items: string[]; expiresAt: number | undefined }>();
   private readonly bus = new EventEmitter().setMaxListeners(0);
+  /** Bumped on every write; the snapshot is rewritten only when it moved. */
+  private changes = 0;
+  private persisted = 0;
+  private snapshot:
+    { file: string; sealer: Sealer; timer: NodeJS.Timeout; writing?: Promise<void> } | undefined;
 
   constructor(private readonly clock: Clock = systemClock) {}
+
+  /**
+   * Loads `file` if it exists (health data inside, so sealed with `sealer`), then keeps it up to
+   * date. A file that cannot be read is an error: starting empty would silently drop states.
+   */
+  async persistTo(file: string, sealer: Sealer, onError: (error: unknown) => void = () => {}): Promise<void> {
+    let sealed: string | undefined;
+    try {
+      sealed = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (sealed) this.restore(JSON.parse(sealer.decrypt(sealed)) as Snapshot);
+    const timer = setInterval(() => void this.flush().catch(onError), SNAPSHOT_INTERVAL_MS).unref();
+    this.snapshot = { file, sealer, timer };
+  }
+
+  /** Writes the snapshot now if anything changed since the last one. */
+  async flush(): Promise<void> {
+    const snapshot = this.snapshot;
+    if (!snapshot) return;
+    while (snapshot.writing) await snapshot.writing;
+    if (this.changes === this.persisted) return;
+    const changes = this.changes;
+    const body = snapshot.sealer.encrypt(JSON.stringify(this.dump()));
+    // Write-then-rename: a crash mid-write leaves the previous snapshot whole.
+    const temporary = `${snapshot.file}.tmp`;
+    snapshot.writing = writeFile(temporary, body, { mode: 0o600 })
+      .then(() => rename(temporary, snapshot.file))
+      .then(() => {
+        this.persisted = changes;
+      })
+      .finally(() => {
+        snapshot.writing = undefined;
+      });
+    await snapshot.writing;
+  }
+
+  private dump(): Snapshot {
+    const values: Snapshot['values'] = [];
+    for (const key of this.values.keys()) {
+      const entry = this.live(key);
+      if (entry) values.push([key, entry.value, entry.expiresAt ?? null]);
+    }
+    const lists: Snapshot['lists'] = [];
+    for (const key of this.lists.keys()) {
+      const list = this.liveList(key);
+      if (list) lists.push([key, list.items, list.expiresAt ?? null]);
+    }
+    return { version: 1, values, lists };
+  }
+
+  private restore(snapshot: Snapshot): void {
+    for (const [key, value, expiresAt] of snapshot.values)
+      this.values.set(key, { value, expiresAt: expiresAt ?? undefined });
+    for (const [key, items, expiresAt] of snapshot.lists)
+      this.lists.set(key, { items, expiresAt: expiresAt ?? undefined });
+  }
 
   async get(key: string): Promise<string | undefined> {
     return this.live(key)?.value;
   }
 
   async set(key: string, value: string, options: WriteOptions = {}): Promise<void> {
+    this.changes += 1;
     this.values.set(key, { value, expiresAt: this.expiry(options) });
   }
 
@@ -43,6 +124,7 @@ export class MemoryStore implements KeyValueStore {
 
   async delete(key: string): Promise<boolean> {
     const existed = this.live(key) !== undefined || this.liveList(key) !== undefined;
+    this.changes += 1;
     this.values.delete(key);
     this.lists.delete(key);
     return existed;
@@ -50,6 +132,7 @@ export class MemoryStore implements KeyValueStore {
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
     if (this.live(key)?.value !== expected) return false;
+    this.changes += 1;
     this.values.delete(key);
     return true;
   }
@@ -57,6 +140,7 @@ export class MemoryStore implements KeyValueStore {
   async increment(key: string, by = 1, options: WriteOptions = {}): Promise<number> {
     const entry = this.live(key);
     const next = Number(entry?.value ?? 0) + by;
+    this.changes += 1;
     this.values.set(key, { value: String(next), expiresAt: entry?.expiresAt ?? this.expiry(options) });
     return next;
   }
@@ -76,6 +160,7 @@ export class MemoryStore implements KeyValueStore {
   async listPush(key: string, value: string, options: WriteOptions = {}): Promise<number> {
     const list = this.liveList(key) ?? { items: [], expiresAt: undefined };
     list.items.push(value);
+    this.changes += 1;
     if (options.ttlMs !== undefined) list.expiresAt = this.expiry(options);
     this.lists.set(key, list);
     return list.items.length;
@@ -92,6 +177,7 @@ export class MemoryStore implements KeyValueStore {
   private removeFirst(key: string, expected: string): void {
     const list = this.liveList(key);
     if (list?.items[0] !== expected) return;
+    this.changes += 1;
     list.items.shift();
     if (list.items.length === 0) this.lists.delete(key);
   }
@@ -146,6 +232,7 @@ export class MemoryStore implements KeyValueStore {
   private headOrRelease(box: MailboxKeys): MailboxHead {
     const head = this.liveList(box.list)?.items[0];
     if (head !== undefined) return { status: 'item', item: head };
+    this.changes += 1;
     this.values.delete(box.lock);
     return { status: 'empty' };
   }
@@ -164,6 +251,12 @@ export class MemoryStore implements KeyValueStore {
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
+    if (this.snapshot) {
+      clearInterval(this.snapshot.timer);
+      // Graceful shutdown: the last changes reach the file before the store empties.
+      await this.flush();
+      this.snapshot = undefined;
+    }
     this.values.clear();
     this.lists.clear();
     this.bus.removeAllListeners();

@@ -133,12 +133,23 @@ function claimParts(box: MailboxKeys, claim: MailboxClaim | undefined): { keys: 
 
 const PING_TIMEOUT_MS = 1_000;
 
+/**
+ * How long one command may take, queued while reconnecting included: a stopped or frozen Redis
+ * turns into a 503 after this, never a hung request (README "Redis in production").
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1_500;
+/** The key whose absence means Redis lost its data (restarted empty) since we wrote it. */
+export const DATA_MARKER_KEY = 'frontdoor:data-marker';
+const MARKER_CHECK_MS = 15_000;
+
 /** Opens a Redis connection suited to request-path commands: fail fast when Redis is down. */
 export function connectRedis(url: string, keyPrefix = ''): Redis {
   return new Redis(url, {
     keyPrefix,
     lazyConnect: true,
-    maxRetriesPerRequest: 2,
+    // A command waits for at most one reconnect attempt, and never past the command timeout.
+    maxRetriesPerRequest: 1,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     // Concurrent commands from many conversations share round trips.
     enableAutoPipelining: true,
     connectTimeout: 2_000,
@@ -153,6 +164,7 @@ export class RedisStore implements KeyValueStore {
   private readonly listeners = new Map<string, Set<(message: string) => void>>();
 
   private readonly redis: ScriptedRedis;
+  private markerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     connection: Redis,
@@ -344,7 +356,38 @@ export class RedisStore implements KeyValueStore {
     await withTimeout(this.redis.ping(), PING_TIMEOUT_MS, 'redis ping timed out');
   }
 
+  /**
+   * Writes the data marker, then checks for it on every reconnect and every 15 s: when it is
+   * gone, Redis came back empty (restarted without persistence, flushed, failed over to an
+   * empty replica). `onLost` is told once per loss, after the marker is written again, so the
+   * caller can rebuild what lived only in Redis (timers from PostgreSQL).
+   */
+  async watchForDataLoss(onLost: () => Promise<void>, logger?: Logger): Promise<void> {
+    await this.redis.set(DATA_MARKER_KEY, new Date().toISOString(), 'NX');
+    let checking = false;
+    const check = async () => {
+      if (checking) return;
+      checking = true;
+      try {
+        const written = await this.redis.set(DATA_MARKER_KEY, new Date().toISOString(), 'NX');
+        if (written !== 'OK') return;
+        logger?.error(
+          { marker: DATA_MARKER_KEY },
+          'REDIS LOST ITS DATA: conversation states, dedupe markers and queued jobs are gone; rebuilding timers from the database. Turn on Redis persistence (appendonly yes).',
+        );
+        await onLost();
+      } catch (error) {
+        logger?.warn({ err: error }, 'redis data check failed');
+      } finally {
+        checking = false;
+      }
+    };
+    this.redis.on('ready', () => void check());
+    this.markerTimer = setInterval(() => void check(), MARKER_CHECK_MS).unref();
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.markerTimer);
     this.subscriber?.disconnect();
     this.redis.disconnect();
   }

@@ -1,0 +1,224 @@
+// Redis trouble is visible and survivable (issue 14): an instance on its own redis-server, run
+// without persistence on a random port, which the test freezes, stops and restarts empty.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
+import { flowRegistry } from '../../flows/registry.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logging.ts';
+import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
+import {
+  FAKE_LINE_SECRET,
+  FAKE_LINE_TOKEN,
+  LineFake,
+  line,
+  lineSignature,
+} from '../support/fakes/line-fake.ts';
+import { TEST_FIELD_KEY, testDatabase } from '../support/instance.ts';
+import { freePort } from '../support/net.ts';
+
+/** A redis-server of our own: no RDB, no AOF, so a restart comes back empty. */
+class OwnRedis {
+  private process: ChildProcess | undefined;
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.process = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => 50 });
+    probe.on('error', () => undefined);
+    await vi.waitFor(() => probe.connect().catch(() => Promise.reject(new Error('not up'))), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    probe.disconnect();
+  }
+
+  /** Kills it for good (its data with it). */
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    child.kill('SIGCONT');
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+}
+
+const PREFIX = 'fd-outage';
+
+describe('Redis trouble is visible and survivable', () => {
+  let redis: OwnRedis;
+  let frontdoor: Frontdoor;
+  let fake: LineFake;
+  let cookie = '';
+  let dropDatabase: () => Promise<void>;
+  let dataDir: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    redis = new OwnRedis(await freePort());
+    await redis.start();
+    fake = await new LineFake().start();
+    dataDir = await mkdtemp(join(tmpdir(), 'frontdoor-outage-'));
+    const database = await testDatabase();
+    dropDatabase = () => database.drop();
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(chunk.toString());
+        done();
+      },
+    });
+    frontdoor = await startFrontdoor(
+      loadConfig({
+        DATA_DIR: dataDir,
+        SESSION_SECRET: 'test-session-secret-0123456789abcdef',
+        FIELD_ENCRYPTION_KEY: TEST_FIELD_KEY,
+        DATABASE_URL: database.url,
+        REDIS_URL: redis.url,
+        LINE_CHANNEL_SECRET: FAKE_LINE_SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN: FAKE_LINE_TOKEN,
+        LINE_API_BASE_URL: fake.url,
+        LOG_LEVEL: 'info',
+      }),
+      {
+        flows: flowRegistry,
+        consentVersion: CONSENT_TEXT_VERSION,
+        logger: createLogger('info', sink),
+        port: 0,
+        keyPrefix: PREFIX,
+      },
+    );
+    const page = await fetch(`${frontdoor.url}/chat`);
+    cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+  });
+
+  afterAll(async () => {
+    redis.thaw();
+    await frontdoor?.close();
+    await fake?.stop();
+    await redis?.stop();
+    await dropDatabase?.();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (id: string, text: string) =>
+    fetch(`${frontdoor.url}/chat/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({ id, text, lang: 'en' }),
+    });
+  const lineWebhook = (text: string) => {
+    const body = line.body([line.text('U-outage-patient', text)]);
+    return fetch(`${frontdoor.url}/webhooks/line`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-line-signature': lineSignature(body) },
+      body,
+    });
+  };
+  const session = () => decodeURIComponent(cookie.split('=')[1]!).replace(/\.[^.]+$/, '');
+
+  it('a frozen Redis gives 503 with Retry-After within the command timeout, and no acknowledged message is lost', async () => {
+    const ids = Array.from({ length: 4 }, (_, i) => `0000000000000000-${String(i).padStart(4, '0')}`);
+    const statuses: number[] = [];
+    for (const [index, id] of ids.slice(0, 3).entries())
+      statuses.push((await post(id, `message ${index}`)).status);
+    redis.freeze();
+    const [frozen, webhook, ready] = await Promise.all([
+      post(ids[3]!, 'message 3'),
+      lineWebhook('hello'),
+      fetch(`${frontdoor.url}/readyz`),
+    ]);
+    statuses.push(frozen.status);
+    expect(statuses).toEqual([202, 202, 202, 503]);
+    expect(Number(frozen.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(webhook.status).toBe(503);
+    expect(webhook.headers.get('retry-after')).toBeTruthy();
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { down: string[]; reasons: Record<string, string> };
+    expect(body.down).toContain('redis');
+    expect(body.reasons.redis).toMatch(/timed out/);
+    redis.thaw();
+    // What the platform does with a 503: send it again, which now succeeds.
+    for (const [index, id] of ids.entries()) {
+      if (statuses[index] === 503) {
+        await vi.waitFor(async () => expect((await post(id, `message ${index}`)).status).toBe(202), {
+          timeout: 10_000,
+        });
+      }
+    }
+    const echoed = (await frontdoor.webLog.since(session(), 0))
+      .filter((entry) => entry.from === 'patient')
+      .map((entry) => (entry.message as { text?: string }).text);
+    // Acknowledged before the freeze: all there, in order; none twice after the retries.
+    expect(echoed.slice(0, 3)).toEqual(['message 0', 'message 1', 'message 2']);
+    expect(new Set(echoed).size).toBe(echoed.length);
+  });
+
+  it('a stopped Redis gives 503 with Retry-After on webhooks and the chat API, and /readyz says why', async () => {
+    await redis.stop();
+    const response = await post('1111111111111111-0001', 'while stopped');
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.json()).toMatchObject({ error: 'unavailable' });
+    const webhook = await lineWebhook('while stopped');
+    expect(webhook.status).toBe(503);
+    expect(webhook.headers.get('retry-after')).toBe('5');
+    const ready = (await (await fetch(`${frontdoor.url}/readyz`)).json()) as {
+      reasons: Record<string, string>;
+    };
+    expect(ready.reasons.redis).toBeTruthy();
+  });
+
+  it('a Redis that comes back empty is detected and logged, and pending timers are queued again from PostgreSQL', async () => {
+    // A reminder scheduled before the loss: recorded in the database, its job only in Redis.
+    await frontdoor.database.prisma.scheduledTimer.create({
+      data: {
+        queue: 'appointment-reminder',
+        jobId: 'reminder:appt-outage:24h',
+        data: { address: { channel: 'web', channelUserId: 'x' }, appointmentId: 'appt-outage', hours: 24 },
+        dueAt: new Date(Date.now() + 3_600_000),
+      },
+    });
+    await redis.start();
+    await vi.waitFor(() => expect(logs.join('')).toMatch(/REDIS LOST ITS DATA/), { timeout: 10_000 });
+    const queue = new Queue('appointment-reminder', {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: `{${PREFIX}}`,
+    });
+    try {
+      await vi.waitFor(
+        async () => {
+          const job = await queue.getJob('reminder%3Aappt-outage%3A24h');
+          expect(job?.data).toMatchObject({ appointmentId: 'appt-outage', hours: 24 });
+          expect(await job?.isDelayed()).toBe(true);
+        },
+        { timeout: 10_000 },
+      );
+    } finally {
+      await queue.close();
+    }
+    expect((await post('2222222222222222-0001', 'after the restart')).status).toBe(202);
+  });
+});

@@ -1,0 +1,99 @@
+// The embedded default (no REDIS_URL) after a restart on the same DATA_DIR (issue 14: chat
+// history and mid-flow state were lost): the conversation and its transcript are where they were.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
+import { flowRegistry } from '../../flows/registry.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logging.ts';
+import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
+import { TEST_FIELD_KEY } from '../support/instance.ts';
+
+const start = (dataDir: string, clock?: { now(): number }) =>
+  startFrontdoor(
+    loadConfig({
+      DATA_DIR: dataDir,
+      SESSION_SECRET: 'test-session-secret-0123456789abcdef',
+      FIELD_ENCRYPTION_KEY: TEST_FIELD_KEY,
+      LOG_LEVEL: 'silent',
+    }),
+    {
+      flows: flowRegistry,
+      consentVersion: CONSENT_TEXT_VERSION,
+      logger: createLogger('silent'),
+      port: 0,
+      ...(clock ? { clock } : {}),
+    },
+  );
+
+async function everyKey(frontdoor: Frontdoor, prefix: string): Promise<Record<string, string | undefined>> {
+  const found: Record<string, string | undefined> = {};
+  for await (const keys of frontdoor.kv.scanKeys(prefix))
+    for (const key of keys) found[key] = await frontdoor.kv.get(key);
+  return found;
+}
+
+describe('restart on the embedded default', () => {
+  let dataDir = '';
+  let running: Frontdoor | undefined;
+  afterAll(async () => {
+    await running?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps a mid-flow conversation and its web chat transcript across a restart on the same DATA_DIR', async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'frontdoor-restart-'));
+    running = await start(dataDir);
+    const page = await fetch(`${running.url}/chat?lang=en`);
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const session = decodeURIComponent(cookie.split('=')[1]!).replace(/\.[^.]+$/, '');
+    const post = (url: string, id: string, text: string) =>
+      fetch(`${url}/chat/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify({ id, text, lang: 'en' }),
+      });
+    expect((await post(running.url, '00000000-0000-4000-8000-000000000001', 'hello')).status).toBe(202);
+    const first = running;
+    await vi.waitFor(async () =>
+      expect((await first.webLog.since(session, 0)).some((entry) => entry.from === 'assistant')).toBe(true),
+    );
+    await running.engine.idle();
+    const transcript = await running.webLog.since(session, 0);
+    const state = await everyKey(running, 'conv:');
+    expect(Object.keys(state).length).toBeGreaterThan(0);
+    await running.close();
+    running = undefined;
+
+    running = await start(dataDir);
+    expect(await running.webLog.since(session, 0)).toEqual(transcript);
+    expect(await everyKey(running, 'conv:')).toEqual(state);
+    // The same cookie goes on with the same session, and a resent message stays a duplicate.
+    const again = await post(running.url, '00000000-0000-4000-8000-000000000001', 'hello');
+    expect(await again.json()).toEqual({ status: 'duplicate' });
+  }, 120_000);
+
+  it('runs a slot hold expiry scheduled before the restart (the in-process timer is rebuilt from the database)', async () => {
+    await running?.close();
+    dataDir ||= await mkdtemp(join(tmpdir(), 'frontdoor-restart-'));
+    running = await start(dataDir);
+    const holds = running.payments.holds!;
+    const address = { channel: 'web' as const, channelUserId: 'restart-patient' };
+    expect(await holds.hold(address, 'slot-restart', 'patient-restart')).toBe(true);
+    expect(await running.database.prisma.scheduledTimer.count({ where: { queue: 'slot-hold-expiry' } })).toBe(
+      1,
+    );
+    await running.close();
+
+    // Back after the hold ran out (but before its key's margin): the expiry runs at once.
+    const later = Date.now() + holds.holdMs + 1_000;
+    running = await start(dataDir, { now: () => later });
+    const restarted = running;
+    await vi.waitFor(async () => {
+      expect(await restarted.kv.get('hold:{slot:slot-restart}')).toBeUndefined();
+      expect(await restarted.database.prisma.scheduledTimer.count()).toBe(0);
+    });
+  }, 120_000);
+});
