@@ -7,7 +7,9 @@ import { startTestInstance, type TestInstance } from '../support/instance.ts';
 describe('web chat abuse limits', () => {
   let instance: TestInstance;
   beforeAll(async () => {
-    instance = await startTestInstance();
+    // The test plays several client addresses through a proxy on loopback, as a hospital's
+    // reverse proxy would report them.
+    instance = await startTestInstance({ env: { TRUST_PROXY: 'loopback' } });
   });
   afterAll(async () => {
     await instance?.stop();
