@@ -29,6 +29,7 @@ import { formatMoney } from '../../domain/payments.ts';
 import { receiptNumber, type Payments, type PaymentWithPatient } from '../../integrations/stripe/payments.ts';
 import { errors } from '../errors.ts';
 import { eventStreams } from '../event-stream.ts';
+import { consoleInput } from './input.ts';
 import { consolePage } from './page.ts';
 
 const COOKIE = 'fd_staff';
@@ -160,7 +161,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     '/console/api/sign-in',
     { onRequest: checkCsrf, schema: { body: signInSchema } },
     async (request, reply) => {
-      const { email, password } = request.body as { email: string; password: string };
+      const { email, password } = consoleInput.signIn(request.body);
       const result = await accounts.signIn(email, password, new Date(options.clock.now()));
       if (!result.ok) {
         await audit.record({
@@ -270,7 +271,12 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       { ...changing('intakes:act'), schema: { params: idParams, ...(body ? { body } : {}) } },
       async (request, reply) => {
         const { id } = request.params as { id: string };
-        const { status = 200, result } = await handle(id, request.body as Body, request);
+        // Typed by the JSON schema above; free text cleaned and ids checked before any logic.
+        const { status = 200, result } = await handle(
+          id,
+          consoleInput.intakeAction(request.body) as Body,
+          request,
+        );
         return reply.code(status).send(result);
       },
     );
@@ -401,7 +407,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       },
     },
     async (request) => {
-      const query = request.query as { before?: string; subject?: string };
+      const query = consoleInput.auditQuery(request.query);
       const entries = await audit.list({ limit: 100, before: query.before, subjectId: query.subject });
       await record(request, 'audit.view', 'audit', '*');
       return { entries };
@@ -454,7 +460,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       },
       async (request) => {
         const { id } = request.params as { id: string };
-        const { reason } = request.body as { reason: string };
+        const { reason } = consoleInput.paymentAction(request.body);
         const before = await options.payments.find(id);
         if (!before) throw errors.notFound('no such payment');
         if (!allowed(paymentView(before))) throw errors.conflict(refusal);
