@@ -49,7 +49,7 @@ describe('bad bodies at the edge', () => {
       expect(answer.status, answer.body).toBe(400);
       expect((JSON.parse(answer.body) as { error: string }).error).toMatch(/^(bad_request|malformed_json)$/);
     }
-    expect(await rig.snapshot()).toBe(before);
+    expect((await rig.snapshot()).split('\n')).toEqual(before.split('\n'));
     expect(rig.errorLogs()).toEqual([]);
   }
 
