@@ -1,8 +1,9 @@
 // npm run staff:add -- --email <email> --role <role> [--name <display name>]
-// Creates a console account (or resets its password and roles). The password is read from
-// standard input, so it never appears in the shell history or the process list.
+// Creates a console account (or resets its password and roles, enabling it again and ending its
+// open sessions). The password is read from standard input, so it never appears in the shell
+// history or the process list.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig, type Config } from '../src/config.ts';
 import { MIN_PASSWORD_LENGTH } from '../src/security/passwords.ts';
 import { STAFF_ROLES, StaffAccounts, isRole } from '../src/security/staff-accounts.ts';
 import { openDatabase } from '../src/storage/database.ts';
@@ -32,14 +33,17 @@ const password = await readPassword();
 if (password.length < MIN_PASSWORD_LENGTH)
   fail(`the password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
 
-const config = loadConfig();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
 // Opening the database applies any pending migration.
 const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
 try {
-  const accounts = new StaffAccounts(database.prisma, {
-    maxFailures: config.STAFF_MAX_FAILED_LOGINS,
-    lockoutMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
-  });
+  const accounts = new StaffAccounts(database.prisma);
   const staff = await accounts.upsert({ email: values.email, displayName: values.name, roles, password });
   process.stdout.write(`Staff account ready: ${staff.email} (${staff.roles.join(', ')})\n`);
 } finally {

@@ -1,5 +1,6 @@
 // Typed settings from the environment. Every public setting of PRODUCT.md is read here and
 // nowhere else; a bad value stops start-up with one line naming the variable.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
   chargesAnything,
@@ -56,7 +57,19 @@ const schema = z.object({
     .transform(Number)
     .refine((port) => port <= 65535, 'expected a port number from 0 to 65535')
     .default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback unless told otherwise: a laptop demo is not on the ward's network. The Docker
+  // image sets HOST=0.0.0.0.
+  HOST: z.string().default('127.0.0.1'),
+  // Which proxies may tell us the client's address in X-Forwarded-For (audit rows, sign-in
+  // throttling, /metrics from loopback). Off: the address is the TCP peer's.
+  TRUST_PROXY: z
+    .string()
+    .refine(
+      (raw) => parseTrustProxy(raw) !== undefined,
+      'expected true, false, a number of proxy hops, or comma-separated addresses or CIDR ranges (or loopback, linklocal, uniquelocal)',
+    )
+    .transform((raw) => parseTrustProxy(raw)!)
+    .default(false),
   DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'a postgresql:// URL').optional(),
   REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'a redis:// or rediss:// URL').optional(),
   // Lets several deployments (or a benchmark) share one Redis without seeing each other's keys.
@@ -143,6 +156,10 @@ const schema = z.object({
   CONSULTATION_FEES: z.string().optional(),
   REFUND_POLICY: z.string().optional(),
   NODE_ENV: z.string().optional(),
+  // Lets a Prometheus server that is not on loopback read GET /metrics (Authorization: Bearer).
+  METRICS_TOKEN: optionalSecret(/^[\x21-\x7e]{16,}$/, 'at least 16 printable characters without spaces'),
+  // Failed sign-ins (per account and per client address) before each further attempt waits
+  // 1 s, 2 s, 4 s …; the wait never grows beyond STAFF_LOCKOUT_MINUTES.
   STAFF_MAX_FAILED_LOGINS: wholeNumber('a whole number of failed sign-ins, at least 1').default(5),
   STAFF_LOCKOUT_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(15),
   LOG_LEVEL: z
@@ -204,6 +221,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'required when TELEGRAM_BOT_TOKEN is set and TELEGRAM_MODE=webhook',
     );
   }
+  if (settings.NODE_ENV === 'production' && !settings.FIELD_ENCRYPTION_KEY) {
+    // A key generated into DATA_DIR would sit next to the data it protects.
+    throw new ConfigError('FIELD_ENCRYPTION_KEY', `required when NODE_ENV=production: ${CLOAK_KEY_HINT}`);
+  }
   if (settings.DATABASE_URL && !settings.FIELD_ENCRYPTION_KEY) {
     // A key made up per instance would leave the other instances unable to read the data.
     throw new ConfigError('FIELD_ENCRYPTION_KEY', `required when DATABASE_URL is set: ${CLOAK_KEY_HINT}`);
@@ -244,6 +265,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     CONSULTATION_FEES: fees,
     REFUND_POLICY: refundPolicy,
   };
+}
+
+/** What Fastify's trustProxy accepts: true/false, a hop count, or addresses and CIDR ranges. */
+function parseTrustProxy(raw: string): boolean | number | string[] | undefined {
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  if (/^\d{1,3}$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  return entries.every(isProxyAddress) ? entries : undefined;
+}
+
+/** An IP address, a CIDR range, or one of proxy-addr's names for the private ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 function requireTogether(settings: RawSettings, names: (keyof RawSettings)[]): void {

@@ -38,7 +38,7 @@ function describeStart(config: Config, instance: Frontdoor): string {
       : []),
     `  Health:        ${base}/healthz`,
     `  Readiness:     ${base}/readyz`,
-    `  Metrics:       ${base}/metrics`,
+    `  Metrics:       ${base}/metrics${config.NODE_ENV === 'production' || config.METRICS_TOKEN ? ' (loopback, or Authorization: Bearer <METRICS_TOKEN>)' : ''}`,
     `  Database:      ${database}`,
     `  Redis:         ${redis}`,
     `  Payments:      ${payments}`,

@@ -38,8 +38,9 @@ import { createLogger } from './logging.ts';
 import { AuditLog } from './security/audit-log.ts';
 import { FieldCipher } from './security/field-cipher.ts';
 import { FIELD_ENCRYPTION_KEY, SESSION_SECRET, persistedSecret } from './security/persisted-secret.ts';
-import { StaffAccounts, type Role } from './security/staff-accounts.ts';
+import { DEMO_STAFF_EMAILS, StaffAccounts, type Role } from './security/staff-accounts.ts';
 import { StaffSessions } from './security/staff-sessions.ts';
+import { SignInThrottle } from './security/sign-in-throttle.ts';
 import { INTAKE_FEED, registerConsole } from './server/console/routes.ts';
 import { buildServer } from './server/app.ts';
 import type { ReadinessCheck } from './server/health.ts';
@@ -137,11 +138,10 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     };
     const outbox = new Outbox(kv, jobs, senders, logger);
     const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
-    const accounts = new StaffAccounts(database.prisma, {
-      maxFailures: config.STAFF_MAX_FAILED_LOGINS,
-      lockoutMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
-    });
-    const demoStaff = config.DATABASE_URL ? [] : await createDemoStaff(accounts);
+    const accounts = new StaffAccounts(database.prisma);
+    if (config.NODE_ENV === 'production') await requireRealAdmin(accounts, new Date(clock.now()), logger);
+    const demoStaff =
+      config.DATABASE_URL || config.NODE_ENV === 'production' ? [] : await createDemoStaff(accounts);
     let listening = '';
     const hospital = new Hospital(
       new FhirClient(config.HOSPITAL_FHIR_BASE_URL ?? (() => `${listening}/fhir/R4`)),
@@ -242,6 +242,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       logger,
       metrics: createMetricsRegistry(),
       readiness,
+      trustProxy: config.TRUST_PROXY,
+      metricsAccess: { token: config.METRICS_TOKEN, production: config.NODE_ENV === 'production' },
       features: [
         // Cookies matter only to the web chat: parsing them on every webhook would be waste.
         (server) =>
@@ -261,7 +263,12 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
           server.register(async (scope) => {
             await registerConsole(scope, {
               accounts,
-              sessions: new StaffSessions(kv),
+              sessions: new StaffSessions(kv, accounts),
+              signInThrottle: new SignInThrottle(kv, clock, {
+                accountFreeFailures: config.STAFF_MAX_FAILED_LOGINS,
+                addressFreeFailures: config.STAFF_MAX_FAILED_LOGINS * ADDRESS_FAILURES_PER_ACCOUNT,
+                maxWaitMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
+              }),
               audit: new AuditLog(database.prisma),
               intakes,
               hospital,
@@ -374,6 +381,25 @@ async function createDemoStaff(accounts: StaffAccounts): Promise<Frontdoor['demo
       return { email, password, role };
     }),
   );
+}
+
+/** A client address (a ward behind NAT) may fail this many times an account's allowance. */
+const ADDRESS_FAILURES_PER_ACCOUNT = 4;
+
+/**
+ * Production has no demo accounts: any left from a demo run on the same data directory are
+ * disabled (their passwords were printed), and someone must have created a real admin.
+ */
+async function requireRealAdmin(accounts: StaffAccounts, now: Date, logger: Logger): Promise<void> {
+  for (const email of DEMO_STAFF_EMAILS) {
+    if ((await accounts.disable(email, now)) === 'disabled')
+      logger.warn({ email }, 'demo account disabled (NODE_ENV=production)');
+  }
+  if (!(await accounts.hasAdmin())) {
+    throw new Error(
+      `no admin account, and NODE_ENV=production creates no demo accounts: create one with printf '%s\\n' "$PASSWORD" | npm run staff:add -- --email <you@hospital> --role admin`,
+    );
+  }
 }
 
 async function connectRedisStore(url: string, keyPrefix: string, logger: Logger): Promise<RedisStore> {

@@ -1,6 +1,8 @@
 // Secrets an embedded single instance may make up for itself: the configured value when set
 // (required to be shared by every instance behind one load balancer); otherwise one generated
-// once and kept in DATA_DIR, so a restart keeps its sessions and can read its own data.
+// once and kept in DATA_DIR, so a restart keeps its sessions and can read its own data. Never the
+// field key under NODE_ENV=production (config.ts requires it): a key kept next to the data it
+// encrypts protects nothing once the disk is copied.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,4 +1,5 @@
-// Staff accounts on PostgreSQL: creation, sign-in with lockout after repeated failures.
+// Staff accounts on PostgreSQL: creation, disabling, password checks, and whether a session's
+// account is still as it was when the session began.
 import type { PrismaClient, StaffRole } from '../generated/prisma/client.ts';
 import { decoyHash, hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 
@@ -23,24 +24,33 @@ export interface StaffMember {
 }
 
 export type SignInResult =
-  | { ok: true; staff: StaffMember }
-  /** Wrong email or password: one answer for both, so accounts cannot be discovered. */
-  | { ok: false; reason: 'invalid' }
-  /** The password was right but the account is locked after too many failures. */
-  | { ok: false; reason: 'locked'; until: Date };
+  | { ok: true; staff: StaffMember; credentialVersion: number }
+  /**
+   * Wrong email or password, or a disabled account: one answer for all, so accounts cannot
+   * be discovered. `why` is for the audit log only.
+   */
+  | { ok: false; reason: 'invalid'; why: 'no-such-account' | 'disabled' | 'wrong-password' };
 
+/** Former lockout settings; throttling lives in SignInThrottle now. Kept so callers compile. */
 export interface LockoutPolicy {
   maxFailures: number;
   lockoutMs: number;
 }
 
+/** The demo accounts the embedded default makes; never used in production. */
+export const DEMO_STAFF_EMAILS = ['admin@frontdoor.local', 'nurse@frontdoor.local'];
+
 export class StaffAccounts {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly lockout: LockoutPolicy,
+    /** Ignored: see LockoutPolicy. */
+    _lockout?: LockoutPolicy,
   ) {}
 
-  /** Creates an account, or resets the password and roles of an existing one. */
+  /**
+   * Creates an account, or resets the password and roles of an existing one (enabling it
+   * again). Either change ends the account's open sessions.
+   */
   async upsert(input: {
     email: string;
     displayName?: string;
@@ -56,45 +66,59 @@ export class StaffAccounts {
     const row = await this.prisma.staffUser.upsert({
       where: { email },
       create: { email, displayName, roles: input.roles, passwordHash },
-      update: { roles: input.roles, passwordHash, failedLogins: 0, lockedUntil: null, disabledAt: null },
+      update: {
+        roles: input.roles,
+        passwordHash,
+        disabledAt: null,
+        credentialVersion: { increment: 1 },
+      },
     });
     return member(row);
   }
 
-  async signIn(emailInput: string, password: string, now: Date): Promise<SignInResult> {
+  /** Disables an account and ends its sessions (staff:add for it enables it again). */
+  async disable(emailInput: string, now: Date): Promise<'disabled' | 'already-disabled' | 'no-such-account'> {
+    const email = normaliseEmail(emailInput);
+    const { count } = await this.prisma.staffUser.updateMany({
+      where: { email, disabledAt: null },
+      data: { disabledAt: now, credentialVersion: { increment: 1 } },
+    });
+    if (count > 0) return 'disabled';
+    const exists = await this.prisma.staffUser.findUnique({ where: { email }, select: { id: true } });
+    return exists ? 'already-disabled' : 'no-such-account';
+  }
+
+  async signIn(emailInput: string, password: string): Promise<SignInResult> {
     const email = normaliseEmail(emailInput);
     const row = await this.prisma.staffUser.findUnique({ where: { email } });
     if (!row || row.disabledAt) {
+      // Verified anyway, so the time taken does not tell which accounts exist.
       await verifyPassword(await decoyHash(), password);
-      return { ok: false, reason: 'invalid' };
+      return { ok: false, reason: 'invalid', why: row ? 'disabled' : 'no-such-account' };
     }
-    const correct = await verifyPassword(row.passwordHash, password);
-    if (row.lockedUntil && row.lockedUntil > now) {
-      return correct
-        ? { ok: false, reason: 'locked', until: row.lockedUntil }
-        : { ok: false, reason: 'invalid' };
+    if (!(await verifyPassword(row.passwordHash, password))) {
+      return { ok: false, reason: 'invalid', why: 'wrong-password' };
     }
-    if (!correct) {
-      // Counted in the database so that every instance sees the same count.
-      const failed = await this.prisma.staffUser.update({
-        where: { id: row.id },
-        data: { failedLogins: { increment: 1 } },
-      });
-      if (failed.failedLogins >= this.lockout.maxFailures) {
-        await this.prisma.staffUser.update({
-          where: { id: row.id },
-          data: { failedLogins: 0, lockedUntil: new Date(now.getTime() + this.lockout.lockoutMs) },
-        });
-      }
-      return { ok: false, reason: 'invalid' };
-    }
-    if (row.failedLogins > 0 || row.lockedUntil) {
-      await this.prisma.staffUser.update({
-        where: { id: row.id },
-        data: { failedLogins: 0, lockedUntil: null },
-      });
-    }
-    return { ok: true, staff: member(row) };
+    return { ok: true, staff: member(row), credentialVersion: row.credentialVersion };
+  }
+
+  /**
+   * The account behind a session made under `credentialVersion`, as it is now; undefined once
+   * it is disabled or its password or roles changed since.
+   */
+  async current(id: string, credentialVersion: number): Promise<StaffMember | undefined> {
+    const row = await this.prisma.staffUser.findUnique({ where: { id } });
+    if (!row || row.disabledAt || row.credentialVersion !== credentialVersion) return undefined;
+    return member(row);
+  }
+
+  /** Whether some enabled account can administer (production refuses to start without one). */
+  async hasAdmin(): Promise<boolean> {
+    const admin = await this.prisma.staffUser.findFirst({
+      where: { roles: { has: 'admin' }, disabledAt: null },
+      select: { id: true },
+    });
+    return admin !== null;
   }
 
   async list(): Promise<StaffMember[]> {

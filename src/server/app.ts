@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { installErrorHandling } from './errors.ts';
 import { registerHealth, type ReadinessCheck } from './health.ts';
-import { registerMetrics } from './metrics.ts';
+import { registerMetrics, type MetricsAccess } from './metrics.ts';
 import { deferredChildLogger } from './request-logger.ts';
 
 /** Webhook bodies above this are refused with 413 before parsing. */
@@ -16,8 +16,22 @@ export interface ServerParts {
   logger: Logger;
   metrics: Registry;
   readiness: ReadinessCheck[];
+  /** TRUST_PROXY: which proxies' X-Forwarded-For to believe (default: none). */
+  trustProxy?: boolean | number | string[];
+  /** Who may read /metrics (default: anyone, as outside production without METRICS_TOKEN). */
+  metricsAccess?: MetricsAccess;
   /** Feature plugins (channels, console, API) registered after the core routes. */
   features?: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+/**
+ * Fastify's own hop count trusts nothing (it fails closed, since the nearest peer cannot be
+ * checked); a count here means what it means in Express: believe the n nearest hops. Only safe
+ * when the port is reachable through those proxies alone, which the README says.
+ */
+function trustedProxies(setting: boolean | number | string[]) {
+  if (typeof setting !== 'number') return setting;
+  return (_address: string, hop: number) => hop < setting;
 }
 
 /** The HTTP application with health, metrics, error handling and the given features. */
@@ -27,7 +41,9 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     loggerInstance: parts.logger,
     childLoggerFactory: deferredChildLogger,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: true,
+    // Believing every X-Forwarded-For would let any client choose the address in the audit
+    // log and dodge the sign-in throttle.
+    trustProxy: trustedProxies(parts.trustProxy ?? false),
     // Request ids come from the load balancer when it sets one.
     requestIdHeader: 'x-request-id',
     // Unknown fields are refused, not silently dropped: a client sending them has a bug. Nor
@@ -36,7 +52,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   installErrorHandling(app);
-  registerMetrics(app, parts.metrics);
+  registerMetrics(app, parts.metrics, parts.metricsAccess);
   registerHealth(app, parts.readiness);
   for (const feature of parts.features ?? []) await feature(app);
   return app;

@@ -1,6 +1,9 @@
 // Prometheus metrics (prom-client): process defaults plus request counts and latencies by
-// route pattern (never by raw URL, which could carry identifiers).
-import type { FastifyInstance } from 'fastify';
+// route pattern (never by raw URL, which could carry identifiers). In production only a scraper
+// holding METRICS_TOKEN, or one on this host, may read them: route names and traffic tell an
+// outsider what the hospital runs and when.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { probeLogLevel } from './health.ts';
 
@@ -11,8 +14,20 @@ export function createMetricsRegistry(): Registry {
   return registry;
 }
 
-/** Records every request and serves `GET /metrics`. */
-export function registerMetrics(app: FastifyInstance, registry: Registry): void {
+/** Who may read `GET /metrics`. */
+export interface MetricsAccess {
+  /** The bearer token a scraper sends (METRICS_TOKEN); when set it is required off loopback. */
+  token?: string;
+  /** NODE_ENV=production: without a token, loopback only. */
+  production: boolean;
+}
+
+/** Records every request and serves `GET /metrics` to those `access` lets in. */
+export function registerMetrics(
+  app: FastifyInstance,
+  registry: Registry,
+  access: MetricsAccess = { production: false },
+): void {
   const duration = new Histogram({
     name: 'frontdoor_http_request_duration_seconds',
     help: 'HTTP request latency by route pattern',
@@ -35,7 +50,33 @@ export function registerMetrics(app: FastifyInstance, registry: Registry): void 
     duration.observe(labels, reply.elapsedTime / 1000);
     total.inc(labels);
   });
-  app.get('/metrics', { logLevel: probeLogLevel(app) }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
-  );
+  app.get('/metrics', { logLevel: probeLogLevel(app) }, async (request, reply) => {
+    if (!mayReadMetrics(request, access)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="metrics"')
+        .send({ error: 'unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' });
+    }
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}
+
+function mayReadMetrics(request: FastifyRequest, access: MetricsAccess): boolean {
+  // request.ip is the client behind trusted proxies only (TRUST_PROXY), so a reverse proxy on
+  // this host does not make every outside scraper look local.
+  if (isLoopback(request.ip)) return true;
+  if (access.token) return bearerMatches(request.headers.authorization, access.token);
+  return !access.production;
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+}
+
+/** Compared as digests in constant time, so the answer's timing says nothing about the token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
+  if (!given) return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }

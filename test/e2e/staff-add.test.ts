@@ -28,8 +28,9 @@ describe('npm run staff:add', () => {
   function staffAdd(
     args: string[],
     stdin: string,
+    script = 'scripts/staff-add.ts',
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/staff-add.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
       cwd: projectRoot,
       env: {
         PATH: process.env.PATH ?? '',
@@ -72,8 +73,8 @@ describe('npm run staff:add', () => {
 
       const database = await openDatabase({ url: target.url, dataDir });
       try {
-        const accounts = new StaffAccounts(database.prisma, { maxFailures: 5, lockoutMs: 60_000 });
-        const signIn = await accounts.signIn('ward.nurse@h.test', 'a long enough password', new Date());
+        const accounts = new StaffAccounts(database.prisma);
+        const signIn = await accounts.signIn('ward.nurse@h.test', 'a long enough password');
         expect(signIn).toMatchObject({
           ok: true,
           staff: { displayName: 'Ward Nurse', roles: ['nurse', 'doctor'] },
@@ -82,6 +83,35 @@ describe('npm run staff:add', () => {
           where: { email: 'ward.nurse@h.test' },
         });
         expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+      } finally {
+        await database.close();
+      }
+    },
+  );
+
+  it(
+    'npm run staff:disable stops an account signing in, and says so for an unknown email',
+    { timeout: 60_000 },
+    async () => {
+      const disable = (email: string) => staffAdd(['--email', email], '', 'scripts/staff-disable.ts');
+      const run = await disable('Ward.Nurse@H.test');
+      expect(run).toMatchObject({
+        code: 0,
+        stderr: '',
+        stdout: 'Staff account disabled: ward.nurse@h.test (its sessions have ended)\n',
+      });
+      expect(await disable('nobody@h.test')).toMatchObject({
+        code: 1,
+        stderr: 'no staff account with the email nobody@h.test\n',
+      });
+
+      const database = await openDatabase({ url: target.url, dataDir });
+      try {
+        const signIn = await new StaffAccounts(database.prisma).signIn(
+          'ward.nurse@h.test',
+          'a long enough password',
+        );
+        expect(signIn).toEqual({ ok: false, reason: 'invalid', why: 'disabled' });
       } finally {
         await database.close();
       }

@@ -1,11 +1,12 @@
 // The two-command promise, exercised the way a person would: start the real entry point as a
 // process with no services and no keys, and with bad settings.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConsoleClient } from '../support/console-client.ts';
+import { TEST_FIELD_KEY } from '../support/instance.ts';
 import { freePort } from '../support/net.ts';
 
 const projectRoot = join(import.meta.dirname, '..', '..');
@@ -47,6 +48,8 @@ function runMain(env: Record<string, string>, until?: (stdout: string) => Promis
 
 describe('npm start', () => {
   const dirs: string[] = [];
+  /** The data directory and demo nurse password of the first test's demo run. */
+  const demo = { dataDir: '', nursePassword: '' };
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
@@ -54,6 +57,7 @@ describe('npm start', () => {
   it('serves /healthz with no services and no keys, prints its URLs, and stops cleanly on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'frontdoor-start-'));
     dirs.push(dataDir);
+    demo.dataDir = dataDir;
     const port = await freePort();
     let health: number | undefined;
     let readiness: unknown;
@@ -67,6 +71,7 @@ describe('npm start', () => {
         // The demo nurse printed at start can sign in to the console.
         const printed = /nurse\s+nurse@frontdoor\.local\s+password (\S+)/.exec(stdout);
         if (!printed?.[1]) return false;
+        demo.nursePassword = printed[1];
         nurseSignIn = (
           await new ConsoleClient(`http://127.0.0.1:${port}`).signIn('nurse@frontdoor.local', printed[1])
         ).status;
@@ -98,4 +103,61 @@ describe('npm start', () => {
     expect(lines[0]).toMatch(new RegExp(`^Invalid setting ${variable}: expected`));
     expect(run.stdout).toBe('');
   });
+
+  it('with NODE_ENV=production exits 1 with one line naming FIELD_ENCRYPTION_KEY when it is unset', async () => {
+    const run = await runMain({ NODE_ENV: 'production', CONSULTATION_FEES: '0' });
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Invalid setting FIELD_ENCRYPTION_KEY: required when NODE_ENV=production/);
+  });
+
+  it('with NODE_ENV=production creates no demo accounts: refuses to start without an admin, saying how to add one, and the demo nurse of an earlier demo run cannot sign in', async () => {
+    // On the data directory the demo ran on (so its migrations are done and its demo accounts exist).
+    const dataDir = demo.dataDir || (await mkdtemp(join(tmpdir(), 'frontdoor-start-')));
+    dirs.push(dataDir);
+    const production = {
+      NODE_ENV: 'production',
+      CONSULTATION_FEES: '0',
+      FIELD_ENCRYPTION_KEY: TEST_FIELD_KEY,
+      DATA_DIR: dataDir,
+    };
+    const refused = await runMain({ ...production, PORT: String(await freePort()) });
+    expect(refused.code).toBe(1);
+    const lines = refused.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/no admin account.*npm run staff:add -- --email .* --role admin/);
+    expect(refused.stdout).not.toMatch(/password \S+/);
+
+    const added = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/staff-add.ts', '--email', 'it@hospital.test', '--role', 'admin'],
+      {
+        cwd: projectRoot,
+        input: 'a long enough password\n',
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...production },
+      },
+    );
+    expect(added.stderr.toString()).toBe('');
+
+    const port = await freePort();
+    let demoNurse: number | undefined;
+    let admin: number | undefined;
+    const started = await runMain({ ...production, PORT: String(port) }, async () => {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).status !== 200) return false;
+        const client = () => new ConsoleClient(`http://127.0.0.1:${port}`);
+        demoNurse = (await client().signIn('nurse@frontdoor.local', demo.nursePassword || 'x')).status;
+        admin = (await client().signIn('it@hospital.test', 'a long enough password')).status;
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(started.stdout).toContain('Frontdoor is running.');
+    expect(started.stdout).not.toContain('Demo console accounts');
+    expect(started.stdout).not.toMatch(/password \S+/);
+    expect([demoNurse, admin]).toEqual([401, 200]);
+    expect(started.code).toBe(0);
+  }, 120_000);
 });

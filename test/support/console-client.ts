@@ -3,8 +3,14 @@
 export class ConsoleClient {
   private readonly cookies = new Map<string, string>();
   csrfToken = '';
+  /** The headers of the last response (Retry-After, …). */
+  lastHeaders = new Headers();
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    /** Sent with every request (e.g. an X-Forwarded-For a client made up). */
+    private readonly extraHeaders: Record<string, string> = {},
+  ) {}
 
   async request(
     method: 'GET' | 'POST',
@@ -13,6 +19,7 @@ export class ConsoleClient {
     options: { csrf?: boolean } = {},
   ): Promise<{ status: number; body: Record<string, unknown> }> {
     const headers: Record<string, string> = {
+      ...this.extraHeaders,
       cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -31,6 +38,7 @@ export class ConsoleClient {
       else this.cookies.set(pair.slice(0, at), value);
     }
     const text = await response.text();
+    this.lastHeaders = response.headers;
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
 import { flowRegistry } from '../../flows/registry.ts';
+import type { Clock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { FlowRegistry } from '../../src/conversation/flow.ts';
 import { createLogger } from '../../src/logging.ts';
@@ -34,6 +35,8 @@ export interface TestInstanceOptions {
   redis?: boolean;
   /** Listen here instead of any free port (when PUBLIC_BASE_URL must name it). */
   port?: number;
+  /** The instance's clock (tests move a ManualClock instead of sleeping). */
+  clock?: Clock;
 }
 
 /** A fixed key for tests only (production keys come from FIELD_ENCRYPTION_KEY). */
@@ -73,6 +76,7 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
     logger: createLogger('info', sink),
     port: options.port ?? 0,
     keyPrefix,
+    clock: options.clock,
   });
   return {
     frontdoor,

@@ -36,6 +36,36 @@ describe('loadConfig', () => {
     );
   });
 
+  it('listens on loopback by default and trusts no proxy (production means production)', () => {
+    const config = loadConfig({});
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.TRUST_PROXY).toBe(false);
+    expect(config.METRICS_TOKEN).toBeUndefined();
+  });
+
+  it('reads TRUST_PROXY as Fastify takes it: a switch, a hop count, or addresses and ranges', () => {
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback,::1' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'loopback',
+      '::1',
+    ]);
+  });
+
+  it('requires FIELD_ENCRYPTION_KEY with NODE_ENV=production, even on the embedded database', () => {
+    const error = failure({ NODE_ENV: 'production', CONSULTATION_FEES: '0' });
+    expect(error.variable).toBe('FIELD_ENCRYPTION_KEY');
+    expect(error.message).toMatch(/^Invalid setting FIELD_ENCRYPTION_KEY: required when NODE_ENV=production/);
+    expect(error.message).not.toContain('\n');
+    expect(
+      loadConfig({ NODE_ENV: 'production', CONSULTATION_FEES: '0', FIELD_ENCRYPTION_KEY: KEY })
+        .FIELD_ENCRYPTION_KEY,
+    ).toBe(KEY);
+  });
+
   it('requires the field encryption key with an external database', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgresql://db/frontdoor' })).toThrow(
       /^Invalid setting FIELD_ENCRYPTION_KEY: required when DATABASE_URL is set/,
@@ -62,7 +92,15 @@ describe('loadConfig', () => {
       FIELD_DECRYPTION_KEYS: `${OLD_KEY}, ${KEY}`,
       STAFF_MAX_FAILED_LOGINS: '3',
       STAFF_LOCKOUT_MINUTES: '30',
+      HOST: '0.0.0.0',
+      TRUST_PROXY: '1',
+      METRICS_TOKEN: 'prometheus-scrape-token-0123',
     });
+    expect([config.HOST, config.TRUST_PROXY, config.METRICS_TOKEN]).toEqual([
+      '0.0.0.0',
+      1,
+      'prometheus-scrape-token-0123',
+    ]);
     expect(config.PORT).toBe(8080);
     expect(config.FIELD_DECRYPTION_KEYS).toEqual([OLD_KEY, KEY]);
     expect([config.STAFF_MAX_FAILED_LOGINS, config.STAFF_LOCKOUT_MINUTES]).toEqual([3, 30]);
@@ -95,6 +133,10 @@ describe('loadConfig', () => {
     ['STAFF_MAX_FAILED_LOGINS', '0'],
     ['STAFF_LOCKOUT_MINUTES', 'soon'],
     ['TELEGRAM_MAX_PER_SECOND', '0'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', 'proxy.local'],
+    ['METRICS_TOKEN', 'short'],
   ])('names %s when it is %j', (variable, value) => {
     const error = failure({ [variable]: value });
     expect(error.variable).toBe(variable);

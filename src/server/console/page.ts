@@ -117,7 +117,7 @@ function showSignIn(message){
   const password=el('input',{id:'password',type:'password',autocomplete:'current-password',required:true});
   const form=el('form',{class:'card login',onsubmit:async(e)=>{e.preventDefault();error.textContent='';
     try{csrf=(await api('GET','/console/api/csrf')).csrfToken;await api('POST','/console/api/sign-in',{email:email.value,password:password.value});await start();}
-    catch(err){error.textContent=err.status===423?'This account is locked after too many failed sign-ins. Try again later.':err.status===401?'Wrong email or password.':err.message;}}},
+    catch(err){error.textContent=err.status===429?'Too many sign-in attempts. Please wait a moment and try again.':err.status===401?'Wrong email or password.':err.message;}}},
     el('h1',{},'Staff sign-in'),el('p',{class:'muted'},document.title.split(' · ')[1]||''),
     el('label',{for:'email'},'Email'),email,el('label',{for:'password'},'Password'),password,
     el('div',{class:'row'},el('button',{class:'primary',type:'submit'},'Sign in')),error);

@@ -22,6 +22,7 @@ import { intakeQuestionnaireResponse } from '../../integrations/fhir/intake-ques
 import type { AuditLog } from '../../security/audit-log.ts';
 import type { Role, StaffAccounts, StaffMember } from '../../security/staff-accounts.ts';
 import type { StaffSessions } from '../../security/staff-sessions.ts';
+import type { SignInThrottle } from '../../security/sign-in-throttle.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import type { PrismaIntakeStore } from '../../storage/prisma-intake-store.ts';
 import type { Hospital } from '../../integrations/fhir/hospital.ts';
@@ -49,6 +50,8 @@ type Permission = keyof typeof PERMISSIONS;
 export interface ConsoleOptions {
   accounts: StaffAccounts;
   sessions: StaffSessions;
+  /** Back-off after failed sign-ins, per account and per client address. */
+  signInThrottle: SignInThrottle;
   audit: AuditLog;
   intakes: PrismaIntakeStore;
   hospital: Hospital;
@@ -162,25 +165,39 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     { onRequest: checkCsrf, schema: { body: signInSchema } },
     async (request, reply) => {
       const { email, password } = consoleInput.signIn(request.body);
-      const result = await accounts.signIn(email, password, new Date(options.clock.now()));
-      if (!result.ok) {
-        await audit.record({
+      const account = email.trim().toLowerCase().slice(0, 254);
+      const attempt = await options.signInThrottle.attempt({ account, address: request.ip }, () =>
+        accounts.signIn(email, password),
+      );
+      const refused = (action: string, detail: Record<string, string | number>) =>
+        audit.record({
           actorId: null,
-          actorLabel: email.trim().toLowerCase().slice(0, 254),
-          action: result.reason === 'locked' ? 'staff.sign-in.locked' : 'staff.sign-in.failed',
+          actorLabel: account,
+          action,
           subjectType: 'staff',
-          subjectId: email.trim().toLowerCase().slice(0, 254),
+          subjectId: account,
           ip: request.ip,
+          detail,
         });
-        if (result.reason === 'locked') {
-          return reply.code(423).send({
-            error: 'account_locked',
-            message: `too many failed sign-ins: try again after ${result.until.toISOString()}`,
+      if (attempt.throttled) {
+        // Answered before the password is checked: a right one waits like a wrong one.
+        const seconds = Math.ceil(attempt.retryAfterMs / 1000);
+        await refused('staff.sign-in.throttled', { by: attempt.by, retryAfterSeconds: seconds });
+        return reply
+          .code(429)
+          .header('retry-after', String(seconds))
+          .send({
+            error: 'too_many_attempts',
+            message: `too many sign-in attempts: try again in ${seconds} s`,
+            retryAfterSeconds: seconds,
           });
-        }
+      }
+      const result = attempt.result;
+      if (!result.ok) {
+        await refused('staff.sign-in.failed', { reason: result.why });
         throw errors.unauthorized('wrong email or password');
       }
-      const token = await sessions.create(result.staff);
+      const token = await sessions.create(result.staff, result.credentialVersion);
       reply.setCookie(COOKIE, token, {
         signed: true,
         httpOnly: true,
