@@ -46,8 +46,10 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     trustProxy: trustedProxies(parts.trustProxy ?? false),
     // Request ids come from the load balancer when it sets one.
     requestIdHeader: 'x-request-id',
-    // Unknown fields are refused, not silently dropped: a client sending them has a bug.
-    ajv: { customOptions: { removeAdditional: false } },
+    // Unknown fields are refused, not silently dropped: a client sending them has a bug. Nor
+    // are types coerced (`"email": 5` is not an email, `"update_id": false` not update 0); no
+    // route's query or params schema needs coercion, all of them being strings.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   installErrorHandling(app);
   registerMetrics(app, parts.metrics, parts.metricsAccess);

@@ -1,6 +1,6 @@
 // POST /webhooks/line: the signature is computed over the raw body before it is parsed (the
 // LINE SDK's validateSignature, constant-time), then every event goes to the engine.
-import { validateSignature, type webhook } from '@line/bot-sdk';
+import { validateSignature } from '@line/bot-sdk';
 import type { FastifyInstance } from 'fastify';
 import type { ConversationEngine } from '../../conversation/engine.ts';
 import { errors } from '../../server/errors.ts';
@@ -25,16 +25,17 @@ export async function registerLineWebhook(
       ) {
         throw errors.unauthorized('bad or missing X-Line-Signature');
       }
-      let body: webhook.CallbackRequest;
+      let body: unknown;
       try {
-        body = JSON.parse(raw.toString('utf8')) as webhook.CallbackRequest;
+        body = JSON.parse(raw.toString('utf8'));
       } catch {
         return reply.code(400).send({ error: 'malformed_json', message: 'request body is not valid JSON' });
       }
-      if (!Array.isArray(body?.events)) throw errors.badRequest('body must have an events array');
+      // Every event is checked before any is accepted: a bad one refuses the whole call (400).
+      const events = normaliseLineEvents(body);
       // In order: LINE may send several events of one user in one call.
       const results = [];
-      for (const event of normaliseLineEvents(body)) results.push(await engine.accept(event));
+      for (const event of events) results.push(await engine.accept(event));
       return reply.code(200).send({ ok: true, accepted: results.filter((r) => r === 'accepted').length });
     });
   });

@@ -2,7 +2,6 @@
 // hand the normalised event to the engine and acknowledge.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Update } from 'telegraf/types';
 import type { ConversationEngine } from '../../conversation/engine.ts';
 import { errors } from '../../server/errors.ts';
 import { normaliseTelegramUpdate } from './normalise.ts';
@@ -34,7 +33,8 @@ export function registerTelegramWebhook(
       },
     },
     async (request, reply) => {
-      const event = normaliseTelegramUpdate(request.body as Update);
+      // A body whose fields we read are missing or mistyped is a 400 before the engine sees it.
+      const event = normaliseTelegramUpdate(request.body);
       const result = event ? await engine.accept(event) : 'ignored';
       return reply.code(200).send({ ok: true, result });
     },

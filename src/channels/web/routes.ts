@@ -8,7 +8,9 @@ import type { i18n } from 'i18next';
 import type { ConversationEngine } from '../../conversation/engine.ts';
 import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
+import { z } from 'zod';
 import { errors } from '../../server/errors.ts';
+import { cleanString, nonEmptyText, parseInput, safeId } from '../../server/validation.ts';
 import { eventStreams } from '../../server/event-stream.ts';
 import { WebChatAbuseLimits, type WebChatLimits } from './abuse-limits.ts';
 import type { WebChatLog } from './chat-log.ts';
@@ -69,13 +71,14 @@ const messageSchema = {
   oneOf: [{ required: ['text'] }, { required: ['button'] }],
 } as const;
 
-interface PostedMessage {
-  id: string;
-  text?: string;
-  button?: string;
-  label?: string;
-  lang?: string;
-}
+const postedMessage = z.object({
+  id: safeId(64),
+  text: nonEmptyText(2000).optional(),
+  button: nonEmptyText(64).optional(),
+  label: cleanString(200).optional(),
+  lang: z.string().max(16).optional(),
+});
+type PostedMessage = z.output<typeof postedMessage>;
 
 export function registerWebChat(app: FastifyInstance, options: WebChatOptions): void {
   const openStream = eventStreams(app);
@@ -121,7 +124,10 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
 
   app.post('/chat/api/messages', { schema: { body: messageSchema } }, async (request, reply) => {
     const session = requireSession(request);
-    const body = request.body as PostedMessage;
+    // Typed by the JSON schema; the text cleaned (a control character in a name would
+    // otherwise be stored and refused for good), and what is left must say something.
+    // Parsed before the rate limit, so malformed bodies spend no one's budget.
+    const body: PostedMessage = parseInput(postedMessage, request.body);
     const decision = await limits.message(session, request.ip);
     if (!decision.allowed) {
       const locale = resolveLocale(body.lang) ?? pageLocale(request);

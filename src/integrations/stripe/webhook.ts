@@ -4,27 +4,54 @@
 // we do not act on are acknowledged and left alone.
 import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
+import { z } from 'zod';
 import { errors } from '../../server/errors.ts';
+import { parseInput, safeId } from '../../server/validation.ts';
 import type { PaymentNotice } from './checkout-gateway.ts';
 import type { Payments } from './payments.ts';
 
-/** The notice an event means for us, or undefined for types we do not act on. */
-export function noticeFor(event: Stripe.Event): PaymentNotice | undefined {
+// The part of a Stripe event we read; the signature proves who sent it, not that it has these.
+const stripeObject = z.object({ id: safeId(255) });
+// Our own payment id travels in metadata; anything else there is not ours and is ignored.
+const metadata = z.object({ paymentId: z.uuid().optional().catch(undefined) }).nullish();
+const stripeEvent = z.object({ id: safeId(255), type: z.string().max(255) });
+const checkoutEvent = z.object({ data: z.object({ object: stripeObject }) });
+const failedEvent = z.object({ data: z.object({ object: stripeObject.extend({ metadata }) }) });
+const refundEvent = z.object({
+  data: z.object({
+    object: z.object({
+      payment_intent: z.union([safeId(255), z.object({ id: safeId(255) })]).nullish(),
+      metadata,
+      amount_refunded: z.int().min(0),
+    }),
+  }),
+});
+
+/**
+ * The notice an event means for us, or undefined for types we do not act on. Throws a 400
+ * AppError when a field we read is missing or of the wrong type.
+ */
+export function noticeFor(raw: unknown): PaymentNotice | undefined {
+  const event = parseInput(stripeEvent, raw);
   switch (event.type) {
     case 'checkout.session.completed':
     case 'checkout.session.expired':
     case 'checkout.session.async_payment_succeeded':
-    case 'checkout.session.async_payment_failed':
-      return { kind: 'checkout', eventId: event.id, sessionId: event.data.object.id };
-    case 'payment_intent.payment_failed':
+    case 'checkout.session.async_payment_failed': {
+      const { data } = parseInput(checkoutEvent, raw);
+      return { kind: 'checkout', eventId: event.id, sessionId: data.object.id };
+    }
+    case 'payment_intent.payment_failed': {
+      const { data } = parseInput(failedEvent, raw);
       return {
         kind: 'failed',
         eventId: event.id,
-        paymentIntentId: event.data.object.id,
-        paymentId: event.data.object.metadata?.paymentId,
+        paymentIntentId: data.object.id,
+        paymentId: data.object.metadata?.paymentId,
       };
+    }
     case 'charge.refunded': {
-      const charge = event.data.object;
+      const charge = parseInput(refundEvent, raw).data.object;
       const intent =
         typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
       if (!intent) return undefined;
@@ -57,13 +84,14 @@ export async function registerStripeWebhook(
       if (!Buffer.isBuffer(raw) || typeof signature !== 'string') {
         throw errors.badRequest('missing Stripe-Signature header or body');
       }
-      let event: Stripe.Event;
+      let event: unknown;
       try {
         event = stripe.webhooks.constructEvent(raw, signature, webhookSecret);
       } catch {
         // Also a body that is not JSON: the signature check parses only after verifying.
         throw errors.badRequest('bad Stripe-Signature, stale timestamp or malformed body');
       }
+      // Signed, but its shape is still checked before anything is queued.
       const notice = noticeFor(event);
       if (!notice) return reply.code(200).send({ received: true, handled: false });
       const outcome = await payments.accept(notice);

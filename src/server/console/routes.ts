@@ -30,6 +30,7 @@ import { formatMoney } from '../../domain/payments.ts';
 import { receiptNumber, type Payments, type PaymentWithPatient } from '../../integrations/stripe/payments.ts';
 import { errors } from '../errors.ts';
 import { eventStreams } from '../event-stream.ts';
+import { consoleInput } from './input.ts';
 import { consolePage } from './page.ts';
 
 const COOKIE = 'fd_staff';
@@ -163,7 +164,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     '/console/api/sign-in',
     { onRequest: checkCsrf, schema: { body: signInSchema } },
     async (request, reply) => {
-      const { email, password } = request.body as { email: string; password: string };
+      const { email, password } = consoleInput.signIn(request.body);
       const account = email.trim().toLowerCase().slice(0, 254);
       const attempt = await options.signInThrottle.attempt({ account, address: request.ip }, () =>
         accounts.signIn(email, password),
@@ -287,7 +288,12 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       { ...changing('intakes:act'), schema: { params: idParams, ...(body ? { body } : {}) } },
       async (request, reply) => {
         const { id } = request.params as { id: string };
-        const { status = 200, result } = await handle(id, request.body as Body, request);
+        // Typed by the JSON schema above; free text cleaned and ids checked before any logic.
+        const { status = 200, result } = await handle(
+          id,
+          consoleInput.intakeAction(request.body) as Body,
+          request,
+        );
         return reply.code(status).send(result);
       },
     );
@@ -418,7 +424,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       },
     },
     async (request) => {
-      const query = request.query as { before?: string; subject?: string };
+      const query = consoleInput.auditQuery(request.query);
       const entries = await audit.list({ limit: 100, before: query.before, subjectId: query.subject });
       await record(request, 'audit.view', 'audit', '*');
       return { entries };
@@ -471,7 +477,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       },
       async (request) => {
         const { id } = request.params as { id: string };
-        const { reason } = request.body as { reason: string };
+        const { reason } = consoleInput.paymentAction(request.body);
         const before = await options.payments.find(id);
         if (!before) throw errors.notFound('no such payment');
         if (!allowed(paymentView(before))) throw errors.conflict(refusal);
