@@ -149,23 +149,3 @@ describe('paying in the web chat, in Chromium', () => {
     },
   );
 });
-
-describe('the test-payment page in production', () => {
-  it('is refused', { timeout: 60_000 }, async () => {
-    const instance = await startTestInstance({ env: { NODE_ENV: 'production', CONSULTATION_FEES: '0' } });
-    try {
-      const page = await fetch(`${instance.frontdoor.url}/pay/test/cs_test_local_anything`);
-      expect(page.status).toBe(403);
-      expect(await page.json()).toEqual({
-        error: 'forbidden',
-        message: 'test payments are refused when NODE_ENV=production',
-      });
-      const pay = await fetch(`${instance.frontdoor.url}/pay/test/cs_test_local_anything/pay`, {
-        method: 'POST',
-      });
-      expect(pay.status).toBe(403);
-    } finally {
-      await instance.stop();
-    }
-  });
-});

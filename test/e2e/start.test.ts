@@ -1,7 +1,7 @@
 // The two-command promise, exercised the way a person would: start the real entry point as a
 // process with no services and no keys, and with bad settings.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,11 @@ describe('npm start', () => {
       NODE_ENV: 'production',
       CONSULTATION_FEES: '0',
       FIELD_ENCRYPTION_KEY: TEST_FIELD_KEY,
+      // What the demo sealed (its key-value snapshot) was sealed with the key it generated.
+      FIELD_DECRYPTION_KEYS: await readFile(join(dataDir, 'field-encryption-key'), 'utf8').then(
+        (key) => key.trim(),
+        () => '',
+      ),
       DATA_DIR: dataDir,
     };
     const refused = await runMain({ ...production, PORT: String(await freePort()) });
@@ -143,12 +148,14 @@ describe('npm start', () => {
     const port = await freePort();
     let demoNurse: number | undefined;
     let admin: number | undefined;
+    let testPayment: number | undefined;
     const started = await runMain({ ...production, PORT: String(port) }, async () => {
       try {
         if ((await fetch(`http://127.0.0.1:${port}/healthz`)).status !== 200) return false;
         const client = () => new ConsoleClient(`http://127.0.0.1:${port}`);
         demoNurse = (await client().signIn('nurse@frontdoor.local', demo.nursePassword || 'x')).status;
         admin = (await client().signIn('it@hospital.test', 'a long enough password')).status;
+        testPayment = (await fetch(`http://127.0.0.1:${port}/pay/test/cs_test_local_anything`)).status;
         return true;
       } catch {
         return false;
@@ -158,6 +165,8 @@ describe('npm start', () => {
     expect(started.stdout).not.toContain('Demo console accounts');
     expect(started.stdout).not.toMatch(/password \S+/);
     expect([demoNurse, admin]).toEqual([401, 200]);
+    // The local test-payment page never runs in production.
+    expect(testPayment).toBe(403);
     expect(started.code).toBe(0);
   }, 120_000);
 });

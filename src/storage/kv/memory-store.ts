@@ -60,7 +60,17 @@ export class MemoryStore implements KeyValueStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    if (sealed) this.restore(JSON.parse(sealer.decrypt(sealed)) as Snapshot);
+    if (sealed) {
+      let opened: string;
+      try {
+        opened = sealer.decrypt(sealed);
+      } catch {
+        throw new Error(
+          `the key-value snapshot ${file} was written with another key: add that key to FIELD_DECRYPTION_KEYS, or delete the file to start without the conversations in progress`,
+        );
+      }
+      this.restore(JSON.parse(opened) as Snapshot);
+    }
     const timer = setInterval(() => void this.flush().catch(onError), SNAPSHOT_INTERVAL_MS).unref();
     this.snapshot = { file, sealer, timer };
   }
