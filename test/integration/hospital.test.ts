@@ -310,10 +310,10 @@ describe('the demo hospital over time', () => {
       now: start,
       departmentNames: () => ({ en: 'Department' }),
     });
-    const count = async (day: string) => {
+    const count = async (day: string, at = hospital) => {
       const from = new Date(`${day}T00:00:00+07:00`).toISOString();
       const to = new Date(`${day}T23:59:59+07:00`).toISOString();
-      const result = await hospital.handle({
+      const result = await at.handle({
         method: 'GET',
         url: `/Slot?start=ge${from}&start=le${to}&_count=1000`,
         body: undefined,
@@ -330,6 +330,19 @@ describe('the demo hospital over time', () => {
     // A second top-up the same day adds nothing twice.
     await hospital.topUp(new Date(start.getTime() + 2 * 86_400_000));
     expect(await count('2026-12-09')).toBe(18 * 20);
+
+    // Opened again from the database a day later (a restart): not seeded again, and the top-up
+    // goes on from the last day that has slots.
+    const reopened = await DemoHospital.open({
+      pool: database.pool,
+      timeZone: 'Asia/Ho_Chi_Minh',
+      now: new Date(start.getTime() + 3 * 86_400_000),
+      departmentNames: () => ({ en: 'Department' }),
+    });
+    expect(await count('2026-12-09', reopened)).toBe(18 * 20);
+    expect(await count('2026-12-10', reopened)).toBe(18 * 20);
+    const services = await reopened.repo.searchResources({ resourceType: 'HealthcareService' });
+    expect(services).toHaveLength(9);
   });
 });
 
