@@ -36,6 +36,7 @@ import { DurableTimers } from './jobs/durable-timers.ts';
 import { InProcessQueue } from './jobs/in-process-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { createLogger } from './logging.ts';
+import { ApiKeys } from './security/api-keys.ts';
 import { AuditLog } from './security/audit-log.ts';
 import { FieldCipher } from './security/field-cipher.ts';
 import { FIELD_ENCRYPTION_KEY, SESSION_SECRET, persistedSecret } from './security/persisted-secret.ts';
@@ -73,6 +74,8 @@ export interface Frontdoor {
   hospital: Hospital;
   /** Consultation payments (Stripe, or the local test gateway without STRIPE_SECRET_KEY). */
   payments: Payments;
+  /** The bearer token Frontdoor's own client sends to the built-in hospital (none with HOSPITAL_FHIR_BASE_URL). */
+  demoHospitalToken?: string;
   /** Embedded default only: console accounts made up at start, to be printed. */
   demoStaff: { email: string; password: string; role: Role }[];
   /** Stops taking requests, drains jobs and closes every connection. */
@@ -151,8 +154,14 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const demoStaff =
       config.DATABASE_URL || config.NODE_ENV === 'production' ? [] : await createDemoStaff(accounts);
     let listening = '';
+    // Made afresh at every start and never shown: only this process writes to its hospital.
+    const demoHospitalToken = config.HOSPITAL_FHIR_BASE_URL
+      ? undefined
+      : randomBytes(32).toString('base64url');
     const hospital = new Hospital(
-      new FhirClient(config.HOSPITAL_FHIR_BASE_URL ?? (() => `${listening}/fhir/R4`)),
+      new FhirClient(config.HOSPITAL_FHIR_BASE_URL ?? (() => `${listening}/fhir/R4`), {
+        bearerToken: demoHospitalToken,
+      }),
     );
     const booking = new BookingPerformer(
       hospital,
@@ -247,6 +256,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
     if (kv.kind === 'redis') readiness.push({ name: 'redis', check: () => kv.ping() });
     const secret = await persistedSecret(SESSION_SECRET, config.SESSION_SECRET, config.DATA_DIR);
+    const staffSessions = new StaffSessions(kv, accounts);
+    const audit = new AuditLog(database.prisma);
     if (!config.SESSION_SECRET && config.REDIS_URL) {
       logger.warn('SESSION_SECRET is not set: web chat sessions work only on this instance');
     }
@@ -276,13 +287,13 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
           server.register(async (scope) => {
             await registerConsole(scope, {
               accounts,
-              sessions: new StaffSessions(kv, accounts),
+              sessions: staffSessions,
               signInThrottle: new SignInThrottle(kv, clock, {
                 accountFreeFailures: config.STAFF_MAX_FAILED_LOGINS,
                 addressFreeFailures: config.STAFF_MAX_FAILED_LOGINS * ADDRESS_FAILURES_PER_ACCOUNT,
                 maxWaitMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
               }),
-              audit: new AuditLog(database.prisma),
+              audit,
               intakes,
               hospital,
               hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
@@ -297,11 +308,13 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
             });
           }),
         (server) => {
-          if (config.HOSPITAL_FHIR_BASE_URL) return;
+          if (!demoHospitalToken) return;
+          const signer = new cookie.Signer(secret);
           registerDemoHospital(
             server,
             () =>
               DemoHospital.open({
+                pool: database.pool,
                 timeZone: config.HOSPITAL_TIME_ZONE,
                 now: new Date(clock.now()),
                 departmentNames: (department) =>
@@ -313,6 +326,16 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
                   ),
               }),
             () => new Date(clock.now()),
+            {
+              internalToken: demoHospitalToken,
+              apiKeys: new ApiKeys(database.prisma),
+              sessions: staffSessions,
+              audit,
+              unsignCookie: (raw) => {
+                const result = signer.unsign(raw);
+                return result.valid ? (result.value ?? undefined) : undefined;
+              },
+            },
           );
         },
         (server) =>
@@ -367,6 +390,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       logger,
       channels: (['web', 'telegram', 'line'] as const).filter((channel) => senders[channel]),
       demoStaff,
+      demoHospitalToken,
       hospital,
       payments,
       async close() {

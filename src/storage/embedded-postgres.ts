@@ -1,7 +1,12 @@
 // Embedded PostgreSQL for the no-services default: PGlite (Postgres compiled to WebAssembly)
 // behind its wire-protocol socket server, so the ordinary pg driver, the Prisma adapter and
 // `prisma migrate deploy` all work unchanged.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -17,7 +22,12 @@ export interface EmbeddedPostgres {
  */
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
   if (dataDir) await mkdir(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  if (dataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await createDataDir(dataDir);
+  const db = await PGlite.create(dataDir, {
+    // Postgres' default 128 MB of shared buffers is resident memory in WebAssembly; the
+    // embedded database of one clinic fits in far less (~110 MB less RSS).
+    postgresqlconf: ['shared_buffers = 16MB'],
+  });
   // PGlite is one Postgres session: a second connection would share its transaction state,
   // so the server admits one connection and callers size their pools to one.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
@@ -30,4 +40,22 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedP
       await db.close();
     },
   };
+}
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/**
+ * Runs initdb in a short-lived child process: PGlite's initdb grows its WebAssembly memory to
+ * ~800 MB, which a process never gives back, so doing it here would leave the server that size.
+ */
+async function createDataDir(dataDir: string): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import { PGlite } from '@electric-sql/pglite'; const db = await PGlite.create(process.env.PGLITE_DATA_DIR); await db.close();",
+    ],
+    { cwd: projectRoot, env: { ...process.env, PGLITE_DATA_DIR: dataDir }, timeout: 120_000 },
+  );
 }

@@ -80,7 +80,9 @@ describe('booking in the web chat, in Chromium', () => {
     const identity = await instance.frontdoor.database.prisma.channelIdentity.findFirstOrThrow({
       where: { channel: 'web' },
     });
-    const fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
+    const fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {
+      bearerToken: instance.frontdoor.demoHospitalToken,
+    });
     const patient = await fhir.search('Patient', {
       identifier: `urn:frontdoor:patient|${identity.patientId}`,
     });

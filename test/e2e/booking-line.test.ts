@@ -49,7 +49,9 @@ describe('booking over LINE', () => {
     expect(booked).toMatch(/^✅ Your appointment is booked: .+ at 08:00 with Dr .+ \(Dermatology\)\./);
 
     const slotId = slot.data!.split('|')[1]!;
-    const fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
+    const fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {
+      bearerToken: instance.frontdoor.demoHospitalToken,
+    });
     const { resources } = await fhir.search<Appointment>('Appointment', { slot: `Slot/${slotId}` });
     expect(resources.map((appointment) => appointment.status)).toEqual(['booked']);
   });

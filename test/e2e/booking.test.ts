@@ -22,7 +22,9 @@ describe('booking over Telegram', () => {
     // Free consultations: paying has its own suite (payments.test.ts).
     ({ fake, instance } = await startWithTelegram({ CONSULTATION_FEES: '0' }));
     patient = new TelegramPatient(instance.frontdoor.url, fake, 9301);
-    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
+    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {
+      bearerToken: instance.frontdoor.demoHospitalToken,
+    });
     await patient.onboard('Hanh Vo', '02/02/1992', '0912345301');
   });
   afterAll(async () => {
@@ -236,6 +238,7 @@ describe('booking when the hospital fails', () => {
     const response = await fetch(`${hospitalHost.frontdoor.url}/fhir/R4${path}`, {
       method: request.method,
       headers: {
+        authorization: `Bearer ${hospitalHost.frontdoor.demoHospitalToken}`,
         'content-type': 'application/fhir+json',
         ...(request.headers['if-match'] ? { 'if-match': String(request.headers['if-match']) } : {}),
         ...(request.headers['if-none-exist']
@@ -285,7 +288,9 @@ describe('booking when the hospital fails', () => {
       expect(answer).toBe(
         'Xin lỗi, hệ thống bệnh viện không phản hồi. Chưa có gì được đặt hay thay đổi; vui lòng thử lại sau vài phút.\n\nBạn muốn làm gì?',
       );
-      const hospital = new FhirClient(`${hospitalHost.frontdoor.url}/fhir/R4`);
+      const hospital = new FhirClient(`${hospitalHost.frontdoor.url}/fhir/R4`, {
+        bearerToken: hospitalHost.frontdoor.demoHospitalToken,
+      });
       expect((await hospital.read<Slot>('Slot', slotId)).status).toBe('free');
       expect(
         (await hospital.search<Appointment>('Appointment', { slot: `Slot/${slotId}` })).resources,

@@ -41,7 +41,9 @@ describe('payments with Stripe over Telegram', () => {
       CONSULTATION_FEES: 'neurology=350000,*=200000',
       REFUND_POLICY: '24=100',
     }));
-    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
+    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {
+      bearerToken: instance.frontdoor.demoHospitalToken,
+    });
   });
   afterAll(async () => {
     await instance?.stop();

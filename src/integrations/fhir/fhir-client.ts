@@ -25,6 +25,11 @@ export interface FhirClientOptions {
   timeoutMs?: number;
   /** Extra attempts for idempotent calls. */
   retries?: number;
+  /**
+   * Sent as `Authorization: Bearer …`, and only on requests under `base` (a paging link that
+   * points elsewhere never gets it). Frontdoor gives it for the built-in hospital only.
+   */
+  bearerToken?: string;
 }
 
 type Versioned<T> = T & { meta?: { versionId?: string } };
@@ -32,6 +37,7 @@ type Versioned<T> = T & { meta?: { versionId?: string } };
 export class FhirClient {
   private readonly timeoutMs: number;
   private readonly retries: number;
+  private readonly bearerToken?: string;
 
   constructor(
     /** A function when the address is known only later (the demo hospital's port). */
@@ -40,6 +46,7 @@ export class FhirClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? 8_000;
     this.retries = options.retries ?? 2;
+    this.bearerToken = options.bearerToken;
   }
 
   read<T extends Resource>(type: T['resourceType'], id: string): Promise<Versioned<T>> {
@@ -90,12 +97,16 @@ export class FhirClient {
     options: { body?: unknown; headers?: Record<string, string>; idempotent: boolean },
   ): Promise<T> {
     const base = typeof this.base === 'string' ? this.base : this.base();
-    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${base.replace(/\/+$/, '')}/${pathOrUrl}`;
+    const root = `${base.replace(/\/+$/, '')}/`;
+    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${root}${pathOrUrl}`;
+    const credential: Record<string, string> =
+      this.bearerToken && url.startsWith(root) ? { authorization: `Bearer ${this.bearerToken}` } : {};
+    const headers = { ...options.headers, ...credential };
     const attempts = options.idempotent ? this.retries + 1 : 1;
     let lastError: FhirError | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        return await this.once<T>(method, url, options);
+        return await this.once<T>(method, url, { ...options, headers });
       } catch (error) {
         if (!(error instanceof FhirError)) throw error;
         lastError = error;

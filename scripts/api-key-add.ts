@@ -1,0 +1,34 @@
+// npm run api-key:add -- --name <name> --scope <scope> [--scope <scope>…]
+// Makes an API key and prints it once; only its hash is stored. Scopes: fhir (read the built-in
+// hospital at /fhir/R4). With the embedded database, run it while the server is stopped.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import { API_KEY_SCOPES, ApiKeys, isApiKeyScope } from '../src/security/api-keys.ts';
+import { openDatabase } from '../src/storage/database.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+const { values } = parseArgs({
+  options: { name: { type: 'string' }, scope: { type: 'string', multiple: true } },
+});
+const name = values.name?.trim() ?? '';
+if (!/^[\w.@-]{1,100}$/.test(name)) fail('--name <name> is required (letters, digits, . _ - @)');
+const scopes = values.scope ?? [];
+if (scopes.length === 0 || !scopes.every(isApiKeyScope))
+  fail(`--scope must be one of ${API_KEY_SCOPES.join(', ')}`);
+
+const config = loadConfig();
+// Opening the database applies any pending migration.
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+try {
+  const key = await new ApiKeys(database.prisma).add(name, scopes);
+  if (!key)
+    fail(`an API key called ${name} exists: revoke it first (npm run api-key:revoke -- --name ${name})`);
+  process.stderr.write(`API key ${name} (${scopes.join(', ')}); it is shown only now:\n`);
+  process.stdout.write(`${key}\n`);
+} finally {
+  await database.close();
+}

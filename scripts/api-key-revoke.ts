@@ -1,0 +1,24 @@
+// npm run api-key:revoke -- --name <name>
+// Revokes an API key at once: the next request with it gets 401.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.ts';
+import { ApiKeys } from '../src/security/api-keys.ts';
+import { openDatabase } from '../src/storage/database.ts';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+const { values } = parseArgs({ options: { name: { type: 'string' } } });
+const name = values.name?.trim() ?? '';
+if (!name) fail('--name <name> is required');
+
+const config = loadConfig();
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+try {
+  if (!(await new ApiKeys(database.prisma).revoke(name))) fail(`no live API key called ${name}`);
+  process.stdout.write(`API key ${name} revoked\n`);
+} finally {
+  await database.close();
+}

@@ -1,0 +1,139 @@
+// The built-in hospital's FHIR repository: medplum's MemoryRepository does the searching (its
+// FHIRPath indexing is what makes it a real FHIR server), and every create, update and delete
+// goes to the HospitalResource table first, so the hospital survives a restart. The table is
+// also the judge of If-Match: an update is written only if the stored version is still the one
+// the writer read, so of two writers — in this process or on another instance sharing the
+// database — exactly one wins. `sync` picks up what other instances wrote since the last look.
+import { randomUUID } from 'node:crypto';
+import { OperationOutcomeError, notFound, preconditionFailed } from '@medplum/core';
+import { MemoryRepository, type UpdateResourceOptions } from '@medplum/fhir-router';
+import type { Resource } from '@medplum/fhirtypes';
+import type pg from 'pg';
+
+type WithId<T> = T & { id: string };
+
+interface Row {
+  resourceType: string;
+  id: string;
+  content: Resource;
+  deleted: boolean;
+  seq: string;
+}
+
+export class PersistentRepository extends MemoryRepository {
+  /** The highest `seq` this process has seen. */
+  private seen = 0n;
+
+  private constructor(private readonly pool: pg.Pool) {
+    super();
+  }
+
+  /** Loads every stored resource into the in-memory index. */
+  static async open(pool: pg.Pool): Promise<PersistentRepository> {
+    const repo = new PersistentRepository(pool);
+    await repo.sync();
+    return repo;
+  }
+
+  /** True when the table holds nothing yet (a hospital never seeded). */
+  get empty(): boolean {
+    return this.seen === 0n;
+  }
+
+  /** Applies the rows written since the last look (by any instance) to the in-memory index. */
+  async sync(): Promise<void> {
+    const { rows } = await this.pool.query<Row>(
+      'SELECT "resourceType", "id", "content", "deleted", "seq"::text AS "seq" FROM "HospitalResource" WHERE "seq" > $1 ORDER BY "seq"',
+      [this.seen.toString()],
+    );
+    for (const row of rows) {
+      if (row.deleted) await super.deleteResource(row.resourceType, row.id).catch(() => undefined);
+      else await super.createResource(row.content);
+      const seq = BigInt(row.seq);
+      if (seq > this.seen) this.seen = seq;
+    }
+  }
+
+  override async createResource<T extends Resource>(resource: T): Promise<WithId<T>> {
+    const stamped = stamp(resource, resource.id ?? this.generateId());
+    await this.pool.query(
+      `INSERT INTO "HospitalResource" ("resourceType", "id", "versionId", "content")
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT ("resourceType", "id") DO UPDATE SET "versionId" = EXCLUDED."versionId",
+         "content" = EXCLUDED."content", "deleted" = false, "updatedAt" = now(),
+         "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))`,
+      [stamped.resourceType, stamped.id, stamped.meta.versionId, JSON.stringify(stamped)],
+    );
+    return super.createResource(stamped);
+  }
+
+  /** Creates many new resources in one statement (seeding thousands of slots). */
+  async createMany<T extends Resource>(resources: T[]): Promise<void> {
+    if (resources.length === 0) return;
+    const stamped = resources.map((resource) => stamp(resource, resource.id ?? this.generateId()));
+    await this.pool.query(
+      `INSERT INTO "HospitalResource" ("resourceType", "id", "versionId", "content")
+       SELECT r->>'resourceType', r->>'id', r->'meta'->>'versionId', r
+       FROM jsonb_array_elements($1::jsonb) AS r`,
+      [JSON.stringify(stamped)],
+    );
+    for (const resource of stamped) await super.createResource(resource);
+  }
+
+  override async updateResource<T extends Resource>(
+    resource: T,
+    options?: UpdateResourceOptions,
+  ): Promise<WithId<T>> {
+    if (!resource.id) return super.updateResource(resource, options);
+    const current = await this.readResource(resource.resourceType, resource.id).catch(() => undefined);
+    if (options?.ifMatch) {
+      if (!current) throw new OperationOutcomeError(notFound);
+      if (current.meta?.versionId !== options.ifMatch) throw new OperationOutcomeError(preconditionFailed);
+    }
+    if (!current) return this.createResource(resource);
+    const stamped = stamp(resource, resource.id);
+    const { rowCount } = await this.pool.query(
+      `UPDATE "HospitalResource" SET "versionId" = $4, "content" = $5, "deleted" = false,
+         "updatedAt" = now(), "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))
+       WHERE "resourceType" = $1 AND "id" = $2 AND "versionId" = $3`,
+      [
+        stamped.resourceType,
+        stamped.id,
+        current.meta?.versionId ?? '',
+        stamped.meta.versionId,
+        JSON.stringify(stamped),
+      ],
+    );
+    if (!rowCount) {
+      // Someone else wrote it first (another request here, or another instance): learn what
+      // they wrote, and let this writer read again.
+      await this.sync();
+      throw new OperationOutcomeError(preconditionFailed);
+    }
+    return super.createResource(stamped);
+  }
+
+  override async deleteResource(resourceType: string, id: string): Promise<void> {
+    await this.readResource(resourceType, id);
+    await this.pool.query(
+      `UPDATE "HospitalResource" SET "deleted" = true, "updatedAt" = now(),
+         "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))
+       WHERE "resourceType" = $1 AND "id" = $2`,
+      [resourceType, id],
+    );
+    await super.deleteResource(resourceType, id);
+  }
+}
+
+/** The resource as stored: its id, a new version and the time of this write. */
+function stamp<T extends Resource>(
+  resource: T,
+  id: string,
+): T & { id: string; meta: { versionId: string; lastUpdated: string } } {
+  const copy = structuredClone(resource);
+  return {
+    ...copy,
+    id,
+    meta: { ...copy.meta, versionId: randomUUID(), lastUpdated: new Date().toISOString() },
+  };
+}

@@ -1,0 +1,63 @@
+// API keys for hospital systems and scripts that act without a staff session. A key is 32
+// random bytes shown once; only its SHA-256 is stored (a fast hash is enough for a random
+// secret of that length: there is nothing to guess). Each key carries a list of scopes, so
+// one key can be given more reach later without a new kind of credential.
+import { createHash, randomBytes } from 'node:crypto';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+
+/** What a key may reach. `fhir`: read the built-in hospital at /fhir/R4. */
+export const API_KEY_SCOPES = ['fhir'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export const isApiKeyScope = (value: string): value is ApiKeyScope =>
+  (API_KEY_SCOPES as readonly string[]).includes(value);
+
+export interface ApiKeyHolder {
+  id: string;
+  name: string;
+  scopes: string[];
+}
+
+const PREFIX = 'fdk_';
+
+export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+export class ApiKeys {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * Makes a key called `name` and returns it (the only time it exists in clear). A name in use
+   * by a live key is refused; a revoked key's name may be given to a new key.
+   */
+  async add(name: string, scopes: ApiKeyScope[]): Promise<string | undefined> {
+    const key = PREFIX + randomBytes(32).toString('base64url');
+    const existing = await this.prisma.apiKey.findUnique({ where: { name } });
+    if (existing && !existing.revokedAt) return undefined;
+    const data = {
+      keyHash: hashApiKey(key),
+      scopes: [...new Set(scopes)],
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    if (existing) await this.prisma.apiKey.update({ where: { name }, data });
+    else await this.prisma.apiKey.create({ data: { name, ...data } });
+    return key;
+  }
+
+  /** Revokes the live key called `name`; false when there is none. */
+  async revoke(name: string): Promise<boolean> {
+    const { count } = await this.prisma.apiKey.updateMany({
+      where: { name, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return count > 0;
+  }
+
+  /** The holder of a live key, or undefined for an unknown or revoked one. */
+  async verify(key: string): Promise<ApiKeyHolder | undefined> {
+    if (!key.startsWith(PREFIX)) return undefined;
+    const row = await this.prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(key) } });
+    if (!row || row.revokedAt) return undefined;
+    return { id: row.id, name: row.name, scopes: row.scopes };
+  }
+}
