@@ -49,6 +49,7 @@ import type { KeyValueStore } from './storage/kv/key-value-store.ts';
 import { MemoryStore } from './storage/kv/memory-store.ts';
 import { RedisStore } from './storage/kv/redis-store.ts';
 import { PrismaIntakeStore } from './storage/prisma-intake-store.ts';
+import { emergencyNumberFor } from './domain/red-flags.ts';
 import { PrismaPatientDirectory } from './storage/prisma-patient-directory.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -274,6 +275,11 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
               cookieSecret: secret,
               secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
               hospitalName: config.HOSPITAL_NAME,
+              emergencyNumber: emergencyNumberFor(
+                undefined,
+                config.EMERGENCY_NUMBERS,
+                config.HOSPITAL_COUNTRY,
+              ),
             });
           }),
         (server) => {

@@ -207,9 +207,10 @@ describe('an emergency answer, in every language', () => {
   };
 
   it.each(SUPPORTED_LOCALES)(
-    '%s: stops at once with the country’s emergency number and records level 1',
+    '%s: stops at once with the hospital’s emergency number (the phone’s second) and records level 1',
     async (locale) => {
-      const [country, number] = countries[locale];
+      const [country, home] = countries[locale];
+      const number = '115';
       const i18n = await createTranslator();
       const { state, effects } = runFlow(
         context,
@@ -223,10 +224,16 @@ describe('an emergency answer, in every language', () => {
         patientAtMenu(locale, { country }),
       );
       const emergency = effects.find((effect) => effect.type === 'send' && effect.message.urgent);
-      expect(emergency?.type === 'send' && emergency.message.text).toBe(
+      const message = emergency?.type === 'send' ? emergency.message : undefined;
+      expect(message?.text.split('\n\n')[0]).toBe(
         i18n.getFixedT(locale, 'triage')('intake.emergency', { number }),
       );
-      expect(emergency?.type === 'send' && emergency.message.text).toContain(number);
+      // A tap-to-call button for the hospital's number, then the home number for a foreign phone.
+      expect(message?.calls?.[0]).toEqual({
+        label: i18n.getFixedT(locale, 'chat')('emergency.call', { number }),
+        number,
+      });
+      if (country !== 'VN') expect(message?.text).toContain(home.split('/')[0]);
       // Every result, the emergency too, says it is not a diagnosis.
       expect(sent(effects)).toContain(i18n.getFixedT(locale, 'triage')('intake.notDiagnosis'));
       const [intake] = recorded(effects);
