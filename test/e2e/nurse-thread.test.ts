@@ -97,6 +97,14 @@ describe('the nurse’s thread with the patient', () => {
     }
   });
 
+  it('previews the emergency template with the hospital’s number and one full stop', async () => {
+    const { body } = await nurse.request('GET', '/console/api/me');
+    const templates = (body.labels as { templates: Record<string, string> }).templates;
+    expect(templates.emergency).toBe(
+      'A nurse has reviewed your answers: please go to the emergency department now, or call 115.',
+    );
+  });
+
   it('raises the intake to level 1 on top of the inbox when the answer is an emergency phrase', async () => {
     const [row] = await inbox();
     const answer = await lan.say('now my chest hurts');
