@@ -2,9 +2,14 @@
 // triage table in src/domain/triage.ts), then the triage result. "Back" works on every question;
 // "I don't know" wherever a patient may not know. The patient's own words are asked last and
 // handed straight to storage, so they never sit in the conversation state.
-import type { ConversationState, Effect, FlowEvent, StepContext } from '../src/conversation/flow.ts';
+import type {
+  ConversationState,
+  Effect,
+  FlowEvent,
+  StepContext,
+  TypedRedFlag,
+} from '../src/conversation/flow.ts';
 import type { OutboundMessage } from '../src/conversation/message.ts';
-import { emergencyNumberFor } from '../src/domain/red-flags.ts';
 import {
   COMPLAINTS,
   ONSETS,
@@ -13,13 +18,14 @@ import {
   complaintRule,
   parseTemperature,
   questionsFor,
+  raised,
   triage,
   type Answer,
   type IntakeAnswers,
   type IntakeQuestion,
   type Onset,
 } from '../src/domain/triage.ts';
-import { choices, pressed, send, stay, typedText, type Flow, type Outcome } from './kit.ts';
+import { choices, emergencyMessage, pressed, send, stay, typedText, type Flow, type Outcome } from './kit.ts';
 
 /** Longest description kept (a chat message, not a letter). */
 export const DESCRIPTION_MAX = 1000;
@@ -89,25 +95,41 @@ function answersOf(state: ConversationState, context: StepContext): IntakeAnswer
   };
 }
 
-/** Triage, storage and the answer: the emergency number for level 1, what happens next otherwise. */
-function finish(state: ConversationState, context: StepContext, description?: string): Outcome {
+/**
+ * Triage, storage and the answer: the emergency number for level 1, what happens next otherwise.
+ * An emergency phrase the patient typed raises the level and is stored with the intake.
+ */
+function finish(
+  state: ConversationState,
+  context: StepContext,
+  description?: string,
+  typed?: TypedRedFlag,
+): Outcome {
   const t = context.text(state.locale);
   const answers = answersOf(state, context);
-  const result = triage(answers);
+  const rules = triage(answers);
+  const result = typed ? raised(rules, typed.acuity, `typed:${typed.phrase}`) : rules;
   const record: Effect = {
     type: 'recordIntake',
     patientId: state.patientId ?? '',
-    intake: { answers, description, result, rulesVersion: TRIAGE_RULES_VERSION, locale: state.locale },
+    intake: {
+      answers,
+      description,
+      result,
+      rulesVersion: TRIAGE_RULES_VERSION,
+      locale: state.locale,
+      ...(typed ? { typedRedFlags: [typed] } : {}),
+    },
   };
   const notDiagnosis = t('triage:intake.notDiagnosis');
-  const number = emergencyNumberFor(
-    state.country,
-    context.settings.emergencyNumbers,
-    context.settings.hospitalCountry,
-  );
   const said: OutboundMessage[] =
     result.acuity === 1
-      ? [{ text: t('triage:intake.emergency', { number }), urgent: true }, { text: notDiagnosis }]
+      ? [
+          emergencyMessage(state, context, (number) =>
+            t(typed ? 'emergency.alert' : 'triage:intake.emergency', { number }),
+          ),
+          { text: notDiagnosis },
+        ]
       : [
           {
             text: `${t(`triage:intake.result.${result.acuity}`, {
@@ -121,6 +143,106 @@ function finish(state: ConversationState, context: StepContext, description?: st
     effects: [record, ...said.map(send)],
     to: 'menu.main',
   };
+}
+
+/**
+ * An emergency phrase typed during the intake: the questions stop, and the intake is stored at
+ * once with what is known, the phrase and the message it was in, so the nurse sees it on top.
+ */
+export function emergencyStop(
+  state: ConversationState,
+  context: StepContext,
+  typed: TypedRedFlag,
+  text: string,
+): Outcome {
+  return finish(state, context, text.slice(0, DESCRIPTION_MAX), typed);
+}
+
+// Typed answers to a yes / no question, in every shipped language (a patient may type in
+// English whatever language they chose); the button labels of their language count too.
+const TYPED_ANSWERS: Record<'yes' | 'no' | 'unknown', string[]> = {
+  yes: [
+    'yes',
+    'y',
+    'yeah',
+    'yep',
+    'có',
+    'co',
+    'vâng',
+    'dạ',
+    'đúng',
+    '是',
+    '是的',
+    '有',
+    '对',
+    'oui',
+    'ouais',
+    'ใช่',
+    'มี',
+    'ค่ะ',
+    'ครับ',
+    'はい',
+    'うん',
+    'ある',
+    'あります',
+  ],
+  no: [
+    'no',
+    'n',
+    'nope',
+    'không',
+    'khong',
+    'ko',
+    'k',
+    'không có',
+    '否',
+    '不',
+    '不是',
+    '没有',
+    '没',
+    '无',
+    'non',
+    'ไม่',
+    'ไม่ใช่',
+    'ไม่มี',
+    'いいえ',
+    'ない',
+    'ありません',
+    'ううん',
+  ],
+  unknown: [
+    "don't know",
+    'i don’t know',
+    "i don't know",
+    'not sure',
+    'không biết',
+    'không rõ',
+    '不知道',
+    '不清楚',
+    'je ne sais pas',
+    'sais pas',
+    'ไม่รู้',
+    'ไม่แน่ใจ',
+    'わからない',
+    '分からない',
+    'わかりません',
+  ],
+};
+
+/** A typed yes / no / don't know, or undefined. */
+function typedAnswer(typed: string | undefined, t: (key: string) => string): string | undefined {
+  if (typed === undefined) return undefined;
+  const word = typed
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[’]/g, "'")
+    .replace(/[\s.!。！,，、]+$/u, '')
+    .trim();
+  for (const answer of ['yes', 'no', 'unknown'] as const) {
+    const own = t(`triage:intake.${answer}`).toLowerCase().replace(/[’]/g, "'");
+    if (word === own || TYPED_ANSWERS[answer].includes(word)) return answer;
+  }
+  return undefined;
 }
 
 /** Buttons under every question: its answers, then "Back". */
@@ -147,7 +269,7 @@ function answerYesNo(
   field: (state: ConversationState) => string,
 ): (state: ConversationState, event: FlowEvent, context: StepContext) => Outcome {
   return (state, event, context) => {
-    const value = pressed(event, step);
+    const value = pressed(event, step) ?? typedAnswer(typedText(event), context.text(state.locale));
     if (value === 'back') return back(state, context);
     if (value !== 'yes' && value !== 'no' && value !== 'unknown')
       return stay(state, send({ text: context.text(state.locale)('triage:intake.useButtons') }));

@@ -2,6 +2,7 @@
 // diagrams) and reacts to events; moving to a step asks that step's question.
 import type { ConversationState, Effect, FlowEvent, StepContext } from '../src/conversation/flow.ts';
 import type { Choice, OutboundMessage } from '../src/conversation/message.ts';
+import { emergencyNumberFor, homeEmergencyNumber } from '../src/domain/red-flags.ts';
 
 /** What a step decided: new state, effects, and optionally the step to move to. */
 export interface Outcome {
@@ -77,4 +78,34 @@ export function collect(
   const value = typed === undefined ? undefined : parse(typed);
   if (!value) return stay(state, send({ text: invalid }));
   return { state: { ...state, draft: { ...state.draft, [field]: value } }, effects: [], to };
+}
+
+/**
+ * Emergency guidance as one urgent message: `text` (given the hospital country's number), a
+ * line with the home number for a phone from abroad, and a call button for each.
+ */
+export function emergencyMessage(
+  state: ConversationState,
+  context: StepContext,
+  text: (number: string) => string,
+): OutboundMessage {
+  const t = context.text(state.locale);
+  const { emergencyNumbers, hospitalCountry } = context.settings;
+  const number = emergencyNumberFor(state.country, emergencyNumbers, hospitalCountry);
+  const home = homeEmergencyNumber(state.country, emergencyNumbers, hospitalCountry);
+  const lines = [text(number)];
+  // "15/112" is two numbers to dial, each its own button.
+  const dial = (numbers: string) =>
+    numbers
+      .split(/[/,]/)
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map((part) => ({ label: t('emergency.call', { number: part }), number: part }));
+  const calls = dial(number);
+  if (home) {
+    const country = new Intl.DisplayNames([state.locale], { type: 'region' }).of(home.country);
+    lines.push(t('emergency.abroad', { country: country ?? home.country, number: home.number }));
+    calls.push(...dial(home.number));
+  }
+  return { text: lines.join('\n\n'), urgent: true, calls };
 }

@@ -14,7 +14,7 @@ import type {
 import type { ConversationAddress } from '../src/conversation/message.ts';
 import { emergencyNumberFor, findRedFlag } from '../src/domain/red-flags.ts';
 import { isLocale, type Locale } from '../src/i18n/locales.ts';
-import { parseButton, send, type Flow, type Outcome, type StepDefinition } from './kit.ts';
+import { emergencyMessage, parseButton, send, type Flow, type Outcome, type StepDefinition } from './kit.ts';
 import {
   appointmentApproved,
   appointmentReminder,
@@ -26,7 +26,7 @@ import {
   startAppointments,
   startBooking,
 } from './booking.ts';
-import { intake } from './intake.ts';
+import { emergencyStop, intake } from './intake.ts';
 import { menu, system } from './menu.ts';
 import { onboarding } from './onboarding.ts';
 import { checkoutMessage, paymentEvent } from './payment.ts';
@@ -161,18 +161,43 @@ const MENU_BUTTONS: Record<string, GlobalAction | undefined> = {
   appointments: 'appointments',
 };
 
-/** A message a staff member sent from the console: said as is, the conversation stays where it is. */
+/** How long after a nurse's message the patient's free text is taken as their answer. */
+export const NURSE_THREAD_HOURS = 24;
+
+/**
+ * A message a staff member sent from the console: said as is, the conversation stays where it
+ * is, and the patient's next free text goes back to that intake's thread.
+ */
 function staffMessage(
   state: ConversationState,
   data: Record<string, unknown>,
   context: StepContext,
 ): StepResult {
   const t = context.text(state.locale);
+  const thread =
+    typeof data.intakeId === 'string'
+      ? { intakeId: data.intakeId, until: context.now + NURSE_THREAD_HOURS * 3_600_000 }
+      : state.nurseThread;
+  const next = thread ? { ...state, nurseThread: thread } : state;
+  if (data.template === 'emergency')
+    return {
+      state: next,
+      effects: [
+        send(emergencyMessage(state, context, (number) => t('triage:staff.templates.emergency', { number }))),
+      ],
+    };
   const text =
     typeof data.template === 'string'
       ? t(`triage:staff.templates.${data.template}`, { number: emergencyNumber(state, context.settings) })
       : t('triage:staff.message', { text: typeof data.text === 'string' ? data.text : '' });
-  return { state, effects: [send({ text })] };
+  return { state: next, effects: [send({ text })] };
+}
+
+/** The intake a nurse is waiting on an answer for, unless the current step reads typed answers. */
+function openThread(state: ConversationState, context: StepContext): string | undefined {
+  const thread = state.nurseThread;
+  if (!thread || thread.until <= context.now) return undefined;
+  return /^(intake|onboarding)\./.test(state.step) ? undefined : thread.intakeId;
 }
 
 function step(state: ConversationState, event: FlowEvent, context: StepContext): StepResult {
@@ -183,22 +208,41 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
     const redFlag = findRedFlag(event.text);
     if (redFlag) {
       const number = emergencyNumber(state, context.settings);
+      const logged: Effect = {
+        type: 'recordRedFlag',
+        phrase: redFlag.phrase,
+        phraseLocale: redFlag.locale,
+        emergencyNumber: number,
+      };
+      // During an intake the questions stop and the intake is stored with the phrase; with a
+      // nurse waiting on an answer, the message goes to that intake and raises it.
+      if (state.step.startsWith('intake.') && state.patientId) {
+        const outcome = emergencyStop(state, context, redFlag, event.text);
+        return settle(state.step, { ...outcome, effects: [logged, ...outcome.effects] }, context);
+      }
+      const intakeId = openThread(state, context);
+      const typed = { phrase: redFlag.phrase, locale: redFlag.locale, acuity: redFlag.acuity };
       return {
         state,
         effects: [
-          {
-            type: 'recordRedFlag',
-            phrase: redFlag.phrase,
-            phraseLocale: redFlag.locale,
-            emergencyNumber: number,
-          },
-          send({ text: t('emergency.alert', { number }), urgent: true }),
+          logged,
+          ...(intakeId ? [{ type: 'intakeReply' as const, intakeId, text: event.text, redFlag: typed }] : []),
+          send(emergencyMessage(state, context, (n) => t('emergency.alert', { number: n }))),
         ],
       };
     }
     const action = command(event.text, state, context);
     const result = action && globalAction(action, state, context);
     if (result) return result;
+    const intakeId = openThread(state, context);
+    if (intakeId && event.text.trim())
+      return {
+        state,
+        effects: [
+          { type: 'intakeReply', intakeId, text: event.text.trim().slice(0, 2000) },
+          send({ text: t('triage:staff.replyPassedOn') }),
+        ],
+      };
   }
 
   switch (event.kind) {

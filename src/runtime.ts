@@ -52,6 +52,7 @@ import type { KeyValueStore } from './storage/kv/key-value-store.ts';
 import { MemoryStore } from './storage/kv/memory-store.ts';
 import { RedisStore } from './storage/kv/redis-store.ts';
 import { PrismaIntakeStore } from './storage/prisma-intake-store.ts';
+import { emergencyNumberFor } from './domain/red-flags.ts';
 import { PrismaPatientDirectory } from './storage/prisma-patient-directory.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -305,6 +306,11 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
               cookieSecret: secret,
               secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
               hospitalName: config.HOSPITAL_NAME,
+              emergencyNumber: emergencyNumberFor(
+                undefined,
+                config.EMERGENCY_NUMBERS,
+                config.HOSPITAL_COUNTRY,
+              ),
             });
           }),
         (server) => {

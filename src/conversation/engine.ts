@@ -314,6 +314,8 @@ export class ConversationEngine {
         });
       case 'recordIntake':
         return this.options.intakes.record(address, effect.patientId, effect.intake, jobId);
+      case 'intakeReply':
+        return this.options.intakes.patientReply(address, effect.intakeId, effect, jobId);
       case 'booking': {
         const result = await this.options.booking.perform(address, effect.patientId, effect.request);
         await this.accept({

@@ -1,7 +1,7 @@
 // What a flow is: pure steps from (state, event, context) to (next state, effects). Flows live
 // in flows/ and are handed to the engine by main.ts; the engine never imports them.
 import type { FeeTable } from '../domain/payments.ts';
-import type { Department, IntakeAnswers, TriageResult } from '../domain/triage.ts';
+import type { Acuity, Department, IntakeAnswers, TriageResult } from '../domain/triage.ts';
 import type { Locale } from '../i18n/locales.ts';
 import type { ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
 
@@ -23,6 +23,11 @@ export interface ConversationState {
   draft: Record<string, string>;
   /** Sequence number of the last batch of outbound messages. */
   outSeq: number;
+  /**
+   * The intake a nurse last wrote about, until when: the patient's free text goes to that
+   * intake's thread in the console meanwhile (outside steps that read typed answers).
+   */
+  nurseThread?: { intakeId: string; until: number };
 }
 
 /** A result from an effect, fed back to the conversation as an event. */
@@ -43,6 +48,8 @@ export type Effect =
   | { type: 'recordRedFlag'; phrase: string; phraseLocale: Locale; emergencyNumber: string }
   | { type: 'setLocale'; locale: Locale }
   | { type: 'recordIntake'; patientId: string; intake: IntakeRecord }
+  /** The patient's words for the nurse, on an intake's thread; an emergency phrase raises it. */
+  | { type: 'intakeReply'; intakeId: string; text: string; redFlag?: TypedRedFlag }
   | { type: 'booking'; patientId: string; request: BookingRequest };
 
 /** What booking asks of the hospital; the answer comes back as the system event "booking". */
@@ -72,6 +79,13 @@ export type BookingRequest =
   | { kind: 'appointments' }
   | { kind: 'cancel'; appointmentId: string };
 
+/** An emergency phrase the patient typed, as the catalogue (src/domain/red-flags.ts) names it. */
+export interface TypedRedFlag {
+  phrase: string;
+  locale: Locale;
+  acuity: Acuity;
+}
+
 /** A finished symptom intake as the flow hands it over for storage and nurse review. */
 export interface IntakeRecord {
   answers: IntakeAnswers;
@@ -80,6 +94,8 @@ export interface IntakeRecord {
   result: TriageResult;
   rulesVersion: string;
   locale: Locale;
+  /** Emergency phrases typed during the intake (they raised `result`). */
+  typedRedFlags?: TypedRedFlag[];
 }
 
 /** The patient as known before the first step of a new conversation. */

@@ -54,6 +54,8 @@ export interface OutboundMessage {
   choices?: Choice[];
   /** Buttons that open a URL. */
   links?: { label: string; url: string }[];
+  /** Buttons that dial a number (tel: where the channel allows, the number as text elsewhere). */
+  calls?: { label: string; number: string }[];
   /** Ask the platform to share the patient's location or phone number. */
   request?: { kind: 'location' | 'contact'; label: string };
   /** An image, e.g. a QR code, shown with `text` as its caption. */

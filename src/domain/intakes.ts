@@ -1,6 +1,6 @@
 // Intakes as the nurse console sees them, and the ports that store them. The triage decision
 // itself is in triage.ts; this is what happens to it afterwards.
-import type { IntakeRecord } from '../conversation/flow.ts';
+import type { IntakeRecord, TypedRedFlag } from '../conversation/flow.ts';
 import type { ConversationAddress } from '../conversation/message.ts';
 import type { Acuity, Answer, Department, IntakeAnswers } from './triage.ts';
 
@@ -19,6 +19,8 @@ export interface IntakeSummary {
   complaint: string;
   /** Red-flag questions answered "yes". */
   redFlags: string[];
+  /** Emergency phrases the patient typed (during the intake or on its thread): an alert. */
+  typedRedFlags: TypedRedFlag[];
   patientName: string;
   channel: ConversationAddress['channel'];
   locale: string;
@@ -27,7 +29,8 @@ export interface IntakeSummary {
 /** Something staff did on an intake. */
 export interface IntakeAction {
   at: Date;
-  kind: 'acuity' | 'route' | 'message' | 'close' | 'approve';
+  /** "reply" is the patient writing on the intake's thread (no staff member). */
+  kind: 'acuity' | 'route' | 'message' | 'close' | 'approve' | 'reply';
   staff: string;
   detail: Record<string, string | number>;
 }
@@ -50,6 +53,16 @@ export interface IntakeRecorder {
     address: ConversationAddress,
     patientId: string,
     intake: IntakeRecord,
+    sourceKey: string,
+  ): Promise<void>;
+  /**
+   * The patient's words on an intake's thread (idempotent by `sourceKey`); only for an intake
+   * of the same conversation. An emergency phrase raises the intake and reopens it for review.
+   */
+  patientReply(
+    address: ConversationAddress,
+    intakeId: string,
+    reply: { text: string; redFlag?: TypedRedFlag },
     sourceKey: string,
   ): Promise<void>;
 }

@@ -47,6 +47,7 @@ export function renderTriageDocument(t: Texts): string {
     '- Older patients (per complaint, above): one level sooner than the rules above give.',
     '- "I don\'t know" never raises the level; the nurse sees it as an open answer.',
     '- Level 1 always routes to the Emergency department.',
+    '- An emergency phrase typed in the chat (src/domain/red-flags.ts, reviewed against NHS "When to call 999", AHA heart attack and stroke warning signs (F.A.S.T.) and WHO basic emergency care) means level 1: during an intake it stops the questions and stores the intake; on a nurse\'s thread it raises that intake.',
     '',
     '## What follows each level',
     '',

@@ -298,6 +298,18 @@ export function triage(answers: IntakeAnswers): TriageResult {
   return { acuity, department, reasons, ...dispositionFor(acuity) };
 }
 
+/** `result` raised to at least `to` for `reason` (an emergency phrase typed in the chat). */
+export function raised(result: TriageResult, to: Acuity, reason: string): TriageResult {
+  const acuity = Math.min(result.acuity, to) as Acuity;
+  return {
+    ...result,
+    acuity,
+    department: acuity === 1 ? 'emergency' : result.department,
+    reasons: [...result.reasons, reason],
+    ...dispositionFor(acuity),
+  };
+}
+
 /** What follows a level, whether the rules or a nurse set it. */
 export function dispositionFor(acuity: Acuity): Pick<TriageResult, 'reviewRequired' | 'bookingUrgency'> {
   const { reviewRequired, bookingUrgency } = DISPOSITIONS[acuity];

@@ -1,8 +1,9 @@
 // Intakes on PostgreSQL (Prisma). What the patient said is encrypted field by field before it
 // reaches the database; the columns in clear (acuity, department, status, times) are what the
 // inbox sorts and routes by.
+import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { IntakeRecord } from '../conversation/flow.ts';
+import type { IntakeRecord, TypedRedFlag } from '../conversation/flow.ts';
 import type { ChannelName, ConversationAddress } from '../conversation/message.ts';
 import {
   redFlagsOf,
@@ -20,6 +21,14 @@ interface IntakeContent {
   answers: IntakeAnswers;
   description?: string;
   reasons: string[];
+  /** Emergency phrases typed during the intake or later on its thread. */
+  typedRedFlags?: TypedRedFlag[];
+}
+
+/** A UUID derived from an effect's id, so a retried effect finds the row it wrote. */
+function uuidFrom(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 interface IntakeRow {
@@ -57,6 +66,7 @@ export class PrismaIntakeStore implements IntakeRecorder {
       answers: intake.answers,
       description: intake.description,
       reasons: intake.result.reasons,
+      ...(intake.typedRedFlags?.length ? { typedRedFlags: intake.typedRedFlags } : {}),
     };
     const { id } = await this.prisma.intake.upsert({
       where: { sourceKey },
@@ -80,7 +90,54 @@ export class PrismaIntakeStore implements IntakeRecorder {
     await this.changed(id);
   }
 
-  /** Open intakes, most urgent first, then longest waiting. */
+  async patientReply(
+    address: ConversationAddress,
+    intakeId: string,
+    reply: { text: string; redFlag?: TypedRedFlag },
+    sourceKey: string,
+  ): Promise<void> {
+    const eventId = uuidFrom(sourceKey);
+    const stored = await this.prisma.$transaction(async (tx) => {
+      // Only this conversation's own intake; a retried effect finds its row and stops.
+      const intake = await tx.intake.findFirst({
+        where: { id: intakeId, channel: address.channel, channelUserId: address.channelUserId },
+      });
+      if (!intake || (await tx.intakeEvent.findUnique({ where: { id: eventId }, select: { id: true } })))
+        return false;
+      const detail: Record<string, string> = { text: reply.text };
+      let change: Record<string, unknown> =
+        intake.status === 'closed' ? { status: 'reviewed', closedAt: null } : {};
+      if (reply.redFlag) {
+        detail.phrase = reply.redFlag.phrase;
+        const content = this.cipher.decryptJson<IntakeContent>(intake.content);
+        content.typedRedFlags = [...(content.typedRedFlags ?? []), reply.redFlag];
+        const acuity = Math.min(intake.acuity, reply.redFlag.acuity) as Acuity;
+        // A new emergency needs a fresh review, whatever was decided before.
+        change = {
+          content: this.cipher.encryptJson(content),
+          acuity,
+          ...dispositionFor(acuity),
+          ...(acuity === 1 ? { department: 'emergency' } : {}),
+          status: 'new',
+          closedAt: null,
+        };
+      }
+      await tx.intake.update({ where: { id: intakeId }, data: change });
+      await tx.intakeEvent.create({
+        data: {
+          id: eventId,
+          intakeId,
+          staffId: null,
+          kind: 'reply',
+          content: this.cipher.encryptJson(detail),
+        },
+      });
+      return true;
+    });
+    if (stored) await this.changed(intakeId);
+  }
+
+  /** Open intakes, most urgent first, an emergency phrase typed first within a level, then longest waiting. */
   async inbox(): Promise<IntakeSummary[]> {
     const rows = await this.prisma.intake.findMany({
       where: { status: { not: 'closed' } },
@@ -88,7 +145,10 @@ export class PrismaIntakeStore implements IntakeRecorder {
       take: INBOX_LIMIT,
       include: { patient: { select: { fullName: true } } },
     });
-    return rows.map((row) => this.summary(row));
+    const alerted = (summary: IntakeSummary) => (summary.typedRedFlags.length > 0 ? 0 : 1);
+    return rows
+      .map((row) => this.summary(row))
+      .sort((a, b) => a.acuity - b.acuity || alerted(a) - alerted(b));
   }
 
   async detail(id: string): Promise<IntakeDetail | undefined> {
@@ -104,7 +164,7 @@ export class PrismaIntakeStore implements IntakeRecorder {
     const actions: IntakeAction[] = row.events.map((event) => ({
       at: event.at,
       kind: event.kind as IntakeAction['kind'],
-      staff: event.staff?.displayName ?? 'former staff member',
+      staff: event.kind === 'reply' ? 'Patient' : (event.staff?.displayName ?? 'former staff member'),
       detail: this.cipher.decryptJson<IntakeAction['detail']>(event.content),
     }));
     return {
@@ -197,6 +257,7 @@ export class PrismaIntakeStore implements IntakeRecorder {
       reviewRequired: row.reviewRequired,
       complaint: content.answers.complaint,
       redFlags: redFlagsOf(content.answers),
+      typedRedFlags: content.typedRedFlags ?? [],
       patientName: row.patient.fullName ?? '',
       channel: row.channel as ChannelName,
       locale: row.locale,

@@ -164,7 +164,7 @@ describe('Telegram webhook', () => {
     await say(tg.text(chat, 'xin chào', 'vi'), 1, id);
     const sent = await say(tg.text(chat, 'mẹ tôi bị khó thở', 'vi'), 2, id);
     expect(sent[1]!.body.text).toBe(
-      '⚠️ Đây có thể là tình huống khẩn cấp. Hãy gọi ngay 115 hoặc đến khoa cấp cứu gần nhất. Đừng chờ trả lời trong cuộc trò chuyện này.',
+      '⚠️ Đây có thể là tình huống khẩn cấp. Hãy gọi ngay 115 hoặc đến khoa cấp cứu gần nhất. Đừng chờ trả lời trong cuộc trò chuyện này.\n\n📞 115',
     );
     await expect
       .poll(() => instance.frontdoor.database.prisma.redFlagEvent.count({ where: { channelUserId: id } }), {

@@ -60,7 +60,7 @@ describe('engine recovery and delivery', () => {
       jobs,
       flows: flowRegistry,
       directory: nobody,
-      intakes: { record: async () => undefined },
+      intakes: { record: async () => undefined, patientReply: async () => undefined },
       booking: { perform: async () => ({ kind: 'failed' }) },
       cipher: new FieldCipher(generateKey()),
       translator: await createTranslator(),

@@ -42,6 +42,11 @@ export class ConsoleClient {
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
+  /** The session cookies, for requests this client does not make itself (the event stream). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
   async signIn(email: string, password: string) {
     const csrf = await this.request('GET', '/console/api/csrf');
     this.csrfToken = String(csrf.body.csrfToken);
@@ -52,4 +57,37 @@ export class ConsoleClient {
     }
     return result;
   }
+}
+
+/** The console's live stream, read as the browser's EventSource would: event names and data. */
+export async function openConsoleStream(
+  baseUrl: string,
+  client: ConsoleClient,
+): Promise<{ next(event: string): Promise<string>; close(): void }> {
+  const controller = new AbortController();
+  const response = await fetch(`${baseUrl}/console/api/stream`, {
+    headers: { cookie: client.cookieHeader() },
+    signal: controller.signal,
+  });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  return {
+    async next(event) {
+      for (;;) {
+        const blocks = buffer.split('\n\n');
+        buffer = blocks.pop() ?? '';
+        for (const [index, block] of blocks.entries()) {
+          const name = /^event: (.*)$/m.exec(block)?.[1];
+          if (name === event) {
+            buffer = [...blocks.slice(index + 1), buffer].join('\n\n');
+            return /^data: (.*)$/m.exec(block)?.[1] ?? '';
+          }
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('the console stream ended');
+        buffer += value;
+      }
+    },
+    close: () => controller.abort(),
+  };
 }

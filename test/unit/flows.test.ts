@@ -104,25 +104,33 @@ describe('onboarding', () => {
 describe('global interrupts', () => {
   const everyStep = FLOWS.flatMap((flow) => Object.keys(flow.steps).map((step) => `${flow.name}.${step}`));
 
-  it.each(everyStep)('an emergency phrase in step %s answers with the number and keeps the step', (step) => {
-    const state: ConversationState = {
-      ...flowRegistry.start(address, 'fr', undefined, 'new', settings),
-      step,
-      country: 'FR',
-    };
-    const result = flowRegistry.step(state, text("j'ai une douleur thoracique"), context);
-    expect(result.state).toEqual(state);
-    expect(result.effects).toEqual([
-      { type: 'recordRedFlag', phrase: 'douleur thoracique', phraseLocale: 'fr', emergencyNumber: '15/112' },
-      {
-        type: 'send',
-        message: {
-          text: "⚠️ Il s'agit peut-être d'une urgence. Appelez le 15/112 maintenant ou rendez-vous aux urgences les plus proches. N'attendez pas de réponse dans cette conversation.",
-          urgent: true,
+  it.each(everyStep)(
+    'an emergency phrase in step %s answers with the hospital country’s number first and keeps the step',
+    (step) => {
+      const state: ConversationState = {
+        ...flowRegistry.start(address, 'fr', undefined, 'new', settings),
+        step,
+        country: 'FR',
+      };
+      const result = flowRegistry.step(state, text("j'ai une douleur thoracique"), context);
+      expect(result.state).toEqual(state);
+      expect(result.effects).toEqual([
+        { type: 'recordRedFlag', phrase: 'douleur thoracique', phraseLocale: 'fr', emergencyNumber: '115' },
+        {
+          type: 'send',
+          message: {
+            text: "⚠️ Il s'agit peut-être d'une urgence. Appelez le 115 maintenant ou rendez-vous aux urgences les plus proches. N'attendez pas de réponse dans cette conversation.\n\nSi vous êtes en ce moment dans le pays suivant : France, appelez plutôt le 15/112.",
+            urgent: true,
+            calls: [
+              { label: 'Appeler le 115', number: '115' },
+              { label: 'Appeler le 15', number: '15' },
+              { label: 'Appeler le 112', number: '112' },
+            ],
+          },
         },
-      },
-    ]);
-  });
+      ]);
+    },
+  );
 
   it('changes language from any step and returns to it', () => {
     const { state, effects } = run([...toPhone.slice(0, 3), button('menu|language'), button('lang|ja')]);
@@ -143,12 +151,12 @@ describe('global interrupts', () => {
     );
   });
 
-  it('gives help with the emergency number of the patient country', () => {
+  it('gives help with the hospital country’s emergency number, not the phone’s', () => {
     const { effects } = run([text('hi'), text('/help')], 'ja', {
       ...flowRegistry.start(address, 'ja', undefined, 'new', settings),
       country: 'JP',
     });
-    expect(sent(effects).at(-2)).toContain('すぐに 119 に電話してください');
+    expect(sent(effects).at(-2)).toContain('すぐに 115 に電話してください');
   });
 
   it('ignores an unfollow, which cannot be answered', () => {

@@ -207,9 +207,10 @@ describe('an emergency answer, in every language', () => {
   };
 
   it.each(SUPPORTED_LOCALES)(
-    '%s: stops at once with the country’s emergency number and records level 1',
+    '%s: stops at once with the hospital’s emergency number (the phone’s second) and records level 1',
     async (locale) => {
-      const [country, number] = countries[locale];
+      const [country, home] = countries[locale];
+      const number = '115';
       const i18n = await createTranslator();
       const { state, effects } = runFlow(
         context,
@@ -223,10 +224,16 @@ describe('an emergency answer, in every language', () => {
         patientAtMenu(locale, { country }),
       );
       const emergency = effects.find((effect) => effect.type === 'send' && effect.message.urgent);
-      expect(emergency?.type === 'send' && emergency.message.text).toBe(
+      const message = emergency?.type === 'send' ? emergency.message : undefined;
+      expect(message?.text.split('\n\n')[0]).toBe(
         i18n.getFixedT(locale, 'triage')('intake.emergency', { number }),
       );
-      expect(emergency?.type === 'send' && emergency.message.text).toContain(number);
+      // A tap-to-call button for the hospital's number, then the home number for a foreign phone.
+      expect(message?.calls?.[0]).toEqual({
+        label: i18n.getFixedT(locale, 'chat')('emergency.call', { number }),
+        number,
+      });
+      if (country !== 'VN') expect(message?.text).toContain(home.split('/')[0]);
       // Every result, the emergency too, says it is not a diagnosis.
       expect(sent(effects)).toContain(i18n.getFixedT(locale, 'triage')('intake.notDiagnosis'));
       const [intake] = recorded(effects);
@@ -255,5 +262,137 @@ describe('messages from the nurse console', () => {
   it('relays typed text as the nurse’s message', () => {
     const { effects } = staff({ text: 'Please come at 3 pm.' }, patientAtMenu('fr'));
     expect(sent(effects)).toEqual(["Message de l'infirmière : Please come at 3 pm."]);
+  });
+});
+
+describe('typed answers to yes / no questions', () => {
+  const toFirstFlag = [
+    button('menu|symptoms'),
+    button('intake.complaint|fever'),
+    button('intake.onset|today'),
+    button('intake.severity|3'),
+  ];
+  it.each([
+    ['en', 'no', 'yes'],
+    ['en', 'No.', 'YES'],
+    ['vi', 'không', 'có'],
+    ['zh-CN', '没有', '是'],
+    ['fr', 'non', 'oui'],
+    ['th', 'ไม่', 'ใช่'],
+    ['ja', 'いいえ', 'はい'],
+  ] as const)('%s: typing "%s" and "%s" answers the question instead of being refused', (locale, no, yes) => {
+    const { state, effects } = runFlow(
+      context,
+      [...toFirstFlag, text(no), text(no), text(yes)],
+      patientAtMenu(locale),
+    );
+    expect(sent(effects).join('\n')).not.toContain(context.text(locale)('triage:intake.useButtons'));
+    // fever_neck_rash no, fever_confused no, fever_long yes: the pregnancy question comes next.
+    expect(state.step).toBe('intake.pregnancy');
+    expect(state.draft).toMatchObject({
+      'rf.fever_neck_rash': 'no',
+      'rf.fever_confused': 'no',
+      'rf.fever_long': 'yes',
+    });
+  });
+
+  it('still refuses words that are not an answer', () => {
+    const { state, effects } = runFlow(context, [...toFirstFlag, text('maybe tomorrow')], patientAtMenu());
+    expect(sent(effects)).toContain('Please answer with the buttons, or press “Back”.');
+    expect(state.step).toBe('intake.redFlag');
+  });
+});
+
+describe('an emergency phrase typed during an intake', () => {
+  it('stops the questions and stores the intake at level 1 with the phrase, not "no red flag"', () => {
+    const { state, effects } = runFlow(
+      context,
+      [
+        button('menu|symptoms'),
+        button('intake.complaint|cough_cold'),
+        button('intake.onset|today'),
+        text('tôi bị khó thở quá'),
+      ],
+      patientAtMenu('vi'),
+    );
+    const [intake] = recorded(effects);
+    expect(intake?.result).toMatchObject({ acuity: 1, department: 'emergency', bookingUrgency: 'emergency' });
+    expect(intake?.result.reasons).toContain('typed:khó thở');
+    expect(intake?.typedRedFlags).toEqual([{ phrase: 'khó thở', locale: 'vi', acuity: 1 }]);
+    expect(intake?.description).toBe('tôi bị khó thở quá');
+    expect(effects).toContainEqual(expect.objectContaining({ type: 'recordRedFlag', phrase: 'khó thở' }));
+    const urgent = effects.filter((effect) => effect.type === 'send' && effect.message.urgent);
+    expect(urgent).toHaveLength(1);
+    expect(state).toMatchObject({ step: 'menu.main', draft: {}, triage: { acuity: 1 } });
+  });
+});
+
+describe('the patient answering the nurse', () => {
+  const fromNurse = (data: Record<string, string>) => ({
+    kind: 'system' as const,
+    name: 'staff.message',
+    data,
+  });
+  const intakeId = '6f1c1e0e-6b1a-4c55-9a43-5f8a3f0e9d11';
+
+  it('passes free text after "A nurse would like to know more" on to that intake, in the patient’s language', () => {
+    const { state, effects } = runFlow(
+      context,
+      [fromNurse({ template: 'moreInfo', intakeId }), text('Tôi thấy đỡ hơn, nhưng vẫn sốt')],
+      patientAtMenu('vi'),
+    );
+    expect(effects).toContainEqual({ type: 'intakeReply', intakeId, text: 'Tôi thấy đỡ hơn, nhưng vẫn sốt' });
+    const said = sent(effects);
+    expect(said).not.toContain('Xin lỗi, tôi chưa hiểu. Vui lòng chọn một trong các nút.');
+    expect(said.at(-1)).toBe(context.text('vi')('triage:staff.replyPassedOn'));
+    expect(state.step).toBe('menu.main');
+  });
+
+  it('raises that intake with an emergency phrase on the thread', () => {
+    const { effects } = runFlow(
+      context,
+      [fromNurse({ template: 'moreInfo', intakeId }), text('my chest hurts now')],
+      patientAtMenu('en', { country: 'US' }),
+    );
+    expect(effects).toContainEqual({
+      type: 'intakeReply',
+      intakeId,
+      text: 'my chest hurts now',
+      redFlag: { phrase: 'chest hurts', locale: 'en', acuity: 1 },
+    });
+  });
+
+  it('leaves typed answers to the intake questions alone, and stops after a day', () => {
+    const during = runFlow(
+      context,
+      [
+        fromNurse({ template: 'moreInfo', intakeId }),
+        button('menu|symptoms'),
+        button('intake.complaint|fever'),
+        button('intake.onset|today'),
+        text('4'),
+      ],
+      patientAtMenu(),
+    );
+    expect(during.effects.some((effect) => effect.type === 'intakeReply')).toBe(false);
+    expect(during.state.step).toBe('intake.redFlag');
+    const later = { ...context, now: context.now + 25 * 3_600_000 };
+    const { effects } = runFlow(later, [text('hello?')], { ...during.state, step: 'menu.main' });
+    expect(effects.some((effect) => effect.type === 'intakeReply')).toBe(false);
+  });
+
+  it('gives the emergency template with call buttons and a single full stop', () => {
+    const { effects } = runFlow(
+      context,
+      [fromNurse({ template: 'emergency', intakeId })],
+      patientAtMenu('en', { country: 'US' }),
+    );
+    const [message] = effects.flatMap((effect) => (effect.type === 'send' ? [effect.message] : []));
+    expect(message?.text).toContain('or call 115.');
+    expect(message?.text).not.toContain('..');
+    expect(message?.calls).toEqual([
+      { label: 'Call 115', number: '115' },
+      { label: 'Call 911', number: '911' },
+    ]);
   });
 });

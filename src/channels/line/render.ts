@@ -23,10 +23,41 @@ export function renderLine(message: OutboundMessage): messagingApi.Message[] {
   const links = (message.links ?? []).map((link) => `${link.label}: ${link.url}`);
   const text = [message.text, ...links].join('\n\n').slice(0, 5000);
   const quickReply = items.length > 0 ? { items: items.slice(0, QUICK_REPLY_MAX) } : undefined;
-  const textMessage: messagingApi.TextMessage = { type: 'text', text, ...(quickReply ? { quickReply } : {}) };
-  if (!message.image) return [textMessage];
+  const calls = message.calls ?? [];
+  // Call buttons: a buttons template whose URI actions dial (LINE allows tel: there); the
+  // quick replies go on the last message, the only one LINE shows them on.
+  const callMessage: messagingApi.TemplateMessage | undefined =
+    calls.length > 0
+      ? {
+          type: 'template',
+          altText: calls
+            .map((call) => call.label)
+            .join(' / ')
+            .slice(0, 400),
+          template: {
+            type: 'buttons',
+            text: calls
+              .map((call) => call.label)
+              .join(' / ')
+              .slice(0, 160),
+            actions: calls.slice(0, 4).map((call) => ({
+              type: 'uri',
+              label: label(call.label),
+              uri: `tel:${call.number.replace(/[^\d+]/g, '')}`,
+            })),
+          },
+          ...(quickReply ? { quickReply } : {}),
+        }
+      : undefined;
+  const textMessage: messagingApi.TextMessage = {
+    type: 'text',
+    text,
+    ...(quickReply && !callMessage ? { quickReply } : {}),
+  };
+  const shown: messagingApi.Message[] = callMessage ? [textMessage, callMessage] : [textMessage];
+  if (!message.image) return shown;
   return [
     { type: 'image', originalContentUrl: message.image.url, previewImageUrl: message.image.url },
-    textMessage,
+    ...shown,
   ];
 }

@@ -28,7 +28,13 @@ const buttonable = (link: { url: string }) => {
 /** The text with the links that cannot be buttons written under it. */
 function textWithLinks(message: OutboundMessage): string {
   const inText = (message.links ?? []).filter((link) => !buttonable(link));
-  return [message.text, ...inText.map((link) => `${link.label}: ${link.url}`)].join('\n\n');
+  // URL buttons refuse tel:; a number in the text is one tap away in Telegram's apps.
+  const calls = (message.calls ?? []).map((call) => `📞 ${call.number}`);
+  return [
+    message.text,
+    ...inText.map((link) => `${link.label}: ${link.url}`),
+    ...(calls.length > 0 ? [calls.join('\n')] : []),
+  ].join('\n\n');
 }
 
 /** Two short buttons share a row; long labels get a row each, as people read them on phones. */

@@ -60,10 +60,11 @@ function render(entry){
   box.append(el('span','who',(entry.from==='patient'?text.you:text.assistant)+': '));
   box.append(el('span','body',entry.message.text));
   const m=entry.message;
-  if(entry.from==='assistant'&&((m.choices&&m.choices.length)||(m.links&&m.links.length))){
+  if(entry.from==='assistant'&&((m.choices&&m.choices.length)||(m.links&&m.links.length)||(m.calls&&m.calls.length))){
     const actions=el('div','actions'); actions.setAttribute('role','group');
     for(const c of m.choices||[]){const b=el('button','',c.label);b.type='button';b.addEventListener('click',()=>{for(const x of actions.querySelectorAll('button'))x.disabled=true;send({button:c.data,label:c.label});});actions.append(b);}
     for(const l of m.links||[]){const a=el('a','',l.label);a.href=l.url;a.target='_blank';a.rel='noopener';actions.append(a);}
+    for(const c of m.calls||[]){const a=el('a','call',c.label);a.href='tel:'+c.number.replace(/[^0-9+]/g,'');actions.append(a);}
     box.append(actions);
   }
   if(entry.from==='assistant'&&m.request){box.append(el('div','hint',text.shareUnsupported));}

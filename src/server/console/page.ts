@@ -46,6 +46,8 @@ tbody tr.fresh{animation:fresh 3s ease-out}
 .inbox{border:1px solid var(--line);border-radius:12px;overflow:hidden}
 .chip{display:inline-flex;align-items:center;gap:6px;font-weight:700;border-radius:999px;padding:3px 10px;color:#fff;white-space:nowrap;font-size:13px}
 .a1{background:var(--a1)}.a2{background:var(--a2)}.a3{background:var(--a3)}.a4{background:var(--a4)}.a5{background:var(--a5)}
+.alert{display:inline-block;background:var(--a1);color:#fff;border-radius:6px;padding:2px 8px;font-size:12px;font-weight:700;margin:2px 4px 2px 0}
+.thread li{margin-bottom:8px}.thread .patient{background:#f1f8f7;border-radius:8px;padding:6px 10px}
 .flag{display:inline-block;background:#fdecea;color:#7a1712;border-radius:6px;padding:2px 8px;font-size:12px;font-weight:600;margin:2px 4px 2px 0}
 .tag{display:inline-block;background:#e8efef;border-radius:6px;padding:2px 8px;font-size:12px}
 .status-new{color:var(--a2);font-weight:600}.status-reviewed{color:var(--a4);font-weight:600}
@@ -76,13 +78,14 @@ const SCRIPT = `
 const LEVELS = {1:'Emergency',2:'Very urgent',3:'Urgent',4:'Standard',5:'Self-care'};
 const ANSWERS = {yes:'Yes',no:'No',unknown:'Does not know'};
 const REASONS = {'severity:severe':'severity 8-10','severity:moderate':'severity 5-7','temperature:high':'temperature ≥ 39.5 °C','temperature:fever':'temperature ≥ 38 °C','temperature:low':'temperature < 35 °C','pregnancy:abdominal':'pregnant with abdominal pain','pregnancy':'could be pregnant','age:older':'older patient'};
-function reasonText(r){return r.startsWith('redFlag:')?'red flag: '+(labels.redFlag[r.slice(8)]||r):(REASONS[r]||r);}
+function reasonText(r){if(r.startsWith('typed:'))return 'typed “'+r.slice(6)+'”';return r.startsWith('redFlag:')?'red flag: '+(labels.redFlag[r.slice(8)]||r):(REASONS[r]||r);}
 function actionText(x){const d=x.detail;switch(x.kind){
   case 'acuity':return 'set acuity '+d.acuity+' · '+LEVELS[d.acuity]+(d.reason?' — “'+d.reason+'”':'');
   case 'route':return 'routed to '+(labels.department[d.department]||d.department);
   case 'message':return d.template?'sent the template “'+(labels.templates[d.template]||d.template)+'”':'sent “'+d.text+'”';
   case 'close':return 'closed the intake';
   case 'approve':return 'approved the appointment of '+new Date(d.start).toLocaleString();
+  case 'reply':return (d.phrase?'wrote an emergency phrase (“'+d.phrase+'”): ':'replied: ')+'“'+d.text+'”';
   default:return x.kind;}}
 const app = document.getElementById('app');
 let me = null, csrf = '', labels = null, stream = null, known = new Set();
@@ -139,7 +142,7 @@ async function inbox(){
       const row=el('tr',{'data-id':i.id,tabindex:'0',class:known.size&&!known.has(i.id)?'fresh':'',onclick:()=>{location.hash='#/intakes/'+i.id},onkeydown:(e)=>{if(e.key==='Enter')location.hash='#/intakes/'+i.id}},
         el('td',{},chip(i.acuity)),el('td',{},waited(i.createdAt)),el('td',{},labels.complaint[i.complaint]||i.complaint),
         el('td',{},i.patientName,' ',el('span',{class:'tag'},i.channel)),
-        el('td',{},i.redFlags.length?i.redFlags.map(f=>el('span',{class:'flag',title:labels.redFlag[f]},labels.redFlag[f]||f)):el('span',{class:'muted'},'none')),
+        el('td',{},(i.typedRedFlags.length||i.redFlags.length)?[...i.typedRedFlags.map(f=>el('span',{class:'alert',role:'img','aria-label':'Alert: the patient typed an emergency phrase'},'⚠ typed “'+f.phrase+'”')),...i.redFlags.map(f=>el('span',{class:'flag',title:labels.redFlag[f]},labels.redFlag[f]||f))]:el('span',{class:'muted'},'none')),
         el('td',{class:'hide-narrow'},labels.department[i.department]||i.department),
         el('td',{class:'hide-narrow status-'+i.status},i.status));
       return row;}):[el('tr',{},el('td',{colspan:'7',class:'empty'},'No open intakes.'))]));
@@ -165,6 +168,10 @@ async function intake(id, flash){
   const template=el('select',{id:'template'},el('option',{value:''},'Type a message instead…'),...Object.entries(labels.templates).map(([k,v])=>el('option',{value:k},v)));
   const typed=el('textarea',{id:'message',placeholder:'Message to the patient (sent as typed)'});
   const closed=i.status==='closed';
+  const thread=el('ol',{class:'thread',id:'thread','aria-live':'polite'});
+  const showThread=(list)=>{const talk=list.filter(x=>x.kind==='message'||x.kind==='reply');
+    thread.replaceChildren(...(talk.length?talk.map(x=>el('li',{class:x.kind==='reply'?'patient':''},el('strong',{},x.staff),' '+actionText(x),el('div',{class:'muted'},new Date(x.at).toLocaleString()))):[el('li',{class:'muted'},'No message yet.')]));};
+  showThread(i.actions);
   const a=i.answers;
   const structured=[['Complaint',labels.complaint[a.complaint]||a.complaint],['Started',a.onset?(a.onset==='unknown'?'Does not know':labels.onset[a.onset]):'–'],['Severity',a.severity===undefined?'Does not know':a.severity+' / 10'],
     ...(a.pregnant?[['Could be pregnant',ANSWERS[a.pregnant]]]:[]),['Temperature',a.temperature===undefined?'Not measured':a.temperature+' °C'],['Age',a.age===undefined?'–':a.age]];
@@ -177,7 +184,8 @@ async function intake(id, flash){
           el('dl',{},el('dt',{},'Name'),el('dd',{},i.patient.fullName),el('dt',{},'Born'),el('dd',{},i.patient.birthDate+(a.age!==undefined?' ('+a.age+' y)':'')),
             el('dt',{},'Phone'),el('dd',{},el('a',{href:'tel:'+i.patient.phone},i.patient.phone)),el('dt',{},'Channel'),el('dd',{},i.address.channel+' · language '+i.locale))),
         el('section',{class:'card','aria-labelledby':'h-flags'},el('h2',{id:'h-flags'},'Red flags'),
-          i.redFlags.length?el('ul',{},...i.redFlags.map(f=>el('li',{},el('span',{class:'flag'},'yes'),' ',labels.redFlag[f]||f))):el('p',{class:'muted'},'No red flag answered yes.'),
+          i.typedRedFlags.length?el('ul',{'aria-label':'Emergency phrases typed'},...i.typedRedFlags.map(f=>el('li',{},el('span',{class:'alert'},'⚠ typed'),' “'+f.phrase+'” — the patient was told to call the emergency number'))):null,
+          i.redFlags.length?el('ul',{},...i.redFlags.map(f=>el('li',{},el('span',{class:'flag'},'yes'),' ',labels.redFlag[f]||f))):el('p',{class:'muted'},i.typedRedFlags.length?'No red-flag question answered yes.':'No red flag answered yes.'),
           i.reasons.length?el('p',{class:'muted'},'Level raised by: '+i.reasons.map(reasonText).join('; ')):null),
         el('section',{class:'card','aria-labelledby':'h-answers'},el('h2',{id:'h-answers'},'Answers'),
           el('dl',{},...structured.flatMap(([k,v])=>[el('dt',{},k),el('dd',{},String(v))])),
@@ -198,11 +206,18 @@ async function intake(id, flash){
           el('p',{class:'muted'},'Templates are sent in the patient\\u2019s language; typed text is sent as typed, through their '+i.address.channel+' chat.'),
           el('label',{for:'template'},'Template'),template,el('label',{for:'message'},'Or type'),typed,
           el('div',{class:'row'},el('button',{class:'primary',type:'button',onclick:async()=>{try{const body=template.value?{template:template.value}:{text:typed.value};await api('POST','/console/api/intakes/'+id+'/messages',body);await intake(id,'Message sent to the patient.');}catch(e){fail(e);}}},'Send message'))),
+        el('section',{class:'card','aria-labelledby':'h-thread'},el('h2',{id:'h-thread'},'Conversation with the patient'),thread),
         el('section',{class:'card','aria-labelledby':'h-history'},el('h2',{id:'h-history'},'History'),
           i.actions.length?el('ul',{class:'history'},...i.actions.map(x=>el('li',{},el('strong',{},x.staff),' '+actionText(x),el('div',{class:'muted'},new Date(x.at).toLocaleString())))):el('p',{class:'muted'},'No action yet.'),
           closed?el('p',{class:'muted'},'Closed.'):el('div',{class:'row'},el('button',{class:'danger',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/close');location.hash='#/';}catch(e){fail(e);}}},'Close intake'))))));
   if(closed)[decide,...levelButtons].forEach(b=>b.disabled=true);
   if(flash)say(flash);
+  // The patient's answers arrive live; a raised level or a new alert redraws the page.
+  stream=new EventSource('/console/api/stream');
+  stream.addEventListener('intake',async(e)=>{if(JSON.parse(e.data).id!==id)return;
+    try{const fresh=(await api('GET','/console/api/intakes/'+id)).intake;
+      if(fresh.acuity!==i.acuity||fresh.typedRedFlags.length!==i.typedRedFlags.length||fresh.status!==i.status)return intake(id,fresh.typedRedFlags.length>i.typedRedFlags.length?'⚠ The patient wrote an emergency phrase: the level is now '+fresh.acuity+'.':'This intake was updated.');
+      showThread(fresh.actions);}catch{}});
 }
 async function payments(flash){
   const {payments:list}=await api('GET','/console/api/payments');

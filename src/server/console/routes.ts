@@ -65,6 +65,8 @@ export interface ConsoleOptions {
   cookieSecret: string;
   secureCookies: boolean;
   hospitalName: string;
+  /** The hospital country's emergency number, shown in the template previews. */
+  emergencyNumber?: string;
 }
 
 declare module 'fastify' {
@@ -221,7 +223,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
   app.get('/console/api/me', { preHandler: allow() }, async (request, reply) => ({
     staff: request.staff,
     csrfToken: reply.generateCsrf(),
-    labels: labels(options.translator),
+    labels: labels(options.translator, options.emergencyNumber),
   }));
 
   app.get('/console/api/intakes', { preHandler: allow('intakes:read') }, async (request) => {
@@ -356,7 +358,8 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
         ...detail.address,
         dedupeKey: `staff:${randomUUID()}`,
         sentAt: options.clock.now(),
-        content: { kind: 'system', name: 'staff.message', data: message },
+        // The intake id opens its thread: the patient's free-text answer comes back to it.
+        content: { kind: 'system', name: 'staff.message', data: { ...message, intakeId: id } },
       });
       await record(
         request,
@@ -523,7 +526,7 @@ function staffId(request: FastifyRequest): string {
 const closedOrMissing = () => errors.conflict('the intake is closed or does not exist');
 
 /** Texts the console shows for codes (English: the console's language). */
-function labels(translator: i18n) {
+function labels(translator: i18n, emergencyNumber = '112') {
   const t = translator.getFixedT('en', 'triage');
   const section = (key: string) => t(key, { returnObjects: true }) as Record<string, string>;
   return {
@@ -532,7 +535,10 @@ function labels(translator: i18n) {
     department: section('department'),
     onset: section('onset'),
     templates: Object.fromEntries(
-      STAFF_MESSAGE_TEMPLATES.map((name) => [name, t(`staff.templates.${name}`, { number: '…' })]),
+      STAFF_MESSAGE_TEMPLATES.map((name) => [
+        name,
+        t(`staff.templates.${name}`, { number: emergencyNumber }),
+      ]),
     ),
   };
 }
