@@ -133,7 +133,17 @@ export class ConversationEngine {
     this.track(
       this.inbox
         .work(key, token, pushed.head ?? { status: 'busy' }, this.stepper(address, { raw, event }))
-        .then((outcome) => this.lookLater(address, outcome)),
+        .then((outcome) => this.lookLater(address, outcome))
+        .catch(async (error: unknown) => {
+          // A step that failed (a database that did not answer in time under load) is tried
+          // again by a drain job in a second, not left for the 30 s recovery sweep.
+          this.options.logger.warn({ err: error }, 'conversation step failed; a drain job retries it');
+          await this.options.jobs.add(
+            DRAIN_QUEUE,
+            { address },
+            { jobId: `drain-retry:${key}:${Math.floor(this.options.clock.now() / 1_000)}`, delayMs: 1_000 },
+          );
+        }),
     );
     return 'accepted';
   }
