@@ -258,16 +258,16 @@ interface SlowResult {
 
 const SLOW_SECONDS = Number(process.env.BENCH_SLOW_SECONDS ?? 10);
 const SLOW = {
-  baseMs: Number(process.env.BENCH_SLOW_BASE_MS ?? 10),
-  perRequestMs: Number(process.env.BENCH_SLOW_PER_REQUEST_MS ?? 1),
+  baseMs: Number(process.env.BENCH_SLOW_BASE_MS ?? 20),
+  perRequestMs: Number(process.env.BENCH_SLOW_PER_REQUEST_MS ?? 5),
 };
 /** Users of the slow round: distinct from the other rounds' and from each other's. */
 const SLOW_USERS = 200_000;
 
 /**
  * The slow-platform round for one target: CONCURRENCY connections post /start updates from
- * distinct users for SLOW_SECONDS, then the target gets up to 60 s to send what it decided
- * (until the fake has had no request for 3 s and answers none).
+ * distinct users for SLOW_SECONDS, then the target gets up to 90 s to send what it decided
+ * (until the fake has had no request for 5 s and answers none).
  */
 async function driveSlow(
   name: string,
@@ -303,10 +303,10 @@ async function driveSlow(
   const ackedAt = performance.now();
   await pool.close();
   if (expectReplies) {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 90_000;
     while (
       Date.now() < deadline &&
-      (telegram.inFlight > 0 || performance.now() - telegram.lastSendAt < 3_000)
+      (telegram.inFlight > 0 || performance.now() - telegram.lastSendAt < 5_000)
     )
       await sleep(100);
   }

@@ -150,7 +150,9 @@ export class Outbox {
   ): void {
     if (head?.status !== 'item') return;
     const key = conversationKey(address);
-    const delivery = sleep(Math.min(waitMs, MAX_INLINE_WAIT_MS))
+    // No timer when there is nothing to wait for: this is every answer's path.
+    const pause = waitMs > 0 ? sleep(Math.min(waitMs, MAX_INLINE_WAIT_MS)) : Promise.resolve();
+    const delivery = pause
       .then(() => this.mailbox.work(key, token, head, this.deliverItem(key)))
       .then(
         () => undefined,
