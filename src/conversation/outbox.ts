@@ -67,7 +67,7 @@ const progressKey = (key: string) => `outbox-progress:${key}`;
  * as the step's state, and the holder claims the outbox in that write: delivery starts at once
  * in this process. Nothing is sent before the step is stored, so a step repeated after a crash
  * has sent nothing yet. Each message the platform accepts is marked, with the outbox lock
- * renewed, in one atomic write: whoever takes over (the retry job, or the periodic sweep after
+ * renewed, in one atomic write (the last by the batch's removal): whoever takes over (the retry job, or the periodic sweep after
  * this process died) resumes after the last marked message, and a slow delivery that keeps
  * making progress keeps its lock, so no second holder sends the same batch meanwhile. The one
  * window left: a crash after the platform accepted a message and before its mark (one store
@@ -195,9 +195,10 @@ export class Outbox {
       const batch = JSON.parse(raw) as OutboundBatch;
       const [doneSeq, doneCount] = (claimed?.value ?? '0:0').split(':').map(Number) as [number, number];
       const alreadySent = batch.seq === doneSeq ? doneCount : 0;
-      // The last message is marked too: a crash before the batch leaves the outbox must not
-      // send it again. A lost lock means another holder took over: stop sending at once.
+      // The last message needs no mark: the batch leaves the outbox in the next write, as soon
+      // as a mark would. A lost lock means another holder took over: stop sending at once.
       const markSent = async (count: number) => {
+        if (count >= batch.messages.length) return;
         if (!(await this.mailbox.mark(key, token, progressKey(key), `${batch.seq}:${count}`)))
           throw new Error('outbox lock lost mid-batch; its new holder resumes after the last mark');
       };

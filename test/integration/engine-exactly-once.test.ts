@@ -9,6 +9,7 @@ import { TelegramSender } from '../../src/channels/telegram/sender.ts';
 import { BotApi } from '../../src/channels/telegram/bot-api.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { ConversationEngine } from '../../src/conversation/engine.ts';
+import type { FlowRegistry } from '../../src/conversation/flow.ts';
 import type { ConversationAddress } from '../../src/conversation/message.ts';
 import { Outbox, type ChannelSender } from '../../src/conversation/outbox.ts';
 import type { PatientDirectory } from '../../src/domain/patients.ts';
@@ -71,6 +72,26 @@ if (redisUrl)
     },
   });
 
+/** Answers every text with two messages that stay apart (urgent ones are never joined). */
+const twoPart: FlowRegistry = {
+  version: 3,
+  start: (_address, locale) => ({
+    version: 3,
+    step: 'two.parts',
+    locale,
+    country: 'VN',
+    draft: {},
+    outSeq: 0,
+  }),
+  step: (state) => ({
+    state,
+    effects: [
+      { type: 'send', message: { text: 'first part', urgent: true } },
+      { type: 'send', message: { text: 'second part', urgent: true } },
+    ],
+  }),
+};
+
 const OUTBOX_LOCK_MS = 60_000;
 const SWEEP_AGE_MS = 30_000;
 
@@ -82,7 +103,11 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
   });
 
   /** One Frontdoor instance on the shared store, sending web messages through `deliver`. */
-  async function instance(kv: KeyValueStore, senders: ConstructorParameters<typeof Outbox>[2]) {
+  async function instance(
+    kv: KeyValueStore,
+    senders: ConstructorParameters<typeof Outbox>[2],
+    flows: FlowRegistry = flowRegistry,
+  ) {
     const logger = createLogger('silent');
     const jobs = new InProcessQueue();
     closing.push(() => jobs.close());
@@ -90,7 +115,7 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
     const engine = new ConversationEngine({
       kv,
       jobs,
-      flows: flowRegistry,
+      flows,
       directory: nobody,
       intakes: { record: async () => undefined },
       booking: { perform: async () => ({ kind: 'failed' }) },
@@ -122,44 +147,45 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
     content: { kind: 'text' as const, text: 'hello' },
   });
 
-  it('a holder killed after the platform took its reply does not send it a second time', async () => {
+  it('a holder killed mid-reply: each message reaches the patient once, none twice', async () => {
     const kv = await store();
     const address = patient(`killed-${backend.name}`);
     const received: string[] = [];
     let killed!: () => void;
     const wasKilled = new Promise<void>((resolve) => (killed = resolve));
-    // Instance A: the platform takes every message, then the process dies (kill -9) before
-    // anything else it would write.
-    const a = await instance(kv, {
-      web: {
-        deliver: async (batch, already, markSent) => {
-          for (let index = already; index < batch.messages.length; index += 1) {
-            received.push(batch.messages[index]!.text);
-            await markSent(index + 1);
-          }
-          killed();
-          await new Promise(() => undefined);
+    // Instance A: the platform takes the reply's first message, then the process dies (kill -9)
+    // before the second goes out.
+    const a = await instance(
+      kv,
+      {
+        web: {
+          deliver: async (batch, already, markSent) => {
+            received.push(batch.messages[already]!.text);
+            await markSent(already + 1);
+            killed();
+            await new Promise(() => undefined);
+          },
         },
       },
-    });
+      twoPart,
+    );
     const sendB: ChannelSender['deliver'] = async (batch, already, markSent) => {
       for (let index = already; index < batch.messages.length; index += 1) {
         received.push(batch.messages[index]!.text);
         await markSent(index + 1);
       }
     };
-    const b = await instance(kv, { web: { deliver: sendB } });
+    const b = await instance(kv, { web: { deliver: sendB } }, twoPart);
     expect(await a.engine.accept(hello(address, '1'))).toBe('accepted');
     await wasKilled;
-    expect(received).toHaveLength(1);
+    expect(received).toEqual(['first part']);
     // A's locks expire; B's recovery (what its sweeps and drain jobs do) takes over.
     await backend.pass(kv, OUTBOX_LOCK_MS + 1_000, locks(address));
     await b.engine.drain(address);
     await b.engine.idle();
     await b.outbox.redeliver(address);
     await b.outbox.idle();
-    expect(received).toHaveLength(1);
-    expect(received[0]).toMatch(/^Hello! I'm the H assistant\./);
+    expect(received).toEqual(['first part', 'second part']);
   });
 
   it('a reply the platform answers after the sweep age is not sent a second time', async () => {
