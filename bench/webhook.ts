@@ -9,6 +9,11 @@
 // BENCH_COMPARE_DIR=<another checkout> adds that checkout's Frontdoor to the rounds (A/B);
 // BENCH_REFERENCE_FLAGS gives the references Node flags (Frontdoor gets those of `npm start`);
 // BENCH_PROFILE=<target name> writes a CPU profile of that target to /tmp/fd-prof.
+// Then a slow-platform round (BENCH_SLOW_SECONDS, default 10; 0 skips it): the same targets
+// take /start updates from distinct users for that long while the Telegram fake answers after
+// BENCH_SLOW_BASE_MS + BENCH_SLOW_PER_REQUEST_MS × the requests it is still answering (a busy
+// platform slows down as its backlog grows), and every message it takes is counted per chat:
+// messages sent per update and texts a chat got more than once (target: 0 repeats).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,10 +33,20 @@ const TOKEN = '123456789:AAFakeTokenForFrontdoorBenchmarks-xyz';
 const SECRET = 'bench-secret';
 const root = new URL('..', import.meta.url).pathname;
 
-/** A Telegram Bot API that answers instantly and notes when each chat got its first reply. */
+/**
+ * A Telegram Bot API that answers instantly and notes when each chat got its first reply; in
+ * slow mode it answers after a delay that grows with the requests it is still answering, and
+ * counts each chat's texts (a message counts when it arrives, as the patient would see it).
+ */
 class FastTelegram {
   readonly firstReply = new Map<number, number>();
   sends = 0;
+  /** Slow mode: the answer's delay is `baseMs + perRequestMs × requests still unanswered`. */
+  slow: { baseMs: number; perRequestMs: number } | undefined;
+  inFlight = 0;
+  /** Slow mode: how often each chat got each text. */
+  readonly texts = new Map<string, number>();
+  lastSendAt = 0;
   private server: Server | undefined;
   url = '';
 
@@ -42,13 +57,30 @@ class FastTelegram {
       req.on('end', () => {
         const method = req.url?.split('/').pop();
         if (method === 'sendMessage') {
-          const body = JSON.parse(Buffer.concat(chunks).toString()) as { chat_id: number | string };
+          const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+            chat_id: number | string;
+            text?: string;
+          };
           const chat = Number(body.chat_id);
           this.sends += 1;
+          this.lastSendAt = performance.now();
           if (!this.firstReply.has(chat)) this.firstReply.set(chat, performance.now());
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(
-            `{"ok":true,"result":{"message_id":${this.sends},"date":0,"chat":{"id":${chat},"type":"private"},"text":""}}`,
+          const answer = () => {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(
+              `{"ok":true,"result":{"message_id":${this.sends},"date":0,"chat":{"id":${chat},"type":"private"},"text":""}}`,
+            );
+          };
+          if (!this.slow) return answer();
+          const text = `${chat}\u0000${body.text ?? ''}`;
+          this.texts.set(text, (this.texts.get(text) ?? 0) + 1);
+          this.inFlight += 1;
+          setTimeout(
+            () => {
+              this.inFlight -= 1;
+              if (!res.destroyed) answer();
+            },
+            this.slow.baseMs + this.slow.perRequestMs * (this.inFlight - 1),
           );
           return;
         }
@@ -64,7 +96,15 @@ class FastTelegram {
 
   reset(): void {
     this.firstReply.clear();
+    this.texts.clear();
     this.sends = 0;
+  }
+
+  /** Messages that repeated a text the same chat had already been sent. */
+  repeats(): number {
+    let repeated = 0;
+    for (const count of this.texts.values()) repeated += count - 1;
+    return repeated;
   }
 
   async stop(): Promise<void> {
@@ -206,6 +246,83 @@ async function drive(
   };
 }
 
+interface SlowResult {
+  name: string;
+  updates: number;
+  acksPerSecond: number;
+  p99: number;
+  messages: number;
+  repeats: number;
+  chatsAnswered: number;
+}
+
+const SLOW_SECONDS = Number(process.env.BENCH_SLOW_SECONDS ?? 10);
+const SLOW = {
+  baseMs: Number(process.env.BENCH_SLOW_BASE_MS ?? 20),
+  perRequestMs: Number(process.env.BENCH_SLOW_PER_REQUEST_MS ?? 5),
+};
+/** Users of the slow round: distinct from the other rounds' and from each other's. */
+const SLOW_USERS = 200_000;
+
+/**
+ * The slow-platform round for one target: CONCURRENCY connections post /start updates from
+ * distinct users for SLOW_SECONDS, then the target gets up to 90 s to send what it decided
+ * (until the fake has had no request for 5 s and answers none).
+ */
+async function driveSlow(
+  name: string,
+  url: string,
+  telegram: FastTelegram,
+  firstChat: number,
+  expectReplies: boolean,
+): Promise<SlowResult> {
+  const pool = new Pool(url, { connections: CONCURRENCY, keepAliveTimeout: 30_000 });
+  const latencies: number[] = [];
+  let next = 0;
+  telegram.reset();
+  telegram.slow = SLOW;
+  const started = performance.now();
+  const stopAt = started + SLOW_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < stopAt && next < SLOW_USERS) {
+        const i = next++;
+        const sentAt = performance.now();
+        const response = await pool.request({
+          path: '/webhooks/telegram',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+          body: update(firstChat - 100_000 + i, 7_000),
+        });
+        await response.body.dump();
+        if (response.statusCode !== 200) throw new Error(`${name}: webhook answered ${response.statusCode}`);
+        latencies.push(performance.now() - sentAt);
+      }
+    }),
+  );
+  const ackedAt = performance.now();
+  await pool.close();
+  if (expectReplies) {
+    const deadline = Date.now() + 90_000;
+    while (
+      Date.now() < deadline &&
+      (telegram.inFlight > 0 || performance.now() - telegram.lastSendAt < 5_000)
+    )
+      await sleep(100);
+  }
+  telegram.slow = undefined;
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    updates: latencies.length,
+    acksPerSecond: latencies.length / ((ackedAt - started) / 1000),
+    p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    messages: telegram.sends,
+    repeats: telegram.repeats(),
+    chatsAnswered: telegram.firstReply.size,
+  };
+}
+
 interface TargetSpec {
   name: string;
   /** Node flags, then the script and its arguments. */
@@ -258,6 +375,13 @@ class Target {
     );
     // Let background work (retries, sweeps) settle so it is not billed to the next target.
     await sleep(this.spec.expectReplies ? 1_000 : 200);
+    return result;
+  }
+
+  /** The slow-platform round, on users no other round (or target) uses. */
+  async measureSlow(telegram: FastTelegram, firstChat: number): Promise<SlowResult> {
+    const result = await driveSlow(this.spec.name, this.url, telegram, firstChat, this.spec.expectReplies);
+    await sleep(1_000);
     return result;
   }
 
@@ -351,6 +475,7 @@ console.log(
 );
 const targets = specs.map((spec) => new Target(spec));
 const rounds: Result[][] = [];
+const slowResults: SlowResult[] = [];
 try {
   for (const target of targets) {
     await target.start(telegram);
@@ -377,6 +502,9 @@ try {
           .join(' · '),
     );
   }
+  if (SLOW_SECONDS > 0)
+    for (const [index, target] of targets.entries())
+      slowResults.push(await target.measureSlow(telegram, 10_000_000 + index * SLOW_USERS));
 } finally {
   for (const target of targets) await target.stop();
   await telegram.stop();
@@ -459,3 +587,26 @@ for (const [label, figure] of [
       1,
     )}`,
   );
+
+if (slowResults.length > 0) {
+  console.log(
+    `\nSlow platform: ${SLOW_SECONDS} s of /start from distinct users, ${CONCURRENCY} in flight; the ` +
+      `Telegram fake answers after ${SLOW.baseMs} ms + ${SLOW.perRequestMs} ms × its backlog\n`,
+  );
+  console.log(
+    `${pad('target', 32)}${pad('updates', 9)}${pad('acks/s', 8)}${pad('p99 ms', 8)}${pad('messages', 10)}${pad('per update', 12)}${pad('repeated', 10)}chats answered`,
+  );
+  for (const r of slowResults) {
+    const sends = targets.find((t) => t.spec.name === r.name)?.spec.expectReplies;
+    console.log(
+      `${pad(r.name, 32)}${pad(String(r.updates), 9)}${pad(r.acksPerSecond.toFixed(0), 8)}${pad(r.p99.toFixed(1), 8)}${pad(sends ? String(r.messages) : '-', 10)}${pad(sends ? (r.messages / r.updates).toFixed(3) : '-', 12)}${pad(sends ? String(r.repeats) : '-', 10)}${sends ? r.chatsAnswered : '-'}`,
+    );
+  }
+  const plain = slowResults.find((r) => r.name === PLAIN);
+  const front = slowResults.find((r) => r.name === 'Frontdoor');
+  if (plain && front)
+    console.log(
+      `\n${pad('Frontdoor acks/s vs plain telegraf (slow):', 44)}${(front.acksPerSecond / plain.acksPerSecond).toFixed(2)}` +
+        `\n${pad('(target: 0 repeated, acks/s ratio ≥ 1.00)', 44)}`,
+    );
+}

@@ -1,6 +1,7 @@
 // The conversation engine: every inbound event is deduplicated and queued in its patient's
 // inbox; one holder at a time (across instances) loads the state, steps the flow, hands the
-// effects to the job queue, and stores the state with the step's messages for the outbox.
+// effects to the job queue, and stores the state with the step's messages for the outbox,
+// which sends them only once they are stored.
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
@@ -132,7 +133,17 @@ export class ConversationEngine {
     this.track(
       this.inbox
         .work(key, token, pushed.head ?? { status: 'busy' }, this.stepper(address, { raw, event }))
-        .then((outcome) => this.lookLater(address, outcome)),
+        .then((outcome) => this.lookLater(address, outcome))
+        .catch(async (error: unknown) => {
+          // A step that failed (a database that did not answer in time under load) is tried
+          // again by a drain job in a second, not left for the 30 s recovery sweep.
+          this.options.logger.warn({ err: error }, 'conversation step failed; a drain job retries it');
+          await this.options.jobs.add(
+            DRAIN_QUEUE,
+            { address },
+            { jobId: `drain-retry:${key}:${Math.floor(this.options.clock.now() / 1_000)}`, delayMs: 1_000 },
+          );
+        }),
     );
     return 'accepted';
   }
@@ -185,10 +196,11 @@ export class ConversationEngine {
 
   /**
    * Steps a conversation's events for its holder. The state read with the claim is kept here
-   * between events (the holder is the only writer). A step's messages are sent at once when
-   * nothing waits in the outbox; the state, and whatever could not be sent, are stored with the
-   * event's removal from the inbox in one atomic write. `pushed` is the event this instance just
-   * queued, so it need not be parsed back.
+   * between events (the holder is the only writer). The state, and the step's messages for the
+   * outbox, are stored with the event's removal from the inbox in one atomic write, and the
+   * outbox is claimed in it; its messages go out only after that write. So a step repeated
+   * after a crash or a lost lock has sent nothing yet, and its repeat sends them once. `pushed`
+   * is the event this instance just queued, so it need not be parsed back.
    */
   private stepper(
     address: ConversationAddress,
@@ -196,25 +208,18 @@ export class ConversationEngine {
   ): ItemHandler {
     const key = conversationKey(address);
     let saved: string | undefined;
-    let outboxWaiting = true;
     return async (raw, claimed) => {
-      if (claimed) {
-        saved = claimed.value;
-        outboxWaiting = claimed.count !== 0;
-      }
+      if (claimed) saved = claimed.value;
       const event = raw === pushed?.raw ? pushed.event : (JSON.parse(raw) as ConversationEvent);
       const step = await this.process(address, event, saved);
       saved = step.state;
       const { outbox } = this.options;
-      const unsent =
-        step.batch && (outboxWaiting ? { rest: step.batch, waitMs: 0 } : await outbox.sendNow(step.batch));
       const set = { key: stateKey(key), value: step.state, ttlMs: this.stateTtlMs };
-      if (!unsent) return { commit: { set } };
-      outboxWaiting = true;
+      if (!step.batch) return { commit: { set } };
       const token = SerialMailbox.token();
       return {
-        commit: { set, forward: outbox.forward(unsent.rest, token) },
-        committed: (forwarded) => outbox.deliverClaimed(address, token, forwarded, unsent.waitMs),
+        commit: { set, forward: outbox.forward(step.batch, token) },
+        committed: (forwarded) => outbox.deliverClaimed(address, token, forwarded),
       };
     };
   }

@@ -63,14 +63,16 @@ const progressKey = (key: string) => `outbox-progress:${key}`;
 /**
  * Delivers batches through the channel senders, in order, and retries what fails.
  *
- * A conversation's holder sends a step's batch at once when nothing waits in the outbox
- * (`sendNow`), then stores the step; a crash in between repeats the step, so the batch is sent
- * again rather than lost. What fails, or what must wait behind earlier batches, is stored in the
- * conversation's outbox in the same atomic write as the step's state, and the holder claims the
- * outbox in that write: delivery starts at once in this process. When it fails again a retry
- * job takes over (with backoff, idempotent per batch); when this process dies mid-way, the
- * periodic sweep finds the outbox waiting with no holder and delivers what is left. So each
- * decided message is sent or retried, never dropped.
+ * A conversation step's batch is stored in the conversation's outbox in the same atomic write
+ * as the step's state, and the holder claims the outbox in that write: delivery starts at once
+ * in this process. Nothing is sent before the step is stored, so a step repeated after a crash
+ * has sent nothing yet. Each message the platform accepts is marked, with the outbox lock
+ * renewed, in one atomic write (the last by the batch's removal): whoever takes over (the retry job, or the periodic sweep after
+ * this process died) resumes after the last marked message, and a slow delivery that keeps
+ * making progress keeps its lock, so no second holder sends the same batch meanwhile. The one
+ * window left: a crash after the platform accepted a message and before its mark (one store
+ * round trip) sends that message once more. Each decided message is sent or retried, never
+ * dropped, except one whose call timed out after reaching the platform (see the senders).
  */
 export class Outbox {
   private readonly mailbox: SerialMailbox;
@@ -78,7 +80,7 @@ export class Outbox {
   private readonly sweep: { start(): Promise<void> };
 
   constructor(
-    private readonly kv: KeyValueStore,
+    kv: KeyValueStore,
     private readonly jobs: JobQueue,
     private readonly senders: Partial<Record<ChannelName, ChannelSender>>,
     private readonly logger: Logger,
@@ -148,7 +150,9 @@ export class Outbox {
   ): void {
     if (head?.status !== 'item') return;
     const key = conversationKey(address);
-    const delivery = sleep(Math.min(waitMs, MAX_INLINE_WAIT_MS))
+    // No timer when there is nothing to wait for: this is every answer's path.
+    const pause = waitMs > 0 ? sleep(Math.min(waitMs, MAX_INLINE_WAIT_MS)) : Promise.resolve();
+    const delivery = pause
       .then(() => this.mailbox.work(key, token, head, this.deliverItem(key)))
       .then(
         () => undefined,
@@ -173,21 +177,30 @@ export class Outbox {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Delivers everything waiting in one conversation's outbox, unless another holder is. */
+  /**
+   * Delivers everything waiting in one conversation's outbox, unless another holder is: what
+   * the retry job and the recovery sweep do.
+   */
+  async redeliver(address: ConversationAddress): Promise<void> {
+    await this.flush(conversationKey(address));
+  }
+
   private async flush(key: string): Promise<void> {
     await this.mailbox.drain(key, this.deliverItem(key), { read: progressKey(key) });
   }
 
   /** Sends one batch, resuming after the messages a dead holder already sent. */
   private deliverItem(key: string): ItemHandler {
-    return async (raw, claimed) => {
+    return async (raw, claimed, token) => {
       const batch = JSON.parse(raw) as OutboundBatch;
       const [doneSeq, doneCount] = (claimed?.value ?? '0:0').split(':').map(Number) as [number, number];
       const alreadySent = batch.seq === doneSeq ? doneCount : 0;
-      // The last message needs no mark: the batch leaves the outbox right after it.
+      // The last message needs no mark: the batch leaves the outbox in the next write, as soon
+      // as a mark would. A lost lock means another holder took over: stop sending at once.
       const markSent = async (count: number) => {
-        if (count < batch.messages.length)
-          await this.kv.set(progressKey(key), `${batch.seq}:${count}`, { ttlMs: OUTBOX_TTL_MS });
+        if (count >= batch.messages.length) return;
+        if (!(await this.mailbox.mark(key, token, progressKey(key), `${batch.seq}:${count}`)))
+          throw new Error('outbox lock lost mid-batch; its new holder resumes after the last mark');
       };
       try {
         await this.send(batch, alreadySent, markSent);

@@ -43,8 +43,12 @@ export interface Claimed {
   count?: number;
 }
 
-/** Handles one item. */
-export type ItemHandler = (item: string, claimed: Claimed | undefined) => Promise<ItemOutcome | void>;
+/** Handles one item; `token` is the holder's, for marking progress (see `mark`). */
+export type ItemHandler = (
+  item: string,
+  claimed: Claimed | undefined,
+  token: string,
+) => Promise<ItemOutcome | void>;
 
 /** FIFO of string items per key, drained by a single holder at a time. */
 export class SerialMailbox {
@@ -92,6 +96,18 @@ export class SerialMailbox {
     };
   }
 
+  /**
+   * For the holder of `token`: stores how far the current item got under `markKey` and renews
+   * the lock, atomically; false when the lock was lost (another holder may be at work: stop).
+   */
+  async mark(key: string, token: string, markKey: string, value: string): Promise<boolean> {
+    return this.kv.mailboxMark(this.keys(key), token, this.options.lockTtlMs, {
+      key: markKey,
+      value,
+      ttlMs: this.options.itemTtlMs,
+    });
+  }
+
   /** Claims `key` and works through its items (see `work`); 'busy' when another holder has it. */
   async drain(
     key: string,
@@ -122,7 +138,7 @@ export class SerialMailbox {
     while (current.status === 'item') {
       let outcome: ItemOutcome | void;
       try {
-        outcome = await handle(current.item, claimed);
+        outcome = await handle(current.item, claimed, token);
         claimed = undefined;
       } catch (error) {
         await this.kv.compareAndDelete(box.lock, token);

@@ -279,6 +279,22 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     expect(await store.ttl('scan:{b}')).toBeGreaterThan(4_000);
   });
 
+  it('mailbox: a holder marks its progress and renews its lock in one step, and only while it holds it', async () => {
+    const outbox = box('p11');
+    await store.mailboxPush(outbox, 'batch', { ttlMs: 5_000 });
+    await store.mailboxClaim(outbox, { token: 'A', ttlMs: 1_000 });
+    const mark = { key: 'progress:{p11}', value: '4:1', ttlMs: 5_000 };
+    expect(await store.mailboxMark(outbox, 'A', 5_000, mark)).toBe(true);
+    expect(await store.get('progress:{p11}')).toBe('4:1');
+    expect(await store.ttl(outbox.lock)).toBeGreaterThan(4_000);
+    // Another holder's token writes nothing.
+    expect(await store.mailboxMark(outbox, 'B', 5_000, { ...mark, value: '4:2' })).toBe(false);
+    expect(await store.get('progress:{p11}')).toBe('4:1');
+    await store.delete(outbox.lock);
+    expect(await store.mailboxMark(outbox, 'A', 5_000, { ...mark, value: '4:2' })).toBe(false);
+    expect(await store.get(outbox.lock)).toBeUndefined();
+  });
+
   it('answers ping', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
   });

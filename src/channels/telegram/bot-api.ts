@@ -11,6 +11,11 @@ export class TelegramApiError extends Error {
     description: string,
     /** Seconds Telegram asks us to wait (429). */
     readonly retryAfterSeconds?: number,
+    /**
+     * The request was sent and no answer came in time: Telegram may have acted on it. Sending
+     * it again could give the patient a second copy (the Bot API has no idempotency key).
+     */
+    readonly maybeDelivered = false,
   ) {
     super(`telegram ${code}: ${description}`);
     this.name = 'TelegramApiError';
@@ -26,11 +31,14 @@ interface BotApiAnswer {
 }
 
 /**
- * Telegram answers in well under a second. A call that hangs is given up well within the 30 s
- * a conversation's holder keeps its lock, so the answer moves to the outbox and its retries
- * instead of the holder losing the conversation mid-step.
+ * Telegram answers in well under a second. A call that hangs is given up well within the 60 s
+ * an outbox holder keeps its lock between two marked messages, so no other holder takes the
+ * batch over while this call may still arrive.
  */
 const TIMEOUT_MS = 10_000;
+
+/** undici's codes for a request sent whose answer did not come (or finish) in time. */
+const ANSWER_TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /** Calls Bot API methods on `apiRoot` (the public API, a local Bot API server or a fake). */
 export class BotApi {
@@ -38,7 +46,11 @@ export class BotApi {
   /** The path of every method's URL up to the method name. */
   private readonly base: string;
 
-  constructor(token: string, apiRoot: string) {
+  constructor(
+    token: string,
+    apiRoot: string,
+    private readonly timeoutMs = TIMEOUT_MS,
+  ) {
     // Resolved as telegraf resolves it, so TELEGRAM_API_ROOT means the same to both.
     const base = new URL(`./bot${token}/`, apiRoot);
     this.base = base.pathname;
@@ -53,7 +65,7 @@ export class BotApi {
     } catch (error) {
       // Network errors and unreadable answers; the URL (which holds the token) stays out.
       const reason = (error as { code?: string }).code ?? (error as Error).name;
-      throw new TelegramApiError(0, `${method} failed: ${reason}`);
+      throw new TelegramApiError(0, `${method} failed: ${reason}`, undefined, ANSWER_TIMEOUTS.has(reason));
     }
     if (answer.ok) return answer.result;
     throw new TelegramApiError(
@@ -95,8 +107,8 @@ export class BotApi {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
-          headersTimeout: TIMEOUT_MS,
-          bodyTimeout: TIMEOUT_MS,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
         },
         handler,
       );

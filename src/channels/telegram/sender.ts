@@ -51,6 +51,9 @@ export class TelegramSender implements ChannelSender {
       await this.telegram.call(method, payload);
     } catch (error) {
       if (!(error instanceof TelegramApiError)) throw error;
+      // No answer in time is not a refusal: Telegram may have delivered it, and a resend would
+      // be a second copy. It counts as sent (at most once); see README "Nothing decided is lost".
+      if (error.maybeDelivered) return;
       if (error.code === 429) {
         throw new DeliveryError('telegram rate limit', {
           retryAfterMs: (error.retryAfterSeconds ?? 1) * 1000,

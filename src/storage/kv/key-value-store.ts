@@ -109,6 +109,18 @@ export interface KeyValueStore {
     done: string,
     commit?: MailboxCommit,
   ): Promise<MailboxNextResult>;
+  /**
+   * For the holder of `token`: records how far its item got (`mark`, a key of the same hash tag)
+   * and renews the lock, in one atomic step. False, and nothing written, when the lock was lost.
+   * An outbox holder marks each message the platform accepted, so a holder that takes over after
+   * a crash resumes after it, and a slow delivery keeps its lock while it makes progress.
+   */
+  mailboxMark(
+    box: MailboxKeys,
+    token: string,
+    ttlMs: number,
+    mark: { key: string; value: string; ttlMs: number },
+  ): Promise<boolean>;
   /** Every key that starts with `prefix`, a page at a time (recovery sweeps, not hot paths). */
   scanKeys(prefix: string): AsyncIterable<string[]>;
   /** Sends `message` to every current subscriber of `channel`, on any instance. */

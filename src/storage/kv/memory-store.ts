@@ -232,6 +232,18 @@ export class MemoryStore implements KeyValueStore {
     return forwarded ? { head, forwarded } : { head };
   }
 
+  async mailboxMark(
+    box: MailboxKeys,
+    token: string,
+    ttlMs: number,
+    mark: { key: string; value: string; ttlMs: number },
+  ): Promise<boolean> {
+    if (this.live(box.lock)?.value !== token) return false;
+    await this.set(mark.key, mark.value, { ttlMs: mark.ttlMs });
+    await this.set(box.lock, token, { ttlMs });
+    return true;
+  }
+
   async *scanKeys(prefix: string): AsyncIterable<string[]> {
     const keys = [...this.values.keys(), ...this.lists.keys()].filter(
       (key) => key.startsWith(prefix) && (this.live(key) ?? this.liveList(key)),

@@ -85,6 +85,13 @@ if not head then redis.call('DEL', KEYS[1]) return {{'empty'}, forwarded} end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {{'item', head}, forwarded}`;
 
+// KEYS: lock, mark. ARGV: token, lockTtl, value, valueTtl.
+const MAILBOX_MARK = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
 const SCRIPTS = {
   // Without numberOfKeys: the key count is the first argument.
   takeSlots: { lua: TAKE_SLOTS },
@@ -93,6 +100,7 @@ const SCRIPTS = {
   mailboxPush: { numberOfKeys: 5, lua: MAILBOX_PUSH },
   mailboxClaim: { numberOfKeys: 4, lua: MAILBOX_CLAIM },
   mailboxNext: { numberOfKeys: 6, lua: MAILBOX_NEXT },
+  mailboxMark: { numberOfKeys: 2, lua: MAILBOX_MARK },
 };
 
 type Reply = (string | number | null)[];
@@ -105,6 +113,7 @@ type ScriptedRedis = Redis & {
   mailboxPush(...keysAndArgs: string[]): Promise<Reply>;
   mailboxClaim(...keysAndArgs: string[]): Promise<Reply>;
   mailboxNext(...keysAndArgs: string[]): Promise<[Reply, Reply]>;
+  mailboxMark(...keysAndArgs: string[]): Promise<number>;
 };
 
 const ms = (value: number) => String(Math.max(1, Math.ceil(value)));
@@ -297,6 +306,23 @@ export class RedisStore implements KeyValueStore {
     return forwarded.length === 0
       ? { head: toHead(head) }
       : { head: toHead(head), forwarded: toHead(forwarded) };
+  }
+
+  async mailboxMark(
+    box: MailboxKeys,
+    token: string,
+    ttlMs: number,
+    mark: { key: string; value: string; ttlMs: number },
+  ): Promise<boolean> {
+    const reply = await this.redis.mailboxMark(
+      box.lock,
+      mark.key,
+      token,
+      ms(ttlMs),
+      mark.value,
+      ms(mark.ttlMs),
+    );
+    return reply === 1;
   }
 
   async *scanKeys(prefix: string): AsyncIterable<string[]> {
