@@ -117,7 +117,7 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
       jobs,
       flows,
       directory: nobody,
-      intakes: { record: async () => undefined },
+      intakes: { record: async () => undefined, patientReply: async () => undefined },
       booking: { perform: async () => ({ kind: 'failed' }) },
       cipher: new FieldCipher(generateKey()),
       translator: await createTranslator(),
