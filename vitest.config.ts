@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most suites spend their time waiting on the platforms' real pacing (Telegram's per-chat
+    // limit), not on CPU: more files at once than cores keeps the run short on two cores.
+    maxWorkers: 5,
   },
 });

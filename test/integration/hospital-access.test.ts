@@ -17,7 +17,10 @@ describe('who may reach the built-in hospital (NODE_ENV=production)', () => {
   const password = 'correct horse battery staple';
 
   beforeAll(async () => {
-    instance = await startTestInstance({ env: { NODE_ENV: 'production', CONSULTATION_FEES: '0' } });
+    instance = await startTestInstance({
+      env: { NODE_ENV: 'production', CONSULTATION_FEES: '0' },
+      staff: [{ email: 'first-admin@h.test', roles: ['admin'], password }],
+    });
     url = `${instance.frontdoor.url}/fhir/R4`;
     patientId = await instance.frontdoor.hospital.ensurePatient({
       id: '0b0f6c5e-5d1c-4b7e-9a61-5e3c2f1d0c01',

@@ -11,6 +11,8 @@ import { loadConfig } from '../../src/config.ts';
 import type { FlowRegistry } from '../../src/conversation/flow.ts';
 import { createLogger } from '../../src/logging.ts';
 import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
+import { StaffAccounts, type Role } from '../../src/security/staff-accounts.ts';
+import { openDatabase } from '../../src/storage/database.ts';
 import { deleteRedisKeys, testDatabaseUrl, testRedisUrl, uniquePrefix } from './backends.ts';
 import { databaseBackends, type TestDatabaseTarget } from './database.ts';
 import { FAKE_LINE_SECRET, FAKE_LINE_TOKEN, LineFake } from './fakes/line-fake.ts';
@@ -37,6 +39,8 @@ export interface TestInstanceOptions {
   port?: number;
   /** The instance's clock (tests move a ManualClock instead of sleeping). */
   clock?: Clock;
+  /** Accounts made before start, as `npm run staff:add` would (production starts need an admin). */
+  staff?: { email: string; roles: Role[]; password: string }[];
 }
 
 /** A fixed key for tests only (production keys come from FIELD_ENCRYPTION_KEY). */
@@ -70,6 +74,15 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
     REDIS_URL: redisUrl,
     LOG_LEVEL: 'info',
   });
+  if (options.staff?.length) {
+    const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    try {
+      const accounts = new StaffAccounts(database.prisma);
+      for (const member of options.staff) await accounts.upsert(member);
+    } finally {
+      await database.close();
+    }
+  }
   const frontdoor = await startFrontdoor(config, {
     flows: options.flows ?? flowRegistry,
     consentVersion: CONSENT_TEXT_VERSION,
