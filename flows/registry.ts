@@ -30,6 +30,7 @@ import { intake } from './intake.ts';
 import { menu, system } from './menu.ts';
 import { onboarding } from './onboarding.ts';
 import { checkoutMessage, paymentEvent } from './payment.ts';
+import { deleteDataAnswer, privacyRequest, withdrawConsent, type PrivacyRequest } from './privacy.ts';
 
 /** Bump when a saved state of the previous version can no longer be stepped. */
 export const FLOW_VERSION = 1;
@@ -175,6 +176,13 @@ function staffMessage(
   return { state, effects: [send({ text })] };
 }
 
+/** Withdrawing consent ends the conversation's processing; "delete my data" explains first. */
+function privacyAction(request: PrivacyRequest, state: ConversationState, context: StepContext): StepResult {
+  if (request === 'deleteData') return reprompt(state, context, ...deleteDataAnswer(state, context));
+  const withdrawn = withdrawConsent(state, context);
+  return goTo(withdrawn.state, 'onboarding.declined', context, withdrawn.effects);
+}
+
 function step(state: ConversationState, event: FlowEvent, context: StepContext): StepResult {
   const t = context.text(state.locale);
 
@@ -199,6 +207,8 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
     const action = command(event.text, state, context);
     const result = action && globalAction(action, state, context);
     if (result) return result;
+    const privacy = privacyRequest(event.text, context);
+    if (privacy) return privacyAction(privacy, state, context);
   }
 
   switch (event.kind) {
@@ -223,6 +233,10 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
         const outcome = reminderAnswer(state, button.value, context);
         return outcome.to ? goTo(outcome.state, outcome.to, context, outcome.effects) : outcome;
       }
+      if (button.step === 'privacy')
+        return button.value === 'withdraw'
+          ? privacyAction('withdraw', state, context)
+          : reprompt(state, context);
       const menuAction = button.step === 'menu' ? MENU_BUTTONS[button.value] : undefined;
       if (menuAction) return globalAction(menuAction, state, context) ?? reprompt(state, context);
       if (button.step !== state.step)
@@ -265,7 +279,7 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
 }
 
 function start(
-  _address: ConversationAddress,
+  address: ConversationAddress,
   locale: Locale,
   patient: KnownPatient | undefined,
   reason: 'new' | 'upgraded',
@@ -279,6 +293,7 @@ function start(
     version: FLOW_VERSION,
     step: reason === 'upgraded' ? 'system.upgraded' : known ? 'menu.welcomeBack' : 'onboarding.begin',
     locale: chosenLocale,
+    channel: address.channel,
     patientId: known?.id,
     birthDate: known?.birthDate,
     country: patient?.country ?? COUNTRY_OF_LOCALE[chosenLocale] ?? settings.hospitalCountry,

@@ -3,7 +3,7 @@
 import type { FeeTable } from '../domain/payments.ts';
 import type { Department, IntakeAnswers, TriageResult } from '../domain/triage.ts';
 import type { Locale } from '../i18n/locales.ts';
-import type { ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
+import type { ChannelName, ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
 
 /** The saved conversation of one patient on one channel (JSON in the key-value store, with a TTL). */
 export interface ConversationState {
@@ -12,6 +12,8 @@ export interface ConversationState {
   /** Current step, qualified by its flow: "onboarding.name". */
   step: string;
   locale: Locale;
+  /** The channel, for wording that depends on it (only Telegram can share a phone number). */
+  channel?: ChannelName;
   patientId?: string;
   /** YYYY-MM-DD, for age-dependent triage questions. */
   birthDate?: string;
@@ -106,6 +108,9 @@ export interface StepContext {
 
 export interface FlowSettings {
   hospitalName: string;
+  /** Phone and address, for patients the chat cannot help (consent declined or withdrawn). */
+  hospitalPhone: string;
+  hospitalAddress: string;
   hospitalCountry: string;
   emergencyNumbers: Record<string, string>;
   privacyUrl: string;
