@@ -93,7 +93,9 @@ function chatPageText(options: WebChatOptions, locale: Locale): ChatPageText {
 function resumeFrom(header: string | string[] | undefined, epoch: string): { last: number; reset: boolean } {
   const raw = typeof header === 'string' ? header : '';
   if (!raw) return { last: 0, reset: false };
-  const [seen, id] = raw.includes(':') ? raw.split(':') : ['', raw];
+  // A bare number comes from a page older than epochs: trusted as it is.
+  if (!raw.includes(':')) return { last: Number(raw) || 0, reset: false };
+  const [seen, id] = raw.split(':');
   if (seen !== epoch) return { last: 0, reset: true };
   return { last: Number(id) || 0, reset: false };
 }
