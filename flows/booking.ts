@@ -59,6 +59,7 @@ function askSlots(
 ): Outcome {
   const department = (draft.department ?? state.draft.department) as Department;
   const scheduleId = draft.scheduleId ?? state.draft.scheduleId;
+  const after = draft.after ?? state.draft.after;
   return ask(
     state,
     context,
@@ -68,6 +69,7 @@ function askSlots(
       ...(scheduleId ? { scheduleId } : {}),
       day,
       sameDayOnly: bookingLimits(state.triage).sameDayOnly,
+      ...(after ? { after } : {}),
     },
     'booking.slot',
     { ...draft, day },
@@ -182,7 +184,11 @@ export const booking: Flow = {
         const doctors = parse<DoctorOption[]>(state.draft.doctors, []);
         if (value !== 'any' && !doctors.some((doctor) => doctor.scheduleId === value))
           return useButtons(state, context);
-        return askSlots(state, context, today(context), { scheduleId: value === 'any' ? '' : (value ?? '') });
+        return askSlots(state, context, today(context), {
+          scheduleId: value === 'any' ? '' : (value ?? ''),
+          after: '',
+          pages: '',
+        });
       },
     },
 
@@ -207,6 +213,10 @@ export const booking: Flow = {
                 const doctor = state.draft.scheduleId ? '' : ` · ${nameIn(slot.doctor, state.locale)}`;
                 return [slot.id, `${at.time}${doctor}`];
               }),
+              ...(parse<string[]>(state.draft.pages, []).length > 0
+                ? [['earlier', t('booking:earlierTimes')] as [string, string]]
+                : []),
+              ...(state.draft.more === 'yes' ? [['later', t('booking:laterTimes')] as [string, string]] : []),
               ...(sameDayOnly ? [] : [['next', t('booking:nextDay')] as [string, string]]),
               ['back', t('booking:back')],
             ]),
@@ -231,7 +241,10 @@ export const booking: Flow = {
             };
           }
           return {
-            state: { ...state, draft: { ...draft, slots: JSON.stringify(result.slots) } },
+            state: {
+              ...state,
+              draft: { ...draft, slots: JSON.stringify(result.slots), more: result.more ? 'yes' : '' },
+            },
             effects: [],
             to: 'booking.slot',
           };
@@ -246,7 +259,23 @@ export const booking: Flow = {
             to: 'booking.doctor',
           };
         if (value === 'next' && !bookingLimits(state.triage).sameDayOnly)
-          return askSlots(state, context, addDays(state.draft.day ?? today(context), 1));
+          return askSlots(state, context, addDays(state.draft.day ?? today(context), 1), {
+            after: '',
+            pages: '',
+          });
+        // Paging through the day: each page starts after the last time of the one before.
+        const pages = parse<string[]>(state.draft.pages, []);
+        const shown = parse<SlotOption[]>(state.draft.slots, []);
+        if (value === 'later' && state.draft.more === 'yes' && shown.length > 0)
+          return askSlots(state, context, state.draft.day ?? today(context), {
+            after: shown.at(-1)!.start,
+            pages: JSON.stringify([...pages, state.draft.after ?? '']),
+          });
+        if (value === 'earlier' && pages.length > 0)
+          return askSlots(state, context, state.draft.day ?? today(context), {
+            after: pages.at(-1)!,
+            pages: pages.length > 1 ? JSON.stringify(pages.slice(0, -1)) : '',
+          });
         const slot = parse<SlotOption[]>(state.draft.slots, []).find((option) => option.id === value);
         if (!slot) return useButtons(state, context);
         // Held for this patient while they decide, so nobody else takes it meanwhile.

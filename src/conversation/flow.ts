@@ -50,7 +50,15 @@ export type Effect =
 /** What booking asks of the hospital; the answer comes back as the system event "booking". */
 export type BookingRequest =
   | { kind: 'doctors'; department: Department }
-  | { kind: 'slots'; department: Department; scheduleId?: string; day: string; sameDayOnly: boolean }
+  | {
+      kind: 'slots';
+      department: Department;
+      scheduleId?: string;
+      day: string;
+      sameDayOnly: boolean;
+      /** Paging through the day: only times after this instant (ISO). */
+      after?: string;
+    }
   | {
       kind: 'book';
       slotId: string;

@@ -30,7 +30,8 @@ export interface AppointmentView {
 /** The hospital's answer to a BookingRequest, back in the conversation. */
 export type BookingResult =
   | { kind: 'doctors'; doctors: DoctorOption[] }
-  | { kind: 'slots'; day: string; slots: SlotOption[] }
+  /** One page of the day's free times; `more` when later ones exist that day. */
+  | { kind: 'slots'; day: string; slots: SlotOption[]; more?: boolean }
   /** The slot is held for this patient while they confirm. */
   | { kind: 'held'; slotId: string }
   | { kind: 'booked'; appointment: AppointmentView }

@@ -264,3 +264,71 @@ describe('reminder times', () => {
     for (const reminder of schedule) expect(reminder.at).toBe(start.getTime() - reminder.hours * 3_600_000);
   });
 });
+
+describe('paging of times through the whole day', () => {
+  const morning = [8, 9, 10, 11, 12, 13, 14, 15].map((hour) => slot(`m-${hour}`, hour));
+  const afternoon = [16, 17].map((hour) => slot(`a-${hour}`, hour));
+  const lastChoices = (effects: Effect[]) => {
+    const last = effects.filter((e) => e.type === 'send').at(-1);
+    return last?.type === 'send' ? (last.message.choices ?? []).map((c) => c.data) : [];
+  };
+
+  it('offers "Later times" when the day has more, asks for the times after the last one shown, and "Earlier times" goes back', () => {
+    const first = runFlow(
+      context,
+      [
+        button('menu|book'),
+        button('booking.department|neurology'),
+        answer({ kind: 'doctors', doctors: [{ scheduleId: 's-1', names: doctor }] }),
+        button('booking.doctor|any'),
+        answer({ kind: 'slots', day: '2026-11-24', slots: morning, more: true }),
+      ],
+      triaged(4),
+    );
+    expect(lastChoices(first.effects)).toEqual([
+      ...morning.map((s) => `booking.slot|${s.id}`),
+      'booking.slot|later',
+      'booking.slot|next',
+      'booking.slot|back',
+    ]);
+
+    const later = runFlow(context, [button('booking.slot|later')], first.state);
+    expect(requests(later.effects)).toEqual([
+      {
+        kind: 'slots',
+        department: 'neurology',
+        day: '2026-11-24',
+        sameDayOnly: false,
+        after: morning.at(-1)!.start,
+      },
+    ]);
+    const shown = runFlow(
+      context,
+      [answer({ kind: 'slots', day: '2026-11-24', slots: afternoon, more: false })],
+      later.state,
+    );
+    expect(sent(shown.effects).at(-1)).toBe('Free times on Tuesday, November 24:');
+    expect(lastChoices(shown.effects)).toEqual([
+      'booking.slot|a-16',
+      'booking.slot|a-17',
+      'booking.slot|earlier',
+      'booking.slot|next',
+      'booking.slot|back',
+    ]);
+    const labels = shown.effects.flatMap((e) => (e.type === 'send' ? (e.message.choices ?? []) : []));
+    expect(labels.map((c) => c.label)).toContain('Earlier times');
+
+    // Back to the first page: the times from the start of the day again, with "Later times".
+    const earlier = runFlow(context, [button('booking.slot|earlier')], shown.state);
+    expect(requests(earlier.effects)).toEqual([
+      { kind: 'slots', department: 'neurology', day: '2026-11-24', sameDayOnly: false },
+    ]);
+    const again = runFlow(
+      context,
+      [answer({ kind: 'slots', day: '2026-11-24', slots: morning, more: true })],
+      earlier.state,
+    );
+    expect(lastChoices(again.effects)).toContain('booking.slot|later');
+    expect(lastChoices(again.effects)).not.toContain('booking.slot|earlier');
+  });
+});
