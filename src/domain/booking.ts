@@ -24,7 +24,12 @@ export interface AppointmentView {
   start: string;
   department?: Department;
   doctor?: Names;
+  /** booked · pending (awaiting nurse review) · awaitingPayment (held while the patient pays). */
   status: string;
+  /** Where to pay, for a time awaiting payment. */
+  payUrl?: string;
+  /** Paid through us: what cancelling it now would give back, to ask before cancelling. */
+  refundIfCancelled?: RefundNote;
 }
 
 /** The hospital's answer to a BookingRequest, back in the conversation. */

@@ -2,7 +2,7 @@
 // limits it (emergency, same-day only, pending review), with the hospital's answers scripted.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationState, Effect, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
-import type { BookingResult, SlotOption } from '../../src/domain/booking.ts';
+import type { AppointmentView, BookingResult, SlotOption } from '../../src/domain/booking.ts';
 import { reminderSchedule } from '../../src/integrations/fhir/appointment-reminders.ts';
 import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../support/flow-harness.ts';
 
@@ -330,5 +330,81 @@ describe('paging of times through the whole day', () => {
     );
     expect(lastChoices(again.effects)).toContain('booking.slot|later');
     expect(lastChoices(again.effects)).not.toContain('booking.slot|earlier');
+  });
+});
+
+describe('my appointments: pending ones and cancelling a paid one', () => {
+  const booked = (overrides: Partial<AppointmentView> = {}): AppointmentView => ({
+    id: 'a-1',
+    start: new Date(Date.UTC(2026, 10, 26, 2, 0)).toISOString(),
+    department: 'neurology',
+    doctor,
+    status: 'booked',
+    ...overrides,
+  });
+  const list = (appointments: AppointmentView[]) =>
+    runFlow(
+      context,
+      [button('menu|appointments'), answer({ kind: 'appointments', appointments })],
+      patientAtMenu(),
+    );
+
+  it('pending appointments listed as pending (awaiting payment / awaiting nurse review)', () => {
+    const { state, effects } = list([
+      booked({ id: 'a-1', status: 'pending' }),
+      booked({
+        id: 'payment:p-1',
+        status: 'awaitingPayment',
+        start: new Date(Date.UTC(2026, 10, 27, 2, 0)).toISOString(),
+        payUrl: 'https://pay.example/c/1',
+        doctor: undefined,
+      }),
+    ]);
+    expect(state.step).toBe('appointments.list');
+    const last = effects.at(-1);
+    const message = last?.type === 'send' ? last.message : undefined;
+    expect(message?.text).toContain('— awaiting nurse review');
+    expect(message?.text).toContain('— awaiting payment');
+    expect(message?.links).toEqual([
+      { label: 'Pay for Friday, November 27 09:00', url: 'https://pay.example/c/1' },
+    ]);
+    // Only a real appointment can be moved or cancelled here.
+    expect(message?.choices?.map((c) => c.data)).toEqual([
+      'appointments.list|move:a-1',
+      'appointments.list|cancel:a-1',
+      'appointments.list|back',
+    ]);
+  });
+
+  it.each([
+    [
+      { amountMinor: 300_000, currency: 'VND', percent: 100, policyHours: 24 },
+      'the full fee of ₫300,000 is refunded.',
+    ],
+    [
+      { amountMinor: 150_000, currency: 'VND', percent: 50, policyHours: 24 },
+      '50% of the fee (₫150,000) is refunded.',
+    ],
+    [{ amountMinor: 0, currency: 'VND', percent: 0, policyHours: 24 }, 'the fee is not refunded'],
+  ])('a confirmation before cancelling a paid appointment that names the refund (%o)', (refund, says) => {
+    const listed = list([booked({ refundIfCancelled: refund })]);
+    const asked = runFlow(context, [button('appointments.list|cancel:a-1')], listed.state);
+    expect(requests(asked.effects)).toEqual([]);
+    expect(asked.state.step).toBe('appointments.cancel');
+    const last = asked.effects.at(-1);
+    const message = last?.type === 'send' ? last.message : undefined;
+    expect(message?.text).toContain('Cancel your appointment on Thursday, November 26 at 09:00?');
+    expect(message?.text).toContain(says);
+    expect(message?.choices?.map((c) => c.data)).toEqual([
+      'appointments.cancel|yes',
+      'appointments.cancel|no',
+    ]);
+
+    const kept = runFlow(context, [button('appointments.cancel|no')], asked.state);
+    expect(requests(kept.effects)).toEqual([]);
+    expect(kept.state.step).toBe('appointments.list');
+
+    const cancelled = runFlow(context, [button('appointments.cancel|yes')], asked.state);
+    expect(requests(cancelled.effects)).toEqual([{ kind: 'cancel', appointmentId: 'a-1' }]);
   });
 });

@@ -130,7 +130,26 @@ export class BookingPerformer implements PaidBooker {
         const upcoming = (await this.hospital.appointments(hospitalPatientId)).filter(
           (appointment) => appointment.start.getTime() > now,
         );
-        return { kind: 'appointments', appointments: await Promise.all(upcoming.map((a) => this.view(a))) };
+        const views = await Promise.all(
+          upcoming.map(async (appointment) => {
+            const view = await this.view(appointment);
+            const refund = await this.payments?.refundPreview(view.id);
+            return refund ? { ...view, refundIfCancelled: refund } : view;
+          }),
+        );
+        // Times held while a payment is pending are the patient's too: listed, marked as such.
+        const awaiting = (await this.payments?.awaitingPayment(patientId)) ?? [];
+        const held = awaiting.map((payment): AppointmentView => ({
+          id: `payment:${payment.id}`,
+          start: payment.start.toISOString(),
+          department: payment.department as Department,
+          status: 'awaitingPayment',
+          ...(payment.url ? { payUrl: payment.url } : {}),
+        }));
+        return {
+          kind: 'appointments',
+          appointments: [...views, ...held].sort((a, b) => a.start.localeCompare(b.start)),
+        };
       }
       case 'cancel': {
         const cancelled = await this.hospital.cancel(request.appointmentId);
