@@ -141,6 +141,15 @@ describe('web chat in Chromium', () => {
     expect(await page.title()).toBe('Discuter avec Frontdoor Demo Hospital');
     expect(await page.getByRole('textbox').getAttribute('placeholder')).toBe('Écrivez un message');
     expect(await page.locator('#send').textContent()).toBe('Envoyer');
+    // A consent refusal gives the hospital's phone and address, and a way back.
+    await page.getByRole('button', { name: 'Je refuse' }).click();
+    await page.getByRole('button', { name: 'Recommencer' }).waitFor();
+    expect(await page.locator('.entry.assistant .body').last().textContent()).toContain(
+      "Vous pouvez joindre l'hôpital au +84 24 3869 3731 ou vous rendre au 78 Giải Phóng, Đống Đa, Hà Nội.",
+    );
+    await page.screenshot({ path: join(screenshotDir, 'web-chat-consent-refused-fr.png') });
+    await page.getByRole('button', { name: 'Recommencer' }).click();
+    await expect.poll(() => page.getByRole('button', { name: "J'accepte" }).count()).toBe(2);
     // A reload keeps the conversation's language, whatever the browser says.
     await page.reload();
     await expect.poll(() => page.locator('#send').textContent()).toBe('Envoyer');
