@@ -17,8 +17,8 @@ import { emergencyNumberFor } from '../src/domain/red-flags.ts';
 import { addDays, zonedDate } from '../src/domain/time-zone.ts';
 import { DEPARTMENTS, type Department } from '../src/domain/triage.ts';
 import { dayName, departmentName, describe, when } from './appointment-text.ts';
-import { choices, pressed, send, stay, type Flow, type Outcome } from './kit.ts';
-import { checkoutMessage, feeLine, payable, refundText } from './payment.ts';
+import { choices, pressed, send, stay, type Flow, type Outcome, type StepDefinition } from './kit.ts';
+import { checkoutMessage, feeLine, payable, refundPreviewText, refundText } from './payment.ts';
 
 const BOOKABLE = DEPARTMENTS.filter((department) => department !== 'emergency');
 const isBookable = (value: string | undefined): value is Department =>
@@ -59,6 +59,7 @@ function askSlots(
 ): Outcome {
   const department = (draft.department ?? state.draft.department) as Department;
   const scheduleId = draft.scheduleId ?? state.draft.scheduleId;
+  const after = draft.after ?? state.draft.after;
   return ask(
     state,
     context,
@@ -68,6 +69,7 @@ function askSlots(
       ...(scheduleId ? { scheduleId } : {}),
       day,
       sameDayOnly: bookingLimits(state.triage).sameDayOnly,
+      ...(after ? { after } : {}),
     },
     'booking.slot',
     { ...draft, day },
@@ -182,7 +184,11 @@ export const booking: Flow = {
         const doctors = parse<DoctorOption[]>(state.draft.doctors, []);
         if (value !== 'any' && !doctors.some((doctor) => doctor.scheduleId === value))
           return useButtons(state, context);
-        return askSlots(state, context, today(context), { scheduleId: value === 'any' ? '' : (value ?? '') });
+        return askSlots(state, context, today(context), {
+          scheduleId: value === 'any' ? '' : (value ?? ''),
+          after: '',
+          pages: '',
+        });
       },
     },
 
@@ -207,6 +213,10 @@ export const booking: Flow = {
                 const doctor = state.draft.scheduleId ? '' : ` · ${nameIn(slot.doctor, state.locale)}`;
                 return [slot.id, `${at.time}${doctor}`];
               }),
+              ...(parse<string[]>(state.draft.pages, []).length > 0
+                ? [['earlier', t('booking:earlierTimes')] as [string, string]]
+                : []),
+              ...(state.draft.more === 'yes' ? [['later', t('booking:laterTimes')] as [string, string]] : []),
               ...(sameDayOnly ? [] : [['next', t('booking:nextDay')] as [string, string]]),
               ['back', t('booking:back')],
             ]),
@@ -231,7 +241,10 @@ export const booking: Flow = {
             };
           }
           return {
-            state: { ...state, draft: { ...draft, slots: JSON.stringify(result.slots) } },
+            state: {
+              ...state,
+              draft: { ...draft, slots: JSON.stringify(result.slots), more: result.more ? 'yes' : '' },
+            },
             effects: [],
             to: 'booking.slot',
           };
@@ -246,7 +259,23 @@ export const booking: Flow = {
             to: 'booking.doctor',
           };
         if (value === 'next' && !bookingLimits(state.triage).sameDayOnly)
-          return askSlots(state, context, addDays(state.draft.day ?? today(context), 1));
+          return askSlots(state, context, addDays(state.draft.day ?? today(context), 1), {
+            after: '',
+            pages: '',
+          });
+        // Paging through the day: each page starts after the last time of the one before.
+        const pages = parse<string[]>(state.draft.pages, []);
+        const shown = parse<SlotOption[]>(state.draft.slots, []);
+        if (value === 'later' && state.draft.more === 'yes' && shown.length > 0)
+          return askSlots(state, context, state.draft.day ?? today(context), {
+            after: shown.at(-1)!.start,
+            pages: JSON.stringify([...pages, state.draft.after ?? '']),
+          });
+        if (value === 'earlier' && pages.length > 0)
+          return askSlots(state, context, state.draft.day ?? today(context), {
+            after: pages.at(-1)!,
+            pages: pages.length > 1 ? JSON.stringify(pages.slice(0, -1)) : '',
+          });
         const slot = parse<SlotOption[]>(state.draft.slots, []).find((option) => option.id === value);
         if (!slot) return useButtons(state, context);
         // Held for this patient while they decide, so nobody else takes it meanwhile.
@@ -361,7 +390,7 @@ export const appointments: Flow = {
   name: 'appointments',
   steps: {
     list: {
-      next: ['menu.main', 'appointments.list', 'booking.doctor'],
+      next: ['menu.main', 'appointments.list', 'appointments.cancel', 'booking.doctor'],
       prompt: (state, context) => {
         if (state.draft.waiting) return [];
         const t = context.text(state.locale);
@@ -369,19 +398,43 @@ export const appointments: Flow = {
         if (list.length === 0) return [];
         const lines = list.map((view) => {
           const at = describe(view, state, context);
-          return `• ${at.day} ${at.time} · ${at.doctor} (${at.department})`;
+          const doctor = at.doctor ? ` · ${at.doctor}` : '';
+          // Not yet firm: said so, so the patient does not think they have nothing booked.
+          const status =
+            view.status === 'pending'
+              ? ` — ${t('booking:statusPendingReview')}`
+              : view.status === 'awaitingPayment'
+                ? ` — ${t('booking:statusAwaitingPayment')}`
+                : '';
+          return `• ${at.day} ${at.time}${doctor} (${at.department})${status}`;
         });
+        const payLinks = list.flatMap((view) =>
+          view.payUrl
+            ? [
+                {
+                  label: t(
+                    'booking:payNow',
+                    when(view.start, state.locale, context.settings.hospitalTimeZone),
+                  ),
+                  url: view.payUrl,
+                },
+              ]
+            : [],
+        );
         return [
           {
             text: `${t('booking:list')}\n${lines.join('\n')}`,
+            ...(payLinks.length > 0 ? { links: payLinks } : {}),
             choices: choices('appointments.list', [
-              ...list.flatMap((view): [string, string][] => {
-                const at = when(view.start, state.locale, context.settings.hospitalTimeZone);
-                return [
-                  [`move:${view.id}`, t('booking:move', at)],
-                  [`cancel:${view.id}`, t('booking:cancel', at)],
-                ];
-              }),
+              ...list
+                .filter((view) => view.status !== 'awaitingPayment')
+                .flatMap((view): [string, string][] => {
+                  const at = when(view.start, state.locale, context.settings.hospitalTimeZone);
+                  return [
+                    [`move:${view.id}`, t('booking:move', at)],
+                    [`cancel:${view.id}`, t('booking:cancel', at)],
+                  ];
+                }),
               ['back', t('booking:back')],
             ]),
           },
@@ -423,7 +476,15 @@ export const appointments: Flow = {
         const view = parse<AppointmentView[]>(state.draft.appointments, []).find(
           (option) => option.id === id,
         );
-        if (!view || (action !== 'move' && action !== 'cancel')) return useButtons(state, context);
+        if (!view || view.status === 'awaitingPayment' || (action !== 'move' && action !== 'cancel'))
+          return useButtons(state, context);
+        // A paid appointment is cancelled only once the patient has read what they get back.
+        if (action === 'cancel' && view.refundIfCancelled)
+          return {
+            state: { ...state, draft: { ...state.draft, cancelling: view.id } },
+            effects: [],
+            to: 'appointments.cancel',
+          };
         if (action === 'cancel')
           return ask(state, context, { kind: 'cancel', appointmentId: view.id }, 'appointments.list');
         // Moving keeps the department and asks for a new doctor and time; the old one is let go
@@ -438,6 +499,43 @@ export const appointments: Flow = {
     },
   },
 };
+
+/** The confirmation before cancelling a paid appointment, naming the refund. */
+const cancelPaid: StepDefinition = {
+  next: ['appointments.list'],
+  prompt: (state, context) => {
+    const t = context.text(state.locale);
+    const view = parse<AppointmentView[]>(state.draft.appointments, []).find(
+      (option) => option.id === state.draft.cancelling,
+    );
+    if (!view?.refundIfCancelled) return [];
+    const at = when(view.start, state.locale, context.settings.hospitalTimeZone);
+    return [
+      {
+        text: `${t('booking:cancelConfirm', at)}\n${refundPreviewText(view.refundIfCancelled, state, context)}`,
+        choices: choices('appointments.cancel', [
+          ['yes', t('booking:cancelYes')],
+          ['no', t('booking:cancelNo')],
+        ]),
+      },
+    ];
+  },
+  handle: (state, event, context) => {
+    const value = pressed(event, 'appointments.cancel');
+    const { cancelling = '', ...draft } = state.draft;
+    if (value === 'yes' && cancelling)
+      return ask(
+        { ...state, draft },
+        context,
+        { kind: 'cancel', appointmentId: cancelling },
+        'appointments.list',
+      );
+    if (value === 'no' || !cancelling)
+      return { state: { ...state, draft }, effects: [], to: 'appointments.list' };
+    return useButtons(state, context);
+  },
+};
+appointments.steps.cancel = cancelPaid;
 
 /** Entering booking from the menu: level 1 is told to call, everyone else chooses a department. */
 export function startBooking(state: ConversationState, context: StepContext): Outcome {

@@ -1,14 +1,33 @@
 // First contact: greeting, separate explicit consent for health data (stored with the text
 // version and time), then name, date of birth and phone, after which the patient is
 // registered or recognised.
-import { examplePhone, normaliseFullName, normalisePhone, parseBirthDate } from '../src/domain/patients.ts';
-import type { Effect } from '../src/conversation/flow.ts';
+import { checkBirthDate, examplePhone, normaliseFullName, normalisePhone } from '../src/domain/patients.ts';
+import type { Effect, FlowSettings, StepContext } from '../src/conversation/flow.ts';
+import type { OutboundMessage } from '../src/conversation/message.ts';
+import type { Locale } from '../src/i18n/locales.ts';
 import { choices, collect, pressed, send, stay, typedText, type Flow } from './kit.ts';
 
 /** Version of the consent text in locales (onboarding.consent.*); bump when its meaning changes. */
 export const CONSENT_TEXT_VERSION = '2026-11-24';
 
 const CONSENT = 'onboarding.consent';
+const DECLINED = 'onboarding.declined';
+
+/** How to reach the hospital without the chat, with a button to start again. */
+export function declinedMessage(
+  locale: Locale,
+  text: StepContext['text'],
+  settings: FlowSettings,
+): OutboundMessage {
+  const t = text(locale);
+  return {
+    text: t('onboarding.consent.declined', {
+      phone: settings.hospitalPhone,
+      address: settings.hospitalAddress,
+    }),
+    choices: choices(DECLINED, [['again', t('onboarding.consent.startAgain')]]),
+  };
+}
 
 const consentDecision = (granted: boolean): Effect => ({
   type: 'recordConsent',
@@ -33,7 +52,7 @@ export const onboarding: Flow = {
     },
 
     consent: {
-      next: ['onboarding.name'],
+      next: ['onboarding.name', 'onboarding.declined'],
       prompt: (state, { text, settings }) => {
         const t = text(state.locale);
         return [
@@ -65,11 +84,19 @@ export const onboarding: Flow = {
             to: 'onboarding.name',
           };
         }
-        if (answer === 'no') {
-          return stay(state, consentDecision(false), send({ text: t('onboarding.consent.declined') }));
-        }
+        if (answer === 'no') return { state, effects: [consentDecision(false)], to: 'onboarding.declined' };
         return stay(state, send({ text: t('onboarding.consent.useButtons') }));
       },
+    },
+
+    // Without consent the chat cannot help: say where the hospital is, and keep the way back open.
+    declined: {
+      next: ['onboarding.consent'],
+      prompt: (state, { text, settings }) => [declinedMessage(state.locale, text, settings)],
+      handle: (state, event) =>
+        pressed(event, DECLINED) === 'again'
+          ? { state, effects: [], to: CONSENT }
+          : { state, effects: [], to: DECLINED },
     },
 
     name: {
@@ -94,15 +121,20 @@ export const onboarding: Flow = {
       },
       handle: (state, event, { text, now }) => {
         const t = text(state.locale);
-        const invalid = t('onboarding.birthDate.invalid', { example: t('onboarding.birthDate.example') });
-        return collect(
-          state,
-          event,
-          (typed) => parseBirthDate(typed, new Date(now)),
-          'birthDate',
-          'onboarding.phone',
-          invalid,
-        );
+        const typed = typedText(event);
+        const checked =
+          typed === undefined ? { problem: 'unreadable' as const } : checkBirthDate(typed, new Date(now));
+        if (checked.date === undefined) {
+          // Say what is wrong: a 31 February needs another day, a future date another year.
+          const why = t(`onboarding.birthDate.problem.${checked.problem}`);
+          const example = t('onboarding.birthDate.example');
+          return stay(state, send({ text: t('onboarding.birthDate.invalid', { example, why }) }));
+        }
+        return {
+          state: { ...state, draft: { ...state.draft, birthDate: checked.date } },
+          effects: [],
+          to: 'onboarding.phone',
+        };
       },
     },
 
@@ -110,6 +142,8 @@ export const onboarding: Flow = {
       next: ['onboarding.identifying'],
       prompt: (state, { text }) => {
         const t = text(state.locale);
+        // Only Telegram has a button that shares the number; LINE and the web chat type it.
+        if (state.channel !== 'telegram') return [{ text: t('onboarding.phone.askTyped') }];
         return [
           {
             text: t('onboarding.phone.ask'),

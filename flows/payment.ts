@@ -53,6 +53,19 @@ export function refundText(refund: RefundNote, state: ConversationState, context
   return t('payment:refundPart', { amount, percent: refund.percent });
 }
 
+/** What cancelling would give back, said before the patient confirms (per REFUND_POLICY). */
+export function refundPreviewText(
+  refund: RefundNote,
+  state: ConversationState,
+  context: StepContext,
+): string {
+  const t = context.text(state.locale);
+  const amount = money(refund.amountMinor, refund.currency, state);
+  if (refund.amountMinor === 0) return t('payment:refundWouldBeNone', { hours: refund.policyHours ?? 24 });
+  if (refund.percent >= 100) return t('payment:refundWouldBeFull', { amount });
+  return t('payment:refundWouldBePart', { amount, percent: refund.percent });
+}
+
 /** The system events of the payment story ("payment.*"), told wherever the patient is. */
 export function paymentEvent(
   state: ConversationState,

@@ -30,6 +30,7 @@ import { emergencyStop, intake } from './intake.ts';
 import { menu, system } from './menu.ts';
 import { onboarding } from './onboarding.ts';
 import { checkoutMessage, paymentEvent } from './payment.ts';
+import { deleteDataAnswer, privacyRequest, withdrawConsent, type PrivacyRequest } from './privacy.ts';
 
 /** Bump when a saved state of the previous version can no longer be stepped. */
 export const FLOW_VERSION = 1;
@@ -200,6 +201,13 @@ function openThread(state: ConversationState, context: StepContext): string | un
   return /^(intake|onboarding)\./.test(state.step) ? undefined : thread.intakeId;
 }
 
+/** Withdrawing consent ends the conversation's processing; "delete my data" explains first. */
+function privacyAction(request: PrivacyRequest, state: ConversationState, context: StepContext): StepResult {
+  if (request === 'deleteData') return reprompt(state, context, ...deleteDataAnswer(state, context));
+  const withdrawn = withdrawConsent(state, context);
+  return goTo(withdrawn.state, 'onboarding.declined', context, withdrawn.effects);
+}
+
 function step(state: ConversationState, event: FlowEvent, context: StepContext): StepResult {
   const t = context.text(state.locale);
 
@@ -234,6 +242,8 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
     const action = command(event.text, state, context);
     const result = action && globalAction(action, state, context);
     if (result) return result;
+    const privacy = privacyRequest(event.text, context);
+    if (privacy) return privacyAction(privacy, state, context);
     const intakeId = openThread(state, context);
     if (intakeId && event.text.trim())
       return {
@@ -267,6 +277,10 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
         const outcome = reminderAnswer(state, button.value, context);
         return outcome.to ? goTo(outcome.state, outcome.to, context, outcome.effects) : outcome;
       }
+      if (button.step === 'privacy')
+        return button.value === 'withdraw'
+          ? privacyAction('withdraw', state, context)
+          : reprompt(state, context);
       const menuAction = button.step === 'menu' ? MENU_BUTTONS[button.value] : undefined;
       if (menuAction) return globalAction(menuAction, state, context) ?? reprompt(state, context);
       if (button.step !== state.step)
@@ -309,7 +323,7 @@ function step(state: ConversationState, event: FlowEvent, context: StepContext):
 }
 
 function start(
-  _address: ConversationAddress,
+  address: ConversationAddress,
   locale: Locale,
   patient: KnownPatient | undefined,
   reason: 'new' | 'upgraded',
@@ -323,6 +337,7 @@ function start(
     version: FLOW_VERSION,
     step: reason === 'upgraded' ? 'system.upgraded' : known ? 'menu.welcomeBack' : 'onboarding.begin',
     locale: chosenLocale,
+    channel: address.channel,
     patientId: known?.id,
     birthDate: known?.birthDate,
     country: patient?.country ?? COUNTRY_OF_LOCALE[chosenLocale] ?? settings.hospitalCountry,

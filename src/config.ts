@@ -102,6 +102,9 @@ const schema = z.object({
     .string()
     .max(100, 'expected a name of at most 100 characters')
     .default('Frontdoor Demo Hospital'),
+  // Where a patient who declines the chat can reach the hospital instead.
+  HOSPITAL_PHONE: z.string().min(3).max(40).default('+84 24 3869 3731'),
+  HOSPITAL_ADDRESS: z.string().min(3).max(200).default('78 Giải Phóng, Đống Đa, Hà Nội'),
   // Drives phone validation and the emergency number until a patient's own country is known.
   HOSPITAL_COUNTRY: z
     .string()

@@ -141,6 +141,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
 
     const settings: FlowSettings = {
       hospitalName: config.HOSPITAL_NAME,
+      hospitalPhone: config.HOSPITAL_PHONE,
+      hospitalAddress: config.HOSPITAL_ADDRESS,
       hospitalCountry: config.HOSPITAL_COUNTRY,
       emergencyNumbers: config.EMERGENCY_NUMBERS,
       privacyUrl: `${config.PUBLIC_BASE_URL}/privacy`,

@@ -3,7 +3,7 @@
 import type { FeeTable } from '../domain/payments.ts';
 import type { Acuity, Department, IntakeAnswers, TriageResult } from '../domain/triage.ts';
 import type { Locale } from '../i18n/locales.ts';
-import type { ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
+import type { ChannelName, ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
 
 /** The saved conversation of one patient on one channel (JSON in the key-value store, with a TTL). */
 export interface ConversationState {
@@ -12,6 +12,8 @@ export interface ConversationState {
   /** Current step, qualified by its flow: "onboarding.name". */
   step: string;
   locale: Locale;
+  /** The channel, for wording that depends on it (only Telegram can share a phone number). */
+  channel?: ChannelName;
   patientId?: string;
   /** YYYY-MM-DD, for age-dependent triage questions. */
   birthDate?: string;
@@ -55,7 +57,15 @@ export type Effect =
 /** What booking asks of the hospital; the answer comes back as the system event "booking". */
 export type BookingRequest =
   | { kind: 'doctors'; department: Department }
-  | { kind: 'slots'; department: Department; scheduleId?: string; day: string; sameDayOnly: boolean }
+  | {
+      kind: 'slots';
+      department: Department;
+      scheduleId?: string;
+      day: string;
+      sameDayOnly: boolean;
+      /** Paging through the day: only times after this instant (ISO). */
+      after?: string;
+    }
   | {
       kind: 'book';
       slotId: string;
@@ -122,6 +132,9 @@ export interface StepContext {
 
 export interface FlowSettings {
   hospitalName: string;
+  /** Phone and address, for patients the chat cannot help (consent declined or withdrawn). */
+  hospitalPhone: string;
+  hospitalAddress: string;
   hospitalCountry: string;
   emergencyNumbers: Record<string, string>;
   privacyUrl: string;

@@ -24,13 +24,19 @@ export interface AppointmentView {
   start: string;
   department?: Department;
   doctor?: Names;
+  /** booked · pending (awaiting nurse review) · awaitingPayment (held while the patient pays). */
   status: string;
+  /** Where to pay, for a time awaiting payment. */
+  payUrl?: string;
+  /** Paid through us: what cancelling it now would give back, to ask before cancelling. */
+  refundIfCancelled?: RefundNote;
 }
 
 /** The hospital's answer to a BookingRequest, back in the conversation. */
 export type BookingResult =
   | { kind: 'doctors'; doctors: DoctorOption[] }
-  | { kind: 'slots'; day: string; slots: SlotOption[] }
+  /** One page of the day's free times; `more` when later ones exist that day. */
+  | { kind: 'slots'; day: string; slots: SlotOption[]; more?: boolean }
   /** The slot is held for this patient while they confirm. */
   | { kind: 'held'; slotId: string }
   | { kind: 'booked'; appointment: AppointmentView }

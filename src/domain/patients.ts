@@ -14,11 +14,21 @@ export function normaliseFullName(text: string): string | undefined {
   return name;
 }
 
+/** Why a typed birth date was refused, so the patient can be told what to fix. */
+export type BirthDateProblem = 'unreadable' | 'impossible' | 'future' | 'tooLongAgo';
+
+/** The oldest age we accept; older dates are almost always a typo in the year. */
+const MAX_AGE_YEARS = 125;
+
 /**
  * A birth date typed as 1980-12-31, 31/12/1980, 31.12.1980, 1980/12/31 or 1980年12月31日,
- * as an ISO date. Thai patients often write the Buddhist-era year (2523 = 1980).
+ * as an ISO date, or what is wrong with it. Thai patients often write the Buddhist-era year
+ * (2523 = 1980).
  */
-export function parseBirthDate(text: string, today: Date): string | undefined {
+export function checkBirthDate(
+  text: string,
+  today: Date,
+): { date: string; problem?: undefined } | { date?: undefined; problem: BirthDateProblem } {
   const cleaned = text
     .trim()
     .replace(/[年月]/g, '/')
@@ -27,7 +37,7 @@ export function parseBirthDate(text: string, today: Date): string | undefined {
   let [year, month, day] = match ? [match[1], match[2], match[3]] : [];
   if (!match) {
     match = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(cleaned);
-    if (!match) return undefined;
+    if (!match) return { problem: 'unreadable' };
     [day, month, year] = [match[1], match[2], match[3]];
   }
   let y = Number(year);
@@ -36,10 +46,15 @@ export function parseBirthDate(text: string, today: Date): string | undefined {
   const d = Number(day);
   const date = new Date(Date.UTC(y, m - 1, d));
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d)
-    return undefined;
-  if (date.getTime() > today.getTime()) return undefined;
-  if (today.getUTCFullYear() - y > 125) return undefined;
-  return date.toISOString().slice(0, 10);
+    return { problem: 'impossible' };
+  if (date.getTime() > today.getTime()) return { problem: 'future' };
+  if (today.getUTCFullYear() - y > MAX_AGE_YEARS) return { problem: 'tooLongAgo' };
+  return { date: date.toISOString().slice(0, 10) };
+}
+
+/** The ISO birth date in `text`, or undefined when it is not a plausible one. */
+export function parseBirthDate(text: string, today: Date): string | undefined {
+  return checkBirthDate(text, today).date;
 }
 
 /** A phone number valid for `country` (or any country in +international form), as E.164. */

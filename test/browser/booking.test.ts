@@ -62,6 +62,18 @@ describe('booking in the web chat, in Chromium', () => {
       await tap(page, 'Next day');
     await says(page, /^Free times on /);
     await page.screenshot({ path: join(screenshotDir, 'web-chat-booking-times.png') });
+    // Paging of times through the whole day: the afternoon is reachable.
+    await tap(page, 'Later times');
+    await says(page, /^Free times on /);
+    await newest(page).getByRole('button', { name: 'Earlier times' }).waitFor();
+    await page.screenshot({ path: join(screenshotDir, 'web-chat-booking-later-times.png') });
+    expect(
+      await newest(page)
+        .getByRole('button', { name: /^08:00 · Dr / })
+        .count(),
+    ).toBe(0);
+    await tap(page, 'Earlier times');
+    await says(page, /^Free times on /);
     const first = newest(page)
       .getByRole('button', { name: /^08:00 · Dr / })
       .first();

@@ -100,6 +100,13 @@ describe('paying in the web chat, in Chromium', () => {
       await tap(page, 'My appointments');
       await says(page, /^Your appointments:/);
       await tap(page, /^Cancel /);
+      // A confirmation before cancelling a paid appointment, naming the refund.
+      await says(
+        page,
+        /^Cancel your appointment on .+\?\nIf you cancel now, the full fee of ₫200,000 is refunded\.$/,
+      );
+      await page.screenshot({ path: join(screenshotDir, 'web-chat-cancel-confirmation.png') });
+      await tap(page, 'Yes, cancel it');
       await says(
         page,
         /is cancelled\.\nThe full fee of ₫200,000 is refunded\. It can take 5–10 days to reach you\./,

@@ -80,7 +80,10 @@ describe('payments over LINE', () => {
 
     await patient.tap('menu|appointments', 2);
     const cancel = patient.quickReplies().find((reply) => reply.label.startsWith('Cancel'))!;
-    expect(await patient.tap(cancel.data!, 2)).toMatch(
+    expect(await patient.tap(cancel.data!, 1)).toMatch(
+      /If you cancel now, under the hospital's cancellation policy 50% of the fee \(THB\s250\.00\) is refunded\.$/,
+    );
+    expect(await patient.tap('appointments.cancel|yes', 2)).toMatch(
       /is cancelled\.\nUnder the hospital's cancellation policy, 50% of the fee \(THB\s250\.00\) is refunded\. It can take 5–10 days to reach you\.\n\nWhat would you like to do\?$/,
     );
     const refunds = stripe.writes().filter((request) => request.path === '/v1/refunds');

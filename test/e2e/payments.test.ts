@@ -402,7 +402,11 @@ describe('payments with Stripe over Telegram', () => {
 
       await patient.press('menu|appointments', 2);
       const cancel = keyboard(patient).find((button) => button.text.startsWith('Cancel'))!;
-      const cancelled = await patient.press(cancel.callback_data!, 2);
+      // A confirmation before cancelling a paid appointment, naming the refund.
+      expect(await patient.press(cancel.callback_data!, 1)).toMatch(
+        /\?\nIf you cancel now, the full fee of ₫350,000 is refunded\.$/,
+      );
+      const cancelled = await patient.press('appointments.cancel|yes', 2);
       expect(cancelled).toMatch(
         /^Your appointment on \w+day, \w+ \d+ at 08:00 is cancelled\.\nThe full fee of ₫350,000 is refunded\. It can take 5–10 days to reach you\.\n\nWhat would you like to do\?$/,
       );

@@ -34,6 +34,8 @@ const nobody: PatientDirectory = {
 
 const settings = {
   hospitalName: 'H',
+  hospitalPhone: '+84 24 3869 3731',
+  hospitalAddress: '78 Giải Phóng, Hà Nội',
   hospitalCountry: 'VN',
   emergencyNumbers: { VN: '115' },
   privacyUrl: 'http://h/privacy',

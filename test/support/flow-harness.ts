@@ -11,6 +11,8 @@ import { createTranslator, type Locale } from '../../src/i18n/locales.ts';
 
 export const settings: FlowSettings = {
   hospitalName: 'Bạch Mai',
+  hospitalPhone: '+84 24 3869 3731',
+  hospitalAddress: '78 Giải Phóng, Hà Nội',
   hospitalCountry: 'VN',
   emergencyNumbers: { VN: '115', FR: '15/112', JP: '119', TH: '1669', CN: '120', US: '911' },
   privacyUrl: 'https://h.example/privacy',

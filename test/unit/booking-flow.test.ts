@@ -2,7 +2,7 @@
 // limits it (emergency, same-day only, pending review), with the hospital's answers scripted.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationState, Effect, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
-import type { BookingResult, SlotOption } from '../../src/domain/booking.ts';
+import type { AppointmentView, BookingResult, SlotOption } from '../../src/domain/booking.ts';
 import { reminderSchedule } from '../../src/integrations/fhir/appointment-reminders.ts';
 import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../support/flow-harness.ts';
 
@@ -262,5 +262,149 @@ describe('reminder times', () => {
     const schedule = reminderSchedule(start, now);
     expect(schedule.map((reminder) => reminder.hours)).toEqual(hours);
     for (const reminder of schedule) expect(reminder.at).toBe(start.getTime() - reminder.hours * 3_600_000);
+  });
+});
+
+describe('paging of times through the whole day', () => {
+  const morning = [8, 9, 10, 11, 12, 13, 14, 15].map((hour) => slot(`m-${hour}`, hour));
+  const afternoon = [16, 17].map((hour) => slot(`a-${hour}`, hour));
+  const lastChoices = (effects: Effect[]) => {
+    const last = effects.filter((e) => e.type === 'send').at(-1);
+    return last?.type === 'send' ? (last.message.choices ?? []).map((c) => c.data) : [];
+  };
+
+  it('offers "Later times" when the day has more, asks for the times after the last one shown, and "Earlier times" goes back', () => {
+    const first = runFlow(
+      context,
+      [
+        button('menu|book'),
+        button('booking.department|neurology'),
+        answer({ kind: 'doctors', doctors: [{ scheduleId: 's-1', names: doctor }] }),
+        button('booking.doctor|any'),
+        answer({ kind: 'slots', day: '2026-11-24', slots: morning, more: true }),
+      ],
+      triaged(4),
+    );
+    expect(lastChoices(first.effects)).toEqual([
+      ...morning.map((s) => `booking.slot|${s.id}`),
+      'booking.slot|later',
+      'booking.slot|next',
+      'booking.slot|back',
+    ]);
+
+    const later = runFlow(context, [button('booking.slot|later')], first.state);
+    expect(requests(later.effects)).toEqual([
+      {
+        kind: 'slots',
+        department: 'neurology',
+        day: '2026-11-24',
+        sameDayOnly: false,
+        after: morning.at(-1)!.start,
+      },
+    ]);
+    const shown = runFlow(
+      context,
+      [answer({ kind: 'slots', day: '2026-11-24', slots: afternoon, more: false })],
+      later.state,
+    );
+    expect(sent(shown.effects).at(-1)).toBe('Free times on Tuesday, November 24:');
+    expect(lastChoices(shown.effects)).toEqual([
+      'booking.slot|a-16',
+      'booking.slot|a-17',
+      'booking.slot|earlier',
+      'booking.slot|next',
+      'booking.slot|back',
+    ]);
+    const labels = shown.effects.flatMap((e) => (e.type === 'send' ? (e.message.choices ?? []) : []));
+    expect(labels.map((c) => c.label)).toContain('Earlier times');
+
+    // Back to the first page: the times from the start of the day again, with "Later times".
+    const earlier = runFlow(context, [button('booking.slot|earlier')], shown.state);
+    expect(requests(earlier.effects)).toEqual([
+      { kind: 'slots', department: 'neurology', day: '2026-11-24', sameDayOnly: false },
+    ]);
+    const again = runFlow(
+      context,
+      [answer({ kind: 'slots', day: '2026-11-24', slots: morning, more: true })],
+      earlier.state,
+    );
+    expect(lastChoices(again.effects)).toContain('booking.slot|later');
+    expect(lastChoices(again.effects)).not.toContain('booking.slot|earlier');
+  });
+});
+
+describe('my appointments: pending ones and cancelling a paid one', () => {
+  const booked = (overrides: Partial<AppointmentView> = {}): AppointmentView => ({
+    id: 'a-1',
+    start: new Date(Date.UTC(2026, 10, 26, 2, 0)).toISOString(),
+    department: 'neurology',
+    doctor,
+    status: 'booked',
+    ...overrides,
+  });
+  const list = (appointments: AppointmentView[]) =>
+    runFlow(
+      context,
+      [button('menu|appointments'), answer({ kind: 'appointments', appointments })],
+      patientAtMenu(),
+    );
+
+  it('pending appointments listed as pending (awaiting payment / awaiting nurse review)', () => {
+    const { state, effects } = list([
+      booked({ id: 'a-1', status: 'pending' }),
+      booked({
+        id: 'payment:p-1',
+        status: 'awaitingPayment',
+        start: new Date(Date.UTC(2026, 10, 27, 2, 0)).toISOString(),
+        payUrl: 'https://pay.example/c/1',
+        doctor: undefined,
+      }),
+    ]);
+    expect(state.step).toBe('appointments.list');
+    const last = effects.at(-1);
+    const message = last?.type === 'send' ? last.message : undefined;
+    expect(message?.text).toContain('— awaiting nurse review');
+    expect(message?.text).toContain('— awaiting payment');
+    expect(message?.links).toEqual([
+      { label: 'Pay for Friday, November 27 09:00', url: 'https://pay.example/c/1' },
+    ]);
+    // Only a real appointment can be moved or cancelled here.
+    expect(message?.choices?.map((c) => c.data)).toEqual([
+      'appointments.list|move:a-1',
+      'appointments.list|cancel:a-1',
+      'appointments.list|back',
+    ]);
+  });
+
+  it.each([
+    [
+      { amountMinor: 300_000, currency: 'VND', percent: 100, policyHours: 24 },
+      'the full fee of ₫300,000 is refunded.',
+    ],
+    [
+      { amountMinor: 150_000, currency: 'VND', percent: 50, policyHours: 24 },
+      '50% of the fee (₫150,000) is refunded.',
+    ],
+    [{ amountMinor: 0, currency: 'VND', percent: 0, policyHours: 24 }, 'the fee is not refunded'],
+  ])('a confirmation before cancelling a paid appointment that names the refund (%o)', (refund, says) => {
+    const listed = list([booked({ refundIfCancelled: refund })]);
+    const asked = runFlow(context, [button('appointments.list|cancel:a-1')], listed.state);
+    expect(requests(asked.effects)).toEqual([]);
+    expect(asked.state.step).toBe('appointments.cancel');
+    const last = asked.effects.at(-1);
+    const message = last?.type === 'send' ? last.message : undefined;
+    expect(message?.text).toContain('Cancel your appointment on Thursday, November 26 at 09:00?');
+    expect(message?.text).toContain(says);
+    expect(message?.choices?.map((c) => c.data)).toEqual([
+      'appointments.cancel|yes',
+      'appointments.cancel|no',
+    ]);
+
+    const kept = runFlow(context, [button('appointments.cancel|no')], asked.state);
+    expect(requests(kept.effects)).toEqual([]);
+    expect(kept.state.step).toBe('appointments.list');
+
+    const cancelled = runFlow(context, [button('appointments.cancel|yes')], asked.state);
+    expect(requests(cancelled.effects)).toEqual([{ kind: 'cancel', appointmentId: 'a-1' }]);
   });
 });

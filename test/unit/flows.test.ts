@@ -57,9 +57,9 @@ describe('onboarding', () => {
     ]);
   });
 
-  it('records a refusal and keeps asking for consent without going further', () => {
+  it('records a refusal and goes no further without consent', () => {
     const { state, effects } = run([text('hi'), button('onboarding.consent|no'), text('Lê Văn Tám')]);
-    expect(state.step).toBe('onboarding.consent');
+    expect(state.step).toBe('onboarding.declined');
     expect(effects).toContainEqual({
       type: 'recordConsent',
       purpose: 'health-data',
@@ -98,6 +98,108 @@ describe('onboarding', () => {
     const { state, effects } = run([text('hi'), text('menu')]);
     expect(state.step).toBe('onboarding.consent');
     expect(sent(effects)).toContain("Let's finish getting to know each other first.");
+  });
+});
+
+describe('the first impression (issue 14)', () => {
+  const webAddress = { channel: 'web' as const, channelUserId: 'session-1' };
+  const lineAddress = { channel: 'line' as const, channelUserId: 'U1' };
+  const onChannel = (
+    channel: typeof webAddress | typeof lineAddress | typeof address,
+    locale: Locale = 'en',
+  ) => flowRegistry.start(channel, locale, undefined, 'new', settings);
+
+  it('the phone prompt per channel: Telegram offers its share button, LINE and web chat ask to type', () => {
+    const phonePrompt = (state: ConversationState) => {
+      const { effects } = run(toPhone, 'en', state);
+      const last = effects.at(-1);
+      return last?.type === 'send' ? last.message : undefined;
+    };
+    expect(phonePrompt(onChannel(address))).toMatchObject({
+      text: 'What is your mobile phone number? Press the button to share it, or type it.',
+      request: { kind: 'contact' },
+    });
+    for (const channel of [webAddress, lineAddress]) {
+      const message = phonePrompt(onChannel(channel));
+      expect(message?.text).toBe('What is your mobile phone number? Please type it.');
+      expect(message?.request).toBeUndefined();
+    }
+  });
+
+  it.each([
+    ['31/02/1980', 'That date does not exist in the calendar (check the day and the month).'],
+    ['01/01/2030', 'That date is in the future.'],
+    ['01/01/1850', 'That date is more than 125 years ago; please check the year.'],
+    ['last tuesday', 'I could not read that date.'],
+  ])('date errors that say what is wrong: %s', (typed, why) => {
+    const { state, effects } = run([...toPhone.slice(0, 3), text(typed)]);
+    expect(state.step).toBe('onboarding.birthDate');
+    expect(sent(effects).at(-2)).toBe(`${why} Please write your date of birth like this: 31/12/1980`);
+  });
+
+  it('a consent refusal gives the hospital phone and address and a button to start again', () => {
+    const { state, effects } = run([text('hi'), button('onboarding.consent|no')]);
+    expect(state.step).toBe('onboarding.declined');
+    const last = effects.at(-1);
+    const message = last?.type === 'send' ? last.message : undefined;
+    expect(message?.text).toContain(
+      `phone at ${settings.hospitalPhone} or in person at ${settings.hospitalAddress}`,
+    );
+    expect(message?.choices).toEqual([{ data: 'onboarding.declined|again', label: 'Start again' }]);
+    const again = run([button('onboarding.declined|again'), button('onboarding.consent|yes')], 'en', state);
+    expect(again.state.step).toBe('onboarding.name');
+    expect(again.effects).toContainEqual(expect.objectContaining({ type: 'recordConsent', granted: true }));
+  });
+
+  it.each([
+    ['en', 'I want to withdraw my consent'],
+    ['vi', 'Tôi muốn rút lại sự đồng ý'],
+    ['zh-CN', '我要撤回同意'],
+    ['fr', 'Je veux retirer mon consentement.'],
+    ['th', 'ขอถอนความยินยอม'],
+    ['ja', '同意を撤回します'],
+  ] as const)('withdraw consent understood as a global intent in %s', (locale, typed) => {
+    const atMenu = {
+      ...onChannel(webAddress, locale),
+      step: 'intake.complaint',
+      patientId: 'p-1',
+      birthDate: '1990-01-01',
+    };
+    const { state, effects } = run([text(typed)], locale, atMenu);
+    expect(effects[0]).toEqual({
+      type: 'recordConsent',
+      purpose: 'health-data',
+      textVersion: CONSENT_TEXT_VERSION,
+      granted: false,
+    });
+    expect(state).toMatchObject({ step: 'onboarding.declined', draft: {} });
+    expect(state.patientId).toBeUndefined();
+    expect(state.birthDate).toBeUndefined();
+    // Said what is kept, and why, before how to reach the hospital.
+    expect(sent(effects)).toHaveLength(2);
+  });
+
+  it.each([
+    ['en', 'Please delete my data'],
+    ['vi', 'xóa dữ liệu của tôi'],
+    ['zh-CN', '请删除我的数据'],
+    ['fr', 'supprimer mes données'],
+    ['th', 'ลบข้อมูลของฉัน'],
+    ['ja', '私のデータを削除してください'],
+  ] as const)('delete my data understood in %s: explains and offers withdrawing consent', (locale, typed) => {
+    const atMenu = { ...onChannel(webAddress, locale), step: 'menu.main', patientId: 'p-1' };
+    const { state, effects } = run([text(typed)], locale, atMenu);
+    expect(state.step).toBe('menu.main');
+    expect(effects.some((e) => e.type === 'recordConsent')).toBe(false);
+    const answer = effects[0];
+    expect(answer?.type === 'send' && answer.message.text).toContain(settings.hospitalPhone);
+    expect(answer?.type === 'send' && answer.message.choices?.map((c) => c.data)).toEqual([
+      'privacy|withdraw',
+      'privacy|keep',
+    ]);
+    const withdrawn = run([button('privacy|withdraw')], locale, state);
+    expect(withdrawn.state.step).toBe('onboarding.declined');
+    expect(withdrawn.effects[0]).toMatchObject({ type: 'recordConsent', granted: false });
   });
 });
 

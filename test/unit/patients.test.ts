@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkBirthDate,
   examplePhone,
   normaliseFullName,
   normalisePhone,
@@ -32,6 +33,20 @@ describe('parseBirthDate', () => {
   it.each(['31/02/1980', '2030-01-01', '1800-01-01', 'yesterday', '12/31/1980', ''])('refuses %j', (input) =>
     expect(parseBirthDate(input, today)).toBeUndefined(),
   );
+});
+
+describe('checkBirthDate: date errors that say what is wrong', () => {
+  it.each([
+    ['31/02/1980', 'impossible'],
+    ['1990-13-01', 'impossible'],
+    ['2030-01-01', 'future'],
+    ['25/11/2026', 'future'],
+    ['1800-01-01', 'tooLongAgo'],
+    ['yesterday', 'unreadable'],
+    ['12/31/1980', 'impossible'],
+    ['', 'unreadable'],
+  ])('%j is %s', (input, problem) => expect(checkBirthDate(input, today)).toEqual({ problem }));
+  it('accepts today', () => expect(checkBirthDate('24/11/2026', today)).toEqual({ date: '2026-11-24' }));
 });
 
 describe('normalisePhone', () => {

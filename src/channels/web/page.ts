@@ -45,16 +45,25 @@ form button:hover{background:var(--brand-dark)}
 // Plain browser JavaScript: renders transcript entries, sends text and button presses, and
 // follows the live stream (EventSource reconnects by itself, resuming from Last-Event-ID).
 const SCRIPT = `
-const text = JSON.parse(document.getElementById('fd-text').textContent);
-const lang = document.documentElement.lang;
+const chrome = JSON.parse(document.getElementById('fd-text').textContent);
+let lang = document.documentElement.lang;
+let text = chrome[lang];
 const log = document.getElementById('log');
 const status = document.getElementById('status');
 const form = document.getElementById('composer');
 const input = document.getElementById('message');
 let last = 0;
+function speak(locale){
+  if(locale===lang||!chrome[locale])return;
+  lang=locale; text=chrome[locale]; document.documentElement.lang=locale;
+  document.title=text.title; document.getElementById('title').textContent=text.title; log.setAttribute('aria-label',text.title);
+  input.placeholder=text.placeholder; document.getElementById('message-label').textContent=text.placeholder;
+  document.getElementById('send').textContent=text.send;
+}
 function el(tag, cls, content){const n=document.createElement(tag);if(cls)n.className=cls;if(content!==undefined)n.textContent=content;return n;}
 function render(entry){
   if(entry.id<=last)return; last=entry.id;
+  if(entry.from==='assistant'&&entry.locale)speak(entry.locale);
   const box=el('div','entry '+entry.from+(entry.message.urgent?' urgent':'')); box.dataset.id=entry.id;
   if(entry.message.urgent)box.setAttribute('role','alert');
   box.append(el('span','who',(entry.from==='patient'?text.you:text.assistant)+': '));
@@ -77,14 +86,17 @@ async function send(body){
 }
 form.addEventListener('submit',(e)=>{e.preventDefault();const v=input.value.trim();if(!v)return;input.value='';send({text:v});input.focus();});
 input.addEventListener('keydown',(e)=>{if(e.key==='Enter'&&!e.shiftKey){e.preventDefault();form.requestSubmit();}});
-const stream=new EventSource('/chat/api/stream');
+const stream=new EventSource('/chat/api/stream?lang='+encodeURIComponent(lang));
 stream.addEventListener('entry',(e)=>render(JSON.parse(e.data)));
+// The server lost the transcript this page shows (a restart): start over from what it has.
+stream.addEventListener('reset',()=>{log.replaceChildren();last=0;});
 stream.addEventListener('open',()=>{status.textContent='';});
 stream.addEventListener('error',()=>{status.textContent=text.offline;});
 `;
 
-/** The whole page for one patient's language. */
-export function chatPage(locale: Locale, text: ChatPageText): string {
+/** The whole page, in the patient's language, with every language's text to follow a switch. */
+export function chatPage(locale: Locale, chrome: Record<Locale, ChatPageText>): string {
+  const text = chrome[locale];
   return `<!doctype html>
 <html lang="${locale}">
 <head>
@@ -95,14 +107,14 @@ export function chatPage(locale: Locale, text: ChatPageText): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<header><div class="logo" aria-hidden="true">+</div><div><h1>${escapeHtml(text.title)}</h1><div class="status" id="status" role="status" aria-live="polite">${escapeHtml(text.connecting)}</div></div></header>
+<header><div class="logo" aria-hidden="true">+</div><div><h1 id="title">${escapeHtml(text.title)}</h1><div class="status" id="status" role="status" aria-live="polite">${escapeHtml(text.connecting)}</div></div></header>
 <main id="log" role="log" aria-live="polite" aria-label="${escapeHtml(text.title)}"></main>
 <form id="composer" autocomplete="off">
-<label class="visually-hidden" for="message">${escapeHtml(text.placeholder)}</label>
+<label class="visually-hidden" for="message" id="message-label">${escapeHtml(text.placeholder)}</label>
 <textarea id="message" name="message" rows="1" placeholder="${escapeHtml(text.placeholder)}" maxlength="2000" required></textarea>
-<button type="submit">${escapeHtml(text.send)}</button>
+<button type="submit" id="send">${escapeHtml(text.send)}</button>
 </form>
-<script type="application/json" id="fd-text">${JSON.stringify(text).replace(/</g, '\\u003c')}</script>
+<script type="application/json" id="fd-text">${JSON.stringify(chrome).replace(/</g, '\\u003c')}</script>
 <script type="module">${SCRIPT}</script>
 </body>
 </html>`;

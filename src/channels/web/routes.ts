@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import type { i18n } from 'i18next';
 import type { ConversationEngine } from '../../conversation/engine.ts';
-import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.ts';
+import { DEFAULT_LOCALE, SUPPORTED_LOCALES, resolveLocale, type Locale } from '../../i18n/locales.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { z } from 'zod';
 import { errors } from '../../server/errors.ts';
@@ -14,10 +14,11 @@ import { cleanString, nonEmptyText, parseInput, safeId } from '../../server/vali
 import { eventStreams } from '../../server/event-stream.ts';
 import { WebChatAbuseLimits, type WebChatLimits } from './abuse-limits.ts';
 import type { WebChatLog } from './chat-log.ts';
-import { chatPage, privacyPage } from './page.ts';
+import { chatPage, privacyPage, type ChatPageText } from './page.ts';
 
 const COOKIE = 'fd_chat';
 const SESSION_DAYS = 30;
+const SESSION_MS = SESSION_DAYS * 24 * 60 * 60 * 1000;
 
 export interface WebChatOptions {
   engine: ConversationEngine;
@@ -80,10 +81,54 @@ const postedMessage = z.object({
 });
 type PostedMessage = z.output<typeof postedMessage>;
 
+function chatPageText(options: WebChatOptions, locale: Locale): ChatPageText {
+  const t = options.translator.getFixedT(locale, 'chat');
+  return {
+    title: t('webchat.title', { hospital: options.hospitalName }),
+    placeholder: t('webchat.placeholder'),
+    send: t('webchat.send'),
+    connecting: t('webchat.connecting'),
+    offline: t('webchat.offline'),
+    you: t('webchat.you'),
+    assistant: t('webchat.assistant'),
+    shareUnsupported: t('webchat.shareLocationUnsupported'),
+  };
+}
+
+/** Last-Event-ID as "<epoch>:<id>"; an id from another epoch counts as none. */
+function resumeFrom(header: string | string[] | undefined, epoch: string): { last: number; reset: boolean } {
+  const raw = typeof header === 'string' ? header : '';
+  if (!raw) return { last: 0, reset: false };
+  // A bare number comes from a page older than epochs: trusted as it is.
+  if (!raw.includes(':')) return { last: Number(raw) || 0, reset: false };
+  const [seen, id] = raw.split(':');
+  if (seen !== epoch) return { last: 0, reset: true };
+  return { last: Number(id) || 0, reset: false };
+}
+
 export function registerWebChat(app: FastifyInstance, options: WebChatOptions): void {
   const openStream = eventStreams(app);
   const limits = new WebChatAbuseLimits(options.kv, options.limits);
   const tooMany = (locale: Locale) => options.translator.getFixedT(locale, 'chat')('webchat.tooMany');
+
+  /**
+   * The conversation starts by itself the first time a page opens the session: the greeting
+   * is the answer to a "follow", as when a LINE user adds the account. Once per transcript.
+   */
+  async function greetOnce(session: string, locale: Locale | undefined): Promise<void> {
+    if (!(await options.log.isEmpty(session))) return;
+    const epoch = await options.log.epoch(session);
+    if (!(await options.kv.setIfAbsent(`webgreet:{web:${session}}:${epoch}`, '1', { ttlMs: SESSION_MS })))
+      return;
+    await options.engine.accept({
+      channel: 'web',
+      channelUserId: session,
+      dedupeKey: `web:greet:${session}:${epoch}`,
+      sentAt: Date.now(),
+      ...(locale ? { platformLocale: locale } : {}),
+      content: { kind: 'follow' },
+    });
+  }
 
   app.get('/chat', async (request, reply) => {
     const locale = pageLocale(request);
@@ -108,17 +153,11 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
         maxAge: SESSION_DAYS * 24 * 60 * 60,
       });
     }
-    const t = options.translator.getFixedT(locale, 'chat');
-    const html = chatPage(locale, {
-      title: t('webchat.title', { hospital: options.hospitalName }),
-      placeholder: t('webchat.placeholder'),
-      send: t('webchat.send'),
-      connecting: t('webchat.connecting'),
-      offline: t('webchat.offline'),
-      you: t('webchat.you'),
-      assistant: t('webchat.assistant'),
-      shareUnsupported: t('webchat.shareLocationUnsupported'),
-    });
+    // Every language's page text, so the page can follow the conversation's language.
+    const chrome = Object.fromEntries(
+      SUPPORTED_LOCALES.map((each) => [each, chatPageText(options, each)]),
+    ) as Record<Locale, ChatPageText>;
+    const html = chatPage(locale, chrome);
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   });
 
@@ -162,13 +201,17 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
   app.get('/chat/api/stream', async (request, reply) => {
     const session = requireSession(request);
     const stream = openStream(request, reply);
-    let last = Number(request.headers['last-event-id'] ?? 0) || 0;
+    const epoch = await options.log.epoch(session);
+    const resume = resumeFrom(request.headers['last-event-id'], epoch);
+    let last = resume.last;
+    // The transcript the page holds is gone (a restart lost it): the page starts over.
+    if (resume.reset) stream.write(`event: reset\ndata: {}\n\n`);
     let sending = Promise.resolve();
     const flush = () => {
       sending = sending
         .then(async () => {
           for (const entry of await options.log.since(session, last)) {
-            stream.write(`id: ${entry.id}\nevent: entry\ndata: ${JSON.stringify(entry)}\n\n`);
+            stream.write(`id: ${epoch}:${entry.id}\nevent: entry\ndata: ${JSON.stringify(entry)}\n\n`);
             last = entry.id;
           }
         })
@@ -177,6 +220,9 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
     const stop = await options.log.watch(session, flush);
     stream.onClose(() => void stop());
     flush();
+    await greetOnce(session, resolveLocale((request.query as { lang?: string }).lang)).catch(
+      (error: unknown) => request.log.warn({ err: error }, 'chat greeting failed'),
+    );
   });
 
   app.get('/privacy', async (request, reply) => {

@@ -15,7 +15,13 @@ export class WebChatSender implements ChannelSender {
     markSent: (count: number) => Promise<void>,
   ): Promise<void> {
     for (let index = alreadySent; index < batch.messages.length; index += 1) {
-      await this.log.append(batch.channelUserId, 'assistant', batch.messages[index]!, this.now());
+      await this.log.append(
+        batch.channelUserId,
+        'assistant',
+        batch.messages[index]!,
+        this.now(),
+        batch.locale,
+      );
       await markSent(index + 1);
     }
   }

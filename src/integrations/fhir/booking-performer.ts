@@ -27,7 +27,8 @@ export type PatientLookup = (
 
 /** Departments and doctors change rarely; asking for them on every request would be waste. */
 const DIRECTORY_TTL_MS = 5 * 60_000;
-const SLOTS_PER_DAY_SHOWN = 8;
+/** Times offered per message; the rest of the day is reached with "Later times". */
+const SLOTS_PER_PAGE = 8;
 
 export class BookingPerformer implements PaidBooker {
   private directory?: {
@@ -87,19 +88,23 @@ export class BookingPerformer implements PaidBooker {
           : doctors;
         const now = new Date(this.clock.now());
         const dayStart = zonedInstant(request.day, 0, this.timeZone);
+        const after = request.after ? new Date(new Date(request.after).getTime() + 1) : undefined;
+        const from = [dayStart, now, ...(after ? [after] : [])].reduce((a, b) => (a > b ? a : b));
+        // One more than a page is asked for, to know whether "Later times" leads anywhere.
         const slots = await this.hospital.freeSlots({
           department: request.department,
           doctors: chosen,
-          from: dayStart > now ? dayStart : now,
+          from,
           to: zonedInstant(addDays(request.day, 1), 0, this.timeZone),
-          count: SLOTS_PER_DAY_SHOWN,
+          count: SLOTS_PER_PAGE + 1,
         });
         const free = [];
         for (const slot of slots) if (!(await this.holds?.heldByOther(slot.id, patientId))) free.push(slot);
         return {
           kind: 'slots',
           day: request.day,
-          slots: free.map((slot) => ({
+          more: free.length > SLOTS_PER_PAGE,
+          slots: free.slice(0, SLOTS_PER_PAGE).map((slot) => ({
             id: slot.id,
             start: slot.start.toISOString(),
             scheduleId: slot.doctor.scheduleId,
@@ -125,7 +130,26 @@ export class BookingPerformer implements PaidBooker {
         const upcoming = (await this.hospital.appointments(hospitalPatientId)).filter(
           (appointment) => appointment.start.getTime() > now,
         );
-        return { kind: 'appointments', appointments: await Promise.all(upcoming.map((a) => this.view(a))) };
+        const views = await Promise.all(
+          upcoming.map(async (appointment) => {
+            const view = await this.view(appointment);
+            const refund = await this.payments?.refundPreview(view.id);
+            return refund ? { ...view, refundIfCancelled: refund } : view;
+          }),
+        );
+        // Times held while a payment is pending are the patient's too: listed, marked as such.
+        const awaiting = (await this.payments?.awaitingPayment(patientId)) ?? [];
+        const held = awaiting.map((payment): AppointmentView => ({
+          id: `payment:${payment.id}`,
+          start: payment.start.toISOString(),
+          department: payment.department as Department,
+          status: 'awaitingPayment',
+          ...(payment.url ? { payUrl: payment.url } : {}),
+        }));
+        return {
+          kind: 'appointments',
+          appointments: [...views, ...held].sort((a, b) => a.start.localeCompare(b.start)),
+        };
       }
       case 'cancel': {
         const cancelled = await this.hospital.cancel(request.appointmentId);

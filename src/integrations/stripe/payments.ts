@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
-import type { AppointmentView, BookingResult } from '../../domain/booking.ts';
+import type { AppointmentView, BookingResult, RefundNote } from '../../domain/booking.ts';
 import {
   feeFor,
   refundFor,
@@ -114,6 +114,8 @@ export class Payments {
           channelUserId: address.channelUserId,
           locale,
           slotId: request.slotId,
+          // The held time, so "My appointments" can list it while it awaits payment.
+          appointmentStart: new Date(request.start),
           department: request.department,
           pendingReview: request.pending,
           amountMinor: this.feeFor(request.department),
@@ -392,6 +394,53 @@ export class Payments {
       currency: payment.currency,
       policyHours: this.settings.refundPolicy.find((rule) => rule.percent > 0)?.hoursBefore,
     };
+  }
+
+  /**
+   * What cancelling a paid appointment now would give back, for asking the patient first.
+   * Undefined when it was not paid through us. Nothing changes.
+   */
+  async refundPreview(appointmentId: string): Promise<RefundNote | undefined> {
+    const payment = await this.prisma.payment.findFirst({ where: { appointmentId, status: 'paid' } });
+    if (!payment?.appointmentStart) return undefined;
+    const decision = refundFor(
+      this.settings.refundPolicy,
+      {
+        paidMinor: payment.amountMinor,
+        refundedMinor: payment.refundedMinor,
+        appointmentStart: payment.appointmentStart,
+      },
+      new Date(this.clock.now()),
+      'patient',
+    );
+    return {
+      amountMinor: decision.amountMinor,
+      currency: payment.currency,
+      percent: decision.percent,
+      policyHours: this.settings.refundPolicy.find((rule) => rule.percent > 0)?.hoursBefore,
+    };
+  }
+
+  /** The patient's held times still waiting for payment, for "My appointments". */
+  async awaitingPayment(
+    patientId: string,
+  ): Promise<{ id: string; start: Date; department: string; url?: string }[]> {
+    const open = await this.prisma.payment.findMany({
+      where: { patientId, status: 'open', expiresAt: { gt: new Date(this.clock.now()) } },
+      orderBy: { appointmentStart: 'asc' },
+    });
+    return open.flatMap((payment) =>
+      payment.appointmentStart
+        ? [
+            {
+              id: payment.id,
+              start: payment.appointmentStart,
+              department: payment.department,
+              ...(payment.checkoutUrl ? { url: payment.checkoutUrl } : {}),
+            },
+          ]
+        : [],
+    );
   }
 
   /** An operator refunds what is left of a payment; the patient is told. */
