@@ -37,6 +37,8 @@ const settings = {
   hospitalCountry: 'VN',
   emergencyNumbers: { VN: '115' },
   privacyUrl: 'http://h/privacy',
+  hospitalPhone: '+84 24 3869 3731',
+  hospitalAddress: '78 Giải Phóng, Hà Nội',
   hospitalTimeZone: 'Asia/Ho_Chi_Minh',
   bookingHoldMinutes: 10,
   fees: { currency: 'VND', byDepartment: {}, otherwise: 0 },

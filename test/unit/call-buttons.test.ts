@@ -44,7 +44,7 @@ describe('call buttons', () => {
   });
 
   it('web chat: a tel: link button', () => {
-    const page = chatPage('en', {
+    const text = {
       title: 't',
       placeholder: 'p',
       send: 's',
@@ -53,7 +53,8 @@ describe('call buttons', () => {
       you: 'y',
       assistant: 'a',
       shareUnsupported: 'u',
-    });
+    };
+    const page = chatPage('en', { en: text, vi: text, 'zh-CN': text, fr: text, th: text, ja: text });
     expect(page).toContain("a.href='tel:'+c.number");
   });
 });
