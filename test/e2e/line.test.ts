@@ -57,7 +57,7 @@ describe('LINE webhook', () => {
     await send([line.postback(user, 'onboarding.consent|yes')], 2);
     await send([line.text(user, 'สมชาย ใจดี')], 3);
     let texts = await send([line.text(user, '14/03/2528')], 4);
-    expect(texts[3]).toBe('เบอร์โทรศัพท์มือถือของคุณคืออะไร กดปุ่มเพื่อแชร์ หรือพิมพ์เบอร์');
+    expect(texts[3]).toBe('เบอร์โทรศัพท์มือถือของคุณคืออะไร โปรดพิมพ์เบอร์');
     texts = await send([line.text(user, '081 234 5678')], 5);
     expect(texts[4]).toBe('ขอบคุณค่ะ คุณสมชาย ใจดี ลงทะเบียนเรียบร้อยแล้ว\n\nคุณต้องการทำอะไร');
 

@@ -84,7 +84,7 @@ describe('Telegram webhook', () => {
 
     sent = await say(tg.text(chat, '31/02/1980'), 5, id);
     expect(sent[4]!.body.text).toBe(
-      'I could not read that date. Please write it like this: 31/12/1980\n\nWhat is your date of birth? For example: 31/12/1980',
+      'That date does not exist in the calendar (check the day and the month). Please write your date of birth like this: 31/12/1980\n\nWhat is your date of birth? For example: 31/12/1980',
     );
     sent = await say(tg.text(chat, '14/03/1985'), 6, id);
     expect(sent[5]).toMatchObject({

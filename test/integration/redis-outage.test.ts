@@ -38,13 +38,21 @@ class OwnRedis {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     );
-    const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => 50 });
-    probe.on('error', () => undefined);
-    await vi.waitFor(() => probe.connect().catch(() => Promise.reject(new Error('not up'))), {
-      timeout: 10_000,
-      interval: 50,
-    });
-    probe.disconnect();
+    // A fresh probe per attempt: an ioredis client whose first attempt failed keeps
+    // reconnecting on its own and refuses connect() meanwhile, so one probe could never see a
+    // server that came up late (a busy machine).
+    await vi.waitFor(
+      async () => {
+        const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null });
+        probe.on('error', () => undefined);
+        try {
+          await probe.connect();
+        } finally {
+          probe.disconnect();
+        }
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   }
 
   /** Kills it for good (its data with it). */
@@ -120,7 +128,7 @@ describe('Redis trouble is visible and survivable', () => {
     await fake?.stop();
     await redis?.stop();
     await dropDatabase?.();
-    await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   const post = (id: string, text: string) =>

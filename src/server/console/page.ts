@@ -163,7 +163,7 @@ async function intake(id, flash){
   const decision=()=>chosen===i.acuity?'Confirm level '+chosen:'Change to level '+chosen;
   const levelButtons=[1,2,3,4,5].map(l=>el('button',{type:'button',class:'a'+l,'aria-pressed':String(l===chosen),'data-level':l,onclick:()=>{chosen=l;levelButtons.forEach(b=>b.setAttribute('aria-pressed',String(Number(b.dataset.level)===chosen)));decide.textContent=decision();}},String(l),el('small',{},LEVELS[l])));
   const reason=el('textarea',{id:'reason',placeholder:'Reason (required to change the level)'});
-  const decide=el('button',{class:'primary',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/acuity',{acuity:chosen,reason:reason.value});await intake(id,'Acuity set to '+chosen+' · '+LEVELS[chosen]+'.');}catch(e){fail(e);}}},decision());
+  const decide=el('button',{class:'primary',type:'button',onclick:async()=>{try{stopStream();await api('POST','/console/api/intakes/'+id+'/acuity',{acuity:chosen,reason:reason.value});await intake(id,'Acuity set to '+chosen+' · '+LEVELS[chosen]+'.');}catch(e){fail(e);}}},decision());
   const dept=el('select',{id:'department'},...Object.entries(labels.department).map(([k,v])=>el('option',{value:k,selected:k===i.department},v)));
   const template=el('select',{id:'template'},el('option',{value:''},'Type a message instead…'),...Object.entries(labels.templates).map(([k,v])=>el('option',{value:k},v)));
   const typed=el('textarea',{id:'message',placeholder:'Message to the patient (sent as typed)'});
@@ -197,22 +197,24 @@ async function intake(id, flash){
         pending.length?el('section',{class:'card','aria-labelledby':'h-pending'},el('h2',{id:'h-pending'},'Booking awaiting approval'),
           el('p',{class:'muted'},'Triage asked for a review before this booking is confirmed.'),
           el('ul',{class:'history'},...pending.map(p=>el('li',{},el('strong',{},p.when),' · '+(labels.department[p.department]||p.department||'')+(p.doctor?' · '+p.doctor:''),
-            el('div',{class:'row'},el('button',{class:'primary',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/approve-appointment',{appointmentId:p.id});await intake(id,'Appointment approved; the patient has been told.');}catch(e){fail(e);}}},'Approve booking')))))):null,
+            el('div',{class:'row'},el('button',{class:'primary',type:'button',onclick:async()=>{try{stopStream();await api('POST','/console/api/intakes/'+id+'/approve-appointment',{appointmentId:p.id});await intake(id,'Appointment approved; the patient has been told.');}catch(e){fail(e);}}},'Approve booking')))))):null,
         el('section',{class:'card','aria-labelledby':'h-acuity'},el('h2',{id:'h-acuity'},'Acuity'),el('div',{class:'levels',role:'group','aria-label':'Acuity level'},...levelButtons),
           el('label',{for:'reason'},'Reason'),reason,el('div',{class:'row'},decide)),
         el('section',{class:'card','aria-labelledby':'h-route'},el('h2',{id:'h-route'},'Route to department'),dept,
-          el('div',{class:'row'},el('button',{class:'secondary',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/route',{department:dept.value});await intake(id,'Routed to '+labels.department[dept.value]+'.');}catch(e){fail(e);}}},'Route'))),
+          el('div',{class:'row'},el('button',{class:'secondary',type:'button',onclick:async()=>{try{stopStream();await api('POST','/console/api/intakes/'+id+'/route',{department:dept.value});await intake(id,'Routed to '+labels.department[dept.value]+'.');}catch(e){fail(e);}}},'Route'))),
         el('section',{class:'card','aria-labelledby':'h-message'},el('h2',{id:'h-message'},'Message the patient'),
           el('p',{class:'muted'},'Templates are sent in the patient\\u2019s language; typed text is sent as typed, through their '+i.address.channel+' chat.'),
           el('label',{for:'template'},'Template'),template,el('label',{for:'message'},'Or type'),typed,
-          el('div',{class:'row'},el('button',{class:'primary',type:'button',onclick:async()=>{try{const body=template.value?{template:template.value}:{text:typed.value};await api('POST','/console/api/intakes/'+id+'/messages',body);await intake(id,'Message sent to the patient.');}catch(e){fail(e);}}},'Send message'))),
+          el('div',{class:'row'},el('button',{class:'primary',type:'button',onclick:async()=>{try{const body=template.value?{template:template.value}:{text:typed.value};stopStream();await api('POST','/console/api/intakes/'+id+'/messages',body);await intake(id,'Message sent to the patient.');}catch(e){fail(e);}}},'Send message'))),
         el('section',{class:'card','aria-labelledby':'h-thread'},el('h2',{id:'h-thread'},'Conversation with the patient'),thread),
         el('section',{class:'card','aria-labelledby':'h-history'},el('h2',{id:'h-history'},'History'),
           i.actions.length?el('ul',{class:'history'},...i.actions.map(x=>el('li',{},el('strong',{},x.staff),' '+actionText(x),el('div',{class:'muted'},new Date(x.at).toLocaleString())))):el('p',{class:'muted'},'No action yet.'),
-          closed?el('p',{class:'muted'},'Closed.'):el('div',{class:'row'},el('button',{class:'danger',type:'button',onclick:async()=>{try{await api('POST','/console/api/intakes/'+id+'/close');location.hash='#/';}catch(e){fail(e);}}},'Close intake'))))));
+          closed?el('p',{class:'muted'},'Closed.'):el('div',{class:'row'},el('button',{class:'danger',type:'button',onclick:async()=>{try{stopStream();await api('POST','/console/api/intakes/'+id+'/close');location.hash='#/';}catch(e){fail(e);}}},'Close intake'))))));
   if(closed)[decide,...levelButtons].forEach(b=>b.disabled=true);
   if(flash)say(flash);
-  // The patient's answers arrive live; a raised level or a new alert redraws the page.
+  // The patient's answers arrive live; a raised level or a new alert redraws the page. The
+  // page's own actions close the stream first, so their change does not redraw the page over
+  // their confirmation (the redraw after the action opens it again).
   stream=new EventSource('/console/api/stream');
   stream.addEventListener('intake',async(e)=>{if(JSON.parse(e.data).id!==id)return;
     try{const fresh=(await api('GET','/console/api/intakes/'+id)).intake;
