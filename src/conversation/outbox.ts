@@ -230,6 +230,9 @@ export class Outbox {
         const wait = error.options.retryAfterMs;
         if (wait === undefined || wait > MAX_INLINE_WAIT_MS) throw error;
         this.logger.warn({ channel: batch.channel, waitMs: wait }, 'platform asked us to slow down');
+        // Renews the outbox lock (and stops if it is lost): waits in a row must not outlast it,
+        // or a recovery sweep would send the next message too.
+        await markSent(sent);
         await sleep(wait);
       }
     }

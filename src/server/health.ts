@@ -25,7 +25,7 @@ export function registerHealth(app: FastifyInstance, checks: ReadinessCheck[]): 
           return { name, up: true as const };
         } catch (error) {
           request.log.warn({ check: name, err: error }, 'readiness check failed');
-          return { name, up: false as const, reason: (error as Error).message || String(error) };
+          return { name, up: false as const, reason: readinessReason(error) };
         }
       }),
     );
@@ -34,7 +34,8 @@ export function registerHealth(app: FastifyInstance, checks: ReadinessCheck[]): 
       status: down.length === 0 ? 'ready' : 'unavailable',
       checks: Object.fromEntries(results.map((result) => [result.name, result.up ? 'up' : 'down'])),
       ...(down.length > 0 ? { down } : {}),
-      // Why each is down (the error's message: connection refused, timed out...), for operators.
+      // Why each is down, as a short cause (timed out, connection refused...): the route is
+      // public, so the error's own message (hosts, users) stays in the log.
       ...(down.length > 0
         ? { reasons: Object.fromEntries(results.flatMap((r) => (r.up ? [] : [[r.name, r.reason]]))) }
         : {}),
@@ -52,4 +53,15 @@ const LEVEL_ORDER: LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error
 export function probeLogLevel(app: FastifyInstance): LevelWithSilent {
   const configured = app.log.level as LevelWithSilent;
   return LEVEL_ORDER.indexOf(configured) > LEVEL_ORDER.indexOf('warn') ? configured : 'warn';
+}
+
+/** A coarse, public cause of a failed check: never the error's own text. */
+function readinessReason(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const text = `${typeof code === 'string' ? code : ''} ${error instanceof Error ? error.message : ''}`;
+  if (/timed? ?out|ETIMEDOUT/i.test(text)) return 'timed out';
+  if (/ECONNREFUSED|refused/i.test(text)) return 'connection refused';
+  if (/ENOTFOUND|EAI_AGAIN/i.test(text)) return 'host not found';
+  if (/closed|ECONNRESET|Connection is closed|ended/i.test(text)) return 'connection closed';
+  return 'not answering';
 }

@@ -64,9 +64,16 @@ export function registerMetrics(
 function mayReadMetrics(request: FastifyRequest, access: MetricsAccess): boolean {
   // request.ip is the client behind trusted proxies only (TRUST_PROXY), so a reverse proxy on
   // this host does not make every outside scraper look local.
-  if (isLoopback(request.ip)) return true;
+  // A reverse proxy on this host connects from loopback for every outside client; what it
+  // forwards says so, so forwarded requests are not taken for local ones in production.
+  if (isLoopback(request.ip) && !(access.production && forwarded(request))) return true;
   if (access.token) return bearerMatches(request.headers.authorization, access.token);
   return !access.production;
+}
+
+function forwarded(request: FastifyRequest): boolean {
+  const h = request.headers;
+  return Boolean(h['x-forwarded-for'] ?? h.forwarded ?? h['x-real-ip']);
 }
 
 function isLoopback(ip: string): boolean {

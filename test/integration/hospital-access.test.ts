@@ -64,6 +64,8 @@ describe('who may reach the built-in hospital (NODE_ENV=production)', () => {
     expect((await fhirFetch('/Patient', { headers: { authorization: 'Bearer fdk_guessed' } })).status).toBe(
       401,
     );
+    // A malformed escape in a cookie is a stranger's mistake: 401, not a 500.
+    expect((await fhirFetch('/Patient', { headers: { cookie: 'fd_staff=%E0%A4%A' } })).status).toBe(401);
     // Still there, unchanged, and no junk was created.
     const own = new FhirClient(url, { bearerToken: instance.frontdoor.demoHospitalToken });
     expect((await own.read<Patient>('Patient', patientId)).name?.[0]?.text).toBe('Hoa Tran');

@@ -64,6 +64,14 @@ describe('/metrics with NODE_ENV=production', () => {
     expect(local.body).toContain('frontdoor_http_requests_total');
   });
 
+  it('does not count a request a local reverse proxy forwarded as loopback, even without TRUST_PROXY', async () => {
+    const metrics = await server(production);
+    for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { forwarded: 'for=203.0.113.9' }]) {
+      const proxied = await metrics.inject({ url: '/metrics', remoteAddress: '127.0.0.1', headers });
+      expect(proxied.statusCode).toBe(401);
+    }
+  });
+
   it('lets a scraper in with Authorization: Bearer <METRICS_TOKEN>, and no one with a wrong one', async () => {
     const metrics = await server({ metricsAccess: { production: true, token: TOKEN } });
     const request = (authorization?: string) =>
