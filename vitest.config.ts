@@ -10,5 +10,8 @@ export default defineConfig({
     // Most suites spend their time waiting on the platforms' real pacing (Telegram's per-chat
     // limit), not on CPU: more files at once than cores keeps the run short on two cores.
     maxWorkers: 5,
+    // expect.poll returns as soon as its condition holds; its 1 s default was too short for an
+    // answer that waits on a database write on a busy two-core machine (a browser test failed so).
+    expect: { poll: { timeout: 15_000, interval: 50 } },
   },
 });

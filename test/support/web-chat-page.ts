@@ -53,5 +53,8 @@ export async function openChat(
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(`${baseUrl}/chat`);
   await expect.poll(() => page.getByRole('button', { name: 'Send' }).isVisible()).toBe(true);
+  // A new session is greeted by itself: wait for the greeting, or the next step's count of
+  // messages would take the greeting for its own answer and run ahead of the conversation.
+  await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(0);
   return { context, page, errors };
 }
