@@ -131,7 +131,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       : undefined;
     if (telegram) {
       opened.push(telegram);
-      senders.telegram = new TelegramSender(telegram, kv, config.TELEGRAM_MAX_PER_SECOND);
+      senders.telegram = new TelegramSender(telegram, kv, config.TELEGRAM_MAX_PER_SECOND, logger);
     }
     const line =
       config.LINE_CHANNEL_SECRET && config.LINE_CHANNEL_ACCESS_TOKEN

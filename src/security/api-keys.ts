@@ -20,6 +20,9 @@ export interface ApiKeyHolder {
 
 const PREFIX = 'fdk_';
 
+/** How finely ApiKey.lastUsedAt is kept. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 export class ApiKeys {
@@ -53,11 +56,17 @@ export class ApiKeys {
     return count > 0;
   }
 
-  /** The holder of a live key, or undefined for an unknown or revoked one. */
-  async verify(key: string): Promise<ApiKeyHolder | undefined> {
+  /**
+   * The holder of a live key, or undefined for an unknown or revoked one. Records when the key
+   * was last used (so an admin can tell a forgotten key from one in use), at most once a minute:
+   * a hospital system polling every second must not turn every read into a write.
+   */
+  async verify(key: string, now = new Date()): Promise<ApiKeyHolder | undefined> {
     if (!key.startsWith(PREFIX)) return undefined;
     const row = await this.prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(key) } });
     if (!row || row.revokedAt) return undefined;
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS)
+      await this.prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
     return { id: row.id, name: row.name, scopes: row.scopes };
   }
 }

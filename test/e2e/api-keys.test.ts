@@ -68,6 +68,9 @@ describe('npm run api-key:add and api-key:revoke', () => {
     expect(stored.row).toMatchObject({ keyHash: hashApiKey(key), scopes: ['fhir'], revokedAt: null });
     expect(JSON.stringify(stored.row)).not.toContain(key);
     expect(stored.holder).toMatchObject({ name: 'his', scopes: ['fhir'] });
+    // The row was read before that first use; the use itself is recorded.
+    expect(stored.row.lastUsedAt).toBeNull();
+    expect((await read()).row.lastUsedAt).toBeInstanceOf(Date);
 
     expect(await run('api-key-revoke', ['--name', 'his'])).toMatchObject({
       code: 0,

@@ -1,6 +1,7 @@
 // Sends batches to Telegram through telegraf's API client, within Telegram's limits: about 30
 // messages a second per bot and, on average, one a second per chat (short bursts of up to
 // three are tolerated by Telegram and keep a multi-part answer readable).
+import type { Logger } from 'pino';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../conversation/outbox.ts';
 import { takeRateSlot } from '../rate-limit.ts';
@@ -15,6 +16,7 @@ export class TelegramSender implements ChannelSender {
     private readonly telegram: BotApi,
     private readonly kv: KeyValueStore,
     private readonly perBotPerSecond = TELEGRAM_LIMITS.perBotPerSecond,
+    private readonly logger?: Logger,
   ) {}
 
   async deliver(
@@ -33,7 +35,14 @@ export class TelegramSender implements ChannelSender {
           windowMs: TELEGRAM_LIMITS.perChatWindowMs,
         },
       ]);
-      await this.call(call.method, call.payload);
+      const answered = await this.call(call.method, call.payload);
+      if (!answered)
+        // Counted as sent so no second copy can follow; said loudly so an operator sees how
+        // often Telegram leaves a reply unanswered (ids only: the text may be health data).
+        this.logger?.warn(
+          { channel: 'telegram', seq: batch.seq, message: index },
+          'telegram gave no answer in time: message counted as sent, not resent',
+        );
       await markSent(index + 1);
     }
   }
@@ -46,14 +55,19 @@ export class TelegramSender implements ChannelSender {
     }
   }
 
-  private async call(method: 'sendMessage' | 'sendPhoto', payload: Record<string, unknown>): Promise<void> {
+  /** False when Telegram gave no answer in time (it may have delivered the message). */
+  private async call(
+    method: 'sendMessage' | 'sendPhoto',
+    payload: Record<string, unknown>,
+  ): Promise<boolean> {
     try {
       await this.telegram.call(method, payload);
+      return true;
     } catch (error) {
       if (!(error instanceof TelegramApiError)) throw error;
       // No answer in time is not a refusal: Telegram may have delivered it, and a resend would
       // be a second copy. It counts as sent (at most once); see README "Nothing decided is lost".
-      if (error.maybeDelivered) return;
+      if (error.maybeDelivered) return false;
       if (error.code === 429) {
         throw new DeliveryError('telegram rate limit', {
           retryAfterMs: (error.retryAfterSeconds ?? 1) * 1000,
