@@ -26,7 +26,9 @@ import { Hospital } from './integrations/fhir/hospital.ts';
 import { AppointmentReminders } from './integrations/fhir/appointment-reminders.ts';
 import { BookingPerformer } from './integrations/fhir/booking-performer.ts';
 import { SlotHolds } from './integrations/fhir/slot-holds.ts';
-import { Payments } from './integrations/stripe/payments.ts';
+import { Checkouts } from './integrations/stripe/checkout.ts';
+import { Payments, type PaymentMessenger } from './integrations/stripe/payments.ts';
+import { Refunds } from './integrations/stripe/refunds.ts';
 import { StripeGateway, stripeClient } from './integrations/stripe/stripe-gateway.ts';
 import { TestGateway } from './integrations/stripe/test-gateway.ts';
 import { registerStripeWebhook } from './integrations/stripe/webhook.ts';
@@ -75,6 +77,8 @@ export interface Frontdoor {
   hospital: Hospital;
   /** Consultation payments (Stripe, or the local test gateway without STRIPE_SECRET_KEY). */
   payments: Payments;
+  /** Slot holds while a patient confirms or pays. */
+  holds: SlotHolds;
   /** The bearer token Frontdoor's own client sends to the built-in hospital (none with HOSPITAL_FHIR_BASE_URL). */
   demoHospitalToken?: string;
   /** Embedded default only: console accounts made up at start, to be printed. */
@@ -166,6 +170,62 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
         bearerToken: demoHospitalToken,
       }),
     );
+    // Built in the order they need each other; the patient is told through the engine, which
+    // exists by the time anything is told.
+    const reminders = new AppointmentReminders(
+      timers,
+      hospital,
+      clock,
+      (address, appointmentId, start, hours) =>
+        engine
+          .accept({
+            ...address,
+            dedupeKey: `reminder:${appointmentId}:${hours}h`,
+            sentAt: clock.now(),
+            content: { kind: 'system', name: 'booking.reminder', data: { appointmentId, start } },
+          })
+          .then(() => undefined),
+    );
+
+    const holds = new SlotHolds(kv, timers, clock, config.BOOKING_HOLD_MINUTES * 60_000, (address, slotId) =>
+      engine
+        .accept({
+          ...address,
+          dedupeKey: `hold-expired:${slotId}:${clock.now()}`,
+          sentAt: clock.now(),
+          content: { kind: 'system', name: 'booking.holdExpired', data: { slotId } },
+        })
+        .then(() => undefined),
+    );
+
+    const tellPatient: PaymentMessenger = (address, name, data, dedupeKey) =>
+      engine
+        .accept({ ...address, dedupeKey, sentAt: clock.now(), content: { kind: 'system', name, data } })
+        .then(() => undefined);
+    const stripe = config.STRIPE_SECRET_KEY
+      ? stripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE_URL)
+      : undefined;
+    const testGateway = stripe
+      ? undefined
+      : new TestGateway(kv, clock, config.PUBLIC_BASE_URL, (notice): Promise<void> =>
+          payments.accept(notice).then(() => undefined),
+        );
+    const gateway = stripe ? new StripeGateway(stripe) : testGateway!;
+    const checkouts = new Checkouts(
+      database.prisma,
+      gateway,
+      timers,
+      holds,
+      {
+        fees: config.CONSULTATION_FEES,
+        holdMs: config.PAYMENT_HOLD_MINUTES * 60_000,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+      },
+      clock,
+      logger,
+    );
+    const refunds = new Refunds(database.prisma, gateway, config.REFUND_POLICY, clock, tellPatient);
+
     const booking = new BookingPerformer(
       hospital,
       async (patientId) => {
@@ -181,6 +241,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       config.HOSPITAL_TIME_ZONE,
       clock,
       logger,
+      { reminders, holds, checkouts, refunds },
     );
     const engine: ConversationEngine = new ConversationEngine({
       kv,
@@ -199,62 +260,17 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
         address.channel === 'line' && line ? line.profileLocale(address.channelUserId) : undefined,
     });
 
-    booking.reminders = new AppointmentReminders(
-      timers,
-      hospital,
-      clock,
-      (address, appointmentId, start, hours) =>
-        engine
-          .accept({
-            ...address,
-            dedupeKey: `reminder:${appointmentId}:${hours}h`,
-            sentAt: clock.now(),
-            content: { kind: 'system', name: 'booking.reminder', data: { appointmentId, start } },
-          })
-          .then(() => undefined),
-    );
-
-    booking.holds = new SlotHolds(
-      kv,
-      timers,
-      clock,
-      config.BOOKING_HOLD_MINUTES * 60_000,
-      (address, slotId) =>
-        engine
-          .accept({
-            ...address,
-            dedupeKey: `hold-expired:${slotId}:${clock.now()}`,
-            sentAt: clock.now(),
-            content: { kind: 'system', name: 'booking.holdExpired', data: { slotId } },
-          })
-          .then(() => undefined),
-    );
-
-    const stripe = config.STRIPE_SECRET_KEY
-      ? stripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE_URL)
-      : undefined;
-    const testGateway = stripe ? undefined : new TestGateway(kv, clock, config.PUBLIC_BASE_URL);
-    const payments = new Payments(
-      database.prisma,
-      stripe ? new StripeGateway(stripe) : testGateway!,
-      timers,
-      {
-        fees: config.CONSULTATION_FEES,
-        refundPolicy: config.REFUND_POLICY,
-        holdMs: config.PAYMENT_HOLD_MINUTES * 60_000,
-        publicBaseUrl: config.PUBLIC_BASE_URL,
-      },
+    const payments = new Payments({
+      prisma: database.prisma,
+      gateway,
+      jobs: timers,
+      booker: booking,
+      holds,
+      refunds,
       clock,
       logger,
-      (address, name, data, dedupeKey) =>
-        engine
-          .accept({ ...address, dedupeKey, sentAt: clock.now(), content: { kind: 'system', name, data } })
-          .then(() => undefined),
-    );
-    if (testGateway) testGateway.notify = (notice) => payments.accept(notice).then(() => undefined);
-    payments.booker = booking;
-    payments.holds = booking.holds;
-    booking.payments = payments;
+      tell: tellPatient,
+    });
 
     const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
     if (kv.kind === 'redis') readiness.push({ name: 'redis', check: () => kv.ping() });
@@ -401,6 +417,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       demoHospitalToken,
       hospital,
       payments,
+      holds,
       async close() {
         await stopPolling?.();
         await app.close();

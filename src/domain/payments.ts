@@ -156,3 +156,35 @@ export function refundFor(
   const amount = Math.min(refundable, Math.floor((payment.paidMinor * percent) / 100));
   return { amountMinor: amount, percent, hoursBefore: rule?.hoursBefore ?? policy.at(-1)?.hoursBefore };
 }
+
+/**
+ * open (unpaid, slot held) · paid (appointment booked) · expired (slot released) · cancelled
+ * (appointment cancelled, refunded per policy) · void (paid after the slot was lost: refunded in full)
+ */
+export type PaymentStatus = 'open' | 'paid' | 'expired' | 'cancelled' | 'void';
+
+/** One consultation's payment, as staff see it. */
+export interface PaymentRecord {
+  id: string;
+  patientId: string;
+  status: PaymentStatus;
+  department: string;
+  amountMinor: number;
+  currency: string;
+  /** What we asked the provider to refund so far. */
+  refundedMinor: number;
+  slotId: string;
+  appointmentId: string | null;
+  appointmentStart: Date | null;
+  expiresAt: Date;
+  paidAt: Date | null;
+  createdAt: Date;
+}
+
+/** A payment as the console lists it: with who paid. */
+export type PaymentWithPatient = PaymentRecord & { patient: { fullName: string | null } };
+
+/** The number a patient quotes about a payment: short, and meaningless outside Frontdoor. */
+export function receiptNumber(paymentId: string): string {
+  return `FD-${paymentId.replaceAll('-', '').slice(0, 10).toUpperCase()}`;
+}

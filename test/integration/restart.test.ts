@@ -79,7 +79,7 @@ describe('restart on the embedded default', () => {
     await running?.close();
     dataDir ||= await mkdtemp(join(tmpdir(), 'frontdoor-restart-'));
     running = await start(dataDir);
-    const holds = running.payments.holds!;
+    const holds = running.holds;
     const address = { channel: 'web' as const, channelUserId: 'restart-patient' };
     expect(await holds.hold(address, 'slot-restart', 'patient-restart')).toBe(true);
     expect(await running.database.prisma.scheduledTimer.count({ where: { queue: 'slot-hold-expiry' } })).toBe(

@@ -10,7 +10,7 @@ import type { Department } from '../../domain/triage.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
 import type { AppointmentReminders } from './appointment-reminders.ts';
 import type { SlotHolds } from './slot-holds.ts';
-import type { PaidBooker, Payments } from '../stripe/payments.ts';
+import type { PaidBooker, PaidSlot, PaymentCheckout, PaymentRefunds } from '../../domain/paid-booking.ts';
 import { FhirError } from './fhir-client.ts';
 import {
   SlotTaken,
@@ -36,10 +36,10 @@ export class BookingPerformer implements PaidBooker {
     departments: Map<Department, { info: DepartmentInfo; doctors: Doctor[] }>;
   };
 
-  /** Set once the conversation engine exists (both speak to patients through it). */
-  reminders?: AppointmentReminders;
-  holds?: SlotHolds;
-  payments?: Payments;
+  private readonly reminders: AppointmentReminders;
+  private readonly holds: SlotHolds;
+  private readonly checkouts: PaymentCheckout;
+  private readonly refunds: PaymentRefunds;
 
   constructor(
     private readonly hospital: Hospital,
@@ -47,7 +47,18 @@ export class BookingPerformer implements PaidBooker {
     private readonly timeZone: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+    deps: {
+      reminders: AppointmentReminders;
+      holds: SlotHolds;
+      checkouts: PaymentCheckout;
+      refunds: PaymentRefunds;
+    },
+  ) {
+    this.reminders = deps.reminders;
+    this.holds = deps.holds;
+    this.checkouts = deps.checkouts;
+    this.refunds = deps.refunds;
+  }
 
   async perform(
     address: ConversationAddress,
@@ -56,7 +67,7 @@ export class BookingPerformer implements PaidBooker {
   ): Promise<BookingResult> {
     try {
       const result = await this.run(address, patientId, request);
-      if (result.kind === 'cancelled') await this.reminders?.cancel(result.appointment.id);
+      if (result.kind === 'cancelled') await this.reminders.cancel(result.appointment.id);
       return result;
     } catch (error) {
       if (error instanceof SlotTaken) return { kind: 'taken' };
@@ -99,7 +110,7 @@ export class BookingPerformer implements PaidBooker {
           count: SLOTS_PER_PAGE + 1,
         });
         const free = [];
-        for (const slot of slots) if (!(await this.holds?.heldByOther(slot.id, patientId))) free.push(slot);
+        for (const slot of slots) if (!(await this.holds.heldByOther(slot.id, patientId))) free.push(slot);
         return {
           kind: 'slots',
           day: request.day,
@@ -113,17 +124,15 @@ export class BookingPerformer implements PaidBooker {
         };
       }
       case 'hold': {
-        const held = (await this.holds?.hold(address, request.slotId, patientId)) ?? true;
+        const held = await this.holds.hold(address, request.slotId, patientId);
         return held ? { kind: 'held', slotId: request.slotId } : { kind: 'taken' };
       }
       case 'book': {
-        if (await this.holds?.heldByOther(request.slotId, patientId)) return { kind: 'taken' };
+        if (await this.holds.heldByOther(request.slotId, patientId)) return { kind: 'taken' };
         return { kind: 'booked', appointment: await this.bookPaid(address, patientId, request) };
       }
-      case 'checkout': {
-        if (!this.payments) throw new Error('booking: checkout asked but payments are not set up');
-        return this.payments.startCheckout(address, patientId, request.locale, request);
-      }
+      case 'checkout':
+        return this.checkouts.startCheckout(address, patientId, request.locale, request);
       case 'appointments': {
         const hospitalPatientId = await this.hospitalPatient(patientId);
         const now = this.clock.now();
@@ -133,12 +142,12 @@ export class BookingPerformer implements PaidBooker {
         const views = await Promise.all(
           upcoming.map(async (appointment) => {
             const view = await this.view(appointment);
-            const refund = await this.payments?.refundPreview(view.id);
+            const refund = await this.refunds.refundPreview(view.id);
             return refund ? { ...view, refundIfCancelled: refund } : view;
           }),
         );
         // Times held while a payment is pending are the patient's too: listed, marked as such.
-        const awaiting = (await this.payments?.awaitingPayment(patientId)) ?? [];
+        const awaiting = await this.checkouts.awaitingPayment(patientId);
         const held = awaiting.map((payment): AppointmentView => ({
           id: `payment:${payment.id}`,
           start: payment.start.toISOString(),
@@ -153,7 +162,7 @@ export class BookingPerformer implements PaidBooker {
       }
       case 'cancel': {
         const cancelled = await this.hospital.cancel(request.appointmentId);
-        const refund = await this.payments?.refundOnCancel(request.appointmentId, 'patient');
+        const refund = await this.refunds.refundOnCancel(request.appointmentId, 'patient');
         return { kind: 'cancelled', appointment: await this.view(cancelled), ...(refund ? { refund } : {}) };
       }
     }
@@ -161,7 +170,7 @@ export class BookingPerformer implements PaidBooker {
 
   async cancelAppointment(appointmentId: string): Promise<void> {
     await this.hospital.cancel(appointmentId);
-    await this.reminders?.cancel(appointmentId);
+    await this.reminders.cancel(appointmentId);
   }
 
   /**
@@ -171,13 +180,7 @@ export class BookingPerformer implements PaidBooker {
   async bookPaid(
     address: ConversationAddress,
     patientId: string,
-    request: {
-      slotId: string;
-      department: Department;
-      pending: boolean;
-      bookingKey: string;
-      replaces?: string;
-    },
+    request: PaidSlot & { replaces?: string },
   ): Promise<AppointmentView> {
     const hospitalPatientId = await this.hospitalPatient(patientId);
     const booking = {
@@ -192,11 +195,11 @@ export class BookingPerformer implements PaidBooker {
       : await this.hospital.book(booking);
     const view = await this.view(appointment);
     if (request.replaces) {
-      await this.reminders?.cancel(request.replaces);
-      await this.payments?.moveAppointment(request.replaces, view);
+      await this.reminders.cancel(request.replaces);
+      await this.refunds.moveAppointment(request.replaces, view);
     }
-    await this.holds?.release(request.slotId, patientId);
-    await this.reminders?.schedule(address, view.id, new Date(view.start));
+    await this.holds.release(request.slotId, patientId);
+    await this.reminders.schedule(address, view.id, new Date(view.start));
     return view;
   }
 

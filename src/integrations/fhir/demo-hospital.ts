@@ -20,11 +20,11 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { PersistentRepository } from './persistent-repository.ts';
 import { authorizeFhirRequest, type DemoHospitalAccess } from './demo-hospital-access.ts';
+import { DEPARTMENT_SYSTEM } from './identifier-systems.ts';
 import type { Department } from '../../domain/triage.ts';
 import type { Locale } from '../../i18n/locales.ts';
 import { addDays, zonedDate, zonedInstant } from '../../domain/time-zone.ts';
 
-export const DEPARTMENT_SYSTEM = 'urn:frontdoor:department';
 export const SLOT_MINUTES = 20;
 const HORIZON_DAYS = 14;
 /** Opening hours as [from, to) in minutes after midnight; Sundays closed. */

@@ -14,13 +14,12 @@ import type {
 } from '@medplum/fhirtypes';
 import type { Department } from '../../domain/triage.ts';
 import type { Names } from '../../domain/booking.ts';
+import { SlotTaken } from '../../domain/paid-booking.ts';
 import { isLocale } from '../../i18n/locales.ts';
-import { DEPARTMENT_SYSTEM } from './demo-hospital.ts';
 import { FhirError, type FhirClient } from './fhir-client.ts';
+import { BOOKING_SYSTEM, DEPARTMENT_SYSTEM, PATIENT_SYSTEM } from './identifier-systems.ts';
 
 const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
-const BOOKING_SYSTEM = 'urn:frontdoor:booking';
-const PATIENT_SYSTEM = 'urn:frontdoor:patient';
 
 export interface DepartmentInfo {
   id: string;
@@ -63,13 +62,7 @@ export interface Booking {
   status?: 'booked' | 'pending';
 }
 
-/** The slot was taken by someone else first. */
-export class SlotTaken extends Error {
-  constructor(readonly slotId: string) {
-    super(`slot ${slotId} is no longer free`);
-    this.name = 'SlotTaken';
-  }
-}
+export { SlotTaken };
 
 function namesOf(text: string | undefined, holder: { extension?: Extension[] } | undefined): Names {
   const names: Names = { default: text ?? '' };

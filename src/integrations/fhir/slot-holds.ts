@@ -3,6 +3,7 @@
 // appointment is booked. Another patient never sees, or gets, a slot someone holds.
 import type { Clock } from '../../clock.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
+import type { SlotHolder } from '../../domain/paid-booking.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 
@@ -18,7 +19,7 @@ const key = (slotId: string) => `hold:{slot:${slotId}}`;
 /** A hold while the patient pays names the payment, so the short confirm hold's timer spares it. */
 const paymentHolder = (holder: string, paymentId: string) => `${holder}|${paymentId}`;
 
-export class SlotHolds {
+export class SlotHolds implements SlotHolder {
   constructor(
     private readonly kv: KeyValueStore,
     private readonly jobs: JobQueue,

@@ -21,13 +21,12 @@ const KEEP_MS = 7 * 24 * 3_600_000;
 
 export class TestGateway implements PaymentGateway {
   readonly kind = 'test';
-  /** Where paying, expiring and refunding are reported (the same path as Stripe's webhook). */
-  notify: (notice: PaymentNotice) => Promise<void> = async () => undefined;
-
   constructor(
     private readonly kv: KeyValueStore,
     private readonly clock: Clock,
     private readonly publicBaseUrl: string,
+    /** Where paying, expiring and refunding are reported (the same path as Stripe's webhook). */
+    private readonly notify: (notice: PaymentNotice) => Promise<void>,
   ) {}
 
   async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
