@@ -77,3 +77,16 @@ export function redFlagsOf(answers: IntakeAnswers): string[] {
 /** Messages a nurse can send in the patient's own language (locales/<lang>/triage.json). */
 export const STAFF_MESSAGE_TEMPLATES = ['reviewed', 'comeToday', 'emergency', 'moreInfo'] as const;
 export type StaffMessageTemplate = (typeof STAFF_MESSAGE_TEMPLATES)[number];
+
+/** The triage inbox as staff work it: read intakes, and act on open ones (false when not found or closed). */
+export interface IntakeDesk {
+  inbox(): Promise<IntakeSummary[]>;
+  detail(id: string): Promise<IntakeDetail | undefined>;
+  /** Confirms (same level) or overrides the acuity; either way the intake counts as reviewed. */
+  setAcuity(id: string, staffId: string, acuity: Acuity, reason: string): Promise<boolean>;
+  route(id: string, staffId: string, department: Department): Promise<boolean>;
+  logMessage(id: string, staffId: string, message: Record<string, string>): Promise<boolean>;
+  /** Records that a nurse approved a booking that triage had held for review. */
+  logApproval(id: string, staffId: string, appointment: { start: string }): Promise<boolean>;
+  close(id: string, staffId: string): Promise<boolean>;
+}

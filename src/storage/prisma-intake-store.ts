@@ -8,6 +8,7 @@ import type { ChannelName, ConversationAddress } from '../conversation/message.t
 import {
   redFlagsOf,
   type IntakeAction,
+  type IntakeDesk,
   type IntakeDetail,
   type IntakeRecorder,
   type IntakeStatus,
@@ -48,7 +49,7 @@ interface IntakeRow {
 /** Longest inbox the console loads at once; older open intakes are reached by closing newer. */
 const INBOX_LIMIT = 500;
 
-export class PrismaIntakeStore implements IntakeRecorder {
+export class PrismaIntakeStore implements IntakeRecorder, IntakeDesk {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly cipher: FieldCipher,

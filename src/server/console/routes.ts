@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { i18n } from 'i18next';
 import type { Clock } from '../../clock.ts';
 import type { ConversationEngine } from '../../conversation/engine.ts';
-import { STAFF_MESSAGE_TEMPLATES, type IntakeDetail } from '../../domain/intakes.ts';
+import { STAFF_MESSAGE_TEMPLATES, type IntakeDesk, type IntakeDetail } from '../../domain/intakes.ts';
 import {
   DEPARTMENTS,
   questionsFor,
@@ -24,7 +24,6 @@ import type { Role, StaffAccounts, StaffMember } from '../../security/staff-acco
 import type { StaffSessions } from '../../security/staff-sessions.ts';
 import type { SignInThrottle } from '../../security/sign-in-throttle.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
-import type { PrismaIntakeStore } from '../../storage/prisma-intake-store.ts';
 import type { Hospital } from '../../integrations/fhir/hospital.ts';
 import { formatMoney } from '../../domain/payments.ts';
 import { receiptNumber, type PaymentWithPatient } from '../../domain/payments.ts';
@@ -54,7 +53,7 @@ export interface ConsoleOptions {
   /** Back-off after failed sign-ins, per account and per client address. */
   signInThrottle: SignInThrottle;
   audit: AuditLog;
-  intakes: PrismaIntakeStore;
+  intakes: IntakeDesk;
   hospital: Hospital;
   /** Zone in which appointment times are shown to staff. */
   hospitalTimeZone: string;
