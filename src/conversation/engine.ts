@@ -272,16 +272,14 @@ export class ConversationEngine {
       effects.flatMap((effect) => (effect.type === 'send' ? [effect.message] : [])),
     );
     let batch: OutboundBatch | undefined;
-    if (messages.length > 0 || event.callbackQueryId) {
+    if (messages.length > 0 || event.channelContext?.answerEvenIfSilent) {
       next.outSeq += 1;
       batch = {
         ...address,
         seq: next.outSeq,
         messages,
         locale: next.locale,
-        replyToken: event.replyToken,
-        replyTokenExpiresAt: event.replyToken ? event.sentAt + 50_000 : undefined,
-        callbackQueryId: event.callbackQueryId,
+        channelContext: event.channelContext,
       };
     }
     // Effects are queued before the step is stored: a crash in between repeats the step, and

@@ -2,8 +2,22 @@
 // Flows see only these; each channel adapter converts to and from its platform's format.
 import type { Locale } from '../i18n/locales.ts';
 
-export const CHANNELS = ['telegram', 'line', 'web'] as const;
-export type ChannelName = (typeof CHANNELS)[number];
+/** The name a channel plugin serves under ("telegram", "line", "web"; see src/channels/index.ts). */
+export type ChannelName = string;
+
+/** A JSON value, as a channel context must be to travel through the inbox and outbox. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * What a channel attaches to an inbound event for its own sender (LINE's reply token, the
+ * Telegram button press to acknowledge). Only the channel that made it reads `data`; the engine
+ * copies it onto the answer's batch and the outbox carries it to the channel's sender.
+ */
+export interface ChannelContext {
+  /** The sender must see the answer's batch even when the step sends nothing (a press to acknowledge). */
+  answerEvenIfSilent?: boolean;
+  data: { [key: string]: Json };
+}
 
 /** Which conversation an event belongs to: one per patient account on one channel. */
 export interface ConversationAddress {
@@ -35,10 +49,8 @@ export interface InboundEvent extends ConversationAddress {
   platformLocale?: Locale;
   /** When the platform says the event happened (epoch ms). */
   sentAt: number;
-  /** LINE: the free reply channel for this event, valid for about a minute. */
-  replyToken?: string;
-  /** Telegram: the button press to acknowledge so the client stops its spinner. */
-  callbackQueryId?: string;
+  /** Platform fields only the event's channel reads (see ChannelContext). */
+  channelContext?: ChannelContext;
 }
 
 /** A button that answers the flow. */
@@ -73,5 +85,5 @@ export function conversationKey(address: ConversationAddress): string {
 export function addressOf(key: string): ConversationAddress {
   const inner = key.slice(1, -1);
   const colon = inner.indexOf(':');
-  return { channel: inner.slice(0, colon) as ChannelName, channelUserId: inner.slice(colon + 1) };
+  return { channel: inner.slice(0, colon), channelUserId: inner.slice(colon + 1) };
 }

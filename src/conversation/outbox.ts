@@ -9,6 +9,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { KeyValueStore, MailboxCommit, MailboxHead } from '../storage/kv/key-value-store.ts';
 import {
   conversationKey,
+  type ChannelContext,
   type ChannelName,
   type ConversationAddress,
   type OutboundMessage,
@@ -21,11 +22,8 @@ export interface OutboundBatch extends ConversationAddress {
   seq: number;
   messages: OutboundMessage[];
   locale: Locale;
-  /** LINE: free reply channel of the event that caused the batch, while valid. */
-  replyToken?: string;
-  replyTokenExpiresAt?: number;
-  /** Telegram: the button press to acknowledge. */
-  callbackQueryId?: string;
+  /** The channel's own context of the event that caused the batch (a reply token, a press to acknowledge). */
+  channelContext?: ChannelContext;
 }
 
 /** A channel's way of sending. */
@@ -121,8 +119,9 @@ export class Outbox {
       this.logger.warn({ err: error, channel: batch.channel }, 'delivery failed; the outbox retries it');
       const messages = batch.messages.slice(sent);
       if (messages.length === 0) return undefined;
-      // A pressed button was answered before the first message went out.
-      const rest = { ...batch, messages, callbackQueryId: sent > 0 ? undefined : batch.callbackQueryId };
+      // Once a message went out the context is spent (the press answered, the reply token used
+      // or found invalid): the rest goes without it.
+      const rest = { ...batch, messages, channelContext: sent > 0 ? undefined : batch.channelContext };
       const waitMs = error instanceof DeliveryError ? (error.options.retryAfterMs ?? 0) : 0;
       return { rest, waitMs };
     }

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { errors } from './errors.ts';
 import { probeLogLevel } from './health.ts';
 
 /** The metric registry one app instance reports from. */
@@ -52,10 +53,9 @@ export function registerMetrics(
   });
   app.get('/metrics', { logLevel: probeLogLevel(app) }, async (request, reply) => {
     if (!mayReadMetrics(request, access)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer realm="metrics"')
-        .send({ error: 'unauthorized', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' });
+      throw errors.unauthorized('metrics need Authorization: Bearer <METRICS_TOKEN>', {
+        headers: { 'www-authenticate': 'Bearer realm="metrics"' },
+      });
     }
     return reply.type(registry.contentType).send(await registry.metrics());
   });

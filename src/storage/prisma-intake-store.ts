@@ -181,7 +181,7 @@ export class PrismaIntakeStore implements IntakeRecorder, IntakeDesk {
         birthDate: row.patient.birthDate ?? '',
         phone: row.patient.phone ?? '',
       },
-      address: { channel: row.channel as ChannelName, channelUserId: row.channelUserId },
+      address: { channel: row.channel, channelUserId: row.channelUserId },
       actions,
     };
   }
@@ -260,7 +260,7 @@ export class PrismaIntakeStore implements IntakeRecorder, IntakeDesk {
       redFlags: redFlagsOf(content.answers),
       typedRedFlags: content.typedRedFlags ?? [],
       patientName: row.patient.fullName ?? '',
-      channel: row.channel as ChannelName,
+      channel: row.channel,
       locale: row.locale,
     };
   }

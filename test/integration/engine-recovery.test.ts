@@ -149,10 +149,10 @@ describe('engine recovery and delivery', () => {
       seq: 4,
       locale: 'en',
       messages: [{ text: 'one' }, { text: 'two' }, { text: 'three' }],
-      callbackQueryId: 'press',
+      channelContext: { answerEvenIfSilent: true, data: { callbackQueryId: 'press' } },
     };
     expect(await outbox.sendNow(batch)).toEqual({
-      rest: { ...batch, messages: [{ text: 'two' }, { text: 'three' }], callbackQueryId: undefined },
+      rest: { ...batch, messages: [{ text: 'two' }, { text: 'three' }], channelContext: undefined },
       waitMs: 2_000,
     });
     expect(await outbox.sendNow({ ...batch, messages: [{ text: 'one' }] })).toBeUndefined();

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { InboundContent, InboundEvent } from '../../conversation/message.ts';
 import { cleanString, parseInput, safeId } from '../../server/validation.ts';
+import { replyContext } from './context.ts';
 
 const lineMessage = z.object({
   type: z.string(),
@@ -58,7 +59,7 @@ export function normaliseLineEvents(raw: unknown): InboundEvent[] {
         channelUserId: source.userId,
         dedupeKey: `line:${event.webhookEventId}`,
         sentAt: event.timestamp,
-        replyToken: event.replyToken,
+        ...(event.replyToken ? { channelContext: replyContext(event.replyToken, event.timestamp) } : {}),
         content,
       },
     ];

@@ -5,7 +5,8 @@ import type { OutboundMessage } from '../../conversation/message.ts';
 
 // LINE limits: 20 characters per action label, 13 quick-reply items, 5000 characters of text.
 const LABEL_MAX = 20;
-const QUICK_REPLY_MAX = 13;
+export const QUICK_REPLY_MAX = 13;
+export const TEXT_MAX = 5000;
 
 function label(text: string): string {
   return text.length <= LABEL_MAX ? text : `${text.slice(0, LABEL_MAX - 1)}…`;
@@ -21,7 +22,7 @@ export function renderLine(message: OutboundMessage): messagingApi.Message[] {
     items.push({ type: 'action', action: { type: 'location', label: label(message.request.label) } });
   }
   const links = (message.links ?? []).map((link) => `${link.label}: ${link.url}`);
-  const text = [message.text, ...links].join('\n\n').slice(0, 5000);
+  const text = [message.text, ...links].join('\n\n').slice(0, TEXT_MAX);
   const quickReply = items.length > 0 ? { items: items.slice(0, QUICK_REPLY_MAX) } : undefined;
   const calls = message.calls ?? [];
   // Call buttons: a buttons template whose URI actions dial (LINE allows tel: there); the

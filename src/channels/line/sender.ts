@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
 import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../conversation/outbox.ts';
 import { resolveLocale, type Locale } from '../../i18n/locales.ts';
+import { usableReplyToken } from './context.ts';
 import { renderLine } from './render.ts';
 
 const PER_REQUEST = 5;
@@ -34,9 +35,10 @@ export class LineSender implements ChannelSender {
   ): Promise<void> {
     const rendered = batch.messages.map(renderLine);
     let index = alreadySent;
-    if (index === 0 && batch.replyToken && (batch.replyTokenExpiresAt ?? 0) > this.now()) {
+    const replyToken = index === 0 ? usableReplyToken(batch.channelContext, this.now()) : undefined;
+    if (replyToken) {
       const { messages, count } = take(rendered, 0);
-      if (await this.reply(batch.replyToken, messages)) {
+      if (await this.reply(replyToken, messages)) {
         index = count;
         await markSent(index);
       }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { InboundContent, InboundEvent } from '../../conversation/message.ts';
 import { resolveLocale } from '../../i18n/locales.ts';
 import { cleanString, parseInput, safeId } from '../../server/validation.ts';
+import { pressContext } from './context.ts';
 
 const MEDIA_KINDS = [
   'photo',
@@ -74,7 +75,7 @@ export function normaliseTelegramUpdate(raw: unknown): InboundEvent | undefined 
       dedupeKey,
       sentAt: Date.now(),
       platformLocale: resolveLocale(query.from.language_code),
-      callbackQueryId: query.id,
+      channelContext: pressContext(query.id),
       // Buttons from before a restart, or forged ones, arrive as data we may not know: the
       // flow answers those politely.
       content: { kind: 'button', data: query.data ?? '' },

@@ -3,14 +3,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegraf } from 'telegraf';
 import type { Logger } from 'pino';
-import type { ConversationEngine } from '../../conversation/engine.ts';
+import type { ChannelInbox } from '../channel.ts';
 import { normaliseTelegramUpdate } from './normalise.ts';
 
 /** Starts polling; resolves with a stop function once telegraf has launched. */
 export async function startTelegramPolling(
   token: string,
   apiRoot: string,
-  engine: ConversationEngine,
+  inbox: ChannelInbox,
   logger: Logger,
 ): Promise<() => Promise<void>> {
   const bot = new Telegraf(token, { telegram: { apiRoot } });
@@ -21,7 +21,7 @@ export async function startTelegramPolling(
     // is briefly unavailable rather than lose the patient's message.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await engine.accept(event);
+        await inbox.accept(event);
         return;
       } catch (error) {
         if (attempt >= 5) throw error;

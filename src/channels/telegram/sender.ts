@@ -6,33 +6,53 @@ import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../conversation/outbox.ts';
 import { takeRateSlot } from '../rate-limit.ts';
 import { TelegramApiError, type BotApi } from './bot-api.ts';
+import { pressToAnswer } from './context.ts';
 import { renderTelegram } from './render.ts';
 
 /** Telegram's documented limits: ~30 messages/s per bot, ~1 message/s per chat on average. */
-export const TELEGRAM_LIMITS = { perBotPerSecond: 30, perChatBurst: 3, perChatWindowMs: 3_000 };
+export const TELEGRAM_LIMITS = { perBotPerSecond: 30, perChatBurst: 3, perChatIntervalMs: 1_000 };
+
+export interface TelegramPacing {
+  /** TELEGRAM_MAX_PER_SECOND. */
+  perBotPerSecond?: number;
+  /** Messages one chat may get in a row before the pacing holds the next back. */
+  perChatBurst?: number;
+  /** Average time between two messages to one chat (tests shorten it). */
+  perChatIntervalMs?: number;
+}
 
 export class TelegramSender implements ChannelSender {
+  private readonly pacing: Required<TelegramPacing>;
+
   constructor(
     private readonly telegram: BotApi,
     private readonly kv: KeyValueStore,
-    private readonly perBotPerSecond = TELEGRAM_LIMITS.perBotPerSecond,
+    pacing: TelegramPacing = {},
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.pacing = {
+      perBotPerSecond: pacing.perBotPerSecond ?? TELEGRAM_LIMITS.perBotPerSecond,
+      perChatBurst: pacing.perChatBurst ?? TELEGRAM_LIMITS.perChatBurst,
+      perChatIntervalMs: pacing.perChatIntervalMs ?? TELEGRAM_LIMITS.perChatIntervalMs,
+    };
+  }
 
   async deliver(
     batch: OutboundBatch,
     alreadySent: number,
     markSent: (count: number) => Promise<void>,
   ): Promise<void> {
-    if (batch.callbackQueryId && alreadySent === 0) await this.answerButton(batch.callbackQueryId);
+    const press = pressToAnswer(batch.channelContext);
+    if (press && alreadySent === 0) await this.answerButton(press);
     for (let index = alreadySent; index < batch.messages.length; index += 1) {
       const call = renderTelegram(batch.channelUserId, batch.messages[index]!);
+      const { perBotPerSecond, perChatBurst, perChatIntervalMs } = this.pacing;
       await takeRateSlot(this.kv, [
-        { key: '{telegram}:bot', max: this.perBotPerSecond, windowMs: 1_000 },
+        { key: '{telegram}:bot', max: perBotPerSecond, windowMs: 1_000 },
         {
           key: `{telegram}:chat:${batch.channelUserId}`,
-          max: TELEGRAM_LIMITS.perChatBurst,
-          windowMs: TELEGRAM_LIMITS.perChatWindowMs,
+          max: perChatBurst,
+          windowMs: perChatBurst * perChatIntervalMs,
         },
       ]);
       const answered = await this.call(call.method, call.payload);

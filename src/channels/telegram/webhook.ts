@@ -1,42 +1,28 @@
-// POST /webhooks/telegram: verify the secret token header before looking at the body, then
-// hand the normalised event to the engine and acknowledge.
-import { timingSafeEqual } from 'node:crypto';
+// POST /webhooks/telegram: the secret token header is verified before the body is read, then
+// the normalised event goes to the engine and the update is acknowledged.
 import type { FastifyInstance } from 'fastify';
-import type { ConversationEngine } from '../../conversation/engine.ts';
 import { errors } from '../../server/errors.ts';
+import { registerSignedWebhook } from '../../server/signed-webhook.ts';
+import type { ChannelInbox } from '../channel.ts';
 import { normaliseTelegramUpdate } from './normalise.ts';
 
-/** Constant-time comparison of two secrets of possibly different length. */
-export function sameSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function registerTelegramWebhook(
+export async function registerTelegramWebhook(
   app: FastifyInstance,
-  engine: ConversationEngine,
+  inbox: ChannelInbox,
   secret: string,
-): void {
-  app.post(
-    '/webhooks/telegram',
-    {
-      // Checked before the body is parsed: an unauthenticated request costs us nothing.
-      onRequest: async (request) => {
-        const given = request.headers['x-telegram-bot-api-secret-token'];
-        if (!sameSecret(typeof given === 'string' ? given : undefined, secret))
-          throw errors.unauthorized('bad or missing secret token');
-      },
-      schema: {
-        body: { type: 'object', required: ['update_id'], properties: { update_id: { type: 'integer' } } },
-      },
+): Promise<void> {
+  await registerSignedWebhook(app, {
+    path: '/webhooks/telegram',
+    proof: { kind: 'secret', header: 'x-telegram-bot-api-secret-token', secret },
+    refusal: () => errors.badSignature('bad or missing secret token'),
+    schema: {
+      body: { type: 'object', required: ['update_id'], properties: { update_id: { type: 'integer' } } },
     },
-    async (request, reply) => {
+    handle: async (body, _request, reply) => {
       // A body whose fields we read are missing or mistyped is a 400 before the engine sees it.
-      const event = normaliseTelegramUpdate(request.body);
-      const result = event ? await engine.accept(event) : 'ignored';
+      const event = normaliseTelegramUpdate(body);
+      const result = event ? await inbox.accept(event) : 'ignored';
       return reply.code(200).send({ ok: true, result });
     },
-  );
+  });
 }

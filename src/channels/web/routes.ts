@@ -5,13 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import type { i18n } from 'i18next';
-import type { ConversationEngine } from '../../conversation/engine.ts';
 import { DEFAULT_LOCALE, SUPPORTED_LOCALES, resolveLocale, type Locale } from '../../i18n/locales.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { z } from 'zod';
 import { errors } from '../../server/errors.ts';
 import { cleanString, nonEmptyText, parseInput, safeId } from '../../server/validation.ts';
 import { eventStreams } from '../../server/event-stream.ts';
+import type { ChannelInbox } from '../channel.ts';
 import { WebChatAbuseLimits, type WebChatLimits } from './abuse-limits.ts';
 import type { WebChatLog } from './chat-log.ts';
 import { chatPage, privacyPage, type ChatPageText } from './page.ts';
@@ -21,7 +21,7 @@ const SESSION_DAYS = 30;
 const SESSION_MS = SESSION_DAYS * 24 * 60 * 60 * 1000;
 
 export interface WebChatOptions {
-  engine: ConversationEngine;
+  inbox: ChannelInbox;
   log: WebChatLog;
   kv: KeyValueStore;
   translator: i18n;
@@ -120,7 +120,7 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
     const epoch = await options.log.epoch(session);
     if (!(await options.kv.setIfAbsent(`webgreet:{web:${session}}:${epoch}`, '1', { ttlMs: SESSION_MS })))
       return;
-    await options.engine.accept({
+    await options.inbox.accept({
       channel: 'web',
       channelUserId: session,
       dedupeKey: `web:greet:${session}:${epoch}`,
@@ -170,10 +170,7 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
     const decision = await limits.message(session, request.ip);
     if (!decision.allowed) {
       const locale = resolveLocale(body.lang) ?? pageLocale(request);
-      return reply
-        .code(429)
-        .header('retry-after', String(decision.retryAfterS))
-        .send({ error: 'rate_limited', message: tooMany(locale) });
+      throw errors.rateLimited(tooMany(locale), decision.retryAfterS);
     }
     const now = Date.now();
     const echo = body.text ?? body.label ?? '';
@@ -184,7 +181,7 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
     ) {
       await options.log.append(session, 'patient', { text: echo }, now);
     }
-    const result = await options.engine.accept({
+    const result = await options.inbox.accept({
       channel: 'web',
       channelUserId: session,
       dedupeKey: `web:${body.id}`,

@@ -1,11 +1,13 @@
 // POST /webhooks/stripe: the signature is checked on the raw body with the SDK (its default
-// five-minute tolerance), then the event becomes a PaymentNotice queued under its event id.
+// five-minute tolerance) in the shared signed-webhook route, then the event becomes a
+// PaymentNotice queued under its event id.
 // Stripe retries anything but a 2xx, so only a bad signature or body is refused; event types
 // we do not act on are acknowledged and left alone.
 import type { FastifyInstance } from 'fastify';
 import type Stripe from 'stripe';
 import { z } from 'zod';
 import { errors } from '../../server/errors.ts';
+import { registerSignedWebhook } from '../../server/signed-webhook.ts';
 import { parseInput, safeId } from '../../server/validation.ts';
 import type { PaymentNotice } from './checkout-gateway.ts';
 import type { Payments } from './payments.ts';
@@ -74,28 +76,26 @@ export async function registerStripeWebhook(
   webhookSecret: string,
   payments: Payments,
 ): Promise<void> {
-  await app.register(async (scope) => {
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) =>
-      done(null, body),
-    );
-    scope.post('/webhooks/stripe', async (request, reply) => {
-      const raw = request.body;
-      const signature = request.headers['stripe-signature'];
-      if (!Buffer.isBuffer(raw) || typeof signature !== 'string') {
-        throw errors.badRequest('missing Stripe-Signature header or body');
-      }
-      let event: unknown;
-      try {
-        event = stripe.webhooks.constructEvent(raw, signature, webhookSecret);
-      } catch {
-        // Also a body that is not JSON: the signature check parses only after verifying.
-        throw errors.badRequest('bad Stripe-Signature, stale timestamp or malformed body');
-      }
+  await registerSignedWebhook(app, {
+    path: '/webhooks/stripe',
+    proof: {
+      kind: 'custom',
+      header: 'stripe-signature',
+      verify: (raw, signature) => {
+        try {
+          return stripe.webhooks.signature?.verifyHeader(raw, signature, webhookSecret) ?? false;
+        } catch {
+          return false;
+        }
+      },
+    },
+    refusal: () => errors.badRequest('bad or missing Stripe-Signature, or a stale timestamp'),
+    handle: async (event, _request, reply) => {
       // Signed, but its shape is still checked before anything is queued.
       const notice = noticeFor(event);
       if (!notice) return reply.code(200).send({ received: true, handled: false });
       const outcome = await payments.accept(notice);
       return reply.code(200).send({ received: true, handled: true, duplicate: outcome === 'duplicate' });
-    });
+    },
   });
 }

@@ -185,14 +185,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
         // Answered before the password is checked: a right one waits like a wrong one.
         const seconds = Math.ceil(attempt.retryAfterMs / 1000);
         await refused('staff.sign-in.throttled', { by: attempt.by, retryAfterSeconds: seconds });
-        return reply
-          .code(429)
-          .header('retry-after', String(seconds))
-          .send({
-            error: 'too_many_attempts',
-            message: `too many sign-in attempts: try again in ${seconds} s`,
-            retryAfterSeconds: seconds,
-          });
+        throw errors.tooManyAttempts(seconds);
       }
       const result = attempt.result;
       if (!result.ok) {

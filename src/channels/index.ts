@@ -1,0 +1,13 @@
+// The channels Frontdoor knows, in the order they are listed at start. A new channel is a
+// folder with an index.ts exporting its ChannelPlugin, and one line here.
+import type { Channel, ChannelDeps, ChannelPlugin } from './channel.ts';
+import { lineChannel } from './line/index.ts';
+import { telegramChannel } from './telegram/index.ts';
+import { webChatChannel } from './web/index.ts';
+
+export const CHANNEL_PLUGINS: readonly ChannelPlugin[] = [webChatChannel, telegramChannel, lineChannel];
+
+/** The channels the settings enable. */
+export function enabledChannels(deps: ChannelDeps, plugins = CHANNEL_PLUGINS): Channel[] {
+  return plugins.flatMap((plugin) => plugin.create(deps) ?? []);
+}

@@ -1,0 +1,132 @@
+// What the HTTP server serves beside health and metrics: each enabled channel's routes, the
+// staff console, the built-in hospital, the payment pages and the Stripe webhook.
+import cookie from '@fastify/cookie';
+import type { FastifyInstance } from 'fastify';
+import type { i18n } from 'i18next';
+import type { Channel, ChannelInbox } from '../channels/channel.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { ConversationEngine } from '../conversation/engine.ts';
+import { emergencyNumberFor } from '../domain/red-flags.ts';
+import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
+import { DemoHospital, registerDemoHospital } from '../integrations/fhir/demo-hospital.ts';
+import { registerStripeWebhook } from '../integrations/stripe/webhook.ts';
+import { ApiKeys } from '../security/api-keys.ts';
+import type { AuditLog } from '../security/audit-log.ts';
+import { SignInThrottle } from '../security/sign-in-throttle.ts';
+import type { StaffAccounts } from '../security/staff-accounts.ts';
+import type { StaffSessions } from '../security/staff-sessions.ts';
+import { registerConsole } from '../server/console/routes.ts';
+import { registerPaymentPages } from '../server/payment-pages.ts';
+import type { Database } from '../storage/database.ts';
+import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
+import type { PrismaIntakeStore } from '../storage/prisma-intake-store.ts';
+import type { Integrations } from './integrations.ts';
+
+type ServerFeature = (app: FastifyInstance) => Promise<void> | void;
+
+/** A client address (a ward behind NAT) may fail this many times an account's allowance. */
+const ADDRESS_FAILURES_PER_ACCOUNT = 4;
+
+/** Each enabled channel's inbound routes, each in its own scope. */
+export function channelRoutes(channels: Channel[], inbox: ChannelInbox): ServerFeature[] {
+  return channels.flatMap((channel) => {
+    const routes = channel.routes?.(inbox);
+    if (!routes) return [];
+    return [
+      async (app: FastifyInstance) => {
+        await app.register(routes);
+      },
+    ];
+  });
+}
+
+export interface ConsoleParts {
+  config: Config;
+  database: Database;
+  kv: KeyValueStore;
+  clock: Clock;
+  translator: i18n;
+  engine: ConversationEngine;
+  intakes: PrismaIntakeStore;
+  accounts: StaffAccounts;
+  sessions: StaffSessions;
+  audit: AuditLog;
+  integrations: Integrations;
+  cookieSecret: string;
+}
+
+/** The staff console, the built-in hospital, the payment pages and the Stripe webhook. */
+export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
+  const { config, database, kv, clock, translator, engine, intakes, accounts, audit } = parts;
+  const { hospital, payments, stripe, testGateway, demoHospitalToken } = parts.integrations;
+  const secret = parts.cookieSecret;
+  return [
+    (server) =>
+      server.register(async (scope) => {
+        await registerConsole(scope, {
+          accounts,
+          sessions: parts.sessions,
+          signInThrottle: new SignInThrottle(kv, clock, {
+            accountFreeFailures: config.STAFF_MAX_FAILED_LOGINS,
+            addressFreeFailures: config.STAFF_MAX_FAILED_LOGINS * ADDRESS_FAILURES_PER_ACCOUNT,
+            maxWaitMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
+          }),
+          audit,
+          intakes,
+          hospital,
+          hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
+          engine,
+          payments,
+          kv,
+          translator,
+          clock,
+          cookieSecret: secret,
+          secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
+          hospitalName: config.HOSPITAL_NAME,
+          emergencyNumber: emergencyNumberFor(undefined, config.EMERGENCY_NUMBERS, config.HOSPITAL_COUNTRY),
+        });
+      }),
+    (server) => {
+      if (!demoHospitalToken) return;
+      const signer = new cookie.Signer(secret);
+      registerDemoHospital(
+        server,
+        () =>
+          DemoHospital.open({
+            pool: database.pool,
+            timeZone: config.HOSPITAL_TIME_ZONE,
+            now: new Date(clock.now()),
+            departmentNames: (department) =>
+              Object.fromEntries(
+                SUPPORTED_LOCALES.map((locale) => [
+                  locale,
+                  translator.getFixedT(locale, 'triage')(`department.${department}`),
+                ]),
+              ),
+          }),
+        () => new Date(clock.now()),
+        {
+          internalToken: demoHospitalToken,
+          apiKeys: new ApiKeys(database.prisma),
+          sessions: parts.sessions,
+          audit,
+          unsignCookie: (raw) => {
+            const result = signer.unsign(raw);
+            return result.valid ? (result.value ?? undefined) : undefined;
+          },
+        },
+      );
+    },
+    (server) =>
+      registerPaymentPages(server, {
+        translator,
+        testGateway,
+        production: config.NODE_ENV === 'production',
+      }),
+    async (server) => {
+      if (stripe && config.STRIPE_WEBHOOK_SECRET)
+        await registerStripeWebhook(server, stripe, config.STRIPE_WEBHOOK_SECRET, payments);
+    },
+  ];
+}
