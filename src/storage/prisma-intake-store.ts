@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { IntakeRecord, TypedRedFlag } from '../conversation/flow.ts';
-import type { ChannelName, ConversationAddress } from '../conversation/message.ts';
+import type { ConversationAddress } from '../conversation/message.ts';
 import {
   redFlagsOf,
   type IntakeAction,
