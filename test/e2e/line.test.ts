@@ -114,7 +114,7 @@ describe('LINE webhook', () => {
       const wrong = await post(body, lineSignature(body, 'another-secret'));
       expect(wrong.status).toBe(401);
       expect(await wrong.json()).toEqual({
-        error: 'unauthorized',
+        error: 'bad_signature',
         message: 'bad or missing X-Line-Signature',
       });
       // A body changed after signing fails too.

@@ -241,7 +241,7 @@ describe('Telegram webhook', () => {
       const before = fake.http.requests.length;
       const wrong = await post(tg.text(7100, 'hi'), { 'x-telegram-bot-api-secret-token': 'wrong' });
       expect(wrong.status).toBe(401);
-      expect(await wrong.json()).toEqual({ error: 'unauthorized', message: 'bad or missing secret token' });
+      expect(await wrong.json()).toEqual({ error: 'bad_signature', message: 'bad or missing secret token' });
       expect((await post(tg.text(7100, 'hi'), {})).status).toBe(401);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(fake.http.requests.length).toBe(before);
