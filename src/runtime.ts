@@ -4,9 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChannelInbox } from './channels/channel.ts';
-import { enabledChannels } from './channels/index.ts';
-import { isWebChat } from './channels/web/index.ts';
-import type { WebChatLog } from './channels/web/chat-log.ts';
+import { enabledChannels, webChatLogOf, type WebChatLog } from './channels/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { ConversationEngine } from './conversation/engine.ts';
@@ -210,7 +208,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       kv,
       jobs,
       engine,
-      webLog: channels.find(isWebChat)!.log,
+      webLog: webChatLogOf(channels),
       logger,
       channels: channels.map((channel) => channel.name),
       demoStaff,
