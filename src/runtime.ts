@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChannelInbox } from './channels/channel.ts';
 import { enabledChannels, webChatLogOf, type WebChatLog } from './channels/index.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type TimerClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { ConversationEngine } from './conversation/engine.ts';
 import type { FlowRegistry, FlowSettings } from './conversation/flow.ts';
@@ -68,7 +68,8 @@ export interface StartOptions {
   /** Version of the consent text the flows show, for the privacy page. */
   consentVersion: string;
   logger?: Logger;
-  clock?: Clock;
+  /** The instance's time; the in-process job runner also sets its timers on it. */
+  clock?: TimerClock;
   /** Namespace for Redis keys and queues instead of REDIS_KEY_PREFIX (tests: one per run). */
   keyPrefix?: string;
   /** Listen on this port instead of config.PORT (tests use 0). */

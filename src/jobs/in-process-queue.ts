@@ -1,8 +1,10 @@
-// In-process job runner for a single instance with no Redis. Delayed jobs live in timers, so
+// In-process job runner for a single instance with no Redis. Delayed jobs live in timers on the
+// instance's clock (a test moving a ManualClock runs those that fell due, with no waiting), so
 // they do not survive a restart by themselves: the ones that matter (reminders, slot-hold and
 // payment expiry) are recorded in PostgreSQL by durable-timers.ts and queued again at start.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { systemClock, type CancelTimer, type TimerClock } from '../clock.ts';
 import {
   COMPLETED_ID_RETENTION_MS,
   retryDelay,
@@ -24,9 +26,9 @@ interface Lane {
   ready: PendingJob[];
   running: number;
   starts: number[];
-  timers: Map<string, NodeJS.Timeout>;
+  timers: Map<string, CancelTimer>;
   /** Wakes the lane when the rate-limit window frees a slot. */
-  rateTimer: NodeJS.Timeout | undefined;
+  rateTimer: CancelTimer | undefined;
   knownIds: Map<string, number>;
 }
 
@@ -37,7 +39,14 @@ export class InProcessQueue implements JobQueue {
   private readonly active = new Set<Promise<void>>();
   private closed = false;
 
-  constructor(private readonly logger?: Logger) {}
+  /**
+   * Every wait (delays, retry backoff, rate-limit windows, id retention) is on `clock`, so it
+   * agrees with the key-value store's TTLs and the timers' due dates, which use the same clock.
+   */
+  constructor(
+    private readonly logger?: Logger,
+    private readonly clock: TimerClock = systemClock,
+  ) {}
 
   define<T>(queue: string, handler: JobHandler<T>, options: QueueOptions = {}): void {
     this.lanes.set(queue, {
@@ -58,13 +67,13 @@ export class InProcessQueue implements JobQueue {
     const id = options.jobId ?? randomUUID();
     this.forgetOldIds(lane);
     if (lane.knownIds.has(id)) return;
-    lane.knownIds.set(id, Date.now());
+    lane.knownIds.set(id, this.clock.now());
     this.schedule(queue, lane, { id, data, attempt: 1 }, options.delayMs ?? 0);
   }
 
   async remove(queue: string, jobId: string): Promise<void> {
     const lane = this.lane(queue);
-    clearTimeout(lane.timers.get(jobId));
+    lane.timers.get(jobId)?.();
     lane.timers.delete(jobId);
     lane.ready = lane.ready.filter((job) => job.id !== jobId);
     lane.knownIds.delete(jobId);
@@ -73,9 +82,10 @@ export class InProcessQueue implements JobQueue {
   async close(): Promise<void> {
     this.closed = true;
     for (const lane of this.lanes.values()) {
-      for (const timer of lane.timers.values()) clearTimeout(timer);
+      for (const cancel of lane.timers.values()) cancel();
       lane.timers.clear();
-      clearTimeout(lane.rateTimer);
+      lane.rateTimer?.();
+      lane.rateTimer = undefined;
     }
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
@@ -92,12 +102,12 @@ export class InProcessQueue implements JobQueue {
       this.pump(queue, lane);
       return;
     }
-    const timer = setTimeout(() => {
+    const cancel = this.clock.after(delayMs, () => {
       lane.timers.delete(job.id);
       lane.ready.push(job);
       this.pump(queue, lane);
-    }, delayMs);
-    lane.timers.set(job.id, timer);
+    });
+    lane.timers.set(job.id, cancel);
   }
 
   private pump(queue: string, lane: Lane): void {
@@ -105,16 +115,16 @@ export class InProcessQueue implements JobQueue {
       const wait = this.rateLimitWait(lane);
       if (wait > 0) {
         if (!lane.rateTimer) {
-          lane.rateTimer = setTimeout(() => {
+          lane.rateTimer = this.clock.after(wait, () => {
             lane.rateTimer = undefined;
             this.pump(queue, lane);
-          }, wait);
+          });
         }
         return;
       }
       const job = lane.ready.shift()!;
       lane.running += 1;
-      lane.starts.push(Date.now());
+      lane.starts.push(this.clock.now());
       const run = this.run(queue, lane, job).finally(() => {
         lane.running -= 1;
         this.active.delete(run);
@@ -127,7 +137,7 @@ export class InProcessQueue implements JobQueue {
   private rateLimitWait(lane: Lane): number {
     const limit = lane.options.rateLimit;
     if (!limit) return 0;
-    const windowStart = Date.now() - limit.durationMs;
+    const windowStart = this.clock.now() - limit.durationMs;
     lane.starts = lane.starts.filter((start) => start > windowStart);
     if (lane.starts.length < limit.max) return 0;
     return lane.starts[0]! - windowStart;
@@ -153,7 +163,7 @@ export class InProcessQueue implements JobQueue {
   }
 
   private forgetOldIds(lane: Lane): void {
-    const cutoff = Date.now() - COMPLETED_ID_RETENTION_MS;
+    const cutoff = this.clock.now() - COMPLETED_ID_RETENTION_MS;
     for (const [id, addedAt] of lane.knownIds) {
       if (addedAt > cutoff) break;
       lane.knownIds.delete(id);

@@ -2,7 +2,7 @@
 // name them, the embedded twins otherwise.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.ts';
+import type { TimerClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { BullmqQueue } from '../jobs/bullmq-queue.ts';
 import { DurableTimers } from '../jobs/durable-timers.ts';
@@ -31,7 +31,7 @@ export interface Backends {
 export async function openBackends(
   config: Config,
   keyPrefix: string,
-  clock: Clock,
+  clock: TimerClock,
   logger: Logger,
   opened: { close(): Promise<void> }[],
 ): Promise<Backends> {
@@ -43,7 +43,7 @@ export async function openBackends(
   opened.push(kv);
   const jobs: JobQueue = config.REDIS_URL
     ? new BullmqQueue(config.REDIS_URL, keyPrefix, logger)
-    : new InProcessQueue(logger);
+    : new InProcessQueue(logger, clock);
   opened.push(jobs);
   const timers = new DurableTimers(jobs, database.prisma, clock, logger);
   const cipher = new FieldCipher(

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
 import { flowRegistry } from '../../flows/registry.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logging.ts';
 import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
 import { TEST_FIELD_KEY } from '../support/instance.ts';
 
-const start = (dataDir: string, clock?: { now(): number }) =>
+const start = (dataDir: string, clock?: ManualClock) =>
   startFrontdoor(
     loadConfig({
       DATA_DIR: dataDir,
@@ -88,8 +89,7 @@ describe('restart on the embedded default', () => {
     await running.close();
 
     // Back after the hold ran out (but before its key's margin): the expiry runs at once.
-    const later = Date.now() + holds.holdMs + 1_000;
-    running = await start(dataDir, { now: () => later });
+    running = await start(dataDir, new ManualClock(Date.now() + holds.holdMs + 1_000));
     const restarted = running;
     await vi.waitFor(async () => {
       expect(await restarted.kv.get('hold:{slot:slot-restart}')).toBeUndefined();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
 import { flowRegistry } from '../../flows/registry.ts';
-import type { Clock } from '../../src/clock.ts';
+import type { TimerClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { FlowRegistry } from '../../src/conversation/flow.ts';
 import { createLogger } from '../../src/logging.ts';
@@ -37,8 +37,11 @@ export interface TestInstanceOptions {
   redis?: boolean;
   /** Listen here instead of any free port (when PUBLIC_BASE_URL must name it). */
   port?: number;
-  /** The instance's clock (tests move a ManualClock instead of sleeping). */
-  clock?: Clock;
+  /**
+   * The instance's clock (tests move a ManualClock instead of sleeping). Its delayed jobs run on
+   * it only without Redis (BullMQ delays in Redis time): pass `redis: false` with a ManualClock.
+   */
+  clock?: TimerClock;
   /** Accounts made before start, as `npm run staff:add` would (production starts need an admin). */
   staff?: { email: string; roles: Role[]; password: string }[];
 }
