@@ -73,7 +73,8 @@ export class ManualClock implements TimerClock {
     let first: PendingTimer | undefined;
     for (const timer of this.timers) {
       if (timer.at > until) continue;
-      if (!first || timer.at < first.at || (timer.at === first.at && timer.order < first.order)) first = timer;
+      if (!first || timer.at < first.at || (timer.at === first.at && timer.order < first.order))
+        first = timer;
     }
     return first;
   }
