@@ -7,7 +7,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { launchBrowser, screenshotDir } from '../support/browser.ts';
-import { newest, openChat, says, tap, type } from '../support/web-chat-page.ts';
+import { coughIntakeInChat, nextDayWithMorningSlot, registerInChat } from '../support/journeys.ts';
+import { newest, openChat, says, tap } from '../support/web-chat-page.ts';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
 
 describe('booking in the web chat, in Chromium', () => {
@@ -26,22 +27,8 @@ describe('booking in the web chat, in Chromium', () => {
   it('goes from symptoms to a booked appointment', { timeout: 120_000 }, async () => {
     const { context, page, errors } = await openChat(browser, instance.frontdoor.url);
 
-    await type(page, 'hello');
-    await tap(page, 'I agree');
-    await type(page, 'Mary Jane Watson');
-    await type(page, '05/06/1990');
-    await type(page, '0912 345 678');
-    await says(page, /What would you like to do\?$/);
-
-    await tap(page, 'Check my symptoms');
-    await tap(page, 'Cough, cold or sore throat');
-    await tap(page, '4 to 7 days ago');
-    await tap(page, /^2$/);
-    await tap(page, /^No$/);
-    await tap(page, /^No$/);
-    await tap(page, "I don't know");
-    await tap(page, 'Skip');
-    await says(page, /Suggested department: General medicine\.[\s\S]*What would you like to do\?$/);
+    await registerInChat(page, { name: 'Mary Jane Watson', birthDate: '05/06/1990', phone: '0912 345 678' });
+    await coughIntakeInChat(page);
 
     await tap(page, 'Book an appointment');
     await says(
@@ -52,14 +39,7 @@ describe('booking in the web chat, in Chromium', () => {
     await says(page, 'Which doctor would you like to see?');
     await tap(page, 'Anyone available');
     await says(page, /^(Free times|There is no free time) on /);
-    await tap(page, 'Next day');
-    // The demo hospital is closed on Sundays.
-    while (
-      !(await newest(page)
-        .getByRole('button', { name: /^08:00 · Dr / })
-        .count())
-    )
-      await tap(page, 'Next day');
+    await nextDayWithMorningSlot(page);
     await says(page, /^Free times on /);
     await page.screenshot({ path: join(screenshotDir, 'web-chat-booking-times.png') });
     // Paging of times through the whole day: the afternoon is reachable.

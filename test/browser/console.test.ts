@@ -9,6 +9,7 @@ import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { launchBrowser, screenshotDir } from '../support/browser.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import type { TestInstance } from '../support/instance.ts';
+import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
 
 const PASSWORD = 'nurse password for the browser test';
@@ -56,19 +57,9 @@ describe('nurse console in Chromium', () => {
       lan.onboard('Lan Pham', '14/02/1995', '0912345102'),
     ]);
     await Promise.all([
-      minh.intake('chest_pain', [
-        { step: 'onset', value: 'hour' },
-        { step: 'severity', value: '6' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'describe', value: 'skip' },
-      ]),
+      minh.intake('chest_pain', [...calmAnswers('hour', '6', { pregnancy: false }), SKIP_DESCRIBE]),
       lan.intake('skin', [
-        { step: 'onset', value: 'week' },
-        { step: 'severity', value: '2' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
+        ...calmAnswers('week', '2', { redFlags: 2, pregnancy: false }),
         { step: 'temperature', value: 'unknown' },
         { text: 'Itchy patches on both elbows' },
       ]),
@@ -90,12 +81,7 @@ describe('nurse console in Chromium', () => {
     const bao = patient(9203);
     await bao.onboard('Bao Le', '20/10/1988', '0912345103');
     await bao.intake('fever', [
-      { step: 'onset', value: 'days' },
-      { step: 'severity', value: '4' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'pregnancy', value: 'no' },
+      ...calmAnswers('days', '4'),
       { text: '38.6' },
       { text: 'Aching all over, shivering at night' },
     ]);

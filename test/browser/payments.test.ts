@@ -6,7 +6,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { launchBrowser, screenshotDir } from '../support/browser.ts';
-import { anySays, newest, openChat, says, tap, type } from '../support/web-chat-page.ts';
+import { coughIntakeInChat, nextDayWithMorningSlot, registerInChat } from '../support/journeys.ts';
+import { anySays, openChat, says, tap } from '../support/web-chat-page.ts';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
 import { freePort } from '../support/net.ts';
 
@@ -31,41 +32,15 @@ describe('paying in the web chat, in Chromium', () => {
     async () => {
       const { context, page, errors } = await openChat(browser, instance.frontdoor.url);
 
-      await type(page, 'hello');
-      await tap(page, 'I agree');
-      await type(page, 'Peter Parker');
-      await type(page, '10/08/1991');
-      await type(page, '0912 345 679');
-      await tap(page, 'Check my symptoms');
-      await tap(page, 'Cough, cold or sore throat');
-      await tap(page, '4 to 7 days ago');
-      await tap(page, /^2$/);
-      await tap(page, /^No$/);
-      await tap(page, /^No$/);
-      await tap(page, "I don't know");
-      await tap(page, 'Skip');
-      await says(page, /Suggested department: General medicine\.[\s\S]*What would you like to do\?$/);
+      await registerInChat(page, { name: 'Peter Parker', birthDate: '10/08/1991', phone: '0912 345 679' });
+      await coughIntakeInChat(page);
 
       await tap(page, 'Book an appointment');
       await tap(page, 'General medicine');
       await tap(page, 'Anyone available');
       await says(page, /^(Free times|There is no free time) on /);
       // Two days ahead at least, so a cancellation is ≥ 24 h before and refunded in full.
-      await tap(page, 'Next day');
-      await tap(page, 'Next day');
-      while (
-        !(await newest(page)
-          .getByRole('button', { name: /^08:00 · Dr / })
-          .count())
-      )
-        await tap(page, 'Next day');
-      await tap(
-        page,
-        (await newest(page)
-          .getByRole('button', { name: /^08:00 · Dr / })
-          .first()
-          .textContent()) ?? '',
-      );
+      await tap(page, await nextDayWithMorningSlot(page, 2));
       await says(
         page,
         /\(General medicine\)\?\n\nConsultation fee: ₫200,000, paid online to confirm the booking\.$/,

@@ -8,9 +8,8 @@ import { ConsoleClient } from '../support/console-client.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import { HttpFake } from '../support/fakes/http-fake.ts';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
+import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
-
-type Keyboard = { text: string; callback_data?: string }[][];
 
 describe('booking over Telegram', () => {
   let fake: TelegramFake;
@@ -39,24 +38,13 @@ describe('booking over Telegram', () => {
       })
     ).patientId;
 
-  const keyboard = () =>
-    (
-      fake.messages(patient.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
-    ).inline_keyboard.flat();
+  const keyboard = () => patient.buttons();
 
   it(
     'books the department triage suggested, with a doctor and a time, moves it and cancels it',
     { timeout: 120_000 },
     async () => {
-      await patient.intake('headache', [
-        { step: 'onset', value: 'days' },
-        { step: 'severity', value: '3' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'pregnancy', value: 'no' },
-        { step: 'describe', value: 'skip' },
-      ]);
+      await patient.intake('headache', [...calmAnswers('days', '3'), SKIP_DESCRIBE]);
 
       const departments = await patient.press('menu|book');
       expect(departments).toBe(
@@ -141,24 +129,8 @@ describe('booking over Telegram', () => {
     async () => {
       const bao = new TelegramPatient(instance.frontdoor.url, fake, 9302);
       await bao.onboard('Bao Tran', '20/10/1988', '0912345302');
-      await bao.intake('fever', [
-        { step: 'onset', value: 'days' },
-        { step: 'severity', value: '4' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'redFlag', value: 'no' },
-        { step: 'pregnancy', value: 'no' },
-        { text: '38.6' },
-        { step: 'describe', value: 'skip' },
-      ]);
-      await bao.press('menu|book');
-      await bao.press('booking.department|general_medicine', 2);
-      await bao.press('booking.doctor|any', 2);
-      await bao.nextOpenDay();
-      const keys = (
-        fake.messages(bao.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
-      ).inline_keyboard.flat();
-      const slotId = keys[0]!.callback_data!.split('|')[1]!;
+      await bao.intake('fever', [...calmAnswers('days', '4'), { text: '38.6' }, SKIP_DESCRIBE]);
+      const slotId = await bao.firstFreeSlot('general_medicine');
       await bao.press(`booking.slot|${slotId}`, 2);
       expect(await bao.press('booking.confirm|yes', 2)).toMatch(
         /^Your appointment on .+ at 08:00 with Dr .+ \(General medicine\) is reserved\. A nurse will review your answers and confirm it here\./,
@@ -275,14 +247,7 @@ describe('booking when the hospital fails', () => {
       failure = failures[name];
       const lan = new TelegramPatient(instance.frontdoor.url, fake, chat, 'vi');
       await lan.onboard('Lan Ho', '03/03/1993', `0912345${chat - 9000}`);
-      await lan.press('menu|book');
-      await lan.press('booking.department|dermatology', 2);
-      await lan.press('booking.doctor|any', 2);
-      await lan.nextOpenDay();
-      const keys = (
-        fake.messages(lan.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
-      ).inline_keyboard.flat();
-      const slotId = keys[0]!.callback_data!.split('|')[1]!;
+      const slotId = await lan.firstFreeSlot('dermatology');
       await lan.press(`booking.slot|${slotId}`, 2);
       const answer = await lan.press('booking.confirm|yes', 2);
       expect(answer).toBe(

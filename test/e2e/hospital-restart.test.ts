@@ -18,9 +18,8 @@ import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import { FAKE_BOT_TOKEN, TelegramFake } from '../support/fakes/telegram-fake.ts';
 import { TEST_FIELD_KEY } from '../support/instance.ts';
+import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
 import { TELEGRAM_SECRET, TelegramPatient } from '../support/telegram-patient.ts';
-
-type Keyboard = { text: string; callback_data?: string; url?: string }[][];
 
 describe('the built-in hospital across a restart (embedded default, same DATA_DIR)', () => {
   let dataDir: string;
@@ -60,10 +59,6 @@ describe('the built-in hospital across a restart (embedded default, same DATA_DI
 
   const fhirOf = (instance: Frontdoor) =>
     new FhirClient(`${instance.url}/fhir/R4`, { bearerToken: instance.demoHospitalToken });
-  const keyboard = (patient: TelegramPatient) =>
-    (
-      fake.messages(patient.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
-    ).inline_keyboard.flat();
   const waitFor = async <T>(read: () => Promise<T>, ok: (value: T) => boolean) => {
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -73,14 +68,6 @@ describe('the built-in hospital across a restart (embedded default, same DATA_DI
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
-  const answers = (severity: string) => [
-    { step: 'onset', value: 'days' },
-    { step: 'severity', value: severity },
-    { step: 'redFlag', value: 'no' },
-    { step: 'redFlag', value: 'no' },
-    { step: 'redFlag', value: 'no' },
-    { step: 'pregnancy', value: 'no' },
-  ];
 
   it(
     'keeps the paid appointment cancellable and refundable and the pending one approvable, without seeding again',
@@ -92,12 +79,8 @@ describe('the built-in hospital across a restart (embedded default, same DATA_DI
       // A paid booking in Neurology, through the local test-payment page.
       const lan = new TelegramPatient(first.url, fake, 9701);
       await lan.onboard('Lan Nguyen', '02/02/1990', '0912345701');
-      await lan.intake('headache', [...answers('3'), { step: 'describe', value: 'skip' }]);
-      await lan.press('menu|book');
-      await lan.press('booking.department|neurology', 2);
-      await lan.press('booking.doctor|any', 2);
-      await lan.nextOpenDay();
-      const paidSlot = keyboard(lan)[0]!.callback_data!.split('|')[1]!;
+      await lan.intake('headache', [...calmAnswers('days', '3'), SKIP_DESCRIBE]);
+      const paidSlot = await lan.firstFreeSlot('neurology');
       await lan.press(`booking.slot|${paidSlot}`, 2);
       await lan.press('booking.confirm|yes', 3);
       // PUBLIC_BASE_URL is http://localhost, which Telegram takes in the text, not as a button.
@@ -118,12 +101,8 @@ describe('the built-in hospital across a restart (embedded default, same DATA_DI
       // A booking triage holds for a nurse's review (fever, severity 4).
       const bao = new TelegramPatient(first.url, fake, 9702);
       await bao.onboard('Bao Tran', '20/10/1988', '0912345702');
-      await bao.intake('fever', [...answers('4'), { text: '38.6' }, { step: 'describe', value: 'skip' }]);
-      await bao.press('menu|book');
-      await bao.press('booking.department|general_medicine', 2);
-      await bao.press('booking.doctor|any', 2);
-      await bao.nextOpenDay();
-      const pendingSlot = keyboard(bao)[0]!.callback_data!.split('|')[1]!;
+      await bao.intake('fever', [...calmAnswers('days', '4'), { text: '38.6' }, SKIP_DESCRIBE]);
+      const pendingSlot = await bao.firstFreeSlot('general_medicine');
       await bao.press(`booking.slot|${pendingSlot}`, 2);
       expect(await bao.press('booking.confirm|yes', 2)).toMatch(/A nurse will review your answers/);
       const [pending] = (

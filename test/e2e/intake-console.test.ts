@@ -6,6 +6,7 @@ import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import { redisDump, testRedisUrl } from '../support/backends.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import type { TestInstance } from '../support/instance.ts';
+import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 
@@ -58,15 +59,7 @@ describe('intake and nurse console', () => {
   });
 
   it('a patient completes an intake over Telegram and hears what happens next', async () => {
-    const answer = await lan.intake('headache', [
-      { step: 'onset', value: 'today' },
-      { step: 'severity', value: '5' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'pregnancy', value: 'no' },
-      { text: OWN_WORDS },
-    ]);
+    const answer = await lan.intake('headache', [...calmAnswers('today', '5'), { text: OWN_WORDS }]);
     // The result and the menu arrive as one message.
     expect(answer).toBe(
       'You can book a visit in the next few days. Suggested department: Neurology. If you feel worse, tell me again at any time.\n\nThis is not a diagnosis: it only helps the hospital decide how soon you should be seen.\n\nWhat would you like to do?',
@@ -81,12 +74,9 @@ describe('intake and nurse console', () => {
     ]);
 
     await minh.intake('chest_pain', [
-      { step: 'onset', value: 'hour' },
-      { step: 'severity', value: '9' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'redFlag', value: 'no' },
+      ...calmAnswers('hour', '9', { redFlags: 2, pregnancy: false }),
       { step: 'redFlag', value: 'unknown' },
-      { step: 'describe', value: 'skip' },
+      SKIP_DESCRIBE,
     ]);
   });
 

@@ -9,18 +9,8 @@ import { ConsoleClient } from '../support/console-client.ts';
 import { FAKE_STRIPE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, StripeFake } from '../support/fakes/stripe-fake.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import type { TestInstance } from '../support/instance.ts';
+import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
-
-/** A headache intake with no red flag: severity, then the patient's own words (or skip). */
-const headache = (severity: string, words: { text: string } | { step: string; value: string }) => [
-  { step: 'onset', value: 'days' },
-  { step: 'severity', value: severity },
-  { step: 'redFlag', value: 'no' },
-  { step: 'redFlag', value: 'no' },
-  { step: 'redFlag', value: 'no' },
-  { step: 'pregnancy', value: 'no' },
-  words,
-];
 
 type Keyboard = { text: string; callback_data?: string; url?: string }[][];
 
@@ -52,10 +42,7 @@ describe('payments with Stripe over Telegram', () => {
   });
 
   const prisma = () => instance.frontdoor.database.prisma;
-  const keyboard = (patient: TelegramPatient) =>
-    (
-      fake.messages(patient.chatId).at(-1)?.body.reply_markup as { inline_keyboard: Keyboard }
-    ).inline_keyboard.flat();
+  const keyboard = (patient: TelegramPatient) => patient.buttons();
   const lastText = (patient: TelegramPatient) => String(fake.messages(patient.chatId).at(-1)?.body.text);
 
   async function newPatient(name: string): Promise<TelegramPatient> {
@@ -67,11 +54,7 @@ describe('payments with Stripe over Telegram', () => {
 
   /** Books the first free time `days` ahead in Neurology up to the payment button. */
   async function bookToCheckout(patient: TelegramPatient, days = 2) {
-    await patient.press('menu|book');
-    await patient.press('booking.department|neurology', 2);
-    await patient.press('booking.doctor|any', 2);
-    for (let day = 0; day < days; day += 1) await patient.nextOpenDay();
-    const slotId = keyboard(patient)[0]!.callback_data!.split('|')[1]!;
+    const slotId = await patient.firstFreeSlot('neurology', days);
     const confirm = await patient.press(`booking.slot|${slotId}`, 2);
     expect(confirm).toMatch(
       /\(Neurology\)\?\n\nConsultation fee: ₫350,000, paid online to confirm the booking\.$/,
@@ -113,7 +96,7 @@ describe('payments with Stripe over Telegram', () => {
     { timeout: 120_000 },
     async () => {
       const patient = await newPatient('Lan Nguyen');
-      await patient.intake('headache', headache('3', { text: 'throbbing migraine behind the eyes' }));
+      await patient.intake('headache', [...calmAnswers('days', '3'), { text: 'throbbing migraine behind the eyes' }]);
       const { slotId, session, payment } = await bookToCheckout(patient);
 
       // The session lives exactly as long as the hold; nobody else is offered the slot meanwhile.
@@ -389,7 +372,7 @@ describe('payments with Stripe over Telegram', () => {
     { timeout: 180_000 },
     async () => {
       const patient = await newPatient('Hoa Tran');
-      await patient.intake('headache', headache('2', { step: 'describe', value: 'skip' }));
+      await patient.intake('headache', [...calmAnswers('days', '2'), SKIP_DESCRIBE]);
       const { session, payment } = await bookToCheckout(patient, 2);
       stripe.complete(session.id);
       const before = fake.messages(patient.chatId).length;

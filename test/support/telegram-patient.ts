@@ -3,16 +3,19 @@
 import type { Update } from 'telegraf/types';
 import { expect } from 'vitest';
 import { FAKE_BOT_TOKEN, TelegramFake, tg } from './fakes/telegram-fake.ts';
-import { startTestInstance, type TestInstance } from './instance.ts';
+import { startTestInstance, type TestInstance, type TestInstanceOptions } from './instance.ts';
+import type { IntakeAnswer } from './journeys.ts';
 
 export const TELEGRAM_SECRET = 'telegram-webhook-secret_123';
 
 /** A Frontdoor instance taking Telegram webhooks, with the Bot API fake it sends to. */
 export async function startWithTelegram(
   env: Record<string, string> = {},
+  options: Omit<TestInstanceOptions, 'env'> = {},
 ): Promise<{ fake: TelegramFake; instance: TestInstance }> {
   const fake = await new TelegramFake().start();
   const instance = await startTestInstance({
+    ...options,
     env: {
       TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,
       TELEGRAM_API_ROOT: fake.url,
@@ -58,6 +61,26 @@ export class TelegramPatient {
     return this.send(tg.button(this.chat, data, this.languageCode), answers);
   }
 
+  /** The buttons under the bot's last message, row after row. */
+  buttons(): { text: string; callback_data?: string; url?: string }[] {
+    const markup = this.fake.messages(this.chatId).at(-1)?.body.reply_markup as
+      | { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] }
+      | undefined;
+    return markup?.inline_keyboard.flat() ?? [];
+  }
+
+  /**
+   * From the menu to the free times in `department` with anyone, `days` open days ahead
+   * (past Sundays); returns the first time's slot id. Nothing is held yet.
+   */
+  async firstFreeSlot(department: string, days = 1): Promise<string> {
+    await this.press('menu|book');
+    await this.press(`booking.department|${department}`, 2);
+    await this.press('booking.doctor|any', 2);
+    for (let day = 0; day < days; day += 1) await this.nextOpenDay();
+    return this.buttons()[0]!.callback_data!.split('|')[1]!;
+  }
+
   /** "Next day" in the free times, past days the hospital is closed (Sundays); the list's text. */
   async nextOpenDay(): Promise<string> {
     let text = await this.press('booking.slot|next', 2);
@@ -81,10 +104,7 @@ export class TelegramPatient {
   }
 
   /** Answers the intake: a complaint, then each answer in turn (button values or typed text). */
-  async intake(
-    complaint: string,
-    answers: ({ step: string; value: string } | { text: string })[],
-  ): Promise<string> {
+  async intake(complaint: string, answers: IntakeAnswer[]): Promise<string> {
     await this.press('menu|symptoms');
     await this.press(`intake.complaint|${complaint}`);
     let last = '';
