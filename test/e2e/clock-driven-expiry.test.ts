@@ -1,0 +1,168 @@
+// Holds, reminders and payment expiry run when their time comes on the instance's clock: the
+// test moves a ManualClock past each deadline and the patient hears about it at once, with no
+// waiting for real minutes or hours. The in-process job runner (no Redis) sets its timers on
+// that clock; what is checked is what the patient, the hospital and Stripe see.
+import type { Appointment, Slot } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
+import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
+import { ConsoleClient } from '../support/console-client.ts';
+import { FAKE_STRIPE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, StripeFake } from '../support/fakes/stripe-fake.ts';
+import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
+import type { TestInstance } from '../support/instance.ts';
+import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const HOLD_MINUTES = 10;
+const PAYMENT_MINUTES = 30;
+const OPERATOR = { email: 'operator@clock.test', password: 'an operator password for the clock' };
+
+describe('deadlines on a clock the test moves', () => {
+  // Today's date, so the demo hospital's free times and Stripe's expires_at rules are as usual.
+  const clock = new ManualClock(Date.now());
+  let stripe: StripeFake;
+  let fake: TelegramFake;
+  let instance: TestInstance;
+  let fhir: FhirClient;
+
+  beforeAll(async () => {
+    stripe = await new StripeFake().start();
+    ({ fake, instance } = await startWithTelegram(
+      {
+        STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
+        STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
+        STRIPE_API_BASE_URL: stripe.url,
+        HOSPITAL_CURRENCY: 'VND',
+        // Neurology is paid; every other department is free (no payment step).
+        CONSULTATION_FEES: 'neurology=350000,*=0',
+        BOOKING_HOLD_MINUTES: String(HOLD_MINUTES),
+        PAYMENT_HOLD_MINUTES: String(PAYMENT_MINUTES),
+      },
+      {
+        clock,
+        // BullMQ delays in Redis time; the in-process runner is the one that follows the clock.
+        redis: false,
+        staff: [{ ...OPERATOR, roles: ['operator'] }],
+      },
+    ));
+    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {
+      bearerToken: instance.frontdoor.demoHospitalToken,
+    });
+  });
+  afterAll(async () => {
+    await instance?.stop();
+    await fake?.stop();
+    await stripe?.stop();
+  });
+
+  const texts = (patient: TelegramPatient, from = 0) =>
+    fake
+      .messages(patient.chatId)
+      .slice(from)
+      .map((message) => String(message.body.text));
+  /** Waits for the patient's chat to receive a message matching `pattern` after `from`. */
+  const told = async (patient: TelegramPatient, from: number, pattern: RegExp) => {
+    await expect.poll(() => texts(patient, from).some((text) => pattern.test(text))).toBe(true);
+    return texts(patient, from);
+  };
+  const liveAppointments = async (slotId: string) =>
+    (await fhir.search<Appointment>('Appointment', { slot: `Slot/${slotId}` })).resources.filter(
+      (appointment) => appointment.status !== 'cancelled',
+    );
+
+  it(
+    'releases an unconfirmed slot hold when its minutes pass, and tells the patient',
+    { timeout: 120_000 },
+    async () => {
+      const patient = new TelegramPatient(instance.frontdoor.url, fake, 9901);
+      await patient.onboard('Hanh Vo', '02/02/1992', '0912349901');
+      const slotId = await patient.firstFreeSlot('dermatology');
+      expect(await patient.press(`booking.slot|${slotId}`, 2)).toMatch(/^Book .+ \(Dermatology\)\?$/);
+      const before = fake.messages(patient.chatId).length;
+
+      // A minute short of the hold: still held, nothing said.
+      clock.advance((HOLD_MINUTES - 1) * MINUTE);
+      expect(fake.messages(patient.chatId)).toHaveLength(before);
+
+      clock.advance(MINUTE + 1_000);
+      const after = await told(patient, before, /^The time I was holding for you \(.+\) is released/);
+      expect(after.find((text) => text.startsWith('The time I was holding'))).toMatch(
+        new RegExp(
+          `^The time I was holding for you \\(.+\\) is released because it was not confirmed within ${HOLD_MINUTES} minutes\\. Here are the free times now:`,
+        ),
+      );
+      expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('free');
+      expect(await liveAppointments(slotId)).toEqual([]);
+    },
+  );
+
+  it(
+    'expires an unpaid Checkout session at its end: Stripe is told, the slot released, the patient may book again',
+    { timeout: 120_000 },
+    async () => {
+      const patient = new TelegramPatient(instance.frontdoor.url, fake, 9902);
+      await patient.onboard('Minh Pham', '03/03/1993', '0912349902');
+      const slotId = await patient.firstFreeSlot('neurology', 2);
+      await patient.press(`booking.slot|${slotId}`, 2);
+      expect(await patient.press('booking.confirm|yes', 3)).toBe('What would you like to do?');
+      const session = [...stripe.sessions.values()].at(-1)!;
+      expect(session.status).toBe('open');
+      const before = fake.messages(patient.chatId).length;
+
+      // The confirm hold's minutes pass while the patient pays: the payment keeps the slot.
+      clock.advance((HOLD_MINUTES + 1) * MINUTE);
+      expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('free');
+      expect(stripe.sessions.get(session.id)?.status).toBe('open');
+
+      // Past the session's end and Stripe's grace for its "expired" event, which never came.
+      clock.advance((PAYMENT_MINUTES - HOLD_MINUTES + 4) * MINUTE);
+      const after = await told(patient, before, /^The time for paying ran out/);
+      expect(after).toEqual([
+        'The time for paying ran out, so the time I was holding for you is released. Nothing was charged. You can book again whenever you like.',
+      ]);
+      expect(patient.buttons()).toEqual([{ text: 'Book again', callback_data: 'menu|book' }]);
+      expect(stripe.sessions.get(session.id)?.status).toBe('expired');
+      expect(
+        stripe.writes().filter((r) => r.path === `/v1/checkout/sessions/${session.id}/expire`),
+      ).toHaveLength(1);
+      expect(await liveAppointments(slotId)).toEqual([]);
+      expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('free');
+
+      const operator = new ConsoleClient(instance.frontdoor.url);
+      expect((await operator.signIn(OPERATOR.email, OPERATOR.password)).status).toBe(200);
+      const payments = (await operator.request('GET', '/console/api/payments')).body.payments as {
+        patientName: string;
+        status: string;
+      }[];
+      expect(payments.find((payment) => payment.patientName === 'Minh Pham')?.status).toBe('expired');
+    },
+  );
+
+  it('sends the reminder 24 hours before an appointment, and not earlier', { timeout: 120_000 }, async () => {
+    const patient = new TelegramPatient(instance.frontdoor.url, fake, 9903);
+    await patient.onboard('Lan Ho', '04/04/1994', '0912349903');
+    // Two open days ahead, so the appointment is more than 24 hours away.
+    const slotId = await patient.firstFreeSlot('dermatology', 2);
+    await patient.press(`booking.slot|${slotId}`, 2);
+    expect(await patient.press('booking.confirm|yes', 2)).toMatch(/^✅ Your appointment is booked: /);
+    const [appointment] = await liveAppointments(slotId);
+    expect(appointment?.status).toBe('booked');
+    const start = new Date(appointment!.start!).getTime();
+    const before = fake.messages(patient.chatId).length;
+
+    clock.advance(start - 24 * HOUR - clock.now() - MINUTE);
+    expect(fake.messages(patient.chatId)).toHaveLength(before);
+
+    clock.advance(2 * MINUTE);
+    const after = await told(patient, before, /^⏰ Reminder: /);
+    expect(after).toEqual([
+      expect.stringMatching(
+        /^⏰ Reminder: you have an appointment on \w+day, \w+ \d+ at 08:00\. Will you come\?$/,
+      ),
+    ]);
+    expect(patient.buttons().map((button) => button.text)).toEqual(['I will come', 'Cancel it']);
+    expect(await patient.press(patient.buttons()[0]!.callback_data!)).toBe('Thank you. See you then!');
+    expect((await fhir.read<Appointment>('Appointment', appointment!.id!)).status).toBe('booked');
+  });
+});
