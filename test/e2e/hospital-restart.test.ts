@@ -17,7 +17,7 @@ import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import { FAKE_BOT_TOKEN, TelegramFake } from '../support/fakes/telegram-fake.ts';
-import { TEST_FIELD_KEY } from '../support/instance.ts';
+import { TEST_FIELD_KEY, TEST_PER_CHAT_INTERVAL_MS } from '../support/instance.ts';
 import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
 import { TELEGRAM_SECRET, TelegramPatient } from '../support/telegram-patient.ts';
 
@@ -44,6 +44,7 @@ describe('the built-in hospital across a restart (embedded default, same DATA_DI
       consentVersion: CONSENT_TEXT_VERSION,
       logger: createLogger('info', new Writable({ write: (_chunk, _encoding, done) => done() })),
       port: 0,
+      perChatIntervalMs: TEST_PER_CHAT_INTERVAL_MS,
     });
   }
 

@@ -96,7 +96,10 @@ describe('payments with Stripe over Telegram', () => {
     { timeout: 120_000 },
     async () => {
       const patient = await newPatient('Lan Nguyen');
-      await patient.intake('headache', [...calmAnswers('days', '3'), { text: 'throbbing migraine behind the eyes' }]);
+      await patient.intake('headache', [
+        ...calmAnswers('days', '3'),
+        { text: 'throbbing migraine behind the eyes' },
+      ]);
       const { slotId, session, payment } = await bookToCheckout(patient);
 
       // The session lives exactly as long as the hold; nobody else is offered the slot meanwhile.

@@ -42,9 +42,18 @@ export interface TestInstanceOptions {
    * it only without Redis (BullMQ delays in Redis time): pass `redis: false` with a ManualClock.
    */
   clock?: TimerClock;
+  /** Time between two messages to one chat on paced channels (default: TEST_PER_CHAT_INTERVAL_MS). */
+  perChatIntervalMs?: number;
   /** Accounts made before start, as `npm run staff:add` would (production starts need an admin). */
   staff?: { email: string; roles: Role[]; password: string }[];
 }
+
+/**
+ * Telegram's pacing of about a message a second per chat made a suite wait most of its time on
+ * the fake; tests keep the pacing's logic but at a fiftieth of the interval (the rate limiter
+ * itself is tested in test/unit/rate-limit.test.ts).
+ */
+export const TEST_PER_CHAT_INTERVAL_MS = 20;
 
 /** A fixed key for tests only (production keys come from FIELD_ENCRYPTION_KEY). */
 export const TEST_FIELD_KEY = 'k1.aesgcm256.NS_TmtIbY0t9sQXIsZDfif29X36VoIl8t_-sXv5KsLQ=';
@@ -93,6 +102,7 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
     port: options.port ?? 0,
     keyPrefix,
     clock: options.clock,
+    perChatIntervalMs: options.perChatIntervalMs ?? TEST_PER_CHAT_INTERVAL_MS,
   });
   return {
     frontdoor,

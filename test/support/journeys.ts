@@ -69,6 +69,7 @@ const MORNING_SLOT = /^08:00 · Dr /;
  */
 export async function nextDayWithMorningSlot(page: Page, days = 1): Promise<string> {
   for (let day = 0; day < days; day += 1) await tap(page, 'Next day');
-  while (!(await newest(page).getByRole('button', { name: MORNING_SLOT }).count())) await tap(page, 'Next day');
+  while (!(await newest(page).getByRole('button', { name: MORNING_SLOT }).count()))
+    await tap(page, 'Next day');
   return (await newest(page).getByRole('button', { name: MORNING_SLOT }).first().textContent()) ?? '';
 }

@@ -64,8 +64,7 @@ export class TelegramPatient {
   /** The buttons under the bot's last message, row after row. */
   buttons(): { text: string; callback_data?: string; url?: string }[] {
     const markup = this.fake.messages(this.chatId).at(-1)?.body.reply_markup as
-      | { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] }
-      | undefined;
+      { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] } | undefined;
     return markup?.inline_keyboard.flat() ?? [];
   }
 
