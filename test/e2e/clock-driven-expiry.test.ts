@@ -5,10 +5,11 @@
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
+import type { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import { FAKE_STRIPE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, StripeFake } from '../support/fakes/stripe-fake.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
+import { demoHospital, liveAppointments } from '../support/hospital.ts';
 import type { TestInstance } from '../support/instance.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
 
@@ -46,9 +47,7 @@ describe('deadlines on a clock the test moves', () => {
         staff: [{ ...OPERATOR, roles: ['operator'] }],
       },
     ));
-    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {
-      bearerToken: instance.frontdoor.demoHospitalToken,
-    });
+    fhir = demoHospital(instance.frontdoor);
   });
   afterAll(async () => {
     await instance?.stop();
@@ -66,10 +65,6 @@ describe('deadlines on a clock the test moves', () => {
     await expect.poll(() => texts(patient, from).some((text) => pattern.test(text))).toBe(true);
     return texts(patient, from);
   };
-  const liveAppointments = async (slotId: string) =>
-    (await fhir.search<Appointment>('Appointment', { slot: `Slot/${slotId}` })).resources.filter(
-      (appointment) => appointment.status !== 'cancelled',
-    );
 
   it(
     'releases an unconfirmed slot hold when its minutes pass, and tells the patient',
@@ -93,7 +88,7 @@ describe('deadlines on a clock the test moves', () => {
         ),
       );
       expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('free');
-      expect(await liveAppointments(slotId)).toEqual([]);
+      expect(await liveAppointments(fhir, slotId)).toEqual([]);
     },
   );
 
@@ -126,7 +121,7 @@ describe('deadlines on a clock the test moves', () => {
       expect(
         stripe.writes().filter((r) => r.path === `/v1/checkout/sessions/${session.id}/expire`),
       ).toHaveLength(1);
-      expect(await liveAppointments(slotId)).toEqual([]);
+      expect(await liveAppointments(fhir, slotId)).toEqual([]);
       expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('free');
 
       const operator = new ConsoleClient(instance.frontdoor.url);
@@ -146,7 +141,7 @@ describe('deadlines on a clock the test moves', () => {
     const slotId = await patient.firstFreeSlot('dermatology', 2);
     await patient.press(`booking.slot|${slotId}`, 2);
     expect(await patient.press('booking.confirm|yes', 2)).toMatch(/^✅ Your appointment is booked: /);
-    const [appointment] = await liveAppointments(slotId);
+    const [appointment] = await liveAppointments(fhir, slotId);
     expect(appointment?.status).toBe('booked');
     const start = new Date(appointment!.start!).getTime();
     const before = fake.messages(patient.chatId).length;

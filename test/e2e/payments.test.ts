@@ -3,12 +3,13 @@
 // arrive in and however often; refunds follow the policy; Stripe never sees health data.
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
+import type { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import { FAKE_STRIPE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, StripeFake } from '../support/fakes/stripe-fake.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import type { TestInstance } from '../support/instance.ts';
+import { demoHospital, liveAppointments } from '../support/hospital.ts';
 import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
 
@@ -31,9 +32,7 @@ describe('payments with Stripe over Telegram', () => {
       CONSULTATION_FEES: 'neurology=350000,*=200000',
       REFUND_POLICY: '24=100',
     }));
-    fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {
-      bearerToken: instance.frontdoor.demoHospitalToken,
-    });
+    fhir = demoHospital(instance.frontdoor);
   });
   afterAll(async () => {
     await instance?.stop();
@@ -86,10 +85,7 @@ describe('payments with Stripe over Telegram', () => {
     }
   };
   const paymentRow = (id: string) => prisma().payment.findUniqueOrThrow({ where: { id } });
-  const appointmentsFor = async (slotId: string) =>
-    (await fhir.search<Appointment>('Appointment', { slot: `Slot/${slotId}` })).resources.filter(
-      (a) => a.status !== 'cancelled',
-    );
+  const appointmentsFor = (slotId: string) => liveAppointments(fhir, slotId);
 
   it(
     'holds the slot for exactly the Checkout session, confirms on payment with a receipt, and keeps health data from Stripe',
