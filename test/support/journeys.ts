@@ -38,7 +38,8 @@ export interface Registration {
 /** In the web chat: says hello, agrees to the consent and registers, up to the main menu. */
 export async function registerInChat(page: Page, patient: Registration): Promise<void> {
   await type(page, 'hello');
-  await tap(page, 'I agree');
+  await tap(page, 'I agree', { buttons: false });
+  await says(page, /What is your full name/);
   await type(page, patient.name);
   await type(page, patient.birthDate);
   await type(page, patient.phone);

@@ -6,11 +6,16 @@ import { expect } from 'vitest';
 /** The assistant's newest message. */
 export const newest = (page: Page) => page.locator('.entry.assistant').last();
 
-/** Taps a button of the newest message and waits for the answer (and its buttons, if any). */
-export async function tap(page: Page, name: string | RegExp): Promise<void> {
+/**
+ * Taps a button of the newest message and waits for the answer and its buttons. An answer that
+ * has none (a question typed in reply) says so with `buttons: false`: waiting for buttons that
+ * never come would cost Playwright's whole 30 s timeout.
+ */
+export async function tap(page: Page, name: string | RegExp, { buttons = true } = {}): Promise<void> {
   const before = await page.locator('.entry.assistant').count();
   await newest(page).getByRole('button', { name }).first().click();
   await expect.poll(() => page.locator('.entry.assistant').count()).toBeGreaterThan(before);
+  if (!buttons) return;
   await newest(page)
     .getByRole('button')
     .first()
