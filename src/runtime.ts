@@ -58,6 +58,8 @@ export interface Frontdoor {
   demoHospitalToken?: string;
   /** Embedded default only: console accounts made up at start, to be printed. */
   demoStaff: DemoStaff;
+  /** Resolves once the conversations and deliveries this process started have finished (tests). */
+  idle(): Promise<void>;
   /** Stops taking requests, drains jobs and closes every connection. */
   close(): Promise<void>;
 }
@@ -217,6 +219,10 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       hospital: integrations.hospital,
       payments: integrations.payments,
       holds: integrations.holds,
+      async idle() {
+        await engine.idle();
+        await outbox.idle();
+      },
       async close() {
         for (const channel of channels) await channel.stop?.();
         await app.close();
