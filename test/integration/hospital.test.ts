@@ -9,7 +9,7 @@ import { FhirClient, FhirError } from '../../src/integrations/fhir/fhir-client.t
 import { InProcessQueue } from '../../src/jobs/in-process-queue.ts';
 import { SlotHolds } from '../../src/integrations/fhir/slot-holds.ts';
 import { MemoryStore } from '../../src/storage/kv/memory-store.ts';
-import { systemClock } from '../../src/clock.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/logging.ts';
 import type { Hospital } from '../../src/integrations/fhir/hospital.ts';
 import { SlotTaken, type DepartmentInfo, type Doctor } from '../../src/integrations/fhir/hospital.ts';
@@ -348,11 +348,14 @@ describe('the demo hospital over time', () => {
 
 describe('slot holds', () => {
   it('keeps a slot for one patient, and tells them when the hold runs out', async () => {
-    const kv = new MemoryStore(systemClock);
-    const jobs = new InProcessQueue(createLogger('silent'));
+    // Ten minutes as in production, passed by moving the clock: the checks before the expiry
+    // cannot race a real timer on a busy machine.
+    const clock = new ManualClock();
+    const kv = new MemoryStore(clock);
+    const jobs = new InProcessQueue(createLogger('silent'), clock);
     let told: (slotId: string) => void = () => undefined;
     const expired = new Promise<string>((resolve) => (told = resolve));
-    const holds = new SlotHolds(kv, jobs, systemClock, 50, async (_address, slotId) => told(slotId));
+    const holds = new SlotHolds(kv, jobs, clock, 10 * 60_000, async (_address, slotId) => told(slotId));
     const address = { channel: 'web' as const, channelUserId: 'w-1' };
 
     expect(await holds.hold(address, 'slot-1', 'patient-a')).toBe(true);
@@ -361,6 +364,7 @@ describe('slot holds', () => {
     expect(await holds.heldByOther('slot-1', 'patient-b')).toBe(true);
     expect(await holds.heldByOther('slot-1', 'patient-a')).toBe(false);
 
+    clock.advance(10 * 60_000);
     expect(await expired).toBe('slot-1');
     expect(await holds.heldByOther('slot-1', 'patient-b')).toBe(false);
 
