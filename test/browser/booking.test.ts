@@ -16,7 +16,7 @@ describe('booking in the web chat, in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    instance = await startTestInstance({ env: { CONSULTATION_FEES: '0' } });
+    instance = await startTestInstance({ env: { CONSULTATION_FEES: '0' }, openHospital: true });
     browser = await launchBrowser();
   });
   afterAll(async () => {

@@ -18,7 +18,11 @@ describe('paying in the web chat, in Chromium', () => {
   beforeAll(async () => {
     const port = await freePort();
     // No Stripe settings and no CONSULTATION_FEES: the embedded default charges the demo fee.
-    instance = await startTestInstance({ port, env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` } });
+    instance = await startTestInstance({
+      port,
+      env: { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
+      openHospital: true,
+    });
     browser = await launchBrowser();
   });
   afterAll(async () => {

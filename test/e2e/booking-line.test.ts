@@ -13,7 +13,7 @@ describe('booking over LINE', () => {
   let patient: LinePatient;
 
   beforeAll(async () => {
-    ({ fake, instance } = await startWithLine({ CONSULTATION_FEES: '0' }));
+    ({ fake, instance } = await startWithLine({ CONSULTATION_FEES: '0' }, { openHospital: true }));
     patient = new LinePatient(instance.frontdoor.url, fake, 'U2000000000000000000000000000000b');
   });
   const tap = (data: string, answers = 1) => patient.tap(data, answers);

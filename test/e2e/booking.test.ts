@@ -19,7 +19,7 @@ describe('booking over Telegram', () => {
 
   beforeAll(async () => {
     // Free consultations: paying has its own suite (payments.test.ts).
-    ({ fake, instance } = await startWithTelegram({ CONSULTATION_FEES: '0' }));
+    ({ fake, instance } = await startWithTelegram({ CONSULTATION_FEES: '0' }, { openHospital: true }));
     patient = new TelegramPatient(instance.frontdoor.url, fake, 9301);
     fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {
       bearerToken: instance.frontdoor.demoHospitalToken,
@@ -223,7 +223,7 @@ describe('booking when the hospital fails', () => {
   });
 
   beforeAll(async () => {
-    hospitalHost = await startTestInstance();
+    hospitalHost = await startTestInstance({ openHospital: true });
     await proxy.start();
     ({ fake, instance } = await startWithTelegram({
       HOSPITAL_FHIR_BASE_URL: `${proxy.url}/fhir`,

@@ -44,6 +44,7 @@ describe('deadlines on a clock the test moves', () => {
         clock,
         // BullMQ delays in Redis time; the in-process runner is the one that follows the clock.
         redis: false,
+        openHospital: true,
         staff: [{ ...OPERATOR, roles: ['operator'] }],
       },
     ));

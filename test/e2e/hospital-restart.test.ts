@@ -76,6 +76,8 @@ describe('the built-in hospital across a restart (embedded default, same DATA_DI
     async () => {
       frontdoor = await start();
       const first = frontdoor;
+      // Seeded here rather than inside the first booking answer's wait (seconds on a busy machine).
+      await first.hospital.departments();
 
       // A paid booking in Neurology, through the local test-payment page.
       const lan = new TelegramPatient(first.url, fake, 9701);

@@ -14,15 +14,18 @@ describe('payments over LINE', () => {
 
   beforeAll(async () => {
     stripe = await new StripeFake().start();
-    ({ fake, instance } = await startWithLine({
-      STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
-      STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
-      STRIPE_API_BASE_URL: stripe.url,
-      HOSPITAL_CURRENCY: 'THB',
-      CONSULTATION_FEES: '*=500',
-      // Full refund a month ahead, half after: every slot the demo offers gets half back.
-      REFUND_POLICY: '720=100,0=50',
-    }));
+    ({ fake, instance } = await startWithLine(
+      {
+        STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
+        STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
+        STRIPE_API_BASE_URL: stripe.url,
+        HOSPITAL_CURRENCY: 'THB',
+        CONSULTATION_FEES: '*=500',
+        // Full refund a month ahead, half after: every slot the demo offers gets half back.
+        REFUND_POLICY: '720=100,0=50',
+      },
+      { openHospital: true },
+    ));
     patient = new LinePatient(instance.frontdoor.url, fake, 'U3000000000000000000000000000000c');
   });
   afterAll(async () => {

@@ -24,14 +24,17 @@ describe('payments with Stripe over Telegram', () => {
 
   beforeAll(async () => {
     stripe = await new StripeFake().start();
-    ({ fake, instance } = await startWithTelegram({
-      STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
-      STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
-      STRIPE_API_BASE_URL: stripe.url,
-      HOSPITAL_CURRENCY: 'VND',
-      CONSULTATION_FEES: 'neurology=350000,*=200000',
-      REFUND_POLICY: '24=100',
-    }));
+    ({ fake, instance } = await startWithTelegram(
+      {
+        STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
+        STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
+        STRIPE_API_BASE_URL: stripe.url,
+        HOSPITAL_CURRENCY: 'VND',
+        CONSULTATION_FEES: 'neurology=350000,*=200000',
+        REFUND_POLICY: '24=100',
+      },
+      { openHospital: true },
+    ));
     fhir = demoHospital(instance.frontdoor);
   });
   afterAll(async () => {

@@ -42,6 +42,12 @@ export interface TestInstanceOptions {
    * it only without Redis (BullMQ delays in Redis time): pass `redis: false` with a ManualClock.
    */
   clock?: TimerClock;
+  /**
+   * Open the built-in hospital before returning. Its first request seeds it (seconds on a busy
+   * machine): in the suite's start-up that counts against the hook's timeout, not against the
+   * first booking answer's wait.
+   */
+  openHospital?: boolean;
   /** Time between two messages to one chat on paced channels (default: TEST_PER_CHAT_INTERVAL_MS). */
   perChatIntervalMs?: number;
   /** Accounts made before start, as `npm run staff:add` would (production starts need an admin). */
@@ -104,6 +110,7 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
     clock: options.clock,
     perChatIntervalMs: options.perChatIntervalMs ?? TEST_PER_CHAT_INTERVAL_MS,
   });
+  if (options.openHospital) await frontdoor.hospital.departments();
   return {
     frontdoor,
     redisPrefixes: redisUrl ? [`${keyPrefix}:`, `{${keyPrefix}}`] : [],
@@ -123,9 +130,11 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
 /** An instance taking LINE webhooks, with the Messaging API fake it sends to. */
 export async function startWithLine(
   env: Record<string, string> = {},
+  options: Omit<TestInstanceOptions, 'env'> = {},
 ): Promise<{ fake: LineFake; instance: TestInstance }> {
   const fake = await new LineFake().start();
   const instance = await startTestInstance({
+    ...options,
     env: {
       LINE_CHANNEL_SECRET: FAKE_LINE_SECRET,
       LINE_CHANNEL_ACCESS_TOKEN: FAKE_LINE_TOKEN,
