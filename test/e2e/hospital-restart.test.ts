@@ -17,7 +17,7 @@ import { startFrontdoor, type Frontdoor } from '../../src/runtime.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import { FAKE_BOT_TOKEN, TelegramFake } from '../support/fakes/telegram-fake.ts';
-import { TEST_FIELD_KEY, TEST_PER_CHAT_INTERVAL_MS } from '../support/instance.ts';
+import { TEST_FIELD_KEY, TEST_PER_CHAT_INTERVAL_MS, openDemoHospital } from '../support/instance.ts';
 import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
 import { TELEGRAM_SECRET, TelegramPatient } from '../support/telegram-patient.ts';
 
@@ -77,7 +77,7 @@ describe('the built-in hospital across a restart (embedded default, same DATA_DI
       frontdoor = await start();
       const first = frontdoor;
       // Seeded here rather than inside the first booking answer's wait (seconds on a busy machine).
-      await first.hospital.departments();
+      await openDemoHospital(first);
 
       // A paid booking in Neurology, through the local test-payment page.
       const lan = new TelegramPatient(first.url, fake, 9701);

@@ -71,6 +71,18 @@ export async function testDatabase(): Promise<TestDatabaseTarget> {
   return (usingRealServices ? databaseBackends[1]! : databaseBackends[0]!).create();
 }
 
+/**
+ * Opens (on first use, seeds) the built-in hospital, straight through its route: without the
+ * FHIR client's 8 s timeout, which seeding on a busy machine can outlast.
+ */
+export async function openDemoHospital(frontdoor: Frontdoor): Promise<void> {
+  if (!frontdoor.demoHospitalToken) return;
+  const opened = await fetch(`${frontdoor.url}/fhir/R4/HealthcareService?_count=1`, {
+    headers: { authorization: `Bearer ${frontdoor.demoHospitalToken}` },
+  });
+  if (!opened.ok) throw new Error(`the demo hospital did not open: ${opened.status}`);
+}
+
 export async function startTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
   const logs: string[] = [];
   const sink = new Writable({
@@ -110,7 +122,7 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
     clock: options.clock,
     perChatIntervalMs: options.perChatIntervalMs ?? TEST_PER_CHAT_INTERVAL_MS,
   });
-  if (options.openHospital) await frontdoor.hospital.departments();
+  if (options.openHospital) await openDemoHospital(frontdoor);
   return {
     frontdoor,
     redisPrefixes: redisUrl ? [`${keyPrefix}:`, `{${keyPrefix}}`] : [],
