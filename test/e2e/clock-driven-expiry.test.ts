@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import type { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { ConsoleClient } from '../support/console-client.ts';
-import { FAKE_STRIPE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, StripeFake } from '../support/fakes/stripe-fake.ts';
+import { StripeFake } from '../support/fakes/stripe-fake.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import { demoHospital, liveAppointments } from '../support/hospital.ts';
 import type { TestInstance } from '../support/instance.ts';
@@ -31,9 +31,7 @@ describe('deadlines on a clock the test moves', () => {
     stripe = await new StripeFake().start();
     ({ fake, instance } = await startWithTelegram(
       {
-        STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
-        STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
-        STRIPE_API_BASE_URL: stripe.url,
+        ...stripe.settings(),
         HOSPITAL_CURRENCY: 'VND',
         // Neurology is paid; every other department is free (no payment step).
         CONSULTATION_FEES: 'neurology=350000,*=0',

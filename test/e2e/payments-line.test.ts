@@ -2,7 +2,7 @@
 // events) → confirmed with a receipt → cancel → refunded per a tiered policy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LineFake } from '../support/fakes/line-fake.ts';
-import { FAKE_STRIPE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, StripeFake } from '../support/fakes/stripe-fake.ts';
+import { StripeFake } from '../support/fakes/stripe-fake.ts';
 import { startWithLine, type TestInstance } from '../support/instance.ts';
 import { LinePatient } from '../support/line-patient.ts';
 
@@ -16,9 +16,7 @@ describe('payments over LINE', () => {
     stripe = await new StripeFake().start();
     ({ fake, instance } = await startWithLine(
       {
-        STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
-        STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
-        STRIPE_API_BASE_URL: stripe.url,
+        ...stripe.settings(),
         HOSPITAL_CURRENCY: 'THB',
         CONSULTATION_FEES: '*=500',
         // Full refund a month ahead, half after: every slot the demo offers gets half back.

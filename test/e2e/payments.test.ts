@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { ConsoleClient } from '../support/console-client.ts';
-import { FAKE_STRIPE_KEY, FAKE_STRIPE_WEBHOOK_SECRET, StripeFake } from '../support/fakes/stripe-fake.ts';
+import { StripeFake } from '../support/fakes/stripe-fake.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import type { TestInstance } from '../support/instance.ts';
 import { demoHospital, liveAppointments } from '../support/hospital.ts';
@@ -26,9 +26,7 @@ describe('payments with Stripe over Telegram', () => {
     stripe = await new StripeFake().start();
     ({ fake, instance } = await startWithTelegram(
       {
-        STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
-        STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
-        STRIPE_API_BASE_URL: stripe.url,
+        ...stripe.settings(),
         HOSPITAL_CURRENCY: 'VND',
         CONSULTATION_FEES: 'neurology=350000,*=200000',
         REFUND_POLICY: '24=100',

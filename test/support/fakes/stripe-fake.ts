@@ -39,6 +39,15 @@ const stripeError = (status: number, message: string): FakeAnswer => ({
 });
 
 export class StripeFake extends PlatformFake {
+  /** The settings that point an instance at this fake. */
+  settings(): Record<string, string> {
+    return {
+      STRIPE_SECRET_KEY: FAKE_STRIPE_KEY,
+      STRIPE_WEBHOOK_SECRET: FAKE_STRIPE_WEBHOOK_SECRET,
+      STRIPE_API_BASE_URL: this.url,
+    };
+  }
+
   readonly sessions = new Map<string, FakeSession>();
   readonly charges = new Map<string, FakeCharge>();
   private readonly idempotent = new Map<string, FakeAnswer>();
