@@ -24,6 +24,11 @@ export interface OutboundBatch extends ConversationAddress {
   locale: Locale;
   /** The channel's own context of the event that caused the batch (a reply token, a press to acknowledge). */
   channelContext?: ChannelContext;
+  /**
+   * Whether the patient has consented, for channels that keep a session's data (the web chat
+   * keeps a never-consented one's for an hour). Absent in batches queued by older versions.
+   */
+  consented?: boolean;
 }
 
 /** A channel's way of sending. */
