@@ -108,7 +108,7 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
         () => new Date(clock.now()),
         {
           internalToken: demoHospitalToken,
-          apiKeys: new ApiKeys(database.prisma),
+          apiKeys: new ApiKeys(database.prisma, clock),
           sessions: parts.sessions,
           audit,
           unsignCookie: (raw) => {
