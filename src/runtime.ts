@@ -97,7 +97,9 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       logger.warn('SESSION_SECRET is not set: web chat sessions work only on this instance');
     }
 
+    const metrics = createMetricsRegistry();
     const channels = enabledChannels({
+      metrics,
       config,
       kv,
       cipher,
@@ -165,7 +167,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     if (kv.kind === 'redis') readiness.push({ name: 'redis', check: () => kv.ping() });
     const app = await buildServer({
       logger,
-      metrics: createMetricsRegistry(),
+      metrics,
       readiness,
       trustProxy: config.TRUST_PROXY,
       metricsAccess: { token: config.METRICS_TOKEN, production: config.NODE_ENV === 'production' },
