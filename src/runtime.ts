@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ChannelInbox } from './channels/channel.ts';
 import { enabledChannels, webChatLogOf, type WebChatLog } from './channels/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { Config } from './config.ts';
+import { isProduction, type Config } from './config.ts';
 import { ConversationEngine } from './conversation/engine.ts';
 import type { FlowRegistry, FlowSettings } from './conversation/flow.ts';
 import type { ChannelName } from './conversation/message.ts';
@@ -132,9 +132,9 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     };
     const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
     const accounts = new StaffAccounts(database.prisma);
-    if (config.NODE_ENV === 'production') await requireRealAdmin(accounts, new Date(clock.now()), logger);
+    if (isProduction(config)) await requireRealAdmin(accounts, new Date(clock.now()), logger);
     const demoStaff =
-      config.DATABASE_URL || config.NODE_ENV === 'production' ? [] : await createDemoStaff(accounts);
+      config.DATABASE_URL || isProduction(config) ? [] : await createDemoStaff(accounts);
     let listening = '';
     const integrations = wireIntegrations({
       config,
@@ -170,7 +170,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       metrics,
       readiness,
       trustProxy: config.TRUST_PROXY,
-      metricsAccess: { token: config.METRICS_TOKEN, production: config.NODE_ENV === 'production' },
+      metricsAccess: { token: config.METRICS_TOKEN, production: isProduction(config) },
       features: [
         ...channelRoutes(channels, inbox),
         ...staffAndPaymentRoutes({

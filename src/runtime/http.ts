@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { i18n } from 'i18next';
 import type { Channel, ChannelInbox } from '../channels/channel.ts';
 import type { Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
+import { isProduction, type Config } from '../config.ts';
 import type { ConversationEngine } from '../conversation/engine.ts';
 import { emergencyNumberFor } from '../domain/red-flags.ts';
 import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
@@ -122,7 +122,7 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
       registerPaymentPages(server, {
         translator,
         testGateway,
-        production: config.NODE_ENV === 'production',
+        production: isProduction(config),
       }),
     async (server) => {
       if (stripe && config.STRIPE_WEBHOOK_SECRET)
