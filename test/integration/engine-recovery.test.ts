@@ -136,28 +136,6 @@ describe('engine recovery and delivery', () => {
     expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(900);
   });
 
-  it('hands the outbox only the messages a failed send did not get out, and the wait asked for', async () => {
-    const { outbox } = await build(async (batch, already, markSent) => {
-      for (let index = already; index < batch.messages.length; index += 1) {
-        if (index === 1) throw new DeliveryError('slow down', { retryAfterMs: 2_000 });
-        await markSent(index + 1);
-      }
-    });
-    const batch: OutboundBatch = {
-      channel: 'web',
-      channelUserId: 's2',
-      seq: 4,
-      locale: 'en',
-      messages: [{ text: 'one' }, { text: 'two' }, { text: 'three' }],
-      channelContext: { answerEvenIfSilent: true, data: { callbackQueryId: 'press' } },
-    };
-    expect(await outbox.sendNow(batch)).toEqual({
-      rest: { ...batch, messages: [{ text: 'two' }, { text: 'three' }], channelContext: undefined },
-      waitMs: 2_000,
-    });
-    expect(await outbox.sendNow({ ...batch, messages: [{ text: 'one' }] })).toBeUndefined();
-  });
-
   it('recovery finds mailboxes left waiting without a holder, and skips held and fresh ones', async () => {
     const kv = new MemoryStore();
     const inbox = new SerialMailbox(kv, { name: 'inbox', lockTtlMs: 5_000, itemTtlMs: 60_000 });
