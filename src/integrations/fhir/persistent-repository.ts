@@ -24,8 +24,39 @@ export class PersistentRepository extends MemoryRepository {
   /** The highest `seq` this process has seen. */
   private seen = 0n;
 
+  /** Where reads and writes go: the pool, or the seeding transaction's connection. */
+  private db: pg.Pool | pg.PoolClient;
+
   private constructor(private readonly pool: pg.Pool) {
     super();
+    this.db = pool;
+  }
+
+  /**
+   * Runs `work` in one transaction holding the hospital's seeding lock (pg_advisory_xact_lock),
+   * every read and write of this repository going through that transaction's connection (the
+   * embedded database has only one). Two processes opening an empty hospital at once seed it
+   * once: the second waits, then finds the first one's rows; and a seed cut short leaves
+   * nothing half-made. Only while nothing else uses this repository (while opening).
+   */
+  async exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    this.db = client;
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('frontdoor.demo-hospital.seed'))`);
+      // What the holder before us committed.
+      await this.sync();
+      const result = await work();
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      this.db = this.pool;
+      client.release();
+    }
   }
 
   /** Loads every stored resource into the in-memory index. */
@@ -42,7 +73,7 @@ export class PersistentRepository extends MemoryRepository {
 
   /** Applies the rows written since the last look (by any instance) to the in-memory index. */
   async sync(): Promise<void> {
-    const { rows } = await this.pool.query<Row>(
+    const { rows } = await this.db.query<Row>(
       'SELECT "resourceType", "id", "content", "deleted", "seq"::text AS "seq" FROM "HospitalResource" WHERE "seq" > $1 ORDER BY "seq"',
       [this.seen.toString()],
     );
@@ -56,7 +87,7 @@ export class PersistentRepository extends MemoryRepository {
 
   override async createResource<T extends Resource>(resource: T): Promise<WithId<T>> {
     const stamped = stamp(resource, resource.id ?? this.generateId());
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO "HospitalResource" ("resourceType", "id", "versionId", "content")
        VALUES ($1, $2, $3, $4)
        ON CONFLICT ("resourceType", "id") DO UPDATE SET "versionId" = EXCLUDED."versionId",
@@ -71,7 +102,7 @@ export class PersistentRepository extends MemoryRepository {
   async createMany<T extends Resource>(resources: T[]): Promise<void> {
     if (resources.length === 0) return;
     const stamped = resources.map((resource) => stamp(resource, resource.id ?? this.generateId()));
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO "HospitalResource" ("resourceType", "id", "versionId", "content")
        SELECT r->>'resourceType', r->>'id', r->'meta'->>'versionId', r
        FROM jsonb_array_elements($1::jsonb) AS r`,
@@ -92,7 +123,7 @@ export class PersistentRepository extends MemoryRepository {
     }
     if (!current) return this.createResource(resource);
     const stamped = stamp(resource, resource.id);
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.db.query(
       `UPDATE "HospitalResource" SET "versionId" = $4, "content" = $5, "deleted" = false,
          "updatedAt" = now(), "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))
        WHERE "resourceType" = $1 AND "id" = $2 AND "versionId" = $3`,
@@ -115,7 +146,7 @@ export class PersistentRepository extends MemoryRepository {
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
     await this.readResource(resourceType, id);
-    await this.pool.query(
+    await this.db.query(
       `UPDATE "HospitalResource" SET "deleted" = true, "updatedAt" = now(),
          "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))
        WHERE "resourceType" = $1 AND "id" = $2`,
