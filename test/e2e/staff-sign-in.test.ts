@@ -93,12 +93,43 @@ describe('console sign-in', () => {
     const actions = (await audit('guarded@h.test')).map((entry) => entry.action);
     expect(actions).toEqual([
       ...Array<string>(3).fill('staff.sign-in.failed'),
-      'staff.sign-in.throttled',
+      // Both refusals of that first wait: one row (its first), the other counted.
       'staff.sign-in.throttled',
       'staff.sign-in.failed',
       'staff.sign-in.throttled',
       'staff.sign-in.failed',
     ]);
+  });
+
+  it('audits the first refusal of each wait and counts the rest in frontdoor_staff_sign_in_throttled_total, so hammering writes no row per try', async () => {
+    await accounts.upsert({ email: 'hammered@h.test', roles: ['nurse'], password: PASSWORD });
+    const refusedSoFar = async () => {
+      const text = await (await fetch(`${instance.frontdoor.url}/metrics`)).text();
+      return Number(/^frontdoor_staff_sign_in_throttled_total\{by="account"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await refusedSoFar();
+    const guesser = client();
+    for (let attempt = 0; attempt < 3; attempt++)
+      expect((await guesser.signIn('hammered@h.test', 'guess')).status).toBe(401);
+    for (let attempt = 0; attempt < 20; attempt++)
+      expect((await guesser.signIn('hammered@h.test', 'guess')).status).toBe(429);
+    clock.advance(1000);
+    expect((await guesser.signIn('hammered@h.test', 'guess')).status).toBe(401);
+    for (let attempt = 0; attempt < 5; attempt++)
+      expect((await guesser.signIn('hammered@h.test', PASSWORD)).status).toBe(429);
+    expect(await refusedSoFar()).toBe(before + 25);
+    const rows = await audit('hammered@h.test');
+    expect(rows.map((entry) => entry.action)).toEqual([
+      ...Array<string>(3).fill('staff.sign-in.failed'),
+      'staff.sign-in.throttled',
+      'staff.sign-in.failed',
+      'staff.sign-in.throttled',
+    ]);
+    expect(rows[3]!.detail).toEqual({ by: 'account', retryAfterSeconds: 1 });
+    expect(rows[5]!.detail).toEqual({ by: 'account', retryAfterSeconds: 2 });
+    // The wait over, the right password gets in (and clears this address's failures).
+    clock.advance(2000);
+    expect((await client().signIn('hammered@h.test', PASSWORD)).status).toBe(200);
   });
 
   it('audits every sign-in and failure, with the address of the connection rather than a made-up X-Forwarded-For', async () => {
