@@ -199,6 +199,14 @@ const TIME_ZONE_OF_COUNTRY: Record<string, string> = {
 };
 
 /** Reads and validates the settings; throws ConfigError naming the first bad variable. */
+/**
+ * Whether NODE_ENV asks for production. The one test of it: " Production" from a hand-edited
+ * env file must not quietly start a demo (demo accounts, a generated key, test payments).
+ */
+export function isProduction(settings: { NODE_ENV?: string | undefined }): boolean {
+  return settings.NODE_ENV?.trim().toLowerCase() === 'production';
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable means unset, as in most deployment tools' env files.
   const present = Object.fromEntries(
@@ -224,7 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'required when TELEGRAM_BOT_TOKEN is set and TELEGRAM_MODE=webhook',
     );
   }
-  if (settings.NODE_ENV === 'production' && !settings.FIELD_ENCRYPTION_KEY) {
+  if (isProduction(settings) && !settings.FIELD_ENCRYPTION_KEY) {
     // A key generated into DATA_DIR would sit next to the data it protects.
     throw new ConfigError('FIELD_ENCRYPTION_KEY', `required when NODE_ENV=production: ${CLOAK_KEY_HINT}`);
   }
@@ -247,7 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `expected DEPARTMENT=AMOUNT pairs in ${currency} such as cardiology=500000,*=200000 (departments: ${DEPARTMENTS.join(', ')})`,
     );
   }
-  if (settings.NODE_ENV === 'production' && chargesAnything(fees) && !settings.STRIPE_SECRET_KEY) {
+  if (isProduction(settings) && chargesAnything(fees) && !settings.STRIPE_SECRET_KEY) {
     // The local test-payment page would book without anyone paying.
     throw new ConfigError(
       'STRIPE_SECRET_KEY',

@@ -2,7 +2,7 @@
 // cleanly on SIGTERM/SIGINT.
 import { CONSENT_TEXT_VERSION } from '../flows/onboarding.ts';
 import { flowRegistry } from '../flows/registry.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, isProduction, loadConfig, type Config } from './config.ts';
 import { chargesAnything } from './domain/payments.ts';
 import { startFrontdoor, type Frontdoor } from './runtime.ts';
 
@@ -38,7 +38,7 @@ function describeStart(config: Config, instance: Frontdoor): string {
       : []),
     `  Health:        ${base}/healthz`,
     `  Readiness:     ${base}/readyz`,
-    `  Metrics:       ${base}/metrics${config.NODE_ENV === 'production' || config.METRICS_TOKEN ? ' (loopback, or Authorization: Bearer <METRICS_TOKEN>)' : ''}`,
+    `  Metrics:       ${base}/metrics${isProduction(config) || config.METRICS_TOKEN ? ' (loopback, or Authorization: Bearer <METRICS_TOKEN>)' : ''}`,
     `  Database:      ${database}`,
     `  Redis:         ${redis}`,
     `  Payments:      ${payments}`,

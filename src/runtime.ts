@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ChannelInbox } from './channels/channel.ts';
 import { enabledChannels, webChatLogOf, type WebChatLog } from './channels/index.ts';
 import { systemClock, type TimerClock } from './clock.ts';
-import type { Config } from './config.ts';
+import { isProduction, type Config } from './config.ts';
 import { ConversationEngine } from './conversation/engine.ts';
 import type { FlowRegistry, FlowSettings } from './conversation/flow.ts';
 import type { ChannelName } from './conversation/message.ts';
@@ -100,7 +100,9 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       logger.warn('SESSION_SECRET is not set: web chat sessions work only on this instance');
     }
 
+    const metrics = createMetricsRegistry();
     const channels = enabledChannels({
+      metrics,
       config,
       kv,
       cipher,
@@ -133,9 +135,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     };
     const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
     const accounts = new StaffAccounts(database.prisma);
-    if (config.NODE_ENV === 'production') await requireRealAdmin(accounts, new Date(clock.now()), logger);
-    const demoStaff =
-      config.DATABASE_URL || config.NODE_ENV === 'production' ? [] : await createDemoStaff(accounts);
+    if (isProduction(config)) await requireRealAdmin(accounts, new Date(clock.now()), logger);
+    const demoStaff = config.DATABASE_URL || isProduction(config) ? [] : await createDemoStaff(accounts);
     let listening = '';
     const integrations = wireIntegrations({
       config,
@@ -168,10 +169,10 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     if (kv.kind === 'redis') readiness.push({ name: 'redis', check: () => kv.ping() });
     const app = await buildServer({
       logger,
-      metrics: createMetricsRegistry(),
+      metrics,
       readiness,
       trustProxy: config.TRUST_PROXY,
-      metricsAccess: { token: config.METRICS_TOKEN, production: config.NODE_ENV === 'production' },
+      metricsAccess: { token: config.METRICS_TOKEN, production: isProduction(config) },
       features: [
         ...channelRoutes(channels, inbox),
         ...staffAndPaymentRoutes({
@@ -187,6 +188,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
           audit: new AuditLog(database.prisma),
           integrations,
           cookieSecret: secret,
+          metrics,
         }),
       ],
     });

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { AcceptResult } from '../conversation/engine.ts';
@@ -47,6 +48,8 @@ export interface ChannelDeps {
   cookieSecret: string;
   /** Average time between two messages to one chat, where a channel paces them (tests shorten it). */
   perChatIntervalMs?: number;
+  /** The instance's metrics (GET /metrics), for channels that count what they see. */
+  metrics?: Registry;
 }
 
 /** One enabled channel. */

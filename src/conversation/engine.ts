@@ -54,11 +54,18 @@ export interface EngineOptions {
   clock: Clock;
   /** Asks a channel for a user's language when its events do not carry one (LINE profile). */
   lookupLocale?: (address: ConversationAddress) => Promise<Locale | undefined>;
-  /** How long an idle conversation's state is kept. */
+  /** How long an idle conversation's state is kept once the patient has consented. */
   stateTtlMs?: number;
+  /** How long it is kept until then (a script opening web chats must not fill Redis for weeks). */
+  unconsentedStateTtlMs?: number;
   /** How long a holder that died can block its conversation (default 30 s). */
   inboxLockTtlMs?: number;
 }
+
+/** An idle consented conversation's state is kept this long. */
+export const STATE_TTL_MS = 14 * 24 * 60 * 60 * 1000;
+/** And one whose patient never consented (README "Abuse limits"). */
+export const UNCONSENTED_STATE_TTL_MS = 60 * 60 * 1000;
 
 /** Redelivered events are recognised for this long. */
 const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
@@ -82,10 +89,15 @@ export class ConversationEngine {
   private readonly inbox: SerialMailbox;
   private readonly draining = new Set<Promise<void>>();
   private readonly stateTtlMs: number;
+  private readonly unconsentedStateTtlMs: number;
   private readonly sweep: { start(): Promise<void> };
 
   constructor(private readonly options: EngineOptions) {
-    this.stateTtlMs = options.stateTtlMs ?? 14 * 24 * 60 * 60 * 1000;
+    this.stateTtlMs = options.stateTtlMs ?? STATE_TTL_MS;
+    this.unconsentedStateTtlMs = Math.min(
+      options.unconsentedStateTtlMs ?? UNCONSENTED_STATE_TTL_MS,
+      this.stateTtlMs,
+    );
     this.inbox = new SerialMailbox(options.kv, {
       name: 'inbox',
       lockTtlMs: options.inboxLockTtlMs ?? 30_000,
@@ -127,6 +139,7 @@ export class ConversationEngine {
     const token = SerialMailbox.token();
     const pushed = await this.inbox.push(key, raw, {
       onceId: event.dedupeKey,
+      onceTtlMs: event.dedupeTtlMs,
       claim: { token, ...this.claimReads(address) },
     });
     if (!pushed.queued) return 'duplicate';
@@ -214,7 +227,8 @@ export class ConversationEngine {
       const step = await this.process(address, event, saved);
       saved = step.state;
       const { outbox } = this.options;
-      const set = { key: stateKey(key), value: step.state, ttlMs: this.stateTtlMs };
+      const ttlMs = step.consented ? this.stateTtlMs : this.unconsentedStateTtlMs;
+      const set = { key: stateKey(key), value: step.state, ttlMs };
       if (!step.batch) return { commit: { set } };
       const token = SerialMailbox.token();
       return {
@@ -232,7 +246,7 @@ export class ConversationEngine {
     address: ConversationAddress,
     event: ConversationEvent,
     saved: string | undefined,
-  ): Promise<{ state: string; batch: OutboundBatch | undefined }> {
+  ): Promise<{ state: string; batch: OutboundBatch | undefined; consented: boolean }> {
     const { flows, settings, logger } = this.options;
     let state = saved ? (JSON.parse(saved) as ConversationState) : undefined;
 
@@ -246,7 +260,8 @@ export class ConversationEngine {
           { from: state.version, to: flows.version },
           'conversation restarted on a new flow version',
         );
-      state = flows.start(address, locale, patient, state ? 'upgraded' : 'new', settings);
+      const consented = state?.consented ?? patient?.consented ?? false;
+      state = { ...flows.start(address, locale, patient, state ? 'upgraded' : 'new', settings), consented };
     }
 
     const context: StepContext = {
@@ -266,7 +281,14 @@ export class ConversationEngine {
         { type: 'send', message: { text: this.text(state.locale)('errors.generic', { ns: 'common' }) } },
       ];
     }
-    next = { ...next, outSeq: state.outSeq };
+    // Consent is the engine's to track (it sets how long the conversation is kept): the last
+    // decision a step records, else the one before.
+    const decision = effects.findLast((effect) => effect.type === 'recordConsent');
+    const consented = decision
+      ? decision.granted
+      : // A state stored before the engine kept the flag: the register knows.
+        (state.consented ?? (await this.options.directory.findByChannel(address))?.consented ?? false);
+    next = { ...next, outSeq: state.outSeq, consented };
 
     const messages: OutboundMessage[] = coalesceMessages(
       effects.flatMap((effect) => (effect.type === 'send' ? [effect.message] : [])),
@@ -280,6 +302,7 @@ export class ConversationEngine {
         messages,
         locale: next.locale,
         channelContext: event.channelContext,
+        consented,
       };
     }
     // Effects are queued before the step is stored: a crash in between repeats the step, and
@@ -291,7 +314,7 @@ export class ConversationEngine {
       const job: EffectJob = { address, sealed, locale: next.locale, jobId };
       await this.options.jobs.add(EFFECTS_QUEUE, job, { jobId });
     }
-    return { state: JSON.stringify(next), batch };
+    return { state: JSON.stringify(next), batch, consented };
   }
 
   /** Performs a domain effect; results come back to the conversation as system events. */

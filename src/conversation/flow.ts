@@ -30,6 +30,8 @@ export interface ConversationState {
    * intake's thread in the console meanwhile (outside steps that read typed answers).
    */
   nurseThread?: { intakeId: string; until: number };
+  /** Whether the patient has consented (kept by the engine, from the consent effects). */
+  consented?: boolean;
 }
 
 /** A result from an effect, fed back to the conversation as an event. */

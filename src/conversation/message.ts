@@ -44,6 +44,8 @@ export type InboundContent =
 export interface InboundEvent extends ConversationAddress {
   /** Unique per platform event (Telegram update_id, LINE webhookEventId, web message id). */
   dedupeKey: string;
+  /** How long a redelivery is recognised, when shorter than the default 48 h (web chat). */
+  dedupeTtlMs?: number;
   content: InboundContent;
   /** The language the platform reports for this user, when it does. */
   platformLocale?: Locale;

@@ -24,6 +24,11 @@ export interface OutboundBatch extends ConversationAddress {
   locale: Locale;
   /** The channel's own context of the event that caused the batch (a reply token, a press to acknowledge). */
   channelContext?: ChannelContext;
+  /**
+   * Whether the patient has consented, for channels that keep a session's data (the web chat
+   * keeps a never-consented one's for an hour). Absent in batches queued by older versions.
+   */
+  consented?: boolean;
 }
 
 /** A channel's way of sending. */
@@ -100,31 +105,6 @@ export class Outbox {
   /** The outbox list of a conversation, whose length tells whether anything waits in it. */
   listKey(address: ConversationAddress): string {
     return this.mailbox.keys(conversationKey(address)).list;
-  }
-
-  /**
-   * Sends a step's batch at once, for the conversation's holder when its outbox is empty (so
-   * nothing decided earlier still waits to go first). Returns what is left for the outbox to
-   * deliver and retry: the unsent rest after a failure, with how long the platform asked us to
-   * wait, or undefined when all went out.
-   */
-  async sendNow(batch: OutboundBatch): Promise<{ rest: OutboundBatch; waitMs: number } | undefined> {
-    let sent = 0;
-    try {
-      await this.tryDeliver(batch, 0, async (count) => {
-        sent = count;
-      });
-      return undefined;
-    } catch (error) {
-      this.logger.warn({ err: error, channel: batch.channel }, 'delivery failed; the outbox retries it');
-      const messages = batch.messages.slice(sent);
-      if (messages.length === 0) return undefined;
-      // Once a message went out the context is spent (the press answered, the reply token used
-      // or found invalid): the rest goes without it.
-      const rest = { ...batch, messages, channelContext: sent > 0 ? undefined : batch.channelContext };
-      const waitMs = error instanceof DeliveryError ? (error.options.retryAfterMs ?? 0) : 0;
-      return { rest, waitMs };
-    }
   }
 
   /**

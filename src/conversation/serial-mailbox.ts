@@ -75,13 +75,13 @@ export class SerialMailbox {
   async push(
     key: string,
     item: string,
-    options: { onceId?: string; claim?: Omit<MailboxClaim, 'ttlMs'> } = {},
+    options: { onceId?: string; onceTtlMs?: number; claim?: Omit<MailboxClaim, 'ttlMs'> } = {},
   ): Promise<MailboxPushResult> {
     const { onceId, claim } = options;
     return this.kv.mailboxPush(this.keys(key), item, {
       ttlMs: this.options.itemTtlMs,
       onceKey: onceId === undefined ? undefined : `${this.options.name}-seen:${key}:${onceId}`,
-      onceTtlMs: this.options.itemTtlMs,
+      onceTtlMs: Math.min(options.onceTtlMs ?? this.options.itemTtlMs, this.options.itemTtlMs),
       claim: claim && { ...claim, ttlMs: this.options.lockTtlMs },
     });
   }

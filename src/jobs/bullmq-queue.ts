@@ -1,6 +1,6 @@
 // BullMQ implementation of the job queue port: durable, shared by every instance, with
 // delayed jobs, retries and a rate limiter that holds across processes.
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type RedisClient } from 'bullmq';
 import type { Logger } from 'pino';
 import { withTimeout } from '../with-timeout.ts';
 import {
@@ -89,9 +89,9 @@ export class BullmqQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    // Worker.close waits for the jobs in progress; waiting and delayed jobs stay in Redis.
-    await Promise.all(this.workers.map((worker) => worker.close()));
-    await Promise.all([...this.queues.values()].map(({ queue }) => queue.close()));
+    // Waiting and delayed jobs stay in Redis.
+    await Promise.all(this.workers.map((worker) => closeWorker(worker)));
+    await Promise.all([...this.queues.values()].map(({ queue }) => closeQueue(queue)));
   }
 
   private entry(name: string): { queue: Queue; options: QueueOptions } {
@@ -127,4 +127,49 @@ async function bounded<T>(promise: Promise<T>): Promise<T> {
 /** BullMQ rejects custom ids containing ':' (its key separator); encode them reversibly. */
 function safeJobId(id: string): string {
   return id.replaceAll('%', '%25').replaceAll(':', '%3A');
+}
+
+/** How long closing waits for the jobs in progress before it drops the connections. */
+export const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * Worker.close waits for the jobs in progress, then for each connection's 'end'. With Redis
+ * unreachable that never comes: ioredis emits no 'end' for a connection it is between two
+ * reconnect attempts on (its disconnect only cancels the next attempt), and a finished job's
+ * completion waits in the offline queue of a connection that never gives up. So a worker whose
+ * connections are not both up is closed without waiting (its jobs in progress could not be
+ * recorded anyway and are taken again as stalled, as after a crash), and the graceful close is
+ * bounded in case Redis goes away during it.
+ */
+async function closeWorker(worker: Worker): Promise<void> {
+  const clients = await Promise.all([worker.client, blockingClient(worker)].map(settledClient));
+  if (!clients.every((client) => client?.status === 'ready')) return worker.close(true);
+  if (!(await settlesWithin(worker.close(), CLOSE_GRACE_MS)))
+    for (const client of clients) client?.disconnect();
+}
+
+/** Queue.close sends QUIT, which waits behind the commands queued while Redis is unreachable. */
+async function closeQueue(queue: Queue): Promise<void> {
+  const client = await settledClient(queue.client);
+  if (client?.status === 'ready' && (await settlesWithin(queue.close(), CLOSE_GRACE_MS))) return;
+  client?.disconnect();
+}
+
+/** The worker's BZPOPMIN connection, which BullMQ keeps private (undefined if it changes). */
+function blockingClient(worker: Worker): Promise<RedisClient> | undefined {
+  return (worker as unknown as { blockingConnection?: { client?: Promise<RedisClient> } }).blockingConnection
+    ?.client;
+}
+
+/** The client once BullMQ has set it up; undefined if it never connected. */
+async function settledClient(client: Promise<RedisClient> | undefined): Promise<RedisClient | undefined> {
+  if (!client) return undefined;
+  return withTimeout(client, 100, 'not connected').catch(() => undefined);
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return withTimeout(promise, ms, 'timed out').then(
+    () => true,
+    (error: unknown) => (error as Error).message !== 'timed out',
+  );
 }

@@ -4,8 +4,9 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { i18n } from 'i18next';
 import type { Channel, ChannelInbox } from '../channels/channel.ts';
+import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
+import { isProduction, type Config } from '../config.ts';
 import type { ConversationEngine } from '../conversation/engine.ts';
 import { emergencyNumberFor } from '../domain/red-flags.ts';
 import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
@@ -54,6 +55,8 @@ export interface ConsoleParts {
   audit: AuditLog;
   integrations: Integrations;
   cookieSecret: string;
+  /** The instance's metrics (sign-in refusals are counted there). */
+  metrics?: Registry;
 }
 
 /** The staff console, the built-in hospital, the payment pages and the Stripe webhook. */
@@ -67,11 +70,16 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
         await registerConsole(scope, {
           accounts,
           sessions: parts.sessions,
-          signInThrottle: new SignInThrottle(kv, clock, {
-            accountFreeFailures: config.STAFF_MAX_FAILED_LOGINS,
-            addressFreeFailures: config.STAFF_MAX_FAILED_LOGINS * ADDRESS_FAILURES_PER_ACCOUNT,
-            maxWaitMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
-          }),
+          signInThrottle: new SignInThrottle(
+            kv,
+            clock,
+            {
+              accountFreeFailures: config.STAFF_MAX_FAILED_LOGINS,
+              addressFreeFailures: config.STAFF_MAX_FAILED_LOGINS * ADDRESS_FAILURES_PER_ACCOUNT,
+              maxWaitMs: config.STAFF_LOCKOUT_MINUTES * 60_000,
+            },
+            parts.metrics,
+          ),
           audit,
           intakes,
           hospital,
@@ -108,7 +116,7 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
         () => new Date(clock.now()),
         {
           internalToken: demoHospitalToken,
-          apiKeys: new ApiKeys(database.prisma),
+          apiKeys: new ApiKeys(database.prisma, clock),
           sessions: parts.sessions,
           audit,
           unsignCookie: (raw) => {
@@ -122,7 +130,7 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
       registerPaymentPages(server, {
         translator,
         testGateway,
-        production: config.NODE_ENV === 'production',
+        production: isProduction(config),
       }),
     async (server) => {
       if (stripe && config.STRIPE_WEBHOOK_SECRET)

@@ -3,6 +3,7 @@
 // secret of that length: there is nothing to guess). Each key carries a list of scopes, so
 // one key can be given more reach later without a new kind of credential.
 import { createHash, randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 /** What a key may reach. `fhir`: read the built-in hospital at /fhir/R4. */
@@ -26,7 +27,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 export class ApiKeys {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /**
    * Makes a key called `name` and returns it (the only time it exists in clear). A name in use
@@ -51,7 +55,7 @@ export class ApiKeys {
   async revoke(name: string): Promise<boolean> {
     const { count } = await this.prisma.apiKey.updateMany({
       where: { name, revokedAt: null },
-      data: { revokedAt: new Date() },
+      data: { revokedAt: new Date(this.clock.now()) },
     });
     return count > 0;
   }
@@ -61,8 +65,9 @@ export class ApiKeys {
    * was last used (so an admin can tell a forgotten key from one in use), at most once a minute:
    * a hospital system polling every second must not turn every read into a write.
    */
-  async verify(key: string, now = new Date()): Promise<ApiKeyHolder | undefined> {
+  async verify(key: string): Promise<ApiKeyHolder | undefined> {
     if (!key.startsWith(PREFIX)) return undefined;
+    const now = new Date(this.clock.now());
     const row = await this.prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(key) } });
     if (!row || row.revokedAt) return undefined;
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS)

@@ -5,6 +5,7 @@
 // the password was right or wrong. A successful sign-in clears both counts. Nothing locks an
 // account outright: whoever fails on purpose only makes the next attempt wait.
 import { randomBytes } from 'node:crypto';
+import { Counter, type Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 
@@ -46,17 +47,40 @@ export interface SignInSubjects {
 }
 
 export type ThrottledAttempt<T> =
-  { throttled: false; result: T } | { throttled: true; retryAfterMs: number; by: 'account' | 'address' };
+  | { throttled: false; result: T }
+  | {
+      throttled: true;
+      retryAfterMs: number;
+      by: 'account' | 'address';
+      /**
+       * The first refusal of this wait: the one to audit. The rest of a wait's refusals are only
+       * counted (frontdoor_staff_sign_in_throttled_total), so a script hammering a waiting
+       * account cannot write an audit row per try.
+       */
+      firstOfWait: boolean;
+    };
 
 /** One attempt per subject at a time: long enough for a password hash on a busy machine. */
 const ATTEMPT_GATE_MS = 10_000;
 
 export class SignInThrottle {
+  private readonly refusals: Counter<'by'> | undefined;
+
   constructor(
     private readonly kv: KeyValueStore,
     private readonly clock: Clock,
     private readonly policy: SignInThrottlePolicy,
-  ) {}
+    metrics?: Registry,
+  ) {
+    this.refusals = metrics
+      ? new Counter({
+          name: 'frontdoor_staff_sign_in_throttled_total',
+          help: 'Console sign-in attempts refused because the account or the address must wait',
+          labelNames: ['by'],
+          registers: [metrics],
+        })
+      : undefined;
+  }
 
   private backOff(by: 'account' | 'address'): BackOffPolicy {
     const freeFailures = by === 'account' ? this.policy.accountFreeFailures : this.policy.addressFreeFailures;
@@ -79,7 +103,14 @@ export class SignInThrottle {
     try {
       for (const by of ['account', 'address'] as const) {
         if (!(await this.kv.setIfAbsent(`${keys[by]}:attempt`, token, { ttlMs: ATTEMPT_GATE_MS }))) {
-          return { throttled: true, retryAfterMs: 1000, by };
+          const now = this.clock.now();
+          return this.refuse(
+            keys[by],
+            by,
+            `gate:${Math.floor(now / ATTEMPT_GATE_MS)}`,
+            1000,
+            ATTEMPT_GATE_MS,
+          );
         }
         gates.push(`${keys[by]}:attempt`);
       }
@@ -90,7 +121,7 @@ export class SignInThrottle {
       };
       for (const by of ['account', 'address'] as const) {
         const allowedAt = nextAttemptAt(records[by], this.backOff(by));
-        if (allowedAt > now) return { throttled: true, retryAfterMs: allowedAt - now, by };
+        if (allowedAt > now) return this.refuse(keys[by], by, String(allowedAt), allowedAt - now);
       }
       const result = await signIn();
       for (const by of ['account', 'address'] as const) {
@@ -101,6 +132,21 @@ export class SignInThrottle {
     } finally {
       for (const gate of gates) await this.kv.compareAndDelete(gate, token);
     }
+  }
+
+  /** A refusal, marked as the first of its wait (`wait` names it) or not, and counted. */
+  private async refuse(
+    key: string,
+    by: 'account' | 'address',
+    wait: string,
+    retryAfterMs: number,
+    waitLastsMs = retryAfterMs,
+  ): Promise<ThrottledAttempt<never>> {
+    this.refusals?.inc({ by });
+    const firstOfWait = await this.kv.setIfAbsent(`${key}:refused:${wait}`, '1', {
+      ttlMs: waitLastsMs + 1000,
+    });
+    return { throttled: true, retryAfterMs, by, firstOfWait };
   }
 
   private async read(key: string): Promise<FailureRecord | undefined> {

@@ -133,6 +133,18 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     expect(await store.listRange('log:{p4}', 0, -1)).toEqual([]);
   });
 
+  it('expire gives a value or a list a new time to live, and reports an absent key', async () => {
+    await store.set('retain:{p5}', 'x', { ttlMs: 60_000 });
+    await store.listPush('retain-log:{p5}', 'a', { ttlMs: 60_000 });
+    expect(await store.expire('retain:{p5}', 5_000)).toBe(true);
+    expect(await store.expire('retain-log:{p5}', 5_000)).toBe(true);
+    expect(await store.ttl('retain:{p5}')).toBeLessThanOrEqual(5_000);
+    expect(await store.ttl('retain-log:{p5}')).toBeLessThanOrEqual(5_000);
+    expect(await store.expire('retain-log:{p5}', 120_000)).toBe(true);
+    expect(await store.ttl('retain-log:{p5}')).toBeGreaterThan(60_000);
+    expect(await store.expire('never-set', 5_000)).toBe(false);
+  });
+
   it('delivers published messages to subscribers until they stop', async () => {
     const received: string[] = [];
     const stop = await store.subscribe('chat:{s1}', (message) => received.push(message));

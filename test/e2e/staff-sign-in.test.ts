@@ -93,12 +93,43 @@ describe('console sign-in', () => {
     const actions = (await audit('guarded@h.test')).map((entry) => entry.action);
     expect(actions).toEqual([
       ...Array<string>(3).fill('staff.sign-in.failed'),
-      'staff.sign-in.throttled',
+      // Both refusals of that first wait: one row (its first), the other counted.
       'staff.sign-in.throttled',
       'staff.sign-in.failed',
       'staff.sign-in.throttled',
       'staff.sign-in.failed',
     ]);
+  });
+
+  it('audits the first refusal of each wait and counts the rest in frontdoor_staff_sign_in_throttled_total, so hammering writes no row per try', async () => {
+    await accounts.upsert({ email: 'hammered@h.test', roles: ['nurse'], password: PASSWORD });
+    const refusedSoFar = async () => {
+      const text = await (await fetch(`${instance.frontdoor.url}/metrics`)).text();
+      return Number(/^frontdoor_staff_sign_in_throttled_total\{by="account"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await refusedSoFar();
+    const guesser = client();
+    for (let attempt = 0; attempt < 3; attempt++)
+      expect((await guesser.signIn('hammered@h.test', 'guess')).status).toBe(401);
+    for (let attempt = 0; attempt < 20; attempt++)
+      expect((await guesser.signIn('hammered@h.test', 'guess')).status).toBe(429);
+    clock.advance(1000);
+    expect((await guesser.signIn('hammered@h.test', 'guess')).status).toBe(401);
+    for (let attempt = 0; attempt < 5; attempt++)
+      expect((await guesser.signIn('hammered@h.test', PASSWORD)).status).toBe(429);
+    expect(await refusedSoFar()).toBe(before + 25);
+    const rows = await audit('hammered@h.test');
+    expect(rows.map((entry) => entry.action)).toEqual([
+      ...Array<string>(3).fill('staff.sign-in.failed'),
+      'staff.sign-in.throttled',
+      'staff.sign-in.failed',
+      'staff.sign-in.throttled',
+    ]);
+    expect(rows[3]!.detail).toEqual({ by: 'account', retryAfterSeconds: 1 });
+    expect(rows[5]!.detail).toEqual({ by: 'account', retryAfterSeconds: 2 });
+    // The wait over, the right password gets in (and clears this address's failures).
+    clock.advance(2000);
+    expect((await client().signIn('hammered@h.test', PASSWORD)).status).toBe(200);
   });
 
   it('audits every sign-in and failure, with the address of the connection rather than a made-up X-Forwarded-For', async () => {
@@ -115,6 +146,27 @@ describe('console sign-in', () => {
     });
     expect(signIns.at(-1)).toMatchObject({ action: 'staff.sign-in', ip: '127.0.0.1' });
     expect(JSON.stringify([...failures, ...signIns])).not.toContain('6.6.6.6');
+  });
+
+  it('scopes the session cookie to /console, where every console page and API lives, and sign-out clears it there', async () => {
+    const again = client();
+    const csrf = await again.request('GET', '/console/api/csrf');
+    again.csrfToken = String(csrf.body.csrfToken);
+    expect(
+      (await again.request('POST', '/console/api/sign-in', { email: 'nurse@h.test', password: PASSWORD }))
+        .status,
+    ).toBe(200);
+    const [set] = again.lastHeaders.getSetCookie().filter((line) => line.startsWith('fd_staff='));
+    expect(set).toMatch(/; Path=\/console(;|$)/);
+    expect(set).toContain('HttpOnly');
+    expect(set).toContain('SameSite=Strict');
+    const me = await again.request('GET', '/console/api/me');
+    again.csrfToken = String(me.body.csrfToken);
+    expect((await again.request('POST', '/console/api/sign-out')).status).toBe(200);
+    const [cleared] = again.lastHeaders.getSetCookie().filter((line) => line.startsWith('fd_staff='));
+    expect(cleared).toMatch(/; Path=\/console(;|$)/);
+    expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970|Max-Age=0/i);
+    expect((await again.request('GET', '/console/api/me')).status).toBe(401);
   });
 
   it('ends open sessions when the account’s roles or password change or it is disabled', async () => {

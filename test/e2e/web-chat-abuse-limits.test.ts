@@ -1,6 +1,7 @@
 // The web chat's abuse limits over HTTP (issue 14: one session posted 1,000 messages in 1.7 s;
 // 500 new sessions in 1.5 s): 429 with Retry-After and a polite message in the patient's language.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { testRedisUrl } from '../support/backends.ts';
 import { DEFAULT_WEB_CHAT_LIMITS } from '../../src/channels/web/abuse-limits.ts';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
 
@@ -57,3 +58,77 @@ describe('web chat abuse limits', () => {
     expect((await open('198.51.100.21')).status).toBe(200);
   });
 });
+
+describe.each([{ name: 'memory', redis: false }, ...(testRedisUrl ? [{ name: 'Redis', redis: true }] : [])])(
+  'web chat keys of a session that never consented [$name]',
+  ({ redis }) => {
+    let instance: TestInstance;
+    beforeAll(async () => {
+      instance = await startTestInstance({ redis });
+    });
+    afterAll(async () => {
+      await instance?.stop();
+    });
+
+    const HOUR = 60 * 60 * 1000;
+
+    /** Every key of the session with its time to live (undefined: kept for ever). */
+    async function sessionKeys(session: string): Promise<Record<string, number | undefined>> {
+      const found: Record<string, number | undefined> = {};
+      for await (const keys of instance.frontdoor.kv.scanKeys(''))
+        for (const key of keys) if (key.includes(session)) found[key] = await instance.frontdoor.kv.ttl(key);
+      return found;
+    }
+
+    it('expire within an hour; once the patient consents, the state and transcript are kept two weeks', async () => {
+      const { frontdoor } = instance;
+      const page = await fetch(`${frontdoor.url}/chat?lang=en`);
+      const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const session = decodeURIComponent(cookie.split('=')[1]!).replace(/\.[^.]+$/, '');
+      const said = async () =>
+        (await frontdoor.webLog.since(session, 0)).filter((entry) => entry.from === 'assistant').length;
+      // The page's stream greets a new session (and names its transcript's epoch).
+      const stream = new AbortController();
+      await fetch(`${frontdoor.url}/chat/api/stream?lang=en`, { headers: { cookie }, signal: stream.signal });
+      await vi.waitFor(async () => expect(await said()).toBeGreaterThan(0), { timeout: 10_000 });
+      const post = (id: string, body: Record<string, string>) =>
+        fetch(`${frontdoor.url}/chat/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify({ id, lang: 'en', ...body }),
+        });
+      const greeted = await said();
+      expect((await post('00000000-0000-4000-8000-00000000a001', { text: 'hello' })).status).toBe(202);
+      await vi.waitFor(async () => expect(await said()).toBeGreaterThan(greeted), { timeout: 10_000 });
+      await frontdoor.engine.idle();
+
+      const before = await sessionKeys(session);
+      expect(Object.keys(before)).toEqual(
+        expect.arrayContaining([
+          `conv:{web:${session}}`,
+          `weblog:{web:${session}}`,
+          `webepoch:{web:${session}}`,
+          `webecho:{web:${session}}:00000000-0000-4000-8000-00000000a001`,
+        ]),
+      );
+      for (const [key, ttl] of Object.entries(before)) {
+        expect(ttl, key).toBeDefined();
+        expect(ttl, key).toBeLessThanOrEqual(HOUR);
+      }
+
+      const asked = await said();
+      const agreed = await post('00000000-0000-4000-8000-00000000a002', {
+        button: 'onboarding.consent|yes',
+        label: 'I agree',
+      });
+      expect(agreed.status).toBe(202);
+      await vi.waitFor(async () => expect(await said()).toBeGreaterThan(asked), { timeout: 10_000 });
+      await frontdoor.engine.idle();
+      stream.abort();
+      const after = await sessionKeys(session);
+      for (const key of [`conv:{web:${session}}`, `weblog:{web:${session}}`, `webepoch:{web:${session}}`])
+        expect(after[key], key).toBeGreaterThan(13 * 24 * HOUR);
+      for (const [key, ttl] of Object.entries(after)) expect(ttl, key).toBeDefined();
+    });
+  },
+);

@@ -3,6 +3,8 @@
 // copy of a reply. Two engine instances share one store (memory with an injected clock, and
 // real Redis when TEST_REDIS_URL is set); the "platform" counts what each chat received.
 import { generateKey } from '@47ng/cloak';
+import { Writable } from 'node:stream';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { flowRegistry } from '../../flows/registry.ts';
 import { TelegramSender } from '../../src/channels/telegram/sender.ts';
@@ -93,6 +95,8 @@ const twoPart: FlowRegistry = {
     ],
   }),
 };
+
+const quiet = createLogger('silent');
 
 const OUTBOX_LOCK_MS = 60_000;
 const SWEEP_AGE_MS = 30_000;
@@ -224,11 +228,10 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
     expect(received).toHaveLength(1);
   });
 
-  it('a Telegram call that times out is not sent again when Telegram took it after all', async () => {
-    const kv = await store();
+  /** A Telegram that takes each message at once but answers only when released. */
+  async function busyTelegram(): Promise<{ telegram: TelegramFake & { arrivals: number }; api: BotApi }> {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    /** A Telegram that takes each message at once but answers only when released. */
     class BusyTelegram extends TelegramFake {
       arrivals = 0;
       protected override async answer(request: RecordedRequest) {
@@ -244,9 +247,16 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
       release();
       await telegram.stop();
     });
+    // Answers later than this client waits (200 ms).
     const api = new BotApi(FAKE_BOT_TOKEN, `${telegram.url}/`, 200);
     closing.push(() => api.close());
-    const { engine, outbox } = await instance(kv, { telegram: new TelegramSender(api, kv) });
+    return { telegram, api };
+  }
+
+  it('a Telegram call that times out is not sent again when Telegram took it after all', async () => {
+    const kv = await store();
+    const { telegram, api } = await busyTelegram();
+    const { engine, outbox } = await instance(kv, { telegram: new TelegramSender(api, kv, {}, quiet) });
     const address: ConversationAddress = { channel: 'telegram', channelUserId: '4242' };
     await engine.accept({
       ...address,
@@ -258,7 +268,46 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
     await outbox.idle();
     await outbox.redeliver(address);
     await outbox.idle();
-    release();
     expect(telegram.arrivals).toBe(1);
+  });
+
+  it('a Telegram send with no answer in time is logged with ids only and counted in frontdoor_telegram_unanswered_sends_total', async () => {
+    const kv = await store();
+    const { api } = await busyTelegram();
+    const lines: string[] = [];
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    const metrics = new Registry();
+    const sender = new TelegramSender(api, kv, {}, logger, metrics);
+    const { engine, outbox } = await instance(kv, { telegram: sender }, twoPart);
+    const address: ConversationAddress = { channel: 'telegram', channelUserId: '4343' };
+    await engine.accept({
+      ...address,
+      dedupeKey: `telegram:${backend.name}:unanswered`,
+      sentAt: backend.clock.now(),
+      content: { kind: 'text', text: 'hello' },
+    });
+    await engine.idle();
+    await outbox.idle();
+    const warnings = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => String(entry.msg).startsWith('telegram gave no answer in time'));
+    // The two-part answer: each message unanswered, each said once, by its batch and index.
+    expect(warnings.map(({ channel, seq, message }) => ({ channel, seq, message }))).toEqual([
+      { channel: 'telegram', seq: 1, message: 0 },
+      { channel: 'telegram', seq: 1, message: 1 },
+    ]);
+    expect(warnings[0]!.level).toBe(40);
+    expect(JSON.stringify(warnings)).not.toMatch(/part|hello/);
+    expect(await metrics.getSingleMetricAsString('frontdoor_telegram_unanswered_sends_total')).toMatch(
+      /frontdoor_telegram_unanswered_sends_total 2$/m,
+    );
   });
 });

@@ -4,7 +4,7 @@
 // recovery sweep finds what a dead instance left.
 import { afterEach, describe, expect, it } from 'vitest';
 import { flowRegistry } from '../../flows/registry.ts';
-import { systemClock } from '../../src/clock.ts';
+import { ManualClock, systemClock } from '../../src/clock.ts';
 import { ConversationEngine } from '../../src/conversation/engine.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { addressOf } from '../../src/conversation/message.ts';
@@ -51,8 +51,7 @@ describe('engine recovery and delivery', () => {
   });
 
   /** An engine on the memory store whose web channel is `deliver`. */
-  async function build(deliver: ChannelSender['deliver'], inboxLockTtlMs?: number) {
-    const kv = new MemoryStore();
+  async function build(deliver: ChannelSender['deliver'], inboxLockTtlMs?: number, kv = new MemoryStore()) {
     const logger = createLogger('silent');
     const jobs = new InProcessQueue();
     queues.push(jobs);
@@ -136,26 +135,50 @@ describe('engine recovery and delivery', () => {
     expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(900);
   });
 
-  it('hands the outbox only the messages a failed send did not get out, and the wait asked for', async () => {
-    const { outbox } = await build(async (batch, already, markSent) => {
-      for (let index = already; index < batch.messages.length; index += 1) {
-        if (index === 1) throw new DeliveryError('slow down', { retryAfterMs: 2_000 });
-        await markSent(index + 1);
-      }
-    });
-    const batch: OutboundBatch = {
-      channel: 'web',
-      channelUserId: 's2',
-      seq: 4,
-      locale: 'en',
-      messages: [{ text: 'one' }, { text: 'two' }, { text: 'three' }],
-      channelContext: { answerEvenIfSilent: true, data: { callbackQueryId: 'press' } },
-    };
-    expect(await outbox.sendNow(batch)).toEqual({
-      rest: { ...batch, messages: [{ text: 'two' }, { text: 'three' }], channelContext: undefined },
-      waitMs: 2_000,
-    });
-    expect(await outbox.sendNow({ ...batch, messages: [{ text: 'one' }] })).toBeUndefined();
+  it('renews the outbox lock before each 429 wait, so waits in a row never hand the batch to a second holder', async () => {
+    // The store's clock: each refusal below "takes" 40 s, three in a row 120 s, twice the
+    // outbox lock's 60 s; the real waits asked for are 10 ms.
+    const clock = new ManualClock();
+    const kv = new MemoryStore(clock);
+    const rivalSent: OutboundBatch[] = [];
+    const rivalJobs = new InProcessQueue();
+    queues.push(rivalJobs);
+    const rival = new Outbox(
+      kv,
+      rivalJobs,
+      {
+        web: {
+          deliver: async (batch, _already, markSent) => {
+            rivalSent.push(batch);
+            await markSent(batch.messages.length);
+          },
+        },
+      },
+      createLogger('silent'),
+    );
+    let refusals = 0;
+    const sent: OutboundBatch[] = [];
+    const { engine, outbox, say } = await build(
+      async (batch, already, markSent) => {
+        if (refusals < 3) {
+          refusals += 1;
+          clock.advance(40_000);
+          // Another instance's retry job or sweep looks at the conversation meanwhile.
+          await rival.redeliver({ channel: 'web', channelUserId: 's1' });
+          throw new DeliveryError('telegram rate limit', { retryAfterMs: 10 });
+        }
+        sent.push(batch);
+        for (let index = already; index < batch.messages.length; index += 1) await markSent(index + 1);
+      },
+      undefined,
+      kv,
+    );
+    await say('hello', '1');
+    await engine.idle();
+    await outbox.idle();
+    expect(refusals).toBe(3);
+    expect(sent).toHaveLength(1);
+    expect(rivalSent).toEqual([]);
   });
 
   it('recovery finds mailboxes left waiting without a holder, and skips held and fresh ones', async () => {

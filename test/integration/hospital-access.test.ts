@@ -3,6 +3,7 @@
 // console and API keys with the fhir scope — and only Frontdoor may change anything.
 import type { Patient } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
 import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { ApiKeys, hashApiKey } from '../../src/security/api-keys.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
@@ -116,6 +117,37 @@ describe('who may reach the built-in hospital (NODE_ENV=production)', () => {
 
     expect(await keys.revoke('his-reader')).toBe(true);
     expect((await fhirFetch('/Patient?name=Hoa', { headers: auth })).status).toBe(401);
+  });
+});
+
+describe("an API key's last use", () => {
+  const clock = new ManualClock(Date.UTC(2026, 5, 1, 9, 0));
+  let instance: TestInstance;
+  beforeAll(async () => {
+    instance = await startTestInstance({ clock, env: { CONSULTATION_FEES: '0' } });
+  });
+  afterAll(async () => {
+    await instance?.stop();
+  });
+
+  it("is recorded on the instance's clock, at most once a minute", async () => {
+    const { prisma } = instance.frontdoor.database;
+    const key = (await new ApiKeys(prisma).add('his-poller', ['fhir']))!;
+    const read = () =>
+      fetch(`${instance.frontdoor.url}/fhir/R4/Patient?name=nobody`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+    const lastUsed = async () =>
+      (await prisma.apiKey.findUniqueOrThrow({ where: { name: 'his-poller' } })).lastUsedAt?.getTime();
+    expect((await read()).status).toBe(200);
+    expect(await lastUsed()).toBe(clock.now());
+    const first = clock.now();
+    clock.advance(30_000);
+    expect((await read()).status).toBe(200);
+    expect(await lastUsed()).toBe(first);
+    clock.advance(31_000);
+    expect((await read()).status).toBe(200);
+    expect(await lastUsed()).toBe(clock.now());
   });
 });
 

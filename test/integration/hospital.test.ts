@@ -20,7 +20,7 @@ import {
   usingRealServices,
   type TestInstance,
 } from '../support/instance.ts';
-import type { TestDatabaseTarget } from '../support/database.ts';
+import { databaseBackends, type TestDatabaseTarget } from '../support/database.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
 
 describe('the demo hospital over FHIR', () => {
@@ -428,3 +428,81 @@ describe('a failing hospital', () => {
     });
   });
 });
+
+// Two instances sharing one database, both starting on an empty one (a fresh deployment
+// scaled to two): the real PostgreSQL only, as the embedded database is one process's.
+describe.skipIf(!databaseBackends.some((backend) => backend.name === 'postgres'))(
+  'the demo hospital on one database shared by two instances',
+  () => {
+    let target: TestDatabaseTarget;
+    const opened: Database[] = [];
+    beforeAll(async () => {
+      target = await databaseBackends.find((backend) => backend.name === 'postgres')!.create();
+    });
+    afterAll(async () => {
+      for (const database of opened) await database.close();
+      await target?.drop();
+    });
+
+    const open = async (database: Database) =>
+      DemoHospital.open({
+        pool: database.pool,
+        timeZone: 'Asia/Ho_Chi_Minh',
+        now: new Date(Date.UTC(2026, 10, 24, 3, 0)),
+        departmentNames: () => ({ en: 'Department' }),
+      });
+
+    let a: DemoHospital;
+    let b: DemoHospital;
+
+    it('is seeded once when two instances open an empty one at the same moment', async () => {
+      for (let i = 0; i < 2; i++) opened.push(await openDatabase({ url: target.url, dataDir: undefined }));
+      [a, b] = (await Promise.all(opened.map(open))) as [DemoHospital, DemoHospital];
+      const stored = await opened[0]!.pool.query<{ type: string; count: string }>(
+        `SELECT "resourceType" AS type, count(*)::text AS count FROM "HospitalResource" GROUP BY 1`,
+      );
+      const counts = Object.fromEntries(stored.rows.map((row) => [row.type, Number(row.count)]));
+      expect(counts).toMatchObject({
+        HealthcareService: 9,
+        Practitioner: 18,
+        PractitionerRole: 18,
+        Schedule: 18,
+      });
+      // Both see that one set, slots included.
+      for (const hospital of [a, b]) {
+        expect(await hospital.repo.searchResources({ resourceType: 'HealthcareService' })).toHaveLength(9);
+        expect((await hospital.repo.searchResources({ resourceType: 'Slot', count: 100_000 })).length).toBe(
+          counts.Slot,
+        );
+      }
+    });
+
+    it('picks up a change committed with a lower seq after a higher one was seen', async () => {
+      let commit!: () => void;
+      const committing = new Promise<void>((resolve) => (commit = resolve));
+      let written!: () => void;
+      const wasWritten = new Promise<void>((resolve) => (written = resolve));
+      let late = '';
+      // Instance a's write takes its seq first and commits last (a slow transaction).
+      const slow = a.repo.exclusively(async () => {
+        late = (await a.repo.createResource<Patient>({ resourceType: 'Patient', name: [{ text: 'Late' }] }))
+          .id;
+        written();
+        await committing;
+      });
+      await wasWritten;
+      // Instance b writes after it, so with a higher seq, and commits at once; b has seen it.
+      const early = await b.repo.createResource<Patient>({
+        resourceType: 'Patient',
+        name: [{ text: 'Early' }],
+      });
+      await b.repo.sync();
+      commit();
+      await slow;
+      await b.repo.sync();
+      expect((await b.repo.readResource<Patient>('Patient', late)).name?.[0]?.text).toBe('Late');
+      await a.repo.sync();
+      expect((await a.repo.readResource<Patient>('Patient', early.id)).name?.[0]?.text).toBe('Early');
+    });
+  },
+);

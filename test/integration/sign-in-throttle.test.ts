@@ -79,16 +79,19 @@ describe.each(backends)('SignInThrottle [$name]', (backend) => {
     for (let i = 0; i < 3; i++)
       expect(await throttle.attempt(who, wrong)).toMatchObject({ throttled: false });
     checked = 0;
-    // The right password is not even looked at while waiting: no oracle.
+    // The right password is not even looked at while waiting: no oracle. Only a wait's first
+    // refusal is marked for the audit.
     expect(await throttle.attempt(who, right)).toEqual({
       throttled: true,
       retryAfterMs: 1000,
       by: 'account',
+      firstOfWait: true,
     });
     expect(await throttle.attempt(who, wrong)).toEqual({
       throttled: true,
       retryAfterMs: 1000,
       by: 'account',
+      firstOfWait: false,
     });
     expect(checked).toBe(0);
     clock.advance(1000);
@@ -98,6 +101,7 @@ describe.each(backends)('SignInThrottle [$name]', (backend) => {
       throttled: true,
       retryAfterMs: 2000,
       by: 'account',
+      firstOfWait: true,
     });
     clock.advance(1500);
     expect(await otherInstance.attempt(who, right)).toMatchObject({ retryAfterMs: 500 });
@@ -116,6 +120,7 @@ describe.each(backends)('SignInThrottle [$name]', (backend) => {
       throttled: true,
       retryAfterMs: 1000,
       by: 'address',
+      firstOfWait: true,
     });
     expect(await throttle.attempt({ account: 'f@h.test', address: '203.0.113.51' }, right)).toMatchObject({
       throttled: false,
@@ -151,6 +156,7 @@ describe.each(backends)('SignInThrottle [$name]', (backend) => {
       throttled: true,
       retryAfterMs: 60_000,
       by: 'account',
+      firstOfWait: true,
     });
   });
 });

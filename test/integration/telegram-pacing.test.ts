@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BotApi } from '../../src/channels/telegram/bot-api.ts';
 import { TELEGRAM_LIMITS, TelegramSender } from '../../src/channels/telegram/sender.ts';
+import { createLogger } from '../../src/logging.ts';
 import { MemoryStore } from '../../src/storage/kv/memory-store.ts';
 import { FAKE_BOT_TOKEN, TelegramFake } from '../support/fakes/telegram-fake.ts';
 
@@ -28,7 +29,12 @@ const batch = (chat: string, count: number) => ({
 
 it('spaces messages to one chat by perChatIntervalMs after a burst of perChatBurst', async () => {
   expect(TELEGRAM_LIMITS).toMatchObject({ perChatBurst: 3, perChatIntervalMs: 1_000 });
-  const sender = new TelegramSender(api, new MemoryStore(), { perChatIntervalMs: 20 });
+  const sender = new TelegramSender(
+    api,
+    new MemoryStore(),
+    { perChatIntervalMs: 20 },
+    createLogger('silent'),
+  );
   const started = Date.now();
   await sender.deliver(batch('9001', 7), 0, async () => undefined);
   // Seven messages at three per 60 ms window: the third window at the latest, not 6 s.

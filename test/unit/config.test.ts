@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, isProduction, loadConfig } from '../../src/config.ts';
 
 const KEY = 'k1.aesgcm256.NS_TmtIbY0t9sQXIsZDfif29X36VoIl8t_-sXv5KsLQ=';
 const OLD_KEY = 'k1.aesgcm256.e62RjdJBBJhfI9gXQImXQF8l6wpVlJuTrOT7qHaqPe8=';
@@ -64,6 +64,20 @@ describe('loadConfig', () => {
       loadConfig({ NODE_ENV: 'production', CONSULTATION_FEES: '0', FIELD_ENCRYPTION_KEY: KEY })
         .FIELD_ENCRYPTION_KEY,
     ).toBe(KEY);
+  });
+
+  it.each(['production', 'Production', ' PRODUCTION', 'production\n'])(
+    'takes NODE_ENV=%j for production everywhere it matters (one test of it: isProduction)',
+    (value) => {
+      expect(isProduction({ NODE_ENV: value })).toBe(true);
+      expect(failure({ NODE_ENV: value, CONSULTATION_FEES: '0' }).variable).toBe('FIELD_ENCRYPTION_KEY');
+      expect(failure({ NODE_ENV: value, FIELD_ENCRYPTION_KEY: KEY }).variable).toBe('STRIPE_SECRET_KEY');
+    },
+  );
+
+  it.each([undefined, '', 'development', 'prod', 'test'])('takes NODE_ENV=%j for not production', (value) => {
+    expect(isProduction({ NODE_ENV: value })).toBe(false);
+    expect(() => loadConfig({ NODE_ENV: value })).not.toThrow();
   });
 
   it('requires the field encryption key with an external database', () => {

@@ -15,7 +15,7 @@ export const TELEGRAM_CAPABILITIES: ChannelCapabilities = {
 
 export const telegramChannel: ChannelPlugin = {
   name: 'telegram',
-  create({ config, kv, logger, perChatIntervalMs }): Channel | undefined {
+  create({ config, kv, logger, perChatIntervalMs, metrics }): Channel | undefined {
     const token = config.TELEGRAM_BOT_TOKEN;
     if (!token) return undefined;
     const api = new BotApi(token, config.TELEGRAM_API_ROOT);
@@ -24,6 +24,7 @@ export const telegramChannel: ChannelPlugin = {
       kv,
       { perBotPerSecond: config.TELEGRAM_MAX_PER_SECOND, perChatIntervalMs },
       logger,
+      metrics,
     );
     let stopPolling: (() => Promise<void>) | undefined;
     return {

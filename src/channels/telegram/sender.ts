@@ -2,6 +2,7 @@
 // messages a second per bot and, on average, one a second per chat (short bursts of up to
 // three are tolerated by Telegram and keep a multi-part answer readable).
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../conversation/outbox.ts';
 import { takeRateSlot } from '../rate-limit.ts';
@@ -23,13 +24,23 @@ export interface TelegramPacing {
 
 export class TelegramSender implements ChannelSender {
   private readonly pacing: Required<TelegramPacing>;
+  private readonly unanswered: Counter | undefined;
 
   constructor(
     private readonly telegram: BotApi,
     private readonly kv: KeyValueStore,
-    pacing: TelegramPacing = {},
-    private readonly logger?: Logger,
+    pacing: TelegramPacing,
+    private readonly logger: Logger,
+    /** Where the count of sends Telegram left unanswered is reported (GET /metrics). */
+    metrics?: Registry,
   ) {
+    this.unanswered = metrics
+      ? new Counter({
+          name: 'frontdoor_telegram_unanswered_sends_total',
+          help: 'Telegram sends that got no answer in time and were counted as sent, not resent',
+          registers: [metrics],
+        })
+      : undefined;
     this.pacing = {
       perBotPerSecond: pacing.perBotPerSecond ?? TELEGRAM_LIMITS.perBotPerSecond,
       perChatBurst: pacing.perChatBurst ?? TELEGRAM_LIMITS.perChatBurst,
@@ -56,13 +67,15 @@ export class TelegramSender implements ChannelSender {
         },
       ]);
       const answered = await this.call(call.method, call.payload);
-      if (!answered)
+      if (!answered) {
         // Counted as sent so no second copy can follow; said loudly so an operator sees how
         // often Telegram leaves a reply unanswered (ids only: the text may be health data).
-        this.logger?.warn(
+        this.logger.warn(
           { channel: 'telegram', seq: batch.seq, message: index },
           'telegram gave no answer in time: message counted as sent, not resent',
         );
+        this.unanswered?.inc();
+      }
       await markSent(index + 1);
     }
   }

@@ -16,8 +16,18 @@ export interface ChatEntry {
   locale?: Locale;
 }
 
-const LOG_TTL_MS = 14 * 24 * 60 * 60 * 1000;
+/** A consented session's transcript is kept this long after its last message. */
+export const LOG_TTL_MS = 14 * 24 * 60 * 60 * 1000;
+/**
+ * Every key of a session whose patient never consented (or withdrew) lives this long: a script
+ * opening chats must not fill the store for two weeks (README "Abuse limits").
+ */
+export const UNCONSENTED_TTL_MS = 60 * 60 * 1000;
 const HISTORY_MAX = 200;
+
+const epochKey = (sessionId: string) => `webepoch:{web:${sessionId}}`;
+/** Present while the session's patient has consented (written from the answers' batches). */
+const consentKey = (sessionId: string) => `webconsent:{web:${sessionId}}`;
 
 export class WebChatLog {
   constructor(
@@ -25,18 +35,43 @@ export class WebChatLog {
     private readonly cipher: { encrypt(plain: string): string; decrypt(sealed: string): string },
   ) {}
 
-  /** Appends an entry and tells live listeners; returns its id. */
+  /**
+   * Appends an entry and tells live listeners; returns its id. `consented` comes with answers
+   * (the engine's view, recorded here for the session's other keys); without it, the session's
+   * recorded one applies.
+   */
   async append(
     sessionId: string,
     from: ChatEntry['from'],
     message: OutboundMessage,
     at: number,
     locale?: Locale,
+    consented?: boolean,
   ): Promise<number> {
+    const ttlMs =
+      consented === undefined
+        ? await this.retention(sessionId)
+        : await this.recordConsent(sessionId, consented);
     const record = this.cipher.encrypt(JSON.stringify({ from, at, message, ...(locale ? { locale } : {}) }));
-    const id = await this.kv.listPush(`weblog:{web:${sessionId}}`, record, { ttlMs: LOG_TTL_MS });
+    const id = await this.kv.listPush(`weblog:{web:${sessionId}}`, record, { ttlMs });
+    // The epoch must outlive the transcript it names, and not a never-consented one.
+    await this.kv.expire(epochKey(sessionId), ttlMs);
     await this.kv.publish(`webchat:{web:${sessionId}}`, String(id));
     return id;
+  }
+
+  /** How long the session's keys are kept: two weeks once its patient consented, else an hour. */
+  async retention(sessionId: string): Promise<number> {
+    return (await this.kv.get(consentKey(sessionId))) ? LOG_TTL_MS : UNCONSENTED_TTL_MS;
+  }
+
+  private async recordConsent(sessionId: string, consented: boolean): Promise<number> {
+    if (!consented) {
+      await this.kv.delete(consentKey(sessionId));
+      return UNCONSENTED_TTL_MS;
+    }
+    await this.kv.set(consentKey(sessionId), '1', { ttlMs: LOG_TTL_MS });
+    return LOG_TTL_MS;
   }
 
   /** Entries with an id greater than `after`, oldest first (at most the last 200). */
@@ -59,8 +94,8 @@ export class WebChatLog {
    * (an in-memory store after a restart), so a page holding higher ids knows to reload.
    */
   async epoch(sessionId: string): Promise<string> {
-    const key = `webepoch:{web:${sessionId}}`;
-    await this.kv.setIfAbsent(key, randomUUID().slice(0, 8), { ttlMs: LOG_TTL_MS });
+    const key = epochKey(sessionId);
+    await this.kv.setIfAbsent(key, randomUUID().slice(0, 8), { ttlMs: await this.retention(sessionId) });
     return (await this.kv.get(key)) ?? '';
   }
 

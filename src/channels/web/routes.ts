@@ -18,7 +18,6 @@ import { chatPage, privacyPage, type ChatPageText } from './page.ts';
 
 const COOKIE = 'fd_chat';
 const SESSION_DAYS = 30;
-const SESSION_MS = SESSION_DAYS * 24 * 60 * 60 * 1000;
 
 export interface WebChatOptions {
   inbox: ChannelInbox;
@@ -118,12 +117,13 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
   async function greetOnce(session: string, locale: Locale | undefined): Promise<void> {
     if (!(await options.log.isEmpty(session))) return;
     const epoch = await options.log.epoch(session);
-    if (!(await options.kv.setIfAbsent(`webgreet:{web:${session}}:${epoch}`, '1', { ttlMs: SESSION_MS })))
-      return;
+    const ttlMs = await options.log.retention(session);
+    if (!(await options.kv.setIfAbsent(`webgreet:{web:${session}}:${epoch}`, '1', { ttlMs }))) return;
     await options.inbox.accept({
       channel: 'web',
       channelUserId: session,
       dedupeKey: `web:greet:${session}:${epoch}`,
+      dedupeTtlMs: ttlMs,
       sentAt: Date.now(),
       ...(locale ? { platformLocale: locale } : {}),
       content: { kind: 'follow' },
@@ -173,11 +173,15 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
       throw errors.rateLimited(tooMany(locale), decision.retryAfterS);
     }
     const now = Date.now();
+    // A session that never consented keeps no key longer than an hour (chat-log.ts).
+    const retention = await options.log.retention(session);
     const echo = body.text ?? body.label ?? '';
     // The transcript shows what the patient sent once, however often the page retries.
     if (
       echo &&
-      (await options.kv.setIfAbsent(`webecho:{web:${session}}:${body.id}`, '1', { ttlMs: 86_400_000 }))
+      (await options.kv.setIfAbsent(`webecho:{web:${session}}:${body.id}`, '1', {
+        ttlMs: Math.min(86_400_000, retention),
+      }))
     ) {
       await options.log.append(session, 'patient', { text: echo }, now);
     }
@@ -185,6 +189,7 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
       channel: 'web',
       channelUserId: session,
       dedupeKey: `web:${body.id}`,
+      dedupeTtlMs: retention,
       sentAt: now,
       platformLocale: resolveLocale(body.lang),
       content:

@@ -21,6 +21,7 @@ export class WebChatSender implements ChannelSender {
         batch.messages[index]!,
         this.now(),
         batch.locale,
+        batch.consented,
       );
       await markSent(index + 1);
     }

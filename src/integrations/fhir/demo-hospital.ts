@@ -132,12 +132,17 @@ export class DemoHospital {
     private readonly timeZone: string,
   ) {}
 
-  /** Loads the hospital from the database; seeds it the first time only. */
+  /**
+   * Loads the hospital from the database; seeds it the first time only, under a lock, so two
+   * instances starting at once on an empty database make one hospital, not two.
+   */
   static async open(options: DemoHospitalOptions): Promise<DemoHospital> {
     loadDefinitions();
     const hospital = new DemoHospital(await PersistentRepository.open(options.pool), options.timeZone);
-    if (hospital.repo.empty) await hospital.seed(options);
-    else await hospital.resume(options.now);
+    await hospital.repo.exclusively(async () => {
+      if (hospital.repo.empty) await hospital.seed(options);
+      else await hospital.resume(options.now);
+    });
     return hospital;
   }
 

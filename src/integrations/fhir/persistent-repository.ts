@@ -23,9 +23,45 @@ interface Row {
 export class PersistentRepository extends MemoryRepository {
   /** The highest `seq` this process has seen. */
   private seen = 0n;
+  /**
+   * The oldest transaction still running at the last look (its snapshot's xmin, xid8 as text):
+   * every transaction before it had finished, so all it wrote was seen then.
+   */
+  private horizon = '0';
+
+  /** Where reads and writes go: the pool, or the seeding transaction's connection. */
+  private db: pg.Pool | pg.PoolClient;
 
   private constructor(private readonly pool: pg.Pool) {
     super();
+    this.db = pool;
+  }
+
+  /**
+   * Runs `work` in one transaction holding the hospital's seeding lock (pg_advisory_xact_lock),
+   * every read and write of this repository going through that transaction's connection (the
+   * embedded database has only one). Two processes opening an empty hospital at once seed it
+   * once: the second waits, then finds the first one's rows; and a seed cut short leaves
+   * nothing half-made. Only while nothing else uses this repository (while opening).
+   */
+  async exclusively<T>(work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    this.db = client;
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('frontdoor.demo-hospital.seed'))`);
+      // What the holder before us committed.
+      await this.sync();
+      const result = await work();
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      this.db = this.pool;
+      client.release();
+    }
   }
 
   /** Loads every stored resource into the in-memory index. */
@@ -40,13 +76,23 @@ export class PersistentRepository extends MemoryRepository {
     return this.seen === 0n;
   }
 
-  /** Applies the rows written since the last look (by any instance) to the in-memory index. */
+  /**
+   * Applies the rows written since the last look (by any instance) to the in-memory index. A
+   * seq is taken when a write starts, so a transaction may commit a lower seq after another's
+   * higher one was seen: rows by transactions still running at the last look are read again,
+   * besides those above the highest seq seen (re-applying one is harmless).
+   */
   async sync(): Promise<void> {
-    const { rows } = await this.pool.query<Row>(
-      'SELECT "resourceType", "id", "content", "deleted", "seq"::text AS "seq" FROM "HospitalResource" WHERE "seq" > $1 ORDER BY "seq"',
-      [this.seen.toString()],
+    const { rows } = await this.db.query<Row & { horizon: string }>(
+      `WITH snapshot AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon)
+       SELECT r."resourceType", r."id", r."content", r."deleted", r."seq"::text AS "seq", snapshot.horizon
+       FROM snapshot LEFT JOIN "HospitalResource" r ON r."seq" > $1 OR r."xid" >= $2::text::xid8
+       ORDER BY r."seq"`,
+      [this.seen.toString(), this.horizon],
     );
+    if (rows[0]) this.horizon = rows[0].horizon;
     for (const row of rows) {
+      if (row.seq === null) continue;
       if (row.deleted) await super.deleteResource(row.resourceType, row.id).catch(() => undefined);
       else await super.createResource(row.content);
       const seq = BigInt(row.seq);
@@ -56,11 +102,11 @@ export class PersistentRepository extends MemoryRepository {
 
   override async createResource<T extends Resource>(resource: T): Promise<WithId<T>> {
     const stamped = stamp(resource, resource.id ?? this.generateId());
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO "HospitalResource" ("resourceType", "id", "versionId", "content")
        VALUES ($1, $2, $3, $4)
        ON CONFLICT ("resourceType", "id") DO UPDATE SET "versionId" = EXCLUDED."versionId",
-         "content" = EXCLUDED."content", "deleted" = false, "updatedAt" = now(),
+         "content" = EXCLUDED."content", "deleted" = false, "updatedAt" = now(), "xid" = pg_current_xact_id(),
          "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))`,
       [stamped.resourceType, stamped.id, stamped.meta.versionId, JSON.stringify(stamped)],
     );
@@ -71,7 +117,7 @@ export class PersistentRepository extends MemoryRepository {
   async createMany<T extends Resource>(resources: T[]): Promise<void> {
     if (resources.length === 0) return;
     const stamped = resources.map((resource) => stamp(resource, resource.id ?? this.generateId()));
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO "HospitalResource" ("resourceType", "id", "versionId", "content")
        SELECT r->>'resourceType', r->>'id', r->'meta'->>'versionId', r
        FROM jsonb_array_elements($1::jsonb) AS r`,
@@ -92,9 +138,9 @@ export class PersistentRepository extends MemoryRepository {
     }
     if (!current) return this.createResource(resource);
     const stamped = stamp(resource, resource.id);
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.db.query(
       `UPDATE "HospitalResource" SET "versionId" = $4, "content" = $5, "deleted" = false,
-         "updatedAt" = now(), "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))
+         "updatedAt" = now(), "xid" = pg_current_xact_id(), "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))
        WHERE "resourceType" = $1 AND "id" = $2 AND "versionId" = $3`,
       [
         stamped.resourceType,
@@ -115,8 +161,8 @@ export class PersistentRepository extends MemoryRepository {
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
     await this.readResource(resourceType, id);
-    await this.pool.query(
-      `UPDATE "HospitalResource" SET "deleted" = true, "updatedAt" = now(),
+    await this.db.query(
+      `UPDATE "HospitalResource" SET "deleted" = true, "updatedAt" = now(), "xid" = pg_current_xact_id(),
          "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))
        WHERE "resourceType" = $1 AND "id" = $2`,
       [resourceType, id],

@@ -184,7 +184,9 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       if (attempt.throttled) {
         // Answered before the password is checked: a right one waits like a wrong one.
         const seconds = Math.ceil(attempt.retryAfterMs / 1000);
-        await refused('staff.sign-in.throttled', { by: attempt.by, retryAfterSeconds: seconds });
+        // One row per wait (its first refusal); the rest are counted in the metrics.
+        if (attempt.firstOfWait)
+          await refused('staff.sign-in.throttled', { by: attempt.by, retryAfterSeconds: seconds });
         throw errors.tooManyAttempts(seconds);
       }
       const result = attempt.result;

@@ -89,6 +89,8 @@ export interface KeyValueStore {
   takeSlots(counters: { key: string; max: number; ttlMs: number }[]): Promise<number>;
   /** Remaining time to live in ms (values and lists); undefined when absent or never expiring. */
   ttl(key: string): Promise<number | undefined>;
+  /** Sets a new time to live on a value or list; false when the key is absent. */
+  expire(key: string, ttlMs: number): Promise<boolean>;
   /** Appends to the list at `key`; returns the new length (mailboxes, message logs). */
   listPush(key: string, value: string, options?: WriteOptions): Promise<number>;
   /** Items from index `start` to `end` inclusive (negative counts from the end). */

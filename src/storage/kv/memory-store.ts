@@ -167,6 +167,14 @@ export class MemoryStore implements KeyValueStore {
     return expiresAt === undefined ? undefined : expiresAt - this.clock.now();
   }
 
+  async expire(key: string, ttlMs: number): Promise<boolean> {
+    const entry = this.live(key) ?? this.liveList(key);
+    if (!entry) return false;
+    this.changes += 1;
+    entry.expiresAt = this.expiry({ ttlMs });
+    return true;
+  }
+
   async listPush(key: string, value: string, options: WriteOptions = {}): Promise<number> {
     const list = this.liveList(key) ?? { items: [], expiresAt: undefined };
     list.items.push(value);

@@ -242,6 +242,10 @@ export class RedisStore implements KeyValueStore {
     return ms < 0 ? undefined : ms;
   }
 
+  async expire(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.pexpire(key, Math.max(1, Math.ceil(ttlMs)))) === 1;
+  }
+
   async listPush(key: string, value: string, options: WriteOptions = {}): Promise<number> {
     if (options.ttlMs === undefined) return this.redis.rpush(key, value);
     const [[, length]] = (await this.redis
