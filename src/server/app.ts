@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { installErrorHandling } from './errors.ts';
 import { registerHealth, type ReadinessCheck } from './health.ts';
+import { registerWebAssets } from './html.ts';
 import { registerMetrics, type MetricsAccess } from './metrics.ts';
 import { deferredChildLogger } from './request-logger.ts';
 
@@ -54,6 +55,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   installErrorHandling(app);
   registerMetrics(app, parts.metrics, parts.metricsAccess);
   registerHealth(app, parts.readiness);
+  await registerWebAssets(app);
   for (const feature of parts.features ?? []) await feature(app);
   return app;
 }

@@ -7,18 +7,16 @@ import { formatMoney } from '../domain/payments.ts';
 import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../i18n/locales.ts';
 import type { TestGateway } from '../integrations/stripe/test-gateway.ts';
 import { errors } from './errors.ts';
-import { escapeHtml } from './html.ts';
-
-const STYLE = `body{font:17px/1.6 system-ui,sans-serif;max-width:560px;margin:0 auto;padding:24px 18px;color:#1c2526}
-h1{color:#0b6e69}.test{background:#fff3cd;border:2px dashed #b8860b;padding:12px 14px;border-radius:8px;font-weight:600}
-.amount{font-size:1.6em;margin:18px 0}button,a.button{font:inherit;padding:12px 22px;border-radius:8px;border:0;margin-right:10px;cursor:pointer;text-decoration:none;display:inline-block}
-button{background:#0b6e69;color:#fff}a.button{background:#e4ecec;color:#1c2526}`;
+import { escapeHtml, htmlPage } from './html.ts';
 
 function page(locale: Locale, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+  return htmlPage({
+    lang: locale,
+    title,
+    entry: 'pages',
+    body: `<div class="simple-page narrow"><h1>${escapeHtml(title)}</h1>${body}</div>`,
+    noindex: true,
+  });
 }
 
 const localeOf = (query: unknown): Locale =>

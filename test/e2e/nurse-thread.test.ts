@@ -56,6 +56,9 @@ describe('the nurse’s thread with the patient', () => {
     await fake?.stop();
   });
 
+  /** The stream's typed event for an intake that changed: its inbox row, nothing more. */
+  const changed = (id: string) => ({ type: 'intake.changed', intake: expect.objectContaining({ id }) });
+
   it('passes the patient’s reply to "A nurse would like to know more" on to the intake, live', async () => {
     await lan.intake('cough_cold', [
       { step: 'onset', value: 'days' },
@@ -75,7 +78,7 @@ describe('the nurse’s thread with the patient', () => {
       });
       expect(asked.status).toBe(202);
       await fake.waitForMessages(lan.chatId, before + 1);
-      expect(await stream.next('intake')).toBe(JSON.stringify({ id: row!.id }));
+      expect(JSON.parse(await stream.next('intake'))).toMatchObject(changed(row!.id));
 
       const answer = await lan.say('A bit better, but the cough keeps me awake');
       expect(answer).toBe(
@@ -83,7 +86,7 @@ describe('the nurse’s thread with the patient', () => {
       );
       expect(answer).not.toContain('Sorry, I did not understand');
       // The console hears of it on its stream, and the thread shows the patient's words.
-      expect(await stream.next('intake')).toBe(JSON.stringify({ id: row!.id }));
+      expect(JSON.parse(await stream.next('intake'))).toMatchObject(changed(row!.id));
       const thread = (await detail(row!.id)).actions.filter((action) => action.kind === 'reply');
       expect(thread).toEqual([
         expect.objectContaining({

@@ -2,9 +2,12 @@
 // PostgreSQL, migrates one template database that test databases are copied from.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { buildWeb } from '../../scripts/build-web.ts';
 import { applyMigrations } from '../../src/storage/migrate.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // The pages load the built front end: build it when web/ changed since the last build.
+  await buildWeb({ ifStale: true });
   const serverUrl = process.env.TEST_DATABASE_URL;
   const postgres = serverUrl ? 'embedded PGlite + real PostgreSQL' : 'embedded PGlite only';
   const redis = process.env.TEST_REDIS_URL ? 'in-memory twins + real Redis' : 'in-memory twins only';

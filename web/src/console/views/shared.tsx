@@ -1,0 +1,83 @@
+// Pieces more than one console view shows.
+import type { Translate } from '../../lib/i18n.ts';
+import { ADMIN, CLINICAL, MONEY, can, useSession } from '../context.ts';
+import type { ComponentChildren } from 'preact';
+
+export type Active = 'inbox' | 'payments' | 'audit' | '';
+
+/** An acuity chip: colour and name of the level (data-acuity for tests and styles). */
+export function Chip(props: { level: number }) {
+  const { t } = useSession();
+  return (
+    <span class={`chip a${props.level}`} data-acuity={props.level}>
+      {`${props.level} · ${t(`acuity.${props.level}`)}`}
+    </span>
+  );
+}
+
+function Header(props: { active: Active }) {
+  const { me, t, boot, signOut, locale } = useSession();
+  const link = (view: Active, href: string, text: string) => (
+    <a href={href} aria-current={props.active === view ? 'page' : undefined}>
+      {text}
+    </a>
+  );
+  return (
+    <header>
+      <div class="brand">
+        {t('brand')}
+        <small>{boot.hospitalName}</small>
+      </div>
+      <nav aria-label={t('nav.label')}>
+        {can(me, CLINICAL) && link('inbox', '#/', t('nav.inbox'))}
+        {can(me, MONEY) && link('payments', '#/payments', t('nav.payments'))}
+        {can(me, ADMIN) && link('audit', '#/audit', t('nav.audit'))}
+      </nav>
+      <LanguageSelect boot={boot} locale={locale} t={t} />
+      <span class="who">{`${me.displayName} · ${me.roles.join(', ')}`}</span>
+      <button type="button" onClick={signOut}>
+        {t('signOut')}
+      </button>
+    </header>
+  );
+}
+
+/** The staff member's console language: kept in a cookie the server reads, then the page reloads. */
+export function LanguageSelect(props: {
+  boot: { locales: { code: string; name: string }[] };
+  locale: string;
+  t: Translate;
+}) {
+  return (
+    <label class="lang">
+      <span class="visually-hidden">{props.t('language')}</span>
+      <select
+        aria-label={props.t('language')}
+        value={props.locale}
+        onChange={(event) => {
+          const code = event.currentTarget.value;
+          document.cookie = `fd_console_lang=${encodeURIComponent(code)}; path=/console; max-age=31536000; SameSite=Strict`;
+          location.reload();
+        }}
+      >
+        {props.boot.locales.map((each) => (
+          <option key={each.code} value={each.code}>
+            {each.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function Page(props: { active: Active; children?: ComponentChildren }) {
+  return (
+    <>
+      <Header active={props.active} />
+      <main>{props.children}</main>
+    </>
+  );
+}
+
+/** A date and time in the staff member's language. */
+export const when = (locale: string, iso: string | number) => new Date(iso).toLocaleString(locale);
