@@ -3,7 +3,10 @@ FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
-# postinstall generates the Prisma client (a well-formed DATABASE_URL is all it needs).
+COPY scripts/build-web.ts ./scripts/
+COPY web ./web
+# postinstall generates the Prisma client (a well-formed DATABASE_URL is all it needs) and
+# builds the front end into web/dist.
 RUN npm ci --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime
@@ -11,6 +14,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=deps /app/src/generated ./src/generated
+COPY --from=deps /app/web/dist ./web/dist
 COPY package.json package-lock.json prisma.config.ts tsconfig.json ./
 COPY prisma ./prisma
 COPY src ./src

@@ -15,22 +15,25 @@ export function streamRoutes(feeds: ConsoleFeed[]): FastifyPluginAsync<ConsoleDe
     const pages = new Set<{ roles: Role[]; send(event: ConsoleEvent): void }>();
     // One subscription per feed for the whole instance: a change is read once, not per page.
     const stops = await Promise.all(
-      feeds.map((feed) =>
-        deps.kv.subscribe(feed.channel, (message) => {
+      feeds.map((feed) => {
+        // Read in the order the changes came, so a page never gets an older row after a newer.
+        let reading = Promise.resolve();
+        return deps.kv.subscribe(feed.channel, (message) => {
           if (pages.size === 0) return;
-          feed
-            .toEvent(message, deps)
+          reading = reading
+            .then(() => feed.toEvent(message, deps))
             .then((event) => {
               if (!event) return;
               for (const page of pages)
                 if (page.roles.some((role) => feed.roles.includes(role))) page.send(event);
             })
             .catch((error: unknown) => app.log.warn({ err: error }, 'could not read a console feed change'));
-        }),
-      ),
+        });
+      }),
     );
     app.addHook('onClose', async () => {
-      await Promise.all(stops.map((stop) => stop()));
+      // The store may already be closed at shutdown; nothing is left to unsubscribe from then.
+      await Promise.all(stops.map((stop) => stop().catch(() => undefined)));
     });
 
     app.get('/console/api/stream', { preHandler: allow() }, async (request, reply) => {
