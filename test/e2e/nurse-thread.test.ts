@@ -57,7 +57,10 @@ describe('the nurse’s thread with the patient', () => {
   });
 
   /** The stream's typed event for an intake that changed: its inbox row, nothing more. */
-  const changed = (id: string) => ({ type: 'intake.changed', intake: expect.objectContaining({ id }) });
+  const changed = (id: string) => ({
+    type: 'intake.changed',
+    intake: expect.objectContaining({ id }) as unknown,
+  });
 
   it('passes the patient’s reply to "A nurse would like to know more" on to the intake, live', async () => {
     await lan.intake('cough_cold', [

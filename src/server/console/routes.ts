@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bookingConsole } from '../../features/booking/console.ts';
 import { INTAKE_FEED, intakeConsole } from '../../features/intake/console.ts';
 import { paymentsConsole } from '../../features/payments/console.ts';
-import { DEFAULT_LOCALE, SUPPORTED_LOCALES, resolveLocale, type Locale } from '../../i18n/locales.ts';
+import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.ts';
 import type { StaffMember } from '../../security/staff-accounts.ts';
 import type { StaffSessions } from '../../security/staff-sessions.ts';
 import type { SignInThrottle } from '../../security/sign-in-throttle.ts';
@@ -90,8 +90,11 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       signInThrottle: options.signInThrottle,
       secureCookies: options.secureCookies,
       localeOf,
-      labels: (locale) =>
-        Object.assign({}, ...plugins.map((plugin) => plugin.labels?.(options, locale) ?? {})),
+      labels: (locale): Record<string, unknown> =>
+        Object.assign({}, ...plugins.map((plugin) => plugin.labels?.(options, locale) ?? {})) as Record<
+          string,
+          unknown
+        >,
     }),
     options,
   );
