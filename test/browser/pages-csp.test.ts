@@ -74,60 +74,64 @@ describe('pages under a strict Content-Security-Policy', () => {
     }
   });
 
-  it('runs the console and the chat with nothing refused, and refuses an injected inline script', async () => {
-    const patient = new TelegramPatient(instance.frontdoor.url, fake, 9301);
-    await patient.onboard('Mai Hoang', '03/09/1979', '0912345301');
-    await patient.intake('fever', [
-      { step: 'onset', value: 'days' },
-      { step: 'severity', value: '4' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'redFlag', value: 'no' },
-      { step: 'pregnancy', value: 'no' },
-      { text: '38.4' },
-      { text: 'Fever and a sore throat since Monday' },
-    ]);
+  it(
+    'runs the console and the chat with nothing refused, and refuses an injected inline script',
+    { timeout: 180_000 },
+    async () => {
+      const patient = new TelegramPatient(instance.frontdoor.url, fake, 9301);
+      await patient.onboard('Mai Hoang', '03/09/1979', '0912345301');
+      await patient.intake('fever', [
+        { step: 'onset', value: 'days' },
+        { step: 'severity', value: '4' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'redFlag', value: 'no' },
+        { step: 'pregnancy', value: 'no' },
+        { text: '38.4' },
+        { text: 'Fever and a sore throat since Monday' },
+      ]);
 
-    for (const [size, viewport] of Object.entries(SIZES)) {
-      const context = await browser.newContext({ viewport, locale: 'en-GB' });
-      const page = await context.newPage();
-      await watchViolations(page);
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(error.message));
+      for (const [size, viewport] of Object.entries(SIZES)) {
+        const context = await browser.newContext({ viewport, locale: 'en-GB' });
+        const page = await context.newPage();
+        await watchViolations(page);
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(error.message));
 
-      await page.goto(`${instance.frontdoor.url}/console`);
-      await page.getByLabel('Email').fill('nurse@csp.test');
-      await page.getByLabel('Password').fill(PASSWORD);
-      await shoot(page, `csp-console-sign-in-${size}`);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByText('Live').waitFor();
-      await page.getByRole('row', { name: /Mai Hoang/ }).waitFor();
-      await shoot(page, `csp-console-inbox-${size}`);
-      await page.getByRole('row', { name: /Mai Hoang/ }).click();
-      await page.getByRole('heading', { name: 'Red flags' }).waitFor();
-      await shoot(page, `csp-console-intake-${size}`);
+        await page.goto(`${instance.frontdoor.url}/console`);
+        await page.getByLabel('Email').fill('nurse@csp.test');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await shoot(page, `csp-console-sign-in-${size}`);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByText('Live').waitFor();
+        await page.getByRole('row', { name: /Mai Hoang/ }).waitFor();
+        await shoot(page, `csp-console-inbox-${size}`);
+        await page.getByRole('row', { name: /Mai Hoang/ }).click();
+        await page.getByRole('heading', { name: 'Red flags' }).waitFor();
+        await shoot(page, `csp-console-intake-${size}`);
 
-      const ran = await page.evaluate(async () => {
-        const script = document.createElement('script');
-        script.textContent = 'window.injectedRan = true';
-        document.body.append(script);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        return (window as unknown as { injectedRan?: boolean }).injectedRan ?? false;
-      });
-      expect(ran).toBe(false);
-      expect(await violations(page)).toEqual(['script-src-elem inline']);
+        const ran = await page.evaluate(async () => {
+          const script = document.createElement('script');
+          script.textContent = 'window.injectedRan = true';
+          document.body.append(script);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return (window as unknown as { injectedRan?: boolean }).injectedRan ?? false;
+        });
+        expect(ran).toBe(false);
+        expect(await violations(page)).toEqual(['script-src-elem inline']);
 
-      const chat = await context.newPage();
-      await watchViolations(chat);
-      chat.on('pageerror', (error) => errors.push(error.message));
-      await chat.goto(`${instance.frontdoor.url}/chat`);
-      await chat.getByRole('button', { name: 'I agree' }).waitFor();
-      await shoot(chat, `csp-web-chat-${size}`);
-      expect(await violations(chat)).toEqual([]);
-      expect(errors).toEqual([]);
-      await context.close();
-    }
-  });
+        const chat = await context.newPage();
+        await watchViolations(chat);
+        chat.on('pageerror', (error) => errors.push(error.message));
+        await chat.goto(`${instance.frontdoor.url}/chat`);
+        await chat.getByRole('button', { name: 'I agree' }).waitFor();
+        await shoot(chat, `csp-web-chat-${size}`);
+        expect(await violations(chat)).toEqual([]);
+        expect(errors).toEqual([]);
+        await context.close();
+      }
+    },
+  );
 
   it('shows the console in the language the staff member chose, and keeps it', async () => {
     const context = await browser.newContext({ viewport: SIZES.desktop, locale: 'vi-VN' });
