@@ -78,6 +78,9 @@ export const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_VALIDATION: 'bad_request',
+  // @fastify/csrf-protection's refusals (a change without its token) stay 403s.
+  FST_CSRF_MISSING_SECRET: 'forbidden',
+  FST_CSRF_INVALID_TOKEN: 'forbidden',
 };
 
 /** Seconds a client is asked to wait when a backing store is down (webhook platforms retry). */
