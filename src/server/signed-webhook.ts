@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
-import type { AppError} from './errors.ts';
+import type { AppError } from './errors.ts';
 import { errors } from './errors.ts';
 
 /** Constant-time comparison of two secrets or signatures of possibly different length. */
