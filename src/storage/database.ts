@@ -1,5 +1,6 @@
 // Opens the durable store: the configured PostgreSQL, or the embedded one when none is set.
-// Migrations are applied before the application's own connection pool opens.
+// Migrations are applied before the application's own connection pool opens: by
+// `prisma migrate deploy` on a configured PostgreSQL, in-process on the embedded one.
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -35,12 +36,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ? undefined
     : await startEmbeddedPostgres(options.dataDir ? join(options.dataDir, 'pgdata') : undefined);
   const url = options.url ?? embedded!.url;
-  try {
-    await applyMigrations(url);
-  } catch (error) {
-    await embedded?.stop();
-    throw error;
-  }
+  if (!embedded) await applyMigrations(url);
   const pool = connectPool(url, embedded ? 1 : 10);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
