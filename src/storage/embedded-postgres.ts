@@ -2,6 +2,7 @@
 // behind its wire-protocol socket server, so the ordinary pg driver and the Prisma adapter work
 // unchanged. It is migrated in-process before the socket server opens.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -77,29 +78,36 @@ async function createDataDir(dataDir: string): Promise<void> {
 }
 
 const LOCK_WAIT_MS = 180_000;
+/** Locks this process holds, told apart from a dead holder that had the same pid. */
+const heldHere = new Set<string>();
 
 /**
  * Takes `<dataDir>.lock`, a file naming the holder's pid (created whole by a hard link, so it is
  * never seen empty), waiting while a live process holds it and breaking it when its holder died.
  * Returns the release.
  */
-async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const lock = `${dataDir}.lock`;
-  const mine = `${lock}.${process.pid}`;
+  const mine = `${lock}.${process.pid}.${randomUUID()}`;
   await writeFile(mine, String(process.pid));
   const deadline = Date.now() + LOCK_WAIT_MS;
   try {
     for (;;) {
       try {
         await link(mine, lock);
-        return () => rm(lock, { force: true });
+        heldHere.add(lock);
+        return async () => {
+          heldHere.delete(lock);
+          await rm(lock, { force: true });
+        };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const holder = await lockHolder(lock);
       if (holder === undefined) continue;
-      // Our own pid is a holder that died before us: in a container every start has the same pid.
-      if (holder === process.pid || !processAlive(holder)) {
+      // Our own pid not held here is a holder that died before us (in a container every start
+      // has the same pid).
+      if (holder === process.pid ? !heldHere.has(lock) : !processAlive(holder)) {
         await breakStaleLock(lock, holder);
         continue;
       }
