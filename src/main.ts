@@ -1,10 +1,10 @@
 // Composition root: read the settings, start one instance, print where it is, and shut down
-// cleanly on SIGTERM/SIGINT.
-import { CONSENT_TEXT_VERSION } from '../flows/onboarding.ts';
-import { flowRegistry } from '../flows/registry.ts';
+// cleanly on SIGTERM/SIGINT. The application is imported only once the settings are read: on the
+// embedded default the data directory's initdb child then runs while the application loads.
 import { ConfigError, isProduction, loadConfig, type Config } from './config.ts';
 import { chargesAnything } from './domain/payments.ts';
-import { startFrontdoor, type Frontdoor } from './runtime.ts';
+import type { Frontdoor } from './runtime.ts';
+import { embeddedDataDir, prepareDataDirAhead } from './storage/embedded-data-dir.ts';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -58,8 +58,14 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  if (!config.DATABASE_URL && config.DATA_DIR) prepareDataDirAhead(embeddedDataDir(config.DATA_DIR));
   let instance: Frontdoor;
   try {
+    const [{ startFrontdoor }, { flowRegistry }, { CONSENT_TEXT_VERSION }] = await Promise.all([
+      import('./runtime.ts'),
+      import('../flows/registry.ts'),
+      import('../flows/onboarding.ts'),
+    ]);
     instance = await startFrontdoor(config, { flows: flowRegistry, consentVersion: CONSENT_TEXT_VERSION });
   } catch (error) {
     process.stderr.write(`Frontdoor failed to start: ${(error as Error).message}\n`);

@@ -1,10 +1,10 @@
 // Opens the durable store: the configured PostgreSQL, or the embedded one when none is set.
 // Migrations are applied before the application's own connection pool opens: by
 // `prisma migrate deploy` on a configured PostgreSQL, in-process on the embedded one.
-import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { embeddedDataDir } from './embedded-data-dir.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { applyMigrations } from './migrate.ts';
 
@@ -34,7 +34,7 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const embedded = options.url
     ? undefined
-    : await startEmbeddedPostgres(options.dataDir ? join(options.dataDir, 'pgdata') : undefined);
+    : await startEmbeddedPostgres(options.dataDir ? embeddedDataDir(options.dataDir) : undefined);
   const url = options.url ?? embedded!.url;
   if (!embedded) await applyMigrations(url);
   const pool = connectPool(url, embedded ? 1 : 10);

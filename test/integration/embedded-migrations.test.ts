@@ -11,7 +11,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockDataDir } from '../../src/storage/embedded-postgres.ts';
+import { lockDataDir } from '../../src/storage/embedded-data-dir.ts';
 import { migrateEmbedded } from '../../src/storage/migrate.ts';
 import { testDatabaseUrl } from '../support/backends.ts';
 import { databaseBackends, type TestDatabaseTarget } from '../support/database.ts';
@@ -213,7 +213,7 @@ describe('the embedded data directory lock', () => {
         'tsx',
         '--input-type=module',
         '-e',
-        `import { lockDataDir } from './src/storage/embedded-postgres.ts';
+        `import { lockDataDir } from './src/storage/embedded-data-dir.ts';
          const release = await lockDataDir(process.env.LOCK_DIR);
          process.stdout.write('locked\\n');
          setTimeout(async () => { const at = Date.now(); await release(); process.stdout.write('released ' + at + '\\n'); }, 500);`,

@@ -1,0 +1,149 @@
+// The embedded database's data directory: created by initdb in a child process, and locked while
+// it is created and migrated. Kept apart from PGlite itself so that main.ts can start this before
+// it loads the rest of the application (the two then overlap on a first start).
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { setTimeout as wait } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where the embedded database keeps its files under DATA_DIR. */
+export function embeddedDataDir(dataDir: string): string {
+  return join(dataDir, 'pgdata');
+}
+
+/** Releases what `prepareDataDir` locked. */
+export type Unlock = () => Promise<void>;
+
+const preparing = new Map<string, Promise<Unlock>>();
+
+/**
+ * Locks `dataDir` and creates it if it holds no database yet; the caller opens and migrates it,
+ * then unlocks. A call made ahead of time (main.ts) is picked up by the next call for the same
+ * directory instead of starting another.
+ */
+export function prepareDataDir(dataDir: string): Promise<Unlock> {
+  const early = preparing.get(dataDir);
+  if (early) {
+    preparing.delete(dataDir);
+    return early;
+  }
+  return lockAndCreate(dataDir);
+}
+
+/** Starts `prepareDataDir` now; its failure is reported to the caller that picks it up. */
+export function prepareDataDirAhead(dataDir: string): void {
+  const started = lockAndCreate(dataDir);
+  started.catch(() => undefined);
+  preparing.set(dataDir, started);
+}
+
+async function lockAndCreate(dataDir: string): Promise<Unlock> {
+  await mkdir(dataDir, { recursive: true });
+  // Held while the directory is created and migrated: a second process started at the same time
+  // (a second `npm start`, `npm run staff:add`) waits, then finds nothing left to do.
+  const unlock = await lockDataDir(dataDir);
+  try {
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) await createDataDir(dataDir);
+    return unlock;
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+/**
+ * Runs initdb in a short-lived child process: PGlite's initdb grows its WebAssembly memory to
+ * ~800 MB, which a process never gives back, so doing it here would leave the server that size.
+ */
+async function createDataDir(dataDir: string): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import { PGlite } from '@electric-sql/pglite'; const db = await PGlite.create(process.env.PGLITE_DATA_DIR); await db.close();",
+    ],
+    { cwd: projectRoot, env: { ...process.env, PGLITE_DATA_DIR: dataDir }, timeout: 120_000 },
+  );
+}
+
+const LOCK_WAIT_MS = 180_000;
+/** Locks this process holds, told apart from a dead holder that had the same pid. */
+const heldHere = new Set<string>();
+
+/**
+ * Takes `<dataDir>.lock`, a file naming the holder's pid (created whole by a hard link, so it is
+ * never seen empty), waiting while a live process holds it and breaking it when its holder died.
+ * Returns the release.
+ */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lock = `${dataDir}.lock`;
+  const mine = `${lock}.${process.pid}.${randomUUID()}`;
+  await writeFile(mine, String(process.pid));
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  try {
+    for (;;) {
+      try {
+        await link(mine, lock);
+        heldHere.add(lock);
+        return async () => {
+          heldHere.delete(lock);
+          await rm(lock, { force: true });
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = await lockHolder(lock);
+      if (holder === undefined) continue;
+      // Our own pid not held here is a holder that died before us (in a container every start
+      // has the same pid).
+      if (holder === process.pid ? !heldHere.has(lock) : !processAlive(holder)) {
+        await breakStaleLock(lock, holder);
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new Error(
+          `the embedded database in ${dataDir} is being prepared by process ${holder}; ` +
+            `if no such process runs, remove ${lock}`,
+        );
+      await wait(100);
+    }
+  } finally {
+    await rm(mine, { force: true });
+  }
+}
+
+async function lockHolder(lock: string): Promise<number | undefined> {
+  const text = await readFile(lock, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : Number(text);
+}
+
+/**
+ * Moves the lock aside before removing it: when two processes break it at once, the second may
+ * have moved the first one's fresh lock instead, and puts it back.
+ */
+async function breakStaleLock(lock: string, holder: number): Promise<void> {
+  const aside = `${lock}.stale.${process.pid}`;
+  try {
+    await rename(lock, aside);
+  } catch {
+    return;
+  }
+  if ((await lockHolder(aside)) !== holder) await link(aside, lock).catch(() => undefined);
+  await rm(aside, { force: true });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
