@@ -58,19 +58,33 @@ async function lockAndCreate(dataDir: string): Promise<Unlock> {
 }
 
 /**
- * Runs initdb in a short-lived child process: PGlite's initdb grows its WebAssembly memory to
- * ~800 MB, which a process never gives back, so doing it here would leave the server that size.
+ * Runs initdb, then the migrations, in a short-lived child process: PGlite's initdb grows its
+ * WebAssembly memory to ~800 MB, which a process never gives back, so doing it here would leave
+ * the server that size; migrating there too keeps the pages the migrations touch (~40 MB) out of
+ * the server, which then finds nothing to apply.
  */
 async function createDataDir(dataDir: string): Promise<void> {
-  await promisify(execFile)(
-    process.execPath,
-    [
-      '--input-type=module',
-      '-e',
-      "import { PGlite } from '@electric-sql/pglite'; const db = await PGlite.create(process.env.PGLITE_DATA_DIR); await db.close();",
-    ],
-    { cwd: projectRoot, env: { ...process.env, PGLITE_DATA_DIR: dataDir }, timeout: 120_000 },
-  );
+  try {
+    await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { PGlite } from '@electric-sql/pglite';
+         import { migrateEmbedded } from './src/storage/migrate.ts';
+         const db = await PGlite.create(process.env.PGLITE_DATA_DIR);
+         try { await migrateEmbedded(db); } catch (error) { process.stderr.write(error.message); process.exitCode = 1; }
+         await db.close();`,
+      ],
+      { cwd: projectRoot, env: { ...process.env, PGLITE_DATA_DIR: dataDir }, timeout: 120_000 },
+    );
+  } catch (error) {
+    throw new Error((error as { stderr?: string }).stderr?.trim() || (error as Error).message, {
+      cause: error,
+    });
+  }
 }
 
 const LOCK_WAIT_MS = 180_000;

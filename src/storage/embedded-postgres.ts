@@ -1,6 +1,7 @@
 // Embedded PostgreSQL for the no-services default: PGlite (Postgres compiled to WebAssembly)
 // behind its wire-protocol socket server, so the ordinary pg driver and the Prisma adapter work
-// unchanged. It is migrated in-process before the socket server opens.
+// unchanged. It is migrated in-process before the socket server opens (a new data directory
+// comes migrated from the child that created it).
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { prepareDataDir } from './embedded-data-dir.ts';
