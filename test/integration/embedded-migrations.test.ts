@@ -12,6 +12,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockDataDir } from '../../src/storage/embedded-data-dir.ts';
+import { startEmbeddedPostgres } from '../../src/storage/embedded-postgres.ts';
 import { migrateEmbedded } from '../../src/storage/migrate.ts';
 import { testDatabaseUrl } from '../support/backends.ts';
 import { databaseBackends, type TestDatabaseTarget } from '../support/database.ts';
@@ -165,7 +166,7 @@ describe('in-process migration of the embedded database', () => {
     } finally {
       await server.stop();
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe.runIf(testDatabaseUrl)('the same records as `prisma migrate deploy` [postgres]', () => {
@@ -191,6 +192,29 @@ describe.runIf(testDatabaseUrl)('the same records as `prisma migrate deploy` [po
       await client.end();
     }
   });
+});
+
+describe('a new embedded data directory', () => {
+  it('is created and migrated before its socket server opens, and unlocked once the database is up', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'frontdoor-pgdata-'));
+    try {
+      const embedded = await startEmbeddedPostgres(join(dir, 'pgdata'));
+      try {
+        expect(await readdir(dir)).toEqual(['pgdata']);
+        const client = new pg.Client({ connectionString: embedded.url });
+        await client.connect();
+        const { rows } = await client.query<{ name: string; checksum: string }>(
+          `SELECT migration_name AS name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY 1`,
+        );
+        await client.end();
+        expect(rows).toEqual(await committed());
+      } finally {
+        await embedded.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('the embedded data directory lock', () => {
