@@ -60,8 +60,8 @@ async function lockAndCreate(dataDir: string): Promise<Unlock> {
 /**
  * Runs initdb, then the migrations, in a short-lived child process: PGlite's initdb grows its
  * WebAssembly memory to ~800 MB, which a process never gives back, so doing it here would leave
- * the server that size; migrating there too keeps the pages the migrations touch (~40 MB) out of
- * the server, which then finds nothing to apply.
+ * the server that size; migrating there too keeps the pages the migrations touch (tens of MB) out
+ * of the server, which then finds nothing to apply.
  */
 async function createDataDir(dataDir: string): Promise<void> {
   try {
