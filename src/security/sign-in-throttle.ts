@@ -62,6 +62,8 @@ export type ThrottledAttempt<T> =
 
 /** One attempt per subject at a time: long enough for a password hash on a busy machine. */
 const ATTEMPT_GATE_MS = 10_000;
+/** How long the "first refusal of this wait" marker outlives its wait. */
+const MARKER_GRACE_MS = 10 * 60_000;
 
 export class SignInThrottle {
   private readonly refusals: Counter<'by'> | undefined;
@@ -143,8 +145,11 @@ export class SignInThrottle {
     waitLastsMs = retryAfterMs,
   ): Promise<ThrottledAttempt<never>> {
     this.refusals?.inc({ by });
+    // `wait` names the wait, so the marker can outlive it: its TTL runs on the store's real clock,
+    // and a marker gone before the wait's last refusal (a busy machine, an injected clock) would
+    // audit that wait twice.
     const firstOfWait = await this.kv.setIfAbsent(`${key}:refused:${wait}`, '1', {
-      ttlMs: waitLastsMs + 1000,
+      ttlMs: waitLastsMs + MARKER_GRACE_MS,
     });
     return { throttled: true, retryAfterMs, by, firstOfWait };
   }
