@@ -1,7 +1,6 @@
 // Composition root: read the settings, start one instance, print where it is, and shut down
 // cleanly on SIGTERM/SIGINT.
-import { CONSENT_TEXT_VERSION } from '../flows/onboarding.ts';
-import { flowRegistry } from '../flows/registry.ts';
+import { CONSENT_TEXT_VERSION, flowRegistry } from './features/index.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { chargesAnything } from './domain/payments.ts';
 import { startFrontdoor, type Frontdoor } from './runtime.ts';

@@ -115,10 +115,10 @@ describe('booking and payments wiring', () => {
     expect(await holds.hold({ ...address, channelUserId: 'someone-else' }, 'slot-1', 'other-patient')).toBe(
       true,
     );
-    expect(await booking.perform(address, 'this-patient', { kind: 'hold', slotId: 'slot-1' })).toEqual({
+    expect(await booking.hold(address, 'this-patient', 'slot-1')).toEqual({
       kind: 'taken',
     });
-    expect(await booking.perform(address, 'this-patient', { kind: 'hold', slotId: 'slot-2' })).toEqual({
+    expect(await booking.hold(address, 'this-patient', 'slot-2')).toEqual({
       kind: 'held',
       slotId: 'slot-2',
     });

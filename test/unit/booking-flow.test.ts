@@ -13,12 +13,15 @@ beforeAll(async () => {
   context = await flowContext(NOW);
 });
 
-const answer = (result: BookingResult): FlowEvent => ({
-  kind: 'system',
-  name: 'booking',
-  data: { result: JSON.stringify(result) },
-});
-const requests = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'booking' ? [e.request] : []));
+const answer = (result: BookingResult): FlowEvent => ({ kind: 'system', name: 'booking', data: result });
+/** The questions asked of the hospital, as { kind, ...what was asked }. */
+const requests = (effects: Effect[]) =>
+  effects.flatMap((effect) => {
+    if (!effect.type.startsWith('booking.')) return [];
+    const { type, ...asked } = effect;
+    const { patientId: _patient, ...request } = { patientId: '', ...asked };
+    return [{ kind: type.slice('booking.'.length), ...request }];
+  });
 
 const doctor = { default: 'Dr Mai', en: 'Dr Mai', vi: 'BS. Mai' };
 const slot = (id: string, hour: number): SlotOption => ({

@@ -347,13 +347,12 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
         : { text: (body.text ?? '').trim() };
       if (!(await intakes.logMessage(id, staffId(request), message))) throw closedOrMissing();
       // Through the patient's own conversation, so it is ordered with everything else they get.
-      await options.engine.accept({
-        ...detail.address,
-        dedupeKey: `staff:${randomUUID()}`,
-        sentAt: options.clock.now(),
+      await options.engine.notify(
+        detail.address,
         // The intake id opens its thread: the patient's free-text answer comes back to it.
-        content: { kind: 'system', name: 'staff.message', data: { ...message, intakeId: id } },
-      });
+        { kind: 'system', name: 'staff.message', data: { ...message, intakeId: id } },
+        `staff:${randomUUID()}`,
+      );
       await record(
         request,
         'intake.message',
@@ -379,12 +378,11 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       if (!approved) throw errors.conflict('the appointment is no longer awaiting approval');
       const start = approved.start.toISOString();
       await intakes.logApproval(id, staffId(request), { start });
-      await options.engine.accept({
-        ...detail.address,
-        dedupeKey: `approve:${appointmentId}`,
-        sentAt: options.clock.now(),
-        content: { kind: 'system', name: 'booking.approved', data: { start } },
-      });
+      await options.engine.notify(
+        detail.address,
+        { kind: 'system', name: 'booking.approved', data: { start } },
+        `approve:${appointmentId}`,
+      );
       await record(request, 'appointment.approve', 'intake', id, { appointment: appointmentId });
       return { result: { status: 'booked' } };
     },
