@@ -269,6 +269,13 @@ export class ConversationEngine implements ConversationNotifier {
     const { flows, settings, logger } = this.options;
     let state = saved ? (JSON.parse(saved) as ConversationState) : undefined;
 
+    if (state && state.version < flows.version) {
+      const migrated = flows.migrate?.(state);
+      if (migrated) {
+        logger.info({ from: state.version, to: migrated.version }, 'conversation state migrated');
+        state = migrated;
+      }
+    }
     if (!state || state.version !== flows.version) {
       const patient = await this.options.findPatient(address);
       const previousLocale = state && isLocale(state.locale) ? state.locale : undefined;

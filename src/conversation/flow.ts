@@ -9,7 +9,7 @@ import type { ChannelName, ConversationAddress, InboundContent, OutboundMessage 
 
 /** The saved conversation of one patient on one channel (JSON in the key-value store, with a TTL). */
 export interface ConversationState {
-  /** Flow version the state was written by; another version restarts politely. */
+  /** Flow version the state was written by; an older one is migrated (or restarts politely). */
   version: number;
   /** Current step, qualified by its flow: "onboarding.name". */
   step: string;
@@ -127,13 +127,21 @@ export interface StepResult {
   effects: Effect[];
 }
 
+/** Turns a state saved by the version before the one it is keyed by into that version's shape. */
+export type StateMigration = (state: ConversationState) => ConversationState;
+
 /** Why a conversation starts from scratch. */
 export type StartReason = 'new' | 'upgraded';
 
 /** The flows as the engine sees them. */
 export interface FlowRegistry {
-  /** Bumped whenever a saved state of the previous version could no longer be stepped. */
+  /** Bumped whenever the saved state changes shape; older states are migrated when they can be. */
   version: number;
+  /**
+   * A state saved by an older version, brought up to this one; undefined when no migration
+   * leads here (the conversation then restarts politely).
+   */
+  migrate?(state: ConversationState): ConversationState | undefined;
   /** Initial state of a conversation; its first step greets whatever event comes first. */
   start(
     address: ConversationAddress,

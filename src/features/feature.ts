@@ -6,6 +6,7 @@ import type {
   ConversationState,
   EffectHandlers,
   FlowRegistry,
+  StateMigration,
   StepContext,
   SystemEventName,
   SystemEventOf,
@@ -80,6 +81,11 @@ export interface Feature {
     context: StepContext,
     flows: FlowLookup,
   ) => { takeOver: Outcome } | { effects: Outcome['effects'] } | undefined;
+  /**
+   * This feature's part of moving a saved state to a new version, keyed by that version (as
+   * grammY's session migrations are): version 2's migration turns a version-1 state into a 2.
+   */
+  migrations?: Record<number, StateMigration>;
   /** The initial state of a conversation (one feature, the first contact's, starts them). */
   start?: FlowRegistry['start'];
   /** Its console API routes and the permissions they need. */

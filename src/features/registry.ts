@@ -15,11 +15,16 @@ import { findRedFlag } from '../domain/red-flags.ts';
 import type { Feature, FlowLookup, Reaction } from './feature.ts';
 import { emergencyMessage, parseButton, send, type Flow, type Outcome, type StepDefinition } from './kit.ts';
 
-/** Bump when a saved state of the previous version can no longer be stepped. */
-export const FLOW_VERSION = 1;
+/**
+ * Bump when the saved state changes shape, with a migration keyed by the new version in the
+ * feature whose part changed. 2: booking's lists moved from JSON strings in the draft to
+ * `state.booking`.
+ */
+export const FLOW_VERSION = 2;
 
 /** The flows as the engine sees them, plus what the diagrams need. */
 export interface FeatureFlows extends FlowRegistry {
+  migrate(state: ConversationState): ConversationState | undefined;
   flows: Flow[];
   graph(): { flow: string; steps: { name: string; next: string[] }[] }[];
 }
@@ -195,11 +200,23 @@ export function createFlowRegistry(features: Feature[]): FeatureFlows {
   if (!starter) throw new Error('no feature starts conversations');
   const start: FlowRegistry['start'] = (...args) => ({ ...starter(...args), version: FLOW_VERSION });
 
+  /** Applies each version's migrations in turn; undefined when a version has none. */
+  function migrate(saved: ConversationState): ConversationState | undefined {
+    let state = saved;
+    for (let version = saved.version + 1; version <= FLOW_VERSION; version += 1) {
+      const steps = features.flatMap((feature) => feature.migrations?.[version] ?? []);
+      if (steps.length === 0) return undefined;
+      state = { ...steps.reduce((current, migration) => migration(current), state), version };
+    }
+    return state;
+  }
+
   const flows = features.flatMap((feature) => feature.flows);
   return {
     version: FLOW_VERSION,
     start,
     step,
+    migrate,
     flows,
     graph: () =>
       flows.map((flow) => ({

@@ -1,12 +1,11 @@
 // "My appointments": the list from the hospital, moving and cancelling (a paid one only after
 // the patient has read what they get back), and the reminders before an appointment.
 import type { ConversationState, StepContext, SystemEventOf } from '../../conversation/flow.ts';
-import { type AppointmentView } from '../../domain/booking.ts';
 import { describe, when } from './appointment-text.ts';
 import { choices, pressed, send, type Flow, type Outcome, type StepDefinition } from '../kit.ts';
 import { refundPreviewText, refundText } from '../payments/steps.ts';
 
-import { ask, bookingResult, failed, isBookable, parse, patient, useButtons, waitingFor } from './ask.ts';
+import { ask, bookingResult, failed, isBookable, withLists, patient, useButtons, waitingFor } from './ask.ts';
 
 export const appointments: Flow = {
   name: 'appointments',
@@ -16,7 +15,7 @@ export const appointments: Flow = {
       prompt: (state, context) => {
         if (state.draft.waiting) return [];
         const t = context.text(state.locale);
-        const list = parse<AppointmentView[]>(state.draft.appointments, []);
+        const list = state.booking?.appointments ?? [];
         if (list.length === 0) return [];
         const lines = list.map((view) => {
           const at = describe(view, state, context);
@@ -73,7 +72,7 @@ export const appointments: Flow = {
               to: 'menu.main',
             };
           return {
-            state: { ...state, draft: { appointments: JSON.stringify(result.appointments) } },
+            state: withLists({ ...state, draft: {} }, { appointments: result.appointments }),
             effects: [],
             to: 'appointments.list',
           };
@@ -95,9 +94,7 @@ export const appointments: Flow = {
         const value = pressed(event, 'appointments.list') ?? '';
         if (value === 'back') return { state: { ...state, draft: {} }, effects: [], to: 'menu.main' };
         const [action, id] = value.split(':');
-        const view = parse<AppointmentView[]>(state.draft.appointments, []).find(
-          (option) => option.id === id,
-        );
+        const view = (state.booking?.appointments ?? []).find((option) => option.id === id);
         if (!view || view.status === 'awaitingPayment' || (action !== 'move' && action !== 'cancel'))
           return useButtons(state, context);
         // A paid appointment is cancelled only once the patient has read what they get back.
@@ -138,9 +135,7 @@ const cancelPaid: StepDefinition = {
   next: ['appointments.list'],
   prompt: (state, context) => {
     const t = context.text(state.locale);
-    const view = parse<AppointmentView[]>(state.draft.appointments, []).find(
-      (option) => option.id === state.draft.cancelling,
-    );
+    const view = (state.booking?.appointments ?? []).find((option) => option.id === state.draft.cancelling);
     if (!view?.refundIfCancelled) return [];
     const at = when(view.start, state.locale, context.settings.hospitalTimeZone);
     return [

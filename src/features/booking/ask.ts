@@ -1,5 +1,6 @@
 // What booking's steps share: asking the hospital and waiting for its answer (the event
 // "booking"), the draft's lists, and the ways a question ends (taken, failed, use the buttons).
+import type { BookingState } from './events.ts';
 import type { ConversationState, EffectOf, FlowEvent, StepContext } from '../../conversation/flow.ts';
 import { bookingLimits, type BookingResult } from '../../domain/booking.ts';
 import { zonedDate } from '../../domain/time-zone.ts';
@@ -28,8 +29,11 @@ export type Question = EffectOf<
 
 export const patient = (state: ConversationState) => state.patientId ?? '';
 
-export const parse = <T>(raw: string | undefined, fallback: T): T =>
-  raw ? (JSON.parse(raw) as T) : fallback;
+/** The state with booking's part changed by `lists`. */
+export const withLists = (state: ConversationState, lists: BookingState): ConversationState => ({
+  ...state,
+  booking: { ...state.booking, ...lists },
+});
 
 /** Asks the hospital, says "one moment", and waits on `step` for the answer. */
 export function ask(
@@ -51,12 +55,13 @@ export function askSlots(
   context: StepContext,
   day: string,
   draft: Record<string, string> = {},
+  pages?: string[],
 ): Outcome {
   const department = (draft.department ?? state.draft.department) as Department;
   const scheduleId = draft.scheduleId ?? state.draft.scheduleId;
   const after = draft.after ?? state.draft.after;
   return ask(
-    state,
+    pages ? withLists(state, { pages }) : state,
     context,
     {
       type: 'booking.slots',

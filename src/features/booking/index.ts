@@ -11,12 +11,14 @@ import {
   startAppointments,
 } from './appointments.ts';
 import { bookingEffects } from './effects.ts';
+import { bookingMigrations } from './migrations.ts';
 import { booking, holdExpired, startBooking } from './steps.ts';
 
 export const bookingFeature: Feature = {
   name: 'booking',
   flows: [booking, appointments],
   effects: ({ booking: service }) => bookingEffects(service),
+  migrations: bookingMigrations,
   menu: {
     book: { needsPatient: true, run: startBooking },
     appointments: { needsPatient: true, run: startAppointments },

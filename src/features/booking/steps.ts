@@ -5,7 +5,7 @@
 // a nurse confirms.
 import type { ConversationState, StepContext, SystemEventOf } from '../../conversation/flow.ts';
 import type { OutboundMessage } from '../../conversation/message.ts';
-import { bookingLimits, nameIn, type DoctorOption, type SlotOption } from '../../domain/booking.ts';
+import { bookingLimits, nameIn } from '../../domain/booking.ts';
 import { emergencyNumberFor } from '../../domain/red-flags.ts';
 import { addDays } from '../../domain/time-zone.ts';
 import { type Department } from '../../domain/triage.ts';
@@ -20,7 +20,7 @@ import {
   bookingResult,
   failed,
   isBookable,
-  parse,
+  withLists,
   patient,
   slotTaken,
   today,
@@ -74,7 +74,7 @@ export const booking: Flow = {
       prompt: (state, context) => {
         if (state.draft.waiting) return [];
         const t = context.text(state.locale);
-        const doctors = parse<DoctorOption[]>(state.draft.doctors, []);
+        const doctors = state.booking?.doctors ?? [];
         return [
           {
             text: t('booking:doctor'),
@@ -94,7 +94,7 @@ export const booking: Flow = {
         if (result?.kind === 'doctors') {
           const { waiting: _done, ...draft } = state.draft;
           return {
-            state: { ...state, draft: { ...draft, doctors: JSON.stringify(result.doctors) } },
+            state: withLists({ ...state, draft }, { doctors: result.doctors }),
             effects: [],
             to: 'booking.doctor',
           };
@@ -104,14 +104,16 @@ export const booking: Flow = {
         const value = pressed(event, 'booking.doctor');
         if (value === 'back')
           return { state: { ...state, draft: {} }, effects: [], to: 'booking.department' };
-        const doctors = parse<DoctorOption[]>(state.draft.doctors, []);
+        const doctors = state.booking?.doctors ?? [];
         if (value !== 'any' && !doctors.some((doctor) => doctor.scheduleId === value))
           return useButtons(state, context);
-        return askSlots(state, context, today(context), {
-          scheduleId: value === 'any' ? '' : (value ?? ''),
-          after: '',
-          pages: '',
-        });
+        return askSlots(
+          state,
+          context,
+          today(context),
+          { scheduleId: value === 'any' ? '' : (value ?? ''), after: '' },
+          [],
+        );
       },
     },
 
@@ -120,7 +122,7 @@ export const booking: Flow = {
       prompt: (state, context) => {
         if (state.draft.waiting) return [];
         const t = context.text(state.locale);
-        const slots = parse<SlotOption[]>(state.draft.slots, []);
+        const slots = state.booking?.slots ?? [];
         const day = dayName(
           state.draft.day ?? today(context),
           state.locale,
@@ -136,7 +138,7 @@ export const booking: Flow = {
                 const doctor = state.draft.scheduleId ? '' : ` · ${nameIn(slot.doctor, state.locale)}`;
                 return [slot.id, `${at.time}${doctor}`];
               }),
-              ...(parse<string[]>(state.draft.pages, []).length > 0
+              ...((state.booking?.pages ?? []).length > 0
                 ? [['earlier', t('booking:earlierTimes')] as [string, string]]
                 : []),
               ...(state.draft.more === 'yes' ? [['later', t('booking:laterTimes')] as [string, string]] : []),
@@ -164,10 +166,10 @@ export const booking: Flow = {
             };
           }
           return {
-            state: {
-              ...state,
-              draft: { ...draft, slots: JSON.stringify(result.slots), more: result.more ? 'yes' : '' },
-            },
+            state: withLists(
+              { ...state, draft: { ...draft, more: result.more ? 'yes' : '' } },
+              { slots: result.slots },
+            ),
             effects: [],
             to: 'booking.slot',
           };
@@ -177,39 +179,36 @@ export const booking: Flow = {
         const value = pressed(event, 'booking.slot');
         if (value === 'back')
           return {
-            state: { ...state, draft: { ...state.draft, slots: '' } },
+            state: withLists(state, { slots: [] }),
             effects: [],
             to: 'booking.doctor',
           };
         if (value === 'next' && !bookingLimits(state.triage).sameDayOnly)
-          return askSlots(state, context, addDays(state.draft.day ?? today(context), 1), {
-            after: '',
-            pages: '',
-          });
+          return askSlots(state, context, addDays(state.draft.day ?? today(context), 1), { after: '' }, []);
         // Paging through the day: each page starts after the last time of the one before.
-        const pages = parse<string[]>(state.draft.pages, []);
-        const shown = parse<SlotOption[]>(state.draft.slots, []);
+        const pages = state.booking?.pages ?? [];
+        const shown = state.booking?.slots ?? [];
         if (value === 'later' && state.draft.more === 'yes' && shown.length > 0)
-          return askSlots(state, context, state.draft.day ?? today(context), {
-            after: shown.at(-1)!.start,
-            pages: JSON.stringify([...pages, state.draft.after ?? '']),
-          });
+          return askSlots(state, context, state.draft.day ?? today(context), { after: shown.at(-1)!.start }, [
+            ...pages,
+            state.draft.after ?? '',
+          ]);
         if (value === 'earlier' && pages.length > 0)
-          return askSlots(state, context, state.draft.day ?? today(context), {
-            after: pages.at(-1)!,
-            pages: pages.length > 1 ? JSON.stringify(pages.slice(0, -1)) : '',
-          });
-        const slot = parse<SlotOption[]>(state.draft.slots, []).find((option) => option.id === value);
+          return askSlots(
+            state,
+            context,
+            state.draft.day ?? today(context),
+            { after: pages.at(-1)! },
+            pages.slice(0, -1),
+          );
+        const slot = shown.find((option) => option.id === value);
         if (!slot) return useButtons(state, context);
         // Held for this patient while they decide, so nobody else takes it meanwhile.
         return ask(
-          state,
+          withLists(state, { slot }),
           context,
           { type: 'booking.hold', patientId: patient(state), slotId: slot.id },
           'booking.confirm',
-          {
-            slot: JSON.stringify(slot),
-          },
         );
       },
     },
@@ -218,7 +217,7 @@ export const booking: Flow = {
       next: ['booking.slot', 'booking.booking', 'booking.checkout', 'booking.confirm', 'menu.main'],
       prompt: (state, context) => {
         const t = context.text(state.locale);
-        const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
+        const slot = state.booking?.slot;
         if (!slot || state.draft.waiting) return [];
         return [
           {
@@ -240,7 +239,7 @@ export const booking: Flow = {
         if (result?.kind === 'failed') return failed(state, context);
         if (state.draft.waiting) return waitingFor(state, context);
         const value = pressed(event, 'booking.confirm');
-        const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
+        const slot = state.booking?.slot;
         if (value === 'other' || !slot) return { state, effects: [], to: 'booking.slot' };
         if (value !== 'yes') return useButtons(state, context);
         const chosen = {
@@ -344,7 +343,7 @@ export function holdExpired(
   { data }: SystemEventOf<'booking.holdExpired'>,
   context: StepContext,
 ): Outcome {
-  const slot = parse<SlotOption | undefined>(state.draft.slot, undefined);
+  const slot = state.booking?.slot;
   if (state.step !== 'booking.confirm' || !slot || slot.id !== data.slotId || state.draft.waiting) {
     return { state, effects: [] };
   }
