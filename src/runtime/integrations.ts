@@ -71,13 +71,7 @@ export function wireIntegrations(deps: IntegrationDeps): Integrations {
       ),
   );
 
-  const holds = new SlotHolds(kv, timers, clock, config.BOOKING_HOLD_MINUTES * 60_000, (address, slotId) =>
-    deps.conversations.notify(
-      address,
-      { kind: 'system', name: 'booking.holdExpired', data: { slotId } },
-      `hold-expired:${slotId}:${clock.now()}`,
-    ),
-  );
+  const holds = new SlotHolds(kv, clock, config.BOOKING_HOLD_MINUTES * 60_000);
 
   const tellPatient: PaymentMessenger = (address, event, dedupeKey) =>
     deps.conversations.notify(address, event, dedupeKey);

@@ -3,7 +3,7 @@
 // "booking" while the step waits. Triage limits what may be booked: level 1 is sent to the
 // emergency number, "same-day" offers only today, review-before-booking books as pending until
 // a nurse confirms.
-import type { ConversationState, StepContext, SystemEventOf } from '../../conversation/flow.ts';
+import type { ConversationState, Effect, StepContext, SystemEventOf } from '../../conversation/flow.ts';
 import type { OutboundMessage } from '../../conversation/message.ts';
 import { bookingLimits, nameIn } from '../../domain/booking.ts';
 import { emergencyNumberFor } from '../../domain/red-flags.ts';
@@ -233,7 +233,14 @@ export const booking: Flow = {
         const result = bookingResult(event);
         if (result?.kind === 'held') {
           const { waiting: _done, ...draft } = state.draft;
-          return { state: { ...state, draft }, effects: [], to: 'booking.confirm' };
+          // Not confirmed in time, the slot goes back to everyone (holdExpired below).
+          const expiry: Effect = {
+            type: 'schedule',
+            id: holdTimer(result.slotId),
+            at: context.now + context.settings.bookingHoldMinutes * 60_000,
+            event: { kind: 'system', name: 'booking.holdExpired', data: { slotId: result.slotId } },
+          };
+          return { state: { ...state, draft }, effects: [expiry], to: 'booking.confirm' };
         }
         if (result?.kind === 'taken') return slotTaken(state, context);
         if (result?.kind === 'failed') return failed(state, context);
@@ -337,19 +344,26 @@ export function startBooking(state: ConversationState, context: StepContext): Ou
   return { state: { ...state, draft: {} }, effects: [], to: 'booking.department' };
 }
 
-/** The patient did not confirm in time: the held slot went back, and the free times are shown. */
+const holdTimer = (slotId: string) => `hold:${slotId}`;
+
+/**
+ * A hold's time ran out: it is let go unless it became a booking or a payment's hold (the
+ * release spares those). A patient still confirming that slot is told, and sees the free times.
+ */
 export function holdExpired(
   state: ConversationState,
   { data }: SystemEventOf<'booking.holdExpired'>,
   context: StepContext,
 ): Outcome {
+  const release: Effect = { type: 'booking.releaseHold', patientId: patient(state), slotId: data.slotId };
   const slot = state.booking?.slot;
   if (state.step !== 'booking.confirm' || !slot || slot.id !== data.slotId || state.draft.waiting) {
-    return { state, effects: [] };
+    return { state, effects: [release] };
   }
   const at = when(slot.start, state.locale, context.settings.hospitalTimeZone);
-  return slotTaken(state, context, 'booking:holdExpired', {
+  const told = slotTaken(state, context, 'booking:holdExpired', {
     time: `${at.day} ${at.time}`,
     minutes: context.settings.bookingHoldMinutes,
   });
+  return { ...told, effects: [release, ...told.effects] };
 }
