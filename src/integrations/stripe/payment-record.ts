@@ -17,7 +17,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function addressOf(payment: Payment): ConversationAddress {
   return {
-    channel: payment.channel as ConversationAddress['channel'],
+    channel: payment.channel,
     channelUserId: payment.channelUserId,
   };
 }
