@@ -1,14 +1,14 @@
 // `npm run flows:diagram`: writes docs/flows/<flow>.md for every flow, and docs/triage.md.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { flowGraph } from '../flows/registry.ts';
+import { flowRegistry } from '../src/features/index.ts';
 import { renderFlowDiagram } from '../src/conversation/flow-diagram.ts';
 import { renderTriageDocument } from '../src/domain/triage-document.ts';
 import { createTranslator } from '../src/i18n/locales.ts';
 
 const dir = join(import.meta.dirname, '..', 'docs', 'flows');
 await mkdir(dir, { recursive: true });
-for (const graph of flowGraph()) {
+for (const graph of flowRegistry.graph()) {
   const file = join(dir, `${graph.flow}.md`);
   await writeFile(file, renderFlowDiagram(graph));
   console.log(`wrote ${file}`);

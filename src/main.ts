@@ -61,10 +61,9 @@ async function main(): Promise<void> {
   if (!config.DATABASE_URL && config.DATA_DIR) prepareDataDirAhead(embeddedDataDir(config.DATA_DIR));
   let instance: Frontdoor;
   try {
-    const [{ startFrontdoor }, { flowRegistry }, { CONSENT_TEXT_VERSION }] = await Promise.all([
+    const [{ startFrontdoor }, { flowRegistry, CONSENT_TEXT_VERSION }] = await Promise.all([
       import('./runtime.ts'),
-      import('../flows/registry.ts'),
-      import('../flows/onboarding.ts'),
+      import('./features/index.ts'),
     ]);
     instance = await startFrontdoor(config, { flows: flowRegistry, consentVersion: CONSENT_TEXT_VERSION });
   } catch (error) {

@@ -8,6 +8,7 @@ import { enabledChannels, webChatLogOf, type WebChatLog } from './channels/index
 import { systemClock, type TimerClock } from './clock.ts';
 import { isProduction, type Config } from './config.ts';
 import { ConversationEngine } from './conversation/engine.ts';
+import { effectHandlers } from './features/index.ts';
 import type { FlowRegistry, FlowSettings } from './conversation/flow.ts';
 import type { ChannelName } from './conversation/message.ts';
 import { Outbox } from './conversation/outbox.ts';
@@ -146,15 +147,17 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       clock,
       logger,
       selfUrl: () => listening,
-      accept: (event) => engine.accept(event),
+      // The engine exists by the time anything is told.
+      conversations: { notify: (address, event, dedupeKey) => engine.notify(address, event, dedupeKey) },
     });
+    const directory = new PrismaPatientDirectory(database.prisma, database.pool);
     const engine: ConversationEngine = new ConversationEngine({
       kv,
       jobs,
+      timers,
       flows: options.flows,
-      directory: new PrismaPatientDirectory(database.prisma, database.pool),
-      intakes,
-      booking: integrations.booking,
+      effects: effectHandlers({ directory, intakes, booking: integrations.booking }),
+      findPatient: (address) => directory.findByChannel(address),
       cipher,
       translator,
       settings,

@@ -5,20 +5,22 @@
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
-import type { BookingResult } from '../domain/booking.ts';
-import type { IntakeRecorder } from '../domain/intakes.ts';
-import type { PatientDirectory } from '../domain/patients.ts';
+import type { KnownPatient } from '../domain/patients.ts';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/locales.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 import type {
-  BookingRequest,
   ConversationState,
   Effect,
+  EffectContext,
+  EffectHandler,
+  EffectHandlers,
+  EffectType,
   FlowEvent,
   FlowRegistry,
   FlowSettings,
   StepContext,
+  SystemEvent,
   Translate,
 } from './flow.ts';
 import {
@@ -29,6 +31,7 @@ import {
   type OutboundMessage,
 } from './message.ts';
 import { coalesceMessages } from './coalesce.ts';
+import type { ConversationNotifier } from './notifier.ts';
 import type { OutboundBatch, Outbox } from './outbox.ts';
 import { SerialMailbox, type ItemHandler } from './serial-mailbox.ts';
 
@@ -39,12 +42,10 @@ export interface EngineOptions {
   kv: KeyValueStore;
   jobs: JobQueue;
   flows: FlowRegistry;
-  directory: PatientDirectory;
-  intakes: IntakeRecorder;
-  /** Asks the hospital what booking needs; the answer comes back as the system event "booking". */
-  booking: {
-    perform(address: ConversationAddress, patientId: string, request: BookingRequest): Promise<BookingResult>;
-  };
+  /** The features' effect handlers; an effect type may be handled by one of them only. */
+  effects: EffectHandlers[];
+  /** Who the patient is, for the first step of a new conversation. */
+  findPatient(address: ConversationAddress): Promise<KnownPatient | undefined>;
   /** Seals effect payloads while they wait in the job queue (they carry names, symptoms). */
   cipher: { encrypt(plain: string): string; decrypt(sealed: string): string };
   translator: i18n;
@@ -54,6 +55,11 @@ export interface EngineOptions {
   clock: Clock;
   /** Asks a channel for a user's language when its events do not carry one (LINE profile). */
   lookupLocale?: (address: ConversationAddress) => Promise<Locale | undefined>;
+  /**
+   * Where `schedule` effects wait: a queue whose delayed jobs outlive Redis and the process
+   * (DurableTimers); the job queue itself when not given.
+   */
+  timers?: JobQueue;
   /** How long an idle conversation's state is kept once the patient has consented. */
   stateTtlMs?: number;
   /** How long it is kept until then (a script opening web chats must not fill Redis for weeks). */
@@ -71,11 +77,20 @@ export const UNCONSENTED_STATE_TTL_MS = 60 * 60 * 1000;
 const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
 const EFFECTS_QUEUE = 'effects';
 const DRAIN_QUEUE = 'conversation-drain';
+const TIMER_QUEUE = 'conversation-timer';
 
 /** Where a conversation's state is kept. */
 const stateKey = (key: string) => `conv:${key}`;
 
 export type AcceptResult = 'accepted' | 'duplicate';
+
+/** A timer set by a `schedule` effect; its event is encrypted like effects are. */
+interface TimerJob {
+  address: ConversationAddress;
+  id: string;
+  at: number;
+  sealed: string;
+}
 
 /** A domain effect waiting in the job queue; the effect itself is encrypted. */
 interface EffectJob {
@@ -85,14 +100,22 @@ interface EffectJob {
   jobId: string;
 }
 
-export class ConversationEngine {
+export class ConversationEngine implements ConversationNotifier {
   private readonly inbox: SerialMailbox;
   private readonly draining = new Set<Promise<void>>();
   private readonly stateTtlMs: number;
   private readonly unconsentedStateTtlMs: number;
   private readonly sweep: { start(): Promise<void> };
 
+  private readonly handlers = new Map<string, EffectHandler<EffectType>>();
+
   constructor(private readonly options: EngineOptions) {
+    for (const handlers of options.effects) {
+      for (const [type, handler] of Object.entries(handlers)) {
+        if (this.handlers.has(type)) throw new Error(`two handlers registered for the effect ${type}`);
+        this.handlers.set(type, handler as EffectHandler<EffectType>);
+      }
+    }
     this.stateTtlMs = options.stateTtlMs ?? STATE_TTL_MS;
     this.unconsentedStateTtlMs = Math.min(
       options.unconsentedStateTtlMs ?? UNCONSENTED_STATE_TTL_MS,
@@ -113,6 +136,16 @@ export class ConversationEngine {
           job.jobId,
         ),
       { concurrency: 8, attempts: 8, backoffMs: 1_000 },
+    );
+    (options.timers ?? options.jobs).define<TimerJob>(
+      TIMER_QUEUE,
+      (job) =>
+        this.notify(
+          job.address,
+          JSON.parse(options.cipher.decrypt(job.sealed)) as SystemEvent,
+          `timer:${conversationKey(job.address)}:${job.id}:${job.at}`,
+        ),
+      { concurrency: 4, attempts: 5, backoffMs: 5_000 },
     );
     options.jobs.define<{ address: ConversationAddress }>(DRAIN_QUEUE, ({ address }) => this.drain(address), {
       concurrency: 4,
@@ -250,8 +283,15 @@ export class ConversationEngine {
     const { flows, settings, logger } = this.options;
     let state = saved ? (JSON.parse(saved) as ConversationState) : undefined;
 
+    if (state && state.version < flows.version) {
+      const migrated = flows.migrate?.(state);
+      if (migrated) {
+        logger.info({ from: state.version, to: migrated.version }, 'conversation state migrated');
+        state = migrated;
+      }
+    }
     if (!state || state.version !== flows.version) {
-      const patient = await this.options.directory.findByChannel(address);
+      const patient = await this.options.findPatient(address);
       const previousLocale = state && isLocale(state.locale) ? state.locale : undefined;
       const locale =
         previousLocale ?? event.platformLocale ?? (await this.lookupLocale(address)) ?? DEFAULT_LOCALE;
@@ -283,11 +323,12 @@ export class ConversationEngine {
     }
     // Consent is the engine's to track (it sets how long the conversation is kept): the last
     // decision a step records, else the one before.
-    const decision = effects.findLast((effect) => effect.type === 'recordConsent');
-    const consented = decision
-      ? decision.granted
-      : // A state stored before the engine kept the flag: the register knows.
-        (state.consented ?? (await this.options.directory.findByChannel(address))?.consented ?? false);
+    const consented =
+      flows.consentDecision?.(effects) ??
+      // A state stored before the engine kept the flag: the register knows.
+      state.consented ??
+      (await this.options.findPatient(address))?.consented ??
+      false;
     next = { ...next, outSeq: state.outSeq, consented };
 
     const messages: OutboundMessage[] = coalesceMessages(
@@ -317,52 +358,57 @@ export class ConversationEngine {
     return { state: JSON.stringify(next), batch, consented };
   }
 
-  /** Performs a domain effect; results come back to the conversation as system events. */
+  /**
+   * Tells a conversation that something happened: a timer, a payment, an answer from the
+   * hospital or from staff. `dedupeKey` makes a repeated notice (a retried job) count once.
+   */
+  async notify(address: ConversationAddress, event: SystemEvent, dedupeKey: string): Promise<void> {
+    await this.accept({ ...address, dedupeKey, sentAt: this.options.clock.now(), content: event });
+  }
+
+  /** Performs an effect with the handler its feature registered; results come back as events. */
   private async perform(
     address: ConversationAddress,
     effect: Effect,
     locale: Locale,
     jobId: string,
   ): Promise<void> {
-    const { directory } = this.options;
-    switch (effect.type) {
-      case 'send':
-        return;
-      case 'recordConsent':
-        return directory.recordConsent(address, { ...effect, locale });
-      case 'setLocale':
-        return directory.setLocale(address, effect.locale);
-      case 'recordRedFlag':
-        return directory.recordRedFlag(address, {
-          phrase: effect.phrase,
-          phraseLocale: effect.phraseLocale,
-          emergencyNumber: effect.emergencyNumber,
-        });
-      case 'recordIntake':
-        return this.options.intakes.record(address, effect.patientId, effect.intake, jobId);
-      case 'intakeReply':
-        return this.options.intakes.patientReply(address, effect.intakeId, effect, jobId);
-      case 'booking': {
-        const result = await this.options.booking.perform(address, effect.patientId, effect.request);
-        await this.accept({
-          ...address,
-          dedupeKey: `${jobId}:result`,
-          sentAt: this.options.clock.now(),
-          content: { kind: 'system', name: 'booking', data: { result: JSON.stringify(result) } },
-        });
-        return;
-      }
-      case 'identifyPatient': {
-        const { patientId, returning } = await directory.identify(address, { ...effect, locale });
-        await this.accept({
-          ...address,
-          dedupeKey: `${jobId}:result`,
-          sentAt: this.options.clock.now(),
-          content: { kind: 'system', name: 'patient.identified', data: { patientId, returning } },
-        });
-        return;
-      }
+    if (effect.type === 'send') return;
+    if (effect.type === 'schedule' || effect.type === 'cancelSchedule') return this.timer(address, effect);
+    const handler = this.handlers.get(effect.type);
+    if (!handler) {
+      // Nothing can perform it (a feature removed while its effects waited): retrying cannot help.
+      this.options.logger.error({ effect: effect.type }, 'no handler for effect; dropped');
+      return;
     }
+    const context: EffectContext = {
+      address,
+      locale,
+      effectId: jobId,
+      notify: (event) => this.notify(address, event, `${jobId}:result`),
+    };
+    await handler(effect, context);
+  }
+
+  /**
+   * Sets or cancels a conversation's timer. A timer set again is replaced: the old job goes
+   * first (a finished one too, whose id the queue would otherwise still remember).
+   */
+  private async timer(
+    address: ConversationAddress,
+    effect: Extract<Effect, { type: 'schedule' | 'cancelSchedule' }>,
+  ): Promise<void> {
+    const timers = this.options.timers ?? this.options.jobs;
+    const jobId = `timer:${conversationKey(address)}:${effect.id}`;
+    await timers.remove(TIMER_QUEUE, jobId);
+    if (effect.type === 'cancelSchedule') return;
+    const job: TimerJob = {
+      address,
+      id: effect.id,
+      at: effect.at,
+      sealed: this.options.cipher.encrypt(JSON.stringify(effect.event)),
+    };
+    await timers.add(TIMER_QUEUE, job, { jobId, delayMs: Math.max(0, effect.at - this.options.clock.now()) });
   }
 
   private async lookupLocale(address: ConversationAddress): Promise<Locale | undefined> {

@@ -1,13 +1,15 @@
 // What a flow is: pure steps from (state, event, context) to (next state, effects). Flows live
-// in flows/ and are handed to the engine by main.ts; the engine never imports them.
+// in src/features/ and are handed to the engine by the composition root; the engine never
+// imports them.
+import type { KnownPatient } from '../domain/patients.ts';
 import type { FeeTable } from '../domain/payments.ts';
-import type { Acuity, Department, IntakeAnswers, TriageResult } from '../domain/triage.ts';
+import type { TriageResult } from '../domain/triage.ts';
 import type { Locale } from '../i18n/locales.ts';
 import type { ChannelName, ConversationAddress, InboundContent, OutboundMessage } from './message.ts';
 
 /** The saved conversation of one patient on one channel (JSON in the key-value store, with a TTL). */
 export interface ConversationState {
-  /** Flow version the state was written by; another version restarts politely. */
+  /** Flow version the state was written by; an older one is migrated (or restarts politely). */
   version: number;
   /** Current step, qualified by its flow: "onboarding.name". */
   step: string;
@@ -34,92 +36,66 @@ export interface ConversationState {
   consented?: boolean;
 }
 
-/** A result from an effect, fed back to the conversation as an event. */
-export interface SystemEvent {
-  kind: 'system';
-  name: string;
-  data: Record<string, string | boolean | undefined>;
-}
+/**
+ * The system events features declare, by name: each feature's events.ts adds its members with
+ * `declare module '../../conversation/flow.ts' { interface SystemEventMap { ... } }`, so the
+ * engine carries them without knowing any of them. Payloads are JSON values, never JSON strings.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SystemEventMap {}
+
+export type SystemEventName = keyof SystemEventMap;
+
+/** Something that happened outside the patient's messages (an effect's result, a timer, staff). */
+export type SystemEvent = {
+  [K in SystemEventName]: { kind: 'system'; name: K; data: SystemEventMap[K] };
+}[SystemEventName];
+
+/** The system event called `name`. */
+export type SystemEventOf<K extends SystemEventName> = Extract<SystemEvent, { name: K }>;
 
 /** Everything a step can react to. */
 export type FlowEvent = InboundContent | SystemEvent;
 
+/**
+ * Effects by type: the engine's own (messages and timers) here, every other one declared by
+ * the feature that handles it (its effects.ts augments this interface and registers a handler).
+ */
+export interface EffectMap {
+  send: { message: OutboundMessage };
+  /**
+   * A timer: `event` comes back to this conversation at `at` (epoch ms). Scheduling an `id`
+   * again replaces its timer; timers survive restarts of Redis and of the process.
+   */
+  schedule: { id: string; at: number; event: SystemEvent };
+  cancelSchedule: { id: string };
+}
+
+export type EffectType = keyof EffectMap;
+
 /** Things a step decides; the engine performs them. Data only. */
-export type Effect =
-  | { type: 'send'; message: OutboundMessage }
-  | { type: 'recordConsent'; purpose: 'health-data'; textVersion: string; granted: boolean }
-  | { type: 'identifyPatient'; fullName: string; birthDate: string; phone: string; country: string }
-  | { type: 'recordRedFlag'; phrase: string; phraseLocale: Locale; emergencyNumber: string }
-  | { type: 'setLocale'; locale: Locale }
-  | { type: 'recordIntake'; patientId: string; intake: IntakeRecord }
-  /** The patient's words for the nurse, on an intake's thread; an emergency phrase raises it. */
-  | { type: 'intakeReply'; intakeId: string; text: string; redFlag?: TypedRedFlag }
-  | { type: 'booking'; patientId: string; request: BookingRequest };
+export type Effect = { [K in EffectType]: { type: K } & EffectMap[K] }[EffectType];
 
-/** What booking asks of the hospital; the answer comes back as the system event "booking". */
-export type BookingRequest =
-  | { kind: 'doctors'; department: Department }
-  | {
-      kind: 'slots';
-      department: Department;
-      scheduleId?: string;
-      day: string;
-      sameDayOnly: boolean;
-      /** Paging through the day: only times after this instant (ISO). */
-      after?: string;
-    }
-  | {
-      kind: 'book';
-      slotId: string;
-      department: Department;
-      bookingKey: string;
-      pending: boolean;
-      /** Moving an appointment: this one is cancelled once the new one is booked. */
-      replaces?: string;
-    }
-  | { kind: 'hold'; slotId: string }
-  /** A consultation with a fee: open a Checkout session; the slot is booked once it is paid. */
-  | {
-      kind: 'checkout';
-      slotId: string;
-      /** The slot's time, echoed in the answer so the payment message can name it anywhere. */
-      start: string;
-      department: Department;
-      pending: boolean;
-      locale: Locale;
-    }
-  | { kind: 'appointments' }
-  | { kind: 'cancel'; appointmentId: string };
+export type EffectOf<K extends EffectType> = Extract<Effect, { type: K }>;
 
-/** An emergency phrase the patient typed, as the catalogue (src/domain/red-flags.ts) names it. */
-export interface TypedRedFlag {
-  phrase: string;
+/** What a handler knows of the effect it performs. */
+export interface EffectContext {
+  address: ConversationAddress;
+  /** The conversation's language when the effect was decided. */
   locale: Locale;
-  acuity: Acuity;
+  /** Unique and stable per effect: handlers are idempotent by it (it survives retries). */
+  effectId: string;
+  /** Hands the effect's result back to the conversation, once however often it is retried. */
+  notify: (event: SystemEvent) => Promise<void>;
 }
 
-/** A finished symptom intake as the flow hands it over for storage and nurse review. */
-export interface IntakeRecord {
-  answers: IntakeAnswers;
-  /** The patient's own words, if any: stored encrypted, never kept in conversation state. */
-  description?: string;
-  result: TriageResult;
-  rulesVersion: string;
-  locale: Locale;
-  /** Emergency phrases typed during the intake (they raised `result`). */
-  typedRedFlags?: TypedRedFlag[];
-}
+export type EffectHandler<K extends EffectType> = (
+  effect: EffectOf<K>,
+  context: EffectContext,
+) => Promise<void>;
 
-/** The patient as known before the first step of a new conversation. */
-export interface KnownPatient {
-  id: string;
-  displayName: string;
-  locale: Locale;
-  country: string | undefined;
-  birthDate: string | undefined;
-  consented: boolean;
-  profileComplete: boolean;
-}
+/** Handlers a feature registers with the engine, by effect type. */
+export type EffectHandlers = { [K in EffectType]?: EffectHandler<K> };
 
 /** Looks up patient-facing text in one language. */
 export type Translate = (key: string, values?: Record<string, string | number>) => string;
@@ -153,13 +129,21 @@ export interface StepResult {
   effects: Effect[];
 }
 
+/** Turns a state saved by the version before the one it is keyed by into that version's shape. */
+export type StateMigration = (state: ConversationState) => ConversationState;
+
 /** Why a conversation starts from scratch. */
 export type StartReason = 'new' | 'upgraded';
 
 /** The flows as the engine sees them. */
 export interface FlowRegistry {
-  /** Bumped whenever a saved state of the previous version could no longer be stepped. */
+  /** Bumped whenever the saved state changes shape; older states are migrated when they can be. */
   version: number;
+  /**
+   * A state saved by an older version, brought up to this one; undefined when no migration
+   * leads here (the conversation then restarts politely).
+   */
+  migrate?(state: ConversationState): ConversationState | undefined;
   /** Initial state of a conversation; its first step greets whatever event comes first. */
   start(
     address: ConversationAddress,
@@ -169,4 +153,9 @@ export interface FlowRegistry {
     settings: FlowSettings,
   ): ConversationState;
   step(state: ConversationState, event: FlowEvent, context: StepContext): StepResult;
+  /**
+   * The patient's consent decision among a step's effects (granted or refused), undefined when
+   * they decide nothing: the engine keeps an unconsented conversation for a shorter time.
+   */
+  consentDecision?(effects: readonly Effect[]): boolean | undefined;
 }

@@ -1,5 +1,6 @@
 // Booking as the conversation sees it: the answers the hospital gives, as plain data that
 // travels in system events, and how triage limits what may be booked.
+import type { ConversationAddress } from '../conversation/message.ts';
 import type { Locale } from '../i18n/locales.ts';
 import type { Department, TriageResult } from './triage.ts';
 
@@ -58,6 +59,55 @@ export type BookingResult =
       currency: string;
       expiresAt: string;
     };
+
+/** Where a new slot may be found: a department's day, one doctor or anyone, after a time. */
+export interface SlotQuery {
+  department: Department;
+  scheduleId?: string;
+  day: string;
+  sameDayOnly: boolean;
+  /** Paging through the day: only times after this instant (ISO). */
+  after?: string;
+}
+
+/** A chosen slot to book (or to move an appointment to). */
+export interface BookingChoice {
+  slotId: string;
+  department: Department;
+  /** The same confirmation retried books once; another slot is another booking. */
+  bookingKey: string;
+  pending: boolean;
+  /** Moving an appointment: this one is cancelled once the new one is booked. */
+  replaces?: string;
+}
+
+/** A chosen slot with a fee: a Checkout session opens, and the slot is booked once paid. */
+export interface CheckoutChoice {
+  slotId: string;
+  /** The slot's time, echoed in the answer so the payment message can name it anywhere. */
+  start: string;
+  department: Department;
+  pending: boolean;
+  locale: Locale;
+}
+
+/**
+ * What booking asks of the hospital, one question per method. Each answers with the result
+ * the conversation reads; a hospital that failed is "failed", a slot someone got is "taken".
+ */
+export interface BookingService {
+  doctors(department: Department): Promise<BookingResult>;
+  slots(patientId: string, query: SlotQuery): Promise<BookingResult>;
+  hold(address: ConversationAddress, patientId: string, slotId: string): Promise<BookingResult>;
+  book(address: ConversationAddress, patientId: string, choice: BookingChoice): Promise<BookingResult>;
+  checkout(address: ConversationAddress, patientId: string, choice: CheckoutChoice): Promise<BookingResult>;
+  appointments(patientId: string): Promise<BookingResult>;
+  cancel(patientId: string, appointmentId: string): Promise<BookingResult>;
+  /** Lets the slot go if this patient's confirmation hold still has it (not booked, not paying). */
+  releaseHold(slotId: string, patientId: string): Promise<void>;
+  /** The appointment's time if it still stands and lies ahead: a reminder for it makes sense. */
+  reminderStart(appointmentId: string): Promise<string | undefined>;
+}
 
 /** What a cancellation refunded, for telling the patient. */
 export interface RefundNote {

@@ -1,8 +1,27 @@
 // Intakes as the nurse console sees them, and the ports that store them. The triage decision
 // itself is in triage.ts; this is what happens to it afterwards.
-import type { IntakeRecord, TypedRedFlag } from '../conversation/flow.ts';
 import type { ConversationAddress } from '../conversation/message.ts';
-import type { Acuity, Answer, Department, IntakeAnswers } from './triage.ts';
+import type { Locale } from '../i18n/locales.ts';
+import type { Acuity, Answer, Department, IntakeAnswers, TriageResult } from './triage.ts';
+
+/** An emergency phrase the patient typed, as the catalogue (src/domain/red-flags.ts) names it. */
+export interface TypedRedFlag {
+  phrase: string;
+  locale: Locale;
+  acuity: Acuity;
+}
+
+/** A finished symptom intake as the flow hands it over for storage and nurse review. */
+export interface IntakeRecord {
+  answers: IntakeAnswers;
+  /** The patient's own words, if any: stored encrypted, never kept in conversation state. */
+  description?: string;
+  result: TriageResult;
+  rulesVersion: string;
+  locale: Locale;
+  /** Emergency phrases typed during the intake (they raised `result`). */
+  typedRedFlags?: TypedRedFlag[];
+}
 
 export const INTAKE_STATUSES = ['new', 'reviewed', 'closed'] as const;
 export type IntakeStatus = (typeof INTAKE_STATUSES)[number];

@@ -3,8 +3,18 @@
 import { parsePhoneNumberFromString, getExampleNumber, type CountryCode } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import type { ConversationAddress } from '../conversation/message.ts';
-import type { KnownPatient } from '../conversation/flow.ts';
 import type { Locale } from '../i18n/locales.ts';
+
+/** The patient as known before the first step of a new conversation. */
+export interface KnownPatient {
+  id: string;
+  displayName: string;
+  locale: Locale;
+  country: string | undefined;
+  birthDate: string | undefined;
+  consented: boolean;
+  profileComplete: boolean;
+}
 
 /** A full name as typed: 2-100 characters, at least one letter, no digits. */
 export function normaliseFullName(text: string): string | undefined {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
-import type { ConversationEngine } from '../conversation/engine.ts';
+import type { ConversationNotifier } from '../conversation/notifier.ts';
 import { AppointmentReminders } from '../integrations/fhir/appointment-reminders.ts';
 import { BookingPerformer } from '../integrations/fhir/booking-performer.ts';
 import { FhirClient } from '../integrations/fhir/fhir-client.ts';
@@ -31,7 +31,7 @@ export interface IntegrationDeps {
   /** This instance's own base URL once it listens (the built-in hospital's address). */
   selfUrl: () => string;
   /** Tells a conversation that something happened (called only once the engine runs). */
-  accept: ConversationEngine['accept'];
+  conversations: ConversationNotifier;
 }
 
 export interface Integrations {
@@ -64,31 +64,17 @@ export function wireIntegrations(deps: IntegrationDeps): Integrations {
     hospital,
     clock,
     (address, appointmentId, start, hours) =>
-      deps
-        .accept({
-          ...address,
-          dedupeKey: `reminder:${appointmentId}:${hours}h`,
-          sentAt: clock.now(),
-          content: { kind: 'system', name: 'booking.reminder', data: { appointmentId, start } },
-        })
-        .then(() => undefined),
+      deps.conversations.notify(
+        address,
+        { kind: 'system', name: 'booking.reminder', data: { appointmentId, start } },
+        `reminder:${appointmentId}:${hours}h`,
+      ),
   );
 
-  const holds = new SlotHolds(kv, timers, clock, config.BOOKING_HOLD_MINUTES * 60_000, (address, slotId) =>
-    deps
-      .accept({
-        ...address,
-        dedupeKey: `hold-expired:${slotId}:${clock.now()}`,
-        sentAt: clock.now(),
-        content: { kind: 'system', name: 'booking.holdExpired', data: { slotId } },
-      })
-      .then(() => undefined),
-  );
+  const holds = new SlotHolds(kv, clock, config.BOOKING_HOLD_MINUTES * 60_000);
 
-  const tellPatient: PaymentMessenger = (address, name, data, dedupeKey) =>
-    deps
-      .accept({ ...address, dedupeKey, sentAt: clock.now(), content: { kind: 'system', name, data } })
-      .then(() => undefined);
+  const tellPatient: PaymentMessenger = (address, event, dedupeKey) =>
+    deps.conversations.notify(address, event, dedupeKey);
   const stripe = config.STRIPE_SECRET_KEY
     ? stripeClient(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE_URL)
     : undefined;

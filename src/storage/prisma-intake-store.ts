@@ -3,7 +3,7 @@
 // inbox sorts and routes by.
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { IntakeRecord, TypedRedFlag } from '../conversation/flow.ts';
+import type { IntakeRecord, TypedRedFlag } from '../domain/intakes.ts';
 import type { ConversationAddress } from '../conversation/message.ts';
 import {
   redFlagsOf,

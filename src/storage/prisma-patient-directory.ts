@@ -2,7 +2,7 @@
 // and recognition of patients who come back on another channel.
 import type pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { KnownPatient } from '../conversation/flow.ts';
+import type { KnownPatient } from '../domain/patients.ts';
 import type { ConversationAddress } from '../conversation/message.ts';
 import type { Identification, PatientDirectory } from '../domain/patients.ts';
 import { isLocale, type Locale } from '../i18n/locales.ts';

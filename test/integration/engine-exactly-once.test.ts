@@ -6,7 +6,8 @@ import { generateKey } from '@47ng/cloak';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { flowRegistry } from '../../flows/registry.ts';
+import { effectHandlers, flowRegistry } from '../../src/features/index.ts';
+import { hospitalDown } from '../support/hospital-down.ts';
 import { TelegramSender } from '../../src/channels/telegram/sender.ts';
 import { BotApi } from '../../src/channels/telegram/bot-api.ts';
 import { ManualClock } from '../../src/clock.ts';
@@ -122,9 +123,12 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
       kv,
       jobs,
       flows,
-      directory: nobody,
-      intakes: { record: async () => undefined, patientReply: async () => undefined },
-      booking: { perform: async () => ({ kind: 'failed' }) },
+      effects: effectHandlers({
+        directory: nobody,
+        intakes: { record: async () => undefined, patientReply: async () => undefined },
+        booking: hospitalDown,
+      }),
+      findPatient: (address) => nobody.findByChannel(address),
       cipher: new FieldCipher(generateKey()),
       translator: await createTranslator(),
       settings,

@@ -3,7 +3,8 @@
 // expires; a failed send is retried from the outbox without later answers overtaking it; the
 // recovery sweep finds what a dead instance left.
 import { afterEach, describe, expect, it } from 'vitest';
-import { flowRegistry } from '../../flows/registry.ts';
+import { effectHandlers, flowRegistry } from '../../src/features/index.ts';
+import { hospitalDown } from '../support/hospital-down.ts';
 import { ManualClock, systemClock } from '../../src/clock.ts';
 import { ConversationEngine } from '../../src/conversation/engine.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,9 +61,12 @@ describe('engine recovery and delivery', () => {
       kv,
       jobs,
       flows: flowRegistry,
-      directory: nobody,
-      intakes: { record: async () => undefined, patientReply: async () => undefined },
-      booking: { perform: async () => ({ kind: 'failed' }) },
+      effects: effectHandlers({
+        directory: nobody,
+        intakes: { record: async () => undefined, patientReply: async () => undefined },
+        booking: hospitalDown,
+      }),
+      findPatient: (address) => nobody.findByChannel(address),
       cipher: new FieldCipher(generateKey()),
       translator: await createTranslator(),
       settings,

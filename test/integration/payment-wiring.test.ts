@@ -26,7 +26,7 @@ describe('booking and payments wiring', () => {
   const clock = new ManualClock(Date.parse('2026-03-02T08:00:00Z'));
   const kv = new MemoryStore(clock);
   const jobs = new InProcessQueue(logger);
-  const holds = new SlotHolds(kv, jobs, clock, 5 * 60_000, async () => undefined);
+  const holds = new SlotHolds(kv, clock, 5 * 60_000);
   const gateway = new TestGateway(kv, clock, 'http://127.0.0.1:1', async () => undefined);
   const hospital = new Hospital(new FhirClient('http://127.0.0.1:1/fhir/R4'));
   const reminders = new AppointmentReminders(jobs, hospital, clock, async () => undefined);
@@ -115,10 +115,10 @@ describe('booking and payments wiring', () => {
     expect(await holds.hold({ ...address, channelUserId: 'someone-else' }, 'slot-1', 'other-patient')).toBe(
       true,
     );
-    expect(await booking.perform(address, 'this-patient', { kind: 'hold', slotId: 'slot-1' })).toEqual({
+    expect(await booking.hold(address, 'this-patient', 'slot-1')).toEqual({
       kind: 'taken',
     });
-    expect(await booking.perform(address, 'this-patient', { kind: 'hold', slotId: 'slot-2' })).toEqual({
+    expect(await booking.hold(address, 'this-patient', 'slot-2')).toEqual({
       kind: 'held',
       slotId: 'slot-2',
     });

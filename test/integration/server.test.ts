@@ -2,8 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
-import { flowRegistry } from '../../flows/registry.ts';
+import { CONSENT_TEXT_VERSION, flowRegistry } from '../../src/features/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logging.ts';
 import { buildServer } from '../../src/server/app.ts';

@@ -1,5 +1,5 @@
 // Runs flows as pure functions: scripted events through the registry, no I/O.
-import { flowRegistry } from '../../flows/registry.ts';
+import { flowRegistry } from '../../src/features/index.ts';
 import type {
   ConversationState,
   Effect,

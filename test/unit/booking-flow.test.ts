@@ -13,12 +13,15 @@ beforeAll(async () => {
   context = await flowContext(NOW);
 });
 
-const answer = (result: BookingResult): FlowEvent => ({
-  kind: 'system',
-  name: 'booking',
-  data: { result: JSON.stringify(result) },
-});
-const requests = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'booking' ? [e.request] : []));
+const answer = (result: BookingResult): FlowEvent => ({ kind: 'system', name: 'booking', data: result });
+/** The questions asked of the hospital, as { kind, ...what was asked }. */
+const requests = (effects: Effect[]) =>
+  effects.flatMap((effect) => {
+    if (!effect.type.startsWith('booking.')) return [];
+    const { type, ...asked } = effect;
+    const { patientId: _patient, ...request } = { patientId: '', ...asked };
+    return [{ kind: type.slice('booking.'.length), ...request }];
+  });
 
 const doctor = { default: 'Dr Mai', en: 'Dr Mai', vi: 'BS. Mai' };
 const slot = (id: string, hour: number): SlotOption => ({
@@ -196,12 +199,20 @@ describe('booking', () => {
     const { state } = toSlots(triaged(4), [slot('a', 14)]);
     const held = runFlow(context, [button('booking.slot|a'), answer({ kind: 'held', slotId: 'a' })], state);
     expect(held.state.step).toBe('booking.confirm');
+    // The flow decides when the hold runs out: a timer that brings the event back.
+    expect(held.effects).toContainEqual({
+      type: 'schedule',
+      id: 'hold:a',
+      at: NOW + 10 * 60_000,
+      event: { kind: 'system', name: 'booking.holdExpired', data: { slotId: 'a' } },
+    });
     const other = runFlow(
       context,
       [{ kind: 'system', name: 'booking.holdExpired', data: { slotId: 'zz' } }],
       held.state,
     );
-    expect(other.effects).toEqual([]);
+    // Another slot's hold is let go (unless booked or being paid) and nothing is said.
+    expect(other.effects).toEqual([{ type: 'booking.releaseHold', patientId: 'p-1', slotId: 'zz' }]);
     const expired = runFlow(
       context,
       [{ kind: 'system', name: 'booking.holdExpired', data: { slotId: 'a' } }],
@@ -211,6 +222,7 @@ describe('booking', () => {
       'The time I was holding for you (Tuesday, November 24 14:00) is released because it was not confirmed within 10 minutes. Here are the free times now:',
     ]);
     expect(requests(expired.effects)).toEqual([
+      { kind: 'releaseHold', slotId: 'a' },
       { kind: 'slots', department: 'neurology', day: '2026-11-24', sameDayOnly: false },
     ]);
     expect(expired.state.step).toBe('booking.slot');

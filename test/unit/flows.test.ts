@@ -1,8 +1,11 @@
 // The flows as pure functions: scripted conversations with no I/O, asserting the state and the
 // effects each step decides.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONSENT_TEXT_VERSION } from '../../flows/onboarding.ts';
-import { FLOWS, FLOW_VERSION, flowRegistry } from '../../flows/registry.ts';
+import { CONSENT_TEXT_VERSION } from '../../src/features/index.ts';
+import { flowRegistry } from '../../src/features/index.ts';
+import { FLOW_VERSION } from '../../src/features/registry.ts';
+
+const FLOWS = flowRegistry.flows;
 import type { ConversationState, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
 import { SUPPORTED_LOCALES, type Locale } from '../../src/i18n/locales.ts';
 import { address, button, flowContext, runFlow, sent, settings, text } from '../support/flow-harness.ts';

@@ -2,7 +2,14 @@
 // the triage result and what is handed to storage, the emergency stop in every language, and
 // messages from the nurse console.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ConversationState, Effect, IntakeRecord, StepContext } from '../../src/conversation/flow.ts';
+import type {
+  ConversationState,
+  Effect,
+  FlowEvent,
+  StepContext,
+  SystemEventOf,
+} from '../../src/conversation/flow.ts';
+import type { IntakeRecord } from '../../src/domain/intakes.ts';
 import { TRIAGE_RULES_VERSION } from '../../src/domain/triage.ts';
 import { SUPPORTED_LOCALES, createTranslator, type Locale } from '../../src/i18n/locales.ts';
 import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../support/flow-harness.ts';
@@ -328,8 +335,8 @@ describe('an emergency phrase typed during an intake', () => {
 });
 
 describe('the patient answering the nurse', () => {
-  const fromNurse = (data: Record<string, string>) => ({
-    kind: 'system' as const,
+  const fromNurse = (data: SystemEventOf<'staff.message'>['data']): FlowEvent => ({
+    kind: 'system',
     name: 'staff.message',
     data,
   });

@@ -2,8 +2,14 @@
 // with the provider's answers scripted.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
-import type { Effect, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
-import type { BookingResult, SlotOption } from '../../src/domain/booking.ts';
+import type {
+  Effect,
+  FlowEvent,
+  StepContext,
+  SystemEventName,
+  SystemEventOf,
+} from '../../src/conversation/flow.ts';
+import type { AppointmentView, BookingResult, SlotOption } from '../../src/domain/booking.ts';
 import {
   feeFor,
   formatMoney,
@@ -138,13 +144,17 @@ describe('the payment steps of booking', () => {
       },
     };
   });
-  const answer = (result: BookingResult): FlowEvent => ({
-    kind: 'system',
-    name: 'booking',
-    data: { result: JSON.stringify(result) },
-  });
-  const system = (name: string, data: Record<string, string>): FlowEvent => ({ kind: 'system', name, data });
-  const requests = (effects: Effect[]) => effects.flatMap((e) => (e.type === 'booking' ? [e.request] : []));
+  const answer = (result: BookingResult): FlowEvent => ({ kind: 'system', name: 'booking', data: result });
+  const system = <K extends SystemEventName>(name: K, data: SystemEventOf<K>['data']) =>
+    ({ kind: 'system', name, data }) as FlowEvent;
+  /** The questions asked of the hospital, as { kind, ...what was asked }. */
+  const requests = (effects: Effect[]) =>
+    effects.flatMap((effect) => {
+      if (!effect.type.startsWith('booking.')) return [];
+      const { type, ...asked } = effect;
+      const { patientId: _patient, ...request } = { patientId: '', ...asked };
+      return [{ kind: type.slice('booking.'.length), ...request }];
+    });
   const slot: SlotOption = {
     id: 'slot-1',
     start: new Date(Date.UTC(2026, 10, 26, 1, 0)).toISOString(),
@@ -220,7 +230,7 @@ describe('the payment steps of booking', () => {
 
   it('tells the patient of a receipt, a release, a failed card and a refund wherever they are', () => {
     const atMenu = patientAtMenu('en');
-    const appointment = {
+    const appointment: AppointmentView = {
       id: 'a-1',
       start: slot.start,
       department: 'neurology',
@@ -231,8 +241,8 @@ describe('the payment steps of booking', () => {
       context,
       [
         system('payment.confirmed', {
-          appointment: JSON.stringify(appointment),
-          amountMinor: '200000',
+          appointment,
+          amountMinor: 200000,
           currency: 'VND',
           receipt: 'FD-ABC',
         }),
@@ -245,7 +255,10 @@ describe('the payment steps of booking', () => {
     ]);
     expect(receipt.state.step).toBe('menu.main');
     expect(
-      sent(runFlow(context, [system('payment.expired', { slotId: 'slot-1' })], atMenu).effects)[0],
+      sent(
+        runFlow(context, [system('payment.expired', { slotId: 'slot-1', department: 'neurology' })], atMenu)
+          .effects,
+      )[0],
     ).toMatch(/^The time for paying ran out/);
     const failed = runFlow(
       context,
@@ -253,7 +266,7 @@ describe('the payment steps of booking', () => {
         system('payment.failed', {
           until: new Date(NOW + 20 * 60_000).toISOString(),
           url: 'https://pay',
-          amountMinor: '200000',
+          amountMinor: 200000,
           currency: 'VND',
         }),
       ],
@@ -267,7 +280,7 @@ describe('the payment steps of booking', () => {
     });
     expect(
       sent(
-        runFlow(context, [system('payment.refunded', { amountMinor: '200000', currency: 'VND' })], atMenu)
+        runFlow(context, [system('payment.refunded', { amountMinor: 200000, currency: 'VND' })], atMenu)
           .effects,
       ),
     ).toEqual([

@@ -34,12 +34,11 @@ export const bookingConsole = consolePlugin({
         if (!approved) throw errors.conflict('the appointment is no longer awaiting approval');
         const start = approved.start.toISOString();
         await deps.intakes.logApproval(id, staffId(request), { start });
-        await deps.engine.accept({
-          ...detail.address,
-          dedupeKey: `approve:${appointmentId}`,
-          sentAt: deps.clock.now(),
-          content: { kind: 'system', name: 'booking.approved', data: { start } },
-        });
+        await deps.engine.notify(
+          detail.address,
+          { kind: 'system', name: 'booking.approved', data: { start } },
+          `approve:${appointmentId}`,
+        );
         await record(request, 'appointment.approve', 'intake', id, { appointment: appointmentId });
         return { result: { status: 'booked' } };
       },

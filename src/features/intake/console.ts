@@ -154,13 +154,12 @@ export const intakeConsole = consolePlugin({
           : { text: (body.text ?? '').trim() };
         if (!(await intakes.logMessage(id, staffId(request), message))) throw closedOrMissing();
         // Through the patient's own conversation, so it is ordered with everything else they get.
-        await deps.engine.accept({
-          ...detail.address,
-          dedupeKey: `staff:${randomUUID()}`,
-          sentAt: deps.clock.now(),
-          // The intake id opens its thread: the patient's free-text answer comes back to it.
-          content: { kind: 'system', name: 'staff.message', data: { ...message, intakeId: id } },
-        });
+        // The intake id opens its thread: the patient's free-text answer comes back to it.
+        await deps.engine.notify(
+          detail.address,
+          { kind: 'system', name: 'staff.message', data: { ...message, intakeId: id } },
+          `staff:${randomUUID()}`,
+        );
         await record(
           request,
           'intake.message',

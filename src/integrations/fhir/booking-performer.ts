@@ -1,10 +1,16 @@
-// Performs the conversation's booking requests against the hospital and turns the outcome into
-// the plain BookingResult the flow reads. A hospital failure becomes "failed" (the flow says so
+// Answers the conversation's booking questions against the hospital, one method each, and turns
+// the outcome into the plain BookingResult the flow reads. A hospital failure becomes "failed" (the flow says so
 // kindly); nothing is left half-booked because Hospital.book gives the slot back on failure.
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
-import type { BookingRequest } from '../../conversation/flow.ts';
-import type { AppointmentView, BookingResult } from '../../domain/booking.ts';
+import type {
+  AppointmentView,
+  BookingChoice,
+  BookingResult,
+  BookingService,
+  CheckoutChoice,
+  SlotQuery,
+} from '../../domain/booking.ts';
 import { addDays, zonedInstant } from '../../domain/time-zone.ts';
 import type { Department } from '../../domain/triage.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
@@ -30,7 +36,7 @@ const DIRECTORY_TTL_MS = 5 * 60_000;
 /** Times offered per message; the rest of the day is reached with "Later times". */
 const SLOTS_PER_PAGE = 8;
 
-export class BookingPerformer implements PaidBooker {
+export class BookingPerformer implements BookingService, PaidBooker {
   private directory?: {
     at: number;
     departments: Map<Department, { info: DepartmentInfo; doctors: Doctor[] }>;
@@ -60,112 +66,131 @@ export class BookingPerformer implements PaidBooker {
     this.refunds = deps.refunds;
   }
 
-  async perform(
-    address: ConversationAddress,
-    patientId: string,
-    request: BookingRequest,
-  ): Promise<BookingResult> {
+  /** One question to the hospital; its failures become answers the flow can say kindly. */
+  private async answer(question: string, ask: () => Promise<BookingResult>): Promise<BookingResult> {
     try {
-      const result = await this.run(address, patientId, request);
-      if (result.kind === 'cancelled') await this.reminders.cancel(result.appointment.id);
-      return result;
+      return await ask();
     } catch (error) {
       if (error instanceof SlotTaken) return { kind: 'taken' };
       if (error instanceof FhirError) {
-        this.logger.warn({ status: error.status, err: error, request: request.kind }, 'hospital call failed');
+        this.logger.warn({ status: error.status, err: error, request: question }, 'hospital call failed');
         return { kind: 'failed' };
       }
       throw error;
     }
   }
 
-  private async run(
-    address: ConversationAddress,
-    patientId: string,
-    request: BookingRequest,
-  ): Promise<BookingResult> {
-    switch (request.kind) {
-      case 'doctors': {
-        const { doctors } = await this.department(request.department);
-        return {
-          kind: 'doctors',
-          doctors: doctors.map((doctor) => ({ scheduleId: doctor.scheduleId, names: doctor.names })),
-        };
-      }
-      case 'slots': {
-        const { doctors } = await this.department(request.department);
-        const chosen = request.scheduleId
-          ? doctors.filter((d) => d.scheduleId === request.scheduleId)
-          : doctors;
-        const now = new Date(this.clock.now());
-        const dayStart = zonedInstant(request.day, 0, this.timeZone);
-        const after = request.after ? new Date(new Date(request.after).getTime() + 1) : undefined;
-        const from = [dayStart, now, ...(after ? [after] : [])].reduce((a, b) => (a > b ? a : b));
-        // One more than a page is asked for, to know whether "Later times" leads anywhere.
-        const slots = await this.hospital.freeSlots({
-          department: request.department,
-          doctors: chosen,
-          from,
-          to: zonedInstant(addDays(request.day, 1), 0, this.timeZone),
-          count: SLOTS_PER_PAGE + 1,
-        });
-        const free = [];
-        for (const slot of slots) if (!(await this.holds.heldByOther(slot.id, patientId))) free.push(slot);
-        return {
-          kind: 'slots',
-          day: request.day,
-          more: free.length > SLOTS_PER_PAGE,
-          slots: free.slice(0, SLOTS_PER_PAGE).map((slot) => ({
-            id: slot.id,
-            start: slot.start.toISOString(),
-            scheduleId: slot.doctor.scheduleId,
-            doctor: slot.doctor.names,
-          })),
-        };
-      }
-      case 'hold': {
-        const held = await this.holds.hold(address, request.slotId, patientId);
-        return held ? { kind: 'held', slotId: request.slotId } : { kind: 'taken' };
-      }
-      case 'book': {
-        if (await this.holds.heldByOther(request.slotId, patientId)) return { kind: 'taken' };
-        return { kind: 'booked', appointment: await this.bookPaid(address, patientId, request) };
-      }
-      case 'checkout':
-        return this.checkouts.startCheckout(address, patientId, request.locale, request);
-      case 'appointments': {
-        const hospitalPatientId = await this.hospitalPatient(patientId);
-        const now = this.clock.now();
-        const upcoming = (await this.hospital.appointments(hospitalPatientId)).filter(
-          (appointment) => appointment.start.getTime() > now,
-        );
-        const views = await Promise.all(
-          upcoming.map(async (appointment) => {
-            const view = await this.view(appointment);
-            const refund = await this.refunds.refundPreview(view.id);
-            return refund ? { ...view, refundIfCancelled: refund } : view;
-          }),
-        );
-        // Times held while a payment is pending are the patient's too: listed, marked as such.
-        const awaiting = await this.checkouts.awaitingPayment(patientId);
-        const held = awaiting.map((payment): AppointmentView => ({
-          id: `payment:${payment.id}`,
-          start: payment.start.toISOString(),
-          department: payment.department as Department,
-          status: 'awaitingPayment',
-          ...(payment.url ? { payUrl: payment.url } : {}),
-        }));
-        return {
-          kind: 'appointments',
-          appointments: [...views, ...held].sort((a, b) => a.start.localeCompare(b.start)),
-        };
-      }
-      case 'cancel': {
-        const cancelled = await this.hospital.cancel(request.appointmentId);
-        const refund = await this.refunds.refundOnCancel(request.appointmentId, 'patient');
-        return { kind: 'cancelled', appointment: await this.view(cancelled), ...(refund ? { refund } : {}) };
-      }
-    }
+  doctors(department: Department): Promise<BookingResult> {
+    return this.answer('doctors', async () => {
+      const { doctors } = await this.department(department);
+      return {
+        kind: 'doctors',
+        doctors: doctors.map((doctor) => ({ scheduleId: doctor.scheduleId, names: doctor.names })),
+      };
+    });
+  }
+
+  slots(patientId: string, query: SlotQuery): Promise<BookingResult> {
+    return this.answer('slots', async () => {
+      const { doctors } = await this.department(query.department);
+      const chosen = query.scheduleId ? doctors.filter((d) => d.scheduleId === query.scheduleId) : doctors;
+      const now = new Date(this.clock.now());
+      const dayStart = zonedInstant(query.day, 0, this.timeZone);
+      const after = query.after ? new Date(new Date(query.after).getTime() + 1) : undefined;
+      const from = [dayStart, now, ...(after ? [after] : [])].reduce((a, b) => (a > b ? a : b));
+      // One more than a page is asked for, to know whether "Later times" leads anywhere.
+      const slots = await this.hospital.freeSlots({
+        department: query.department,
+        doctors: chosen,
+        from,
+        to: zonedInstant(addDays(query.day, 1), 0, this.timeZone),
+        count: SLOTS_PER_PAGE + 1,
+      });
+      const free = [];
+      for (const slot of slots) if (!(await this.holds.heldByOther(slot.id, patientId))) free.push(slot);
+      return {
+        kind: 'slots',
+        day: query.day,
+        more: free.length > SLOTS_PER_PAGE,
+        slots: free.slice(0, SLOTS_PER_PAGE).map((slot) => ({
+          id: slot.id,
+          start: slot.start.toISOString(),
+          scheduleId: slot.doctor.scheduleId,
+          doctor: slot.doctor.names,
+        })),
+      };
+    });
+  }
+
+  hold(address: ConversationAddress, patientId: string, slotId: string): Promise<BookingResult> {
+    return this.answer('hold', async () => {
+      const held = await this.holds.hold(address, slotId, patientId);
+      return held ? { kind: 'held', slotId } : { kind: 'taken' };
+    });
+  }
+
+  book(address: ConversationAddress, patientId: string, choice: BookingChoice): Promise<BookingResult> {
+    return this.answer('book', async () => {
+      if (await this.holds.heldByOther(choice.slotId, patientId)) return { kind: 'taken' };
+      return { kind: 'booked', appointment: await this.bookPaid(address, patientId, choice) };
+    });
+  }
+
+  checkout(address: ConversationAddress, patientId: string, choice: CheckoutChoice): Promise<BookingResult> {
+    return this.answer('checkout', async () => {
+      return this.checkouts.startCheckout(address, patientId, choice.locale, choice);
+    });
+  }
+
+  appointments(patientId: string): Promise<BookingResult> {
+    return this.answer('appointments', async () => {
+      const hospitalPatientId = await this.hospitalPatient(patientId);
+      const now = this.clock.now();
+      const upcoming = (await this.hospital.appointments(hospitalPatientId)).filter(
+        (appointment) => appointment.start.getTime() > now,
+      );
+      const views = await Promise.all(
+        upcoming.map(async (appointment) => {
+          const view = await this.view(appointment);
+          const refund = await this.refunds.refundPreview(view.id);
+          return refund ? { ...view, refundIfCancelled: refund } : view;
+        }),
+      );
+      // Times held while a payment is pending are the patient's too: listed, marked as such.
+      const awaiting = await this.checkouts.awaitingPayment(patientId);
+      const held = awaiting.map((payment): AppointmentView => ({
+        id: `payment:${payment.id}`,
+        start: payment.start.toISOString(),
+        department: payment.department as Department,
+        status: 'awaitingPayment',
+        ...(payment.url ? { payUrl: payment.url } : {}),
+      }));
+      return {
+        kind: 'appointments',
+        appointments: [...views, ...held].sort((a, b) => a.start.localeCompare(b.start)),
+      };
+    });
+  }
+
+  cancel(_patientId: string, appointmentId: string): Promise<BookingResult> {
+    return this.answer('cancel', async () => {
+      const cancelled = await this.hospital.cancel(appointmentId);
+      const refund = await this.refunds.refundOnCancel(appointmentId, 'patient');
+      await this.reminders.cancel(appointmentId);
+      return { kind: 'cancelled', appointment: await this.view(cancelled), ...(refund ? { refund } : {}) };
+    });
+  }
+
+  async releaseHold(slotId: string, patientId: string): Promise<void> {
+    await this.holds.release(slotId, patientId);
+  }
+
+  async reminderStart(appointmentId: string): Promise<string | undefined> {
+    const appointment = await this.hospital.appointment(appointmentId);
+    if (!appointment || (appointment.status !== 'booked' && appointment.status !== 'pending'))
+      return undefined;
+    if (appointment.start.getTime() <= this.clock.now()) return undefined;
+    return appointment.start.toISOString();
   }
 
   async cancelAppointment(appointmentId: string): Promise<void> {

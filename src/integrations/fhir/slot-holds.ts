@@ -1,19 +1,11 @@
 // Holds on slots while a patient confirms: one holder per slot in the shared key-value store
-// (so every instance sees it), released on expiry with the patient told, or dropped once the
-// appointment is booked. Another patient never sees, or gets, a slot someone holds.
+// (so every instance sees it), released when the booking flow's timer says the patient did not
+// confirm in time, or dropped once the appointment is booked. Another patient never sees, or
+// gets, a slot someone holds.
 import type { Clock } from '../../clock.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
 import type { SlotHolder } from '../../domain/paid-booking.ts';
-import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
-
-const QUEUE = 'slot-hold-expiry';
-
-interface ExpiryJob {
-  address: ConversationAddress;
-  slotId: string;
-  holder: string;
-}
 
 const key = (slotId: string) => `hold:{slot:${slotId}}`;
 /** A hold while the patient pays names the payment, so the short confirm hold's timer spares it. */
@@ -22,34 +14,18 @@ const paymentHolder = (holder: string, paymentId: string) => `${holder}|${paymen
 export class SlotHolds implements SlotHolder {
   constructor(
     private readonly kv: KeyValueStore,
-    private readonly jobs: JobQueue,
     private readonly clock: Clock,
     readonly holdMs: number,
-    /** Tells the patient's conversation that their hold ran out. */
-    private readonly expired: (address: ConversationAddress, slotId: string) => Promise<void>,
-  ) {
-    jobs.define<ExpiryJob>(QUEUE, (job) => this.expire(job), {
-      concurrency: 4,
-      attempts: 3,
-      backoffMs: 5_000,
-    });
-  }
+  ) {}
 
   /** Holds `slotId` for `holder` (again, if they hold it already); false when someone else does. */
-  async hold(address: ConversationAddress, slotId: string, holder: string): Promise<boolean> {
-    // The key outlives the expiry job a little, so the job finds it; without the job (an
-    // in-process runner that restarted) the TTL still frees the slot.
-    const mine =
+  async hold(_address: ConversationAddress, slotId: string, holder: string): Promise<boolean> {
+    // The key outlives the flow's timer a little, so the timer finds it to release; should the
+    // timer be late, the TTL still frees the slot.
+    return (
       (await this.kv.setIfAbsent(key(slotId), holder, { ttlMs: this.holdMs + 60_000 })) ||
-      (await this.kv.get(key(slotId))) === holder;
-    if (!mine) return false;
-    const at = this.clock.now();
-    await this.jobs.add<ExpiryJob>(
-      QUEUE,
-      { address, slotId, holder },
-      { jobId: `hold:${slotId}:${holder}:${Math.floor(at / this.holdMs)}`, delayMs: this.holdMs },
+      (await this.kv.get(key(slotId))) === holder
     );
-    return true;
   }
 
   /**
@@ -78,12 +54,5 @@ export class SlotHolds implements SlotHolder {
   /** The slot is booked: the hold has done its job. */
   async release(slotId: string, holder: string): Promise<void> {
     await this.kv.compareAndDelete(key(slotId), holder);
-  }
-
-  private async expire(job: ExpiryJob): Promise<void> {
-    // Still held by this patient means never confirmed: let it go and say so. A hold already
-    // released (booked) or taken over ends here silently.
-    if (await this.kv.compareAndDelete(key(job.slotId), job.holder))
-      await this.expired(job.address, job.slotId);
   }
 }

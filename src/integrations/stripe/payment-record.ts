@@ -1,14 +1,15 @@
 // A Payment row as every payment module reads it: whose conversation it belongs to, how the
 // patient is told about it, and the plain record staff see instead of the database's row.
+import type { SystemEventOf } from '../../conversation/flow.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
+import type { PaymentEventName } from '../../features/payments/events.ts';
 import type { PaymentRecord, PaymentStatus, PaymentWithPatient } from '../../domain/payments.ts';
 import type { Payment, PrismaClient } from '../../generated/prisma/client.ts';
 
 /** Tells the patient's conversation what happened (a system event). */
 export type PaymentMessenger = (
   address: ConversationAddress,
-  name: string,
-  data: Record<string, string>,
+  event: SystemEventOf<PaymentEventName>,
   dedupeKey: string,
 ) => Promise<void>;
 
@@ -39,8 +40,11 @@ export function tellRefund(
 ): Promise<void> {
   return tell(
     addressOf(payment),
-    'payment.refunded',
-    { amountMinor: String(amountMinor), currency: payment.currency },
+    {
+      kind: 'system',
+      name: 'payment.refunded',
+      data: { amountMinor: amountMinor, currency: payment.currency },
+    },
     dedupeKey,
   );
 }

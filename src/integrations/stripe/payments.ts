@@ -103,11 +103,14 @@ export class Payments {
     if (refund) {
       await this.tell(
         addressOf(payment),
-        'payment.hospitalCancelled',
         {
-          start: payment.appointmentStart.toISOString(),
-          amountMinor: String(refund.amountMinor),
-          currency: payment.currency,
+          kind: 'system',
+          name: 'payment.hospitalCancelled',
+          data: {
+            start: payment.appointmentStart.toISOString(),
+            amountMinor: refund.amountMinor,
+            currency: payment.currency,
+          },
         },
         `payment-hospital-cancel:${payment.id}`,
       );

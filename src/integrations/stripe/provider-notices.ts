@@ -61,12 +61,15 @@ export class ProviderNotices {
         if (payment?.status === 'open') {
           await this.tell(
             addressOf(payment),
-            'payment.failed',
             {
-              until: payment.expiresAt.toISOString(),
-              url: payment.checkoutUrl ?? '',
-              amountMinor: String(payment.amountMinor),
-              currency: payment.currency,
+              kind: 'system',
+              name: 'payment.failed',
+              data: {
+                until: payment.expiresAt.toISOString(),
+                url: payment.checkoutUrl ?? '',
+                amountMinor: payment.amountMinor,
+                currency: payment.currency,
+              },
             },
             `payment-failed:${notice.eventId}`,
           );

@@ -59,12 +59,15 @@ export class Settlement {
     if (moved.count === 1) {
       await this.tell(
         address,
-        'payment.confirmed',
         {
-          appointment: JSON.stringify(appointment),
-          amountMinor: String(payment.amountMinor),
-          currency: payment.currency,
-          receipt: receiptNumber(payment.id),
+          kind: 'system',
+          name: 'payment.confirmed',
+          data: {
+            appointment,
+            amountMinor: payment.amountMinor,
+            currency: payment.currency,
+            receipt: receiptNumber(payment.id),
+          },
         },
         `payment-confirmed:${payment.id}`,
       );
@@ -98,8 +101,11 @@ export class Settlement {
     if (voided) {
       await this.tell(
         addressOf(payment),
-        'payment.void',
-        { amountMinor: String(payment.amountMinor), currency: payment.currency },
+        {
+          kind: 'system',
+          name: 'payment.void',
+          data: { amountMinor: payment.amountMinor, currency: payment.currency },
+        },
         `payment-void:${payment.id}`,
       );
     }
@@ -115,8 +121,11 @@ export class Settlement {
     await this.holds.releasePayment(payment.slotId, payment.patientId, payment.id);
     await this.tell(
       addressOf(payment),
-      'payment.expired',
-      { slotId: payment.slotId, department: payment.department },
+      {
+        kind: 'system',
+        name: 'payment.expired',
+        data: { slotId: payment.slotId, department: payment.department },
+      },
       `payment-expired:${payment.id}`,
     );
   }

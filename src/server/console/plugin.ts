@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { i18n } from 'i18next';
 import type { Clock } from '../../clock.ts';
-import type { ConversationEngine } from '../../conversation/engine.ts';
+import type { ConversationNotifier } from '../../conversation/notifier.ts';
 import type { IntakeDesk } from '../../domain/intakes.ts';
 import type { Hospital } from '../../integrations/fhir/hospital.ts';
 import type { Payments } from '../../integrations/stripe/payments.ts';
@@ -23,7 +23,8 @@ export interface ConsoleDeps {
   hospital: Hospital;
   /** Zone in which appointment times are shown to staff. */
   hospitalTimeZone: string;
-  engine: ConversationEngine;
+  /** Tells a patient's conversation what the console did (ordered with everything else they get). */
+  engine: ConversationNotifier;
   payments: Payments;
   kv: KeyValueStore;
   translator: i18n;

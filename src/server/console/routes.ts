@@ -4,9 +4,8 @@
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { bookingConsole } from '../../features/booking/console.ts';
-import { INTAKE_FEED, intakeConsole } from '../../features/intake/console.ts';
-import { paymentsConsole } from '../../features/payments/console.ts';
+import { features } from '../../features/index.ts';
+import { INTAKE_FEED } from '../../features/intake/console.ts';
 import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.ts';
 import type { StaffMember } from '../../security/staff-accounts.ts';
 import type { StaffSessions } from '../../security/staff-sessions.ts';
@@ -22,9 +21,7 @@ export { INTAKE_FEED };
 
 /** The console's plugins when the runtime names none: every feature's, then the console's own. */
 export const CONSOLE_PLUGINS: ConsolePlugin[] = [
-  intakeConsole,
-  bookingConsole,
-  paymentsConsole,
+  ...features.flatMap((feature) => feature.console ?? []),
   auditConsole,
   staffConsole,
 ];

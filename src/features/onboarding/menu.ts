@@ -1,7 +1,7 @@
 // The main menu (only items that work today), the language chooser, and the greeting for a
 // patient we already know.
-import { SUPPORTED_LOCALES } from '../src/i18n/locales.ts';
-import { send, stay, type Flow } from './kit.ts';
+import { SUPPORTED_LOCALES } from '../../i18n/locales.ts';
+import { send, stay, type Flow } from '../kit.ts';
 
 /** Each language named in itself, so a patient can find theirs whatever the current one. */
 export const LANGUAGE_NAMES = {

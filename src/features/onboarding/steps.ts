@@ -1,11 +1,11 @@
 // First contact: greeting, separate explicit consent for health data (stored with the text
 // version and time), then name, date of birth and phone, after which the patient is
 // registered or recognised.
-import { checkBirthDate, examplePhone, normaliseFullName, normalisePhone } from '../src/domain/patients.ts';
-import type { Effect, FlowSettings, StepContext } from '../src/conversation/flow.ts';
-import type { OutboundMessage } from '../src/conversation/message.ts';
-import type { Locale } from '../src/i18n/locales.ts';
-import { choices, collect, pressed, send, stay, typedText, type Flow } from './kit.ts';
+import { checkBirthDate, examplePhone, normaliseFullName, normalisePhone } from '../../domain/patients.ts';
+import type { Effect, FlowSettings, StepContext } from '../../conversation/flow.ts';
+import type { OutboundMessage } from '../../conversation/message.ts';
+import type { Locale } from '../../i18n/locales.ts';
+import { choices, collect, pressed, send, stay, typedText, type Flow } from '../kit.ts';
 
 /** Version of the consent text in locales (onboarding.consent.*); bump when its meaning changes. */
 export const CONSENT_TEXT_VERSION = '2026-11-24';
@@ -38,6 +38,7 @@ const consentDecision = (granted: boolean): Effect => ({
 
 export const onboarding: Flow = {
   name: 'onboarding',
+  typedAnswers: true,
   steps: {
     begin: {
       next: ['onboarding.consent'],

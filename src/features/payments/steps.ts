@@ -1,12 +1,13 @@
 // Paying for a consultation, as the patient sees it: the fee before confirming, the payment
 // button while the slot is held, then the receipt, the release, a failed card or a refund —
 // each told in the patient's language whatever step they are in when it happens.
-import type { ConversationState, Effect, StepContext } from '../src/conversation/flow.ts';
-import type { OutboundMessage } from '../src/conversation/message.ts';
-import type { AppointmentView, BookingResult, RefundNote } from '../src/domain/booking.ts';
-import { feeFor, formatMoney } from '../src/domain/payments.ts';
-import { describe, when } from './appointment-text.ts';
-import { choices, send } from './kit.ts';
+import type { ConversationState, Effect, StepContext, SystemEventOf } from '../../conversation/flow.ts';
+import type { OutboundMessage } from '../../conversation/message.ts';
+import type { BookingResult, RefundNote } from '../../domain/booking.ts';
+import { feeFor, formatMoney } from '../../domain/payments.ts';
+import { describe, when } from '../booking/appointment-text.ts';
+import { choices, send } from '../kit.ts';
+import type { PaymentEventName } from './events.ts';
 
 type Checkout = Extract<BookingResult, { kind: 'checkout' }>;
 type Told = { state: ConversationState; effects: Effect[] };
@@ -69,46 +70,39 @@ export function refundPreviewText(
 /** The system events of the payment story ("payment.*"), told wherever the patient is. */
 export function paymentEvent(
   state: ConversationState,
-  name: string,
-  data: Record<string, unknown>,
+  event: SystemEventOf<PaymentEventName>,
   context: StepContext,
 ): Told {
   const t = context.text(state.locale);
-  const field = (key: string) => (typeof data[key] === 'string' ? data[key] : '');
-  const amount = money(
-    Number(field('amountMinor')),
-    field('currency') || context.settings.fees.currency,
-    state,
-  );
-  switch (name) {
+  const zone = context.settings.hospitalTimeZone;
+  if (event.name === 'payment.expired')
+    return {
+      state,
+      effects: [
+        send({ text: t('payment:expired'), choices: choices('menu', [['book', t('payment:bookAgain')]]) }),
+      ],
+    };
+  const { amountMinor, currency } = event.data;
+  const amount = money(amountMinor, currency || context.settings.fees.currency, state);
+  switch (event.name) {
     case 'payment.confirmed': {
-      const appointment = JSON.parse(field('appointment') || '{}') as AppointmentView;
+      const { appointment } = event.data;
       if (!appointment.start) return { state, effects: [] };
-      const paid = when(new Date(context.now).toISOString(), state.locale, context.settings.hospitalTimeZone);
+      const paid = when(new Date(context.now).toISOString(), state.locale, zone);
       const booked = t(
         appointment.status === 'pending' ? 'booking:pending' : 'booking:booked',
         describe(appointment, state, context),
       );
       const receipt = t('payment:receipt', {
-        receipt: field('receipt'),
+        receipt: event.data.receipt,
         amount,
         paidAt: `${paid.day} ${paid.time}`,
       });
       return { state, effects: [send({ text: `${booked}\n\n${t('payment:received')}\n${receipt}` })] };
     }
-    case 'payment.expired':
-      return {
-        state,
-        effects: [
-          send({
-            text: t('payment:expired'),
-            choices: choices('menu', [['book', t('payment:bookAgain')]]),
-          }),
-        ],
-      };
     case 'payment.failed': {
-      const until = when(field('until'), state.locale, context.settings.hospitalTimeZone).time;
-      const url = field('url');
+      const until = when(event.data.until, state.locale, zone).time;
+      const { url } = event.data;
       return {
         state,
         effects: [
@@ -130,17 +124,11 @@ export function paymentEvent(
         ],
       };
     case 'payment.hospitalCancelled': {
-      const at = when(field('start'), state.locale, context.settings.hospitalTimeZone);
-      const refund = refundText(
-        { amountMinor: Number(field('amountMinor')), currency: field('currency'), percent: 100 },
-        state,
-        context,
-      );
+      const at = when(event.data.start, state.locale, zone);
+      const refund = refundText({ amountMinor, currency, percent: 100 }, state, context);
       return { state, effects: [send({ text: `${t('payment:hospitalCancelled', at)}\n${refund}` })] };
     }
     case 'payment.refunded':
       return { state, effects: [send({ text: t('payment:refunded', { amount }) })] };
-    default:
-      return { state, effects: [] };
   }
 }

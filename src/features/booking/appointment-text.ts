@@ -1,9 +1,9 @@
 // How an appointment reads to the patient: day and time in the hospital's zone, in their
 // language, with doctor and department.
-import type { ConversationState, StepContext } from '../src/conversation/flow.ts';
-import { nameIn, type SlotOption } from '../src/domain/booking.ts';
-import { zonedInstant } from '../src/domain/time-zone.ts';
-import type { Locale } from '../src/i18n/locales.ts';
+import type { ConversationState, StepContext } from '../../conversation/flow.ts';
+import { nameIn, type SlotOption } from '../../domain/booking.ts';
+import { zonedInstant } from '../../domain/time-zone.ts';
+import type { Locale } from '../../i18n/locales.ts';
 
 /** Day and time of an instant as the patient reads them, in the hospital's zone. */
 export function when(iso: string, locale: Locale, timeZone: string): { day: string; time: string } {

@@ -1,10 +1,10 @@
 // The patient's privacy requests, understood in every step and in all six languages:
 // "withdraw consent" stops processing at once; "delete my data" explains what erasure means
 // today and offers withdrawing. Consent records and booked appointments stay, as the law asks.
-import type { ConversationState, Effect, StepContext } from '../src/conversation/flow.ts';
-import { SUPPORTED_LOCALES } from '../src/i18n/locales.ts';
-import { choices, send } from './kit.ts';
-import { CONSENT_TEXT_VERSION } from './onboarding.ts';
+import type { ConversationState, Effect, StepContext } from '../../conversation/flow.ts';
+import { SUPPORTED_LOCALES } from '../../i18n/locales.ts';
+import { choices, send } from '../kit.ts';
+import { CONSENT_TEXT_VERSION } from './steps.ts';
 
 export type PrivacyRequest = 'withdraw' | 'deleteData';
 

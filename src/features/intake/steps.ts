@@ -2,14 +2,9 @@
 // triage table in src/domain/triage.ts), then the triage result. "Back" works on every question;
 // "I don't know" wherever a patient may not know. The patient's own words are asked last and
 // handed straight to storage, so they never sit in the conversation state.
-import type {
-  ConversationState,
-  Effect,
-  FlowEvent,
-  StepContext,
-  TypedRedFlag,
-} from '../src/conversation/flow.ts';
-import type { OutboundMessage } from '../src/conversation/message.ts';
+import type { ConversationState, Effect, FlowEvent, StepContext } from '../../conversation/flow.ts';
+import type { TypedRedFlag } from '../../domain/intakes.ts';
+import type { OutboundMessage } from '../../conversation/message.ts';
 import {
   COMPLAINTS,
   ONSETS,
@@ -24,8 +19,18 @@ import {
   type IntakeAnswers,
   type IntakeQuestion,
   type Onset,
-} from '../src/domain/triage.ts';
-import { choices, emergencyMessage, pressed, send, stay, typedText, type Flow, type Outcome } from './kit.ts';
+} from '../../domain/triage.ts';
+import {
+  choices,
+  emergencyMessage,
+  pressed,
+  send,
+  stay,
+  typedText,
+  type Flow,
+  type Outcome,
+} from '../kit.ts';
+import { typedAnswer } from './answers.ts';
 
 /** Longest description kept (a chat message, not a letter). */
 export const DESCRIPTION_MAX = 1000;
@@ -158,93 +163,6 @@ export function emergencyStop(
   return finish(state, context, text.slice(0, DESCRIPTION_MAX), typed);
 }
 
-// Typed answers to a yes / no question, in every shipped language (a patient may type in
-// English whatever language they chose); the button labels of their language count too.
-const TYPED_ANSWERS: Record<'yes' | 'no' | 'unknown', string[]> = {
-  yes: [
-    'yes',
-    'y',
-    'yeah',
-    'yep',
-    'có',
-    'co',
-    'vâng',
-    'dạ',
-    'đúng',
-    '是',
-    '是的',
-    '有',
-    '对',
-    'oui',
-    'ouais',
-    'ใช่',
-    'มี',
-    'ค่ะ',
-    'ครับ',
-    'はい',
-    'うん',
-    'ある',
-    'あります',
-  ],
-  no: [
-    'no',
-    'n',
-    'nope',
-    'không',
-    'khong',
-    'ko',
-    'k',
-    'không có',
-    '否',
-    '不',
-    '不是',
-    '没有',
-    '没',
-    '无',
-    'non',
-    'ไม่',
-    'ไม่ใช่',
-    'ไม่มี',
-    'いいえ',
-    'ない',
-    'ありません',
-    'ううん',
-  ],
-  unknown: [
-    "don't know",
-    'i don’t know',
-    "i don't know",
-    'not sure',
-    'không biết',
-    'không rõ',
-    '不知道',
-    '不清楚',
-    'je ne sais pas',
-    'sais pas',
-    'ไม่รู้',
-    'ไม่แน่ใจ',
-    'わからない',
-    '分からない',
-    'わかりません',
-  ],
-};
-
-/** A typed yes / no / don't know, or undefined. */
-function typedAnswer(typed: string | undefined, t: (key: string) => string): string | undefined {
-  if (typed === undefined) return undefined;
-  const word = typed
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/[’]/g, "'")
-    .replace(/[\s.!。！,，、]+$/u, '')
-    .trim();
-  for (const answer of ['yes', 'no', 'unknown'] as const) {
-    const own = t(`triage:intake.${answer}`).toLowerCase().replace(/[’]/g, "'");
-    if (word === own || TYPED_ANSWERS[answer].includes(word)) return answer;
-  }
-  return undefined;
-}
-
 /** Buttons under every question: its answers, then "Back". */
 function ask(
   step: string,
@@ -288,6 +206,7 @@ function answerYesNo(
 
 export const intake: Flow = {
   name: 'intake',
+  typedAnswers: true,
   steps: {
     complaint: {
       next: NEXT,

@@ -1,8 +1,8 @@
 // The small vocabulary flows are written in: a step declares where it can lead (for the
 // diagrams) and reacts to events; moving to a step asks that step's question.
-import type { ConversationState, Effect, FlowEvent, StepContext } from '../src/conversation/flow.ts';
-import type { Choice, OutboundMessage } from '../src/conversation/message.ts';
-import { emergencyNumberFor, homeEmergencyNumber } from '../src/domain/red-flags.ts';
+import type { ConversationState, Effect, FlowEvent, StepContext } from '../conversation/flow.ts';
+import type { Choice, OutboundMessage } from '../conversation/message.ts';
+import { emergencyNumberFor, homeEmergencyNumber } from '../domain/red-flags.ts';
 
 /** What a step decided: new state, effects, and optionally the step to move to. */
 export interface Outcome {
@@ -23,6 +23,11 @@ export interface StepDefinition {
 
 export interface Flow {
   name: string;
+  /**
+   * Its steps read what the patient types as answers, so free text is not taken for a reply
+   * to a nurse meanwhile.
+   */
+  typedAnswers?: boolean;
   /** Steps by their short name; qualified as "<flow>.<step>". */
   steps: Record<string, StepDefinition>;
 }

@@ -1,0 +1,45 @@
+// Booking and "My appointments": free times from the hospital, holds, confirmations, moves,
+// cancellations and reminders.
+import type { Feature } from '../feature.ts';
+import { checkoutMessage } from '../payments/steps.ts';
+import { send, stay } from '../kit.ts';
+import {
+  appointmentApproved,
+  appointmentReminder,
+  appointments,
+  reminderAnswer,
+  startAppointments,
+} from './appointments.ts';
+import { bookingEffects } from './effects.ts';
+import { bookingMigrations } from './migrations.ts';
+import { booking, holdExpired, startBooking } from './steps.ts';
+import { bookingConsole } from './console.ts';
+
+export const bookingFeature: Feature = {
+  name: 'booking',
+  console: bookingConsole,
+  flows: [booking, appointments],
+  effects: ({ booking: service }) => bookingEffects(service),
+  migrations: bookingMigrations,
+  menu: {
+    book: { needsPatient: true, run: startBooking },
+    appointments: { needsPatient: true, run: startAppointments },
+  },
+  buttons: {
+    remind: (state, value, context) =>
+      state.patientId ? reminderAnswer(state, value, context) : stay(state),
+  },
+  events: {
+    'booking.approved': appointmentApproved,
+    'booking.reminder': appointmentReminder,
+    'booking.holdExpired': holdExpired,
+  },
+  strayEvents: {
+    // The hospital answered after the patient moved on: nothing to say, except the payment
+    // link they asked for (the slot is held for them meanwhile).
+    booking: (state, event, context) =>
+      event.data.kind === 'checkout'
+        ? { state, effects: [send(checkoutMessage(state, event.data, context))] }
+        : { state, effects: [] },
+  },
+};
