@@ -189,6 +189,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
           integrations,
           cookieSecret: secret,
           metrics,
+          cipher,
         }),
       ],
     });
