@@ -83,6 +83,9 @@ describe('npm start', () => {
     });
     expect(health).toBe(200);
     expect(readiness).toEqual({ status: 'ready', checks: { database: 'up' } });
+    // Something is said at once, not only after the embedded database is ready.
+    expect(run.stdout.indexOf('Preparing the embedded database in')).toBe(0);
+    expect(run.stdout.indexOf('Frontdoor is running.')).toBeGreaterThan(0);
     expect(run.stdout).toContain(`http://localhost:${port}/healthz`);
     expect(run.stdout).toContain('embedded PostgreSQL');
     expect(run.stdout).toContain(`Staff console: http://localhost:${port}/console`);
