@@ -30,7 +30,7 @@ function describeStart(config: Config, instance: Frontdoor): string {
     `  Staff console: ${base}/console`,
     ...(instance.demoStaff.length > 0
       ? [
-          '  Demo console accounts (embedded default only; new passwords at every start):',
+          `  Demo console accounts (embedded default only; passwords kept in ${config.DATA_DIR}):`,
           ...instance.demoStaff.map(
             (staff) => `    ${staff.role.padEnd(6)} ${staff.email}  password ${staff.password}`,
           ),

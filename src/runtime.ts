@@ -136,7 +136,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
     const accounts = new StaffAccounts(database.prisma);
     if (isProduction(config)) await requireRealAdmin(accounts, new Date(clock.now()), logger);
-    const demoStaff = config.DATABASE_URL || isProduction(config) ? [] : await createDemoStaff(accounts);
+    const demoStaff =
+      config.DATABASE_URL || isProduction(config) ? [] : await createDemoStaff(accounts, config.DATA_DIR);
     let listening = '';
     const integrations = wireIntegrations({
       config,
