@@ -187,10 +187,7 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
     const started = await startSession(session, request.ip);
     if (!started.allowed) {
       const locale = resolveLocale(body.lang) ?? pageLocale(request);
-      return reply
-        .code(429)
-        .header('retry-after', String(started.retryAfterS))
-        .send({ error: 'rate_limited', message: tooManyNewChats(locale) });
+      throw errors.rateLimited(tooManyNewChats(locale), started.retryAfterS);
     }
     const decision = await limits.message(session, request.ip);
     if (!decision.allowed) {
