@@ -69,39 +69,46 @@ describe('web chat: registering again in the same chat', () => {
     };
   }
 
-  it('keeps the first intake under the first identity, and takes the second under the new one', async () => {
-    const patient = await webPatient();
-    await patient.say('hello');
-    await patient.tap('onboarding.consent|yes');
-    await patient.register('Lan Nguyen', '02/02/1990', '0912345781');
-    await patient.headache();
+  it(
+    'keeps the first intake under the first identity, and takes the second under the new one',
+    { timeout: 120_000 },
+    async () => {
+      const patient = await webPatient();
+      await patient.say('hello');
+      await patient.tap('onboarding.consent|yes');
+      await patient.register('Lan Nguyen', '02/02/1990', '0912345781');
+      await patient.headache();
 
-    expect(await patient.say('withdraw consent')).toMatch(/Your consent is withdrawn/);
-    await patient.tap('onboarding.declined|again');
-    await patient.tap('onboarding.consent|yes');
-    await patient.register('Minh Tran', '07/07/1975', '0912345782');
-    await patient.headache();
+      expect(await patient.say('withdraw consent')).toMatch(/Your consent is withdrawn/);
+      await patient.tap('onboarding.declined|again');
+      await patient.tap('onboarding.consent|yes');
+      await patient.register('Minh Tran', '07/07/1975', '0912345782');
+      await patient.headache();
 
-    const nurse = new ConsoleClient(instance.frontdoor.url);
-    expect((await nurse.signIn(NURSE.email, NURSE.password)).status).toBe(200);
-    const inbox = (await nurse.request('GET', '/console/api/intakes')).body.intakes as { id: string }[];
-    expect(inbox).toHaveLength(2);
-    const patients = await Promise.all(
-      inbox.map(
-        async (row) =>
-          ((await nurse.request('GET', `/console/api/intakes/${row.id}`)).body.intake as { patient: unknown })
-            .patient as {
-            fullName: string;
-            birthDate: string;
-            phone: string;
-          },
-      ),
-    );
-    expect(patients).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ fullName: 'Lan Nguyen', birthDate: '1990-02-02', phone: '+84912345781' }),
-        expect.objectContaining({ fullName: 'Minh Tran', birthDate: '1975-07-07', phone: '+84912345782' }),
-      ]),
-    );
-  });
+      const nurse = new ConsoleClient(instance.frontdoor.url);
+      expect((await nurse.signIn(NURSE.email, NURSE.password)).status).toBe(200);
+      const inbox = (await nurse.request('GET', '/console/api/intakes')).body.intakes as { id: string }[];
+      expect(inbox).toHaveLength(2);
+      const patients = await Promise.all(
+        inbox.map(
+          async (row) =>
+            (
+              (await nurse.request('GET', `/console/api/intakes/${row.id}`)).body.intake as {
+                patient: unknown;
+              }
+            ).patient as {
+              fullName: string;
+              birthDate: string;
+              phone: string;
+            },
+        ),
+      );
+      expect(patients).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ fullName: 'Lan Nguyen', birthDate: '1990-02-02', phone: '+84912345781' }),
+          expect.objectContaining({ fullName: 'Minh Tran', birthDate: '1975-07-07', phone: '+84912345782' }),
+        ]),
+      );
+    },
+  );
 });
