@@ -30,7 +30,7 @@ function describeStart(config: Config, instance: Frontdoor): string {
     `  Staff console: ${base}/console`,
     ...(instance.demoStaff.length > 0
       ? [
-          '  Demo console accounts (embedded default only; new passwords at every start):',
+          `  Demo console accounts (embedded default only; passwords kept in ${config.DATA_DIR}):`,
           ...instance.demoStaff.map(
             (staff) => `    ${staff.role.padEnd(6)} ${staff.email}  password ${staff.password}`,
           ),
@@ -60,6 +60,11 @@ async function main(): Promise<void> {
 
   if (!config.DATABASE_URL && config.DATA_DIR) prepareDataDirAhead(embeddedDataDir(config.DATA_DIR));
   let instance: Frontdoor;
+  // Nothing else is printed until the server listens, which the embedded database delays.
+  if (!config.DATABASE_URL)
+    process.stdout.write(
+      `Preparing the embedded database in ${config.DATA_DIR}/ (about 15 s, on the first start only)…\n`,
+    );
   try {
     const [{ startFrontdoor }, { flowRegistry, CONSENT_TEXT_VERSION }] = await Promise.all([
       import('./runtime.ts'),

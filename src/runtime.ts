@@ -137,7 +137,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
     const intakes = new PrismaIntakeStore(database.prisma, cipher, (id) => kv.publish(INTAKE_FEED, id));
     const accounts = new StaffAccounts(database.prisma);
     if (isProduction(config)) await requireRealAdmin(accounts, new Date(clock.now()), logger);
-    const demoStaff = config.DATABASE_URL || isProduction(config) ? [] : await createDemoStaff(accounts);
+    const demoStaff =
+      config.DATABASE_URL || isProduction(config) ? [] : await createDemoStaff(accounts, config.DATA_DIR);
     let listening = '';
     const integrations = wireIntegrations({
       config,
@@ -192,6 +193,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
           integrations,
           cookieSecret: secret,
           metrics,
+          cipher,
         }),
       ],
     });

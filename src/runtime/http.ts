@@ -11,6 +11,7 @@ import type { ConversationEngine } from '../conversation/engine.ts';
 import { emergencyNumberFor } from '../domain/red-flags.ts';
 import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
 import { DemoHospital, registerDemoHospital } from '../integrations/fhir/demo-hospital.ts';
+import type { ContentSealer } from '../integrations/fhir/persistent-repository.ts';
 import { registerStripeWebhook } from '../integrations/stripe/webhook.ts';
 import { ApiKeys } from '../security/api-keys.ts';
 import type { AuditLog } from '../security/audit-log.ts';
@@ -57,6 +58,8 @@ export interface ConsoleParts {
   cookieSecret: string;
   /** The instance's metrics (sign-in refusals are counted there). */
   metrics?: Registry;
+  /** Seals what the built-in hospital stores. */
+  cipher: ContentSealer;
 }
 
 /** The staff console, the built-in hospital, the payment pages and the Stripe webhook. */
@@ -103,6 +106,7 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
         () =>
           DemoHospital.open({
             pool: database.pool,
+            cipher: parts.cipher,
             timeZone: config.HOSPITAL_TIME_ZONE,
             now: new Date(clock.now()),
             departmentNames: (department) =>

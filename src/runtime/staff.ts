@@ -2,23 +2,34 @@
 // production.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { persistedSecret } from '../security/persisted-secret.ts';
 import { DEMO_STAFF_EMAILS, type Role, type StaffAccounts } from '../security/staff-accounts.ts';
 
 export type DemoStaff = { email: string; password: string; role: Role }[];
 
 /**
  * The embedded default has no way to add staff before it runs, so it makes a demo admin and
- * nurse with fresh passwords at every start (printed by main.ts). Never with DATABASE_URL.
+ * nurse (printed by main.ts at every start). Their passwords are generated once and kept in
+ * DATA_DIR (0600, like the session secret), so a restart keeps staff signed in. Never with
+ * DATABASE_URL or in production (requireRealAdmin disables them there).
  */
-export async function createDemoStaff(accounts: StaffAccounts): Promise<DemoStaff> {
+export async function createDemoStaff(accounts: StaffAccounts, dataDir: string): Promise<DemoStaff> {
   const demo = [
     { email: 'admin@frontdoor.local', role: 'admin' as const, displayName: 'Demo admin' },
     { email: 'nurse@frontdoor.local', role: 'nurse' as const, displayName: 'Demo nurse' },
   ];
   return Promise.all(
     demo.map(async ({ email, role, displayName }) => {
-      const password = randomBytes(12).toString('base64url');
-      await accounts.upsert({ email, displayName, roles: [role], password });
+      const password = await persistedSecret(
+        {
+          file: `demo-${role}-password`,
+          generate: () => randomBytes(12).toString('base64url'),
+          valid: (value) => value.length >= 12,
+        },
+        undefined,
+        dataDir,
+      );
+      await accounts.ensure({ email, displayName, roles: [role], password });
       return { email, password, role };
     }),
   );

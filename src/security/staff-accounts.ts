@@ -76,6 +76,25 @@ export class StaffAccounts {
     return member(row);
   }
 
+  /**
+   * Like upsert, but leaves an enabled account that already has these roles and this password
+   * as it is, so its open sessions go on (the demo accounts at every embedded start).
+   */
+  async ensure(input: {
+    email: string;
+    displayName?: string;
+    roles: Role[];
+    password: string;
+  }): Promise<void> {
+    const row = await this.prisma.staffUser.findUnique({ where: { email: normaliseEmail(input.email) } });
+    const same =
+      row &&
+      !row.disabledAt &&
+      [...row.roles].sort().join() === [...input.roles].sort().join() &&
+      (await verifyPassword(row.passwordHash, input.password));
+    if (!same) await this.upsert(input);
+  }
+
   /** Disables an account and ends its sessions (staff:add for it enables it again). */
   async disable(emailInput: string, now: Date): Promise<'disabled' | 'already-disabled' | 'no-such-account'> {
     const email = normaliseEmail(emailInput);

@@ -79,6 +79,43 @@ export class PrismaPatientDirectory implements PatientDirectory {
   ): Promise<{ patientId: string; returning: boolean }> {
     const currentId = await this.patientFor(address, identification.locale);
     return this.prisma.$transaction(async (tx) => {
+      // A clinical record keeps the identity it was taken under: when this chat registers again
+      // (after withdrawing consent and starting again) with another name or birth date, it is
+      // another person, so the chat moves to a new (or the matching) patient with the consent
+      // just given, and the earlier patient keeps its name, intakes and payments. The same name
+      // and birth date with another phone is the same person with a new number: updated in place.
+      const current = await tx.patient.findUniqueOrThrow({ where: { id: currentId } });
+      if (current.fullName && current.birthDate && !sameIdentity(current, identification)) {
+        const match = await tx.patient.findFirst({
+          where: {
+            phone: identification.phone,
+            birthDate: identification.birthDate,
+            erasedAt: null,
+            id: { not: currentId },
+          },
+          orderBy: { createdAt: 'asc' },
+        });
+        const patientId = match
+          ? (await tx.patient.update({ where: { id: match.id }, data: { locale: identification.locale } })).id
+          : (
+              await tx.patient.create({
+                data: {
+                  fullName: identification.fullName,
+                  birthDate: identification.birthDate,
+                  phone: identification.phone,
+                  country: identification.country,
+                  locale: identification.locale,
+                },
+              })
+            ).id;
+        await tx.channelIdentity.update({ where: { channel_channelUserId: address }, data: { patientId } });
+        const consent = await tx.consent.findFirst({
+          where: { patientId: currentId, purpose: HEALTH_DATA, channel: address.channel },
+          orderBy: { decidedAt: 'desc' },
+        });
+        if (consent) await tx.consent.update({ where: { id: consent.id }, data: { patientId } });
+        return { patientId, returning: Boolean(match) };
+      }
       const existing = await tx.patient.findFirst({
         where: {
           phone: identification.phone,
@@ -92,7 +129,7 @@ export class PrismaPatientDirectory implements PatientDirectory {
         await tx.patient.update({
           where: { id: currentId },
           data: {
-            fullName: identification.fullName,
+            fullName: current.fullName ?? identification.fullName,
             birthDate: identification.birthDate,
             phone: identification.phone,
             country: identification.country,
@@ -144,4 +181,16 @@ export class PrismaPatientDirectory implements PatientDirectory {
     });
     return identity.patientId;
   }
+}
+
+/** The same person: the same name (ignoring case and spacing) and the same birth date. */
+function sameIdentity(
+  patient: { fullName: string | null; birthDate: string | null },
+  identification: Identification,
+): boolean {
+  const name = (text: string | null) =>
+    (text ?? '').normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase();
+  return (
+    name(patient.fullName) === name(identification.fullName) && patient.birthDate === identification.birthDate
+  );
 }

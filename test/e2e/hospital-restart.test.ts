@@ -1,7 +1,8 @@
 // Issue 14, "bookings lost on restart": on the embedded default the built-in hospital's
 // appointments, slots and patients are in the database, so after a restart (same DATA_DIR) a
 // paid appointment can still be cancelled and refunded from the console, and a booking waiting
-// for review can still be approved. The hospital is seeded once, not again on restart.
+// for review can still be approved. The hospital is seeded once, not again on restart. Its
+// table holds the patients' names, phones and birth dates sealed, never in clear.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +114,15 @@ describe('the built-in hospital across a restart (embedded default, same DATA_DI
       expect(pending?.status).toBe('pending');
       const departmentsBefore = (await fhirOf(first).search<HealthcareService>('HealthcareService', {}))
         .resources;
+
+      // Health data at rest: the hospital's table holds the patients sealed, not in clear.
+      const stored = (
+        await first.database.pool.query<{ all: string }>(
+          `SELECT string_agg("content"::text, ' ') AS "all" FROM "HospitalResource"`,
+        )
+      ).rows[0]!.all;
+      for (const clear of ['Lan Nguyen', 'Bao Tran', '912345701', '912345702', '1990-02-02', '1988-10-20'])
+        expect(stored).not.toContain(clear);
 
       await first.close();
       frontdoor = undefined;

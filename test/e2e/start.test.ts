@@ -1,7 +1,7 @@
 // The two-command promise, exercised the way a person would: start the real entry point as a
 // process with no services and no keys, and with bad settings.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ function runMain(env: Record<string, string>, until?: (stdout: string) => Promis
 describe('npm start', () => {
   const dirs: string[] = [];
   /** The data directory and demo nurse password of the first test's demo run. */
-  const demo = { dataDir: '', nursePassword: '' };
+  const demo = { dataDir: '', nursePassword: '', nurse: undefined as ConsoleClient | undefined };
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
@@ -72,9 +72,8 @@ describe('npm start', () => {
         const printed = /nurse\s+nurse@frontdoor\.local\s+password (\S+)/.exec(stdout);
         if (!printed?.[1]) return false;
         demo.nursePassword = printed[1];
-        nurseSignIn = (
-          await new ConsoleClient(`http://127.0.0.1:${port}`).signIn('nurse@frontdoor.local', printed[1])
-        ).status;
+        demo.nurse = new ConsoleClient(`http://127.0.0.1:${port}`);
+        nurseSignIn = (await demo.nurse.signIn('nurse@frontdoor.local', printed[1])).status;
         signalledAt = Date.now();
         return true;
       } catch {
@@ -83,12 +82,38 @@ describe('npm start', () => {
     });
     expect(health).toBe(200);
     expect(readiness).toEqual({ status: 'ready', checks: { database: 'up' } });
+    // Something is said at once, not only after the embedded database is ready.
+    expect(run.stdout.indexOf('Preparing the embedded database in')).toBe(0);
+    expect(run.stdout.indexOf('Frontdoor is running.')).toBeGreaterThan(0);
     expect(run.stdout).toContain(`http://localhost:${port}/healthz`);
     expect(run.stdout).toContain('embedded PostgreSQL');
     expect(run.stdout).toContain(`Staff console: http://localhost:${port}/console`);
     expect(nurseSignIn).toBe(200);
     expect(run.code).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
+  }, 90_000);
+
+  it('restarted on the same DATA_DIR, prints the same demo passwords and keeps the demo nurse signed in', async () => {
+    expect(demo.nurse).toBeDefined();
+    const file = await stat(join(demo.dataDir, 'demo-nurse-password'));
+    expect(file.mode & 0o777).toBe(0o600);
+    const port = await freePort();
+    let me: number | undefined;
+    const run = await runMain({ PORT: String(port), DATA_DIR: demo.dataDir }, async (stdout) => {
+      if (!stdout.includes('Frontdoor is running.')) return false;
+      try {
+        // The session cookie from the first run, sent to the restarted server.
+        const carried = demo.nurse!.cookieHeader();
+        me = (await fetch(`http://127.0.0.1:${port}/console/api/me`, { headers: { cookie: carried } }))
+          .status;
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(/nurse\s+nurse@frontdoor\.local\s+password (\S+)/.exec(run.stdout)?.[1]).toBe(demo.nursePassword);
+    expect(me).toBe(200);
+    expect(run.code).toBe(0);
   }, 90_000);
 
   it.each([

@@ -1,5 +1,7 @@
 // The web chat's abuse limits over HTTP (issue 14: one session posted 1,000 messages in 1.7 s;
 // 500 new sessions in 1.5 s): 429 with Retry-After and a polite message in the patient's language.
+// A new chat is counted at its first call, not at the page load, so page loads on a shared
+// network (and link previews) do not lock newcomers out; page loads have a larger budget.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testRedisUrl } from '../support/backends.ts';
 import { DEFAULT_WEB_CHAT_LIMITS } from '../../src/channels/web/abuse-limits.ts';
@@ -47,15 +49,70 @@ describe('web chat abuse limits', () => {
     });
   });
 
-  it('refuses new sessions from one address past its budget with a page saying why, and no cookie', async () => {
+  const cookieOf = (page: Response) => (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const postFirst = (cookie: string, address: string, n: number) =>
+    fetch(`${instance.frontdoor.url}/chat/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-forwarded-for': address },
+      body: JSON.stringify({
+        id: `00000000-0000-4000-9000-${String(n).padStart(12, '0')}`,
+        text: 'bonjour',
+        lang: 'fr',
+      }),
+    });
+  const TOO_MANY_NEW_CHATS = 'Trop de nouvelles conversations ont été ouvertes depuis ce réseau';
+
+  it('does not count a bare page load as a new chat: past the new-chat budget, a newcomer on the same network still gets the page', async () => {
     const { max } = DEFAULT_WEB_CHAT_LIMITS.addressSessions;
-    for (let i = 0; i < max; i++) expect((await open('198.51.100.20')).status).toBe(200);
-    const refused = await open('198.51.100.20');
+    for (let i = 0; i < max; i++) expect((await open('198.51.100.30')).status).toBe(200);
+    const newcomer = await open('198.51.100.30');
+    expect(newcomer.status).toBe(200);
+    expect((await postFirst(cookieOf(newcomer), '198.51.100.30', 1)).status).toBe(202);
+  });
+
+  it('refuses new chats from one address past its budget at their first call, saying too many new chats came from this network', async () => {
+    const { max } = DEFAULT_WEB_CHAT_LIMITS.addressSessions;
+    for (let i = 0; i < max; i++) {
+      const page = await open('198.51.100.20');
+      expect((await postFirst(cookieOf(page), '198.51.100.20', 100 + i)).status).toBe(202);
+    }
+    const late = await open('198.51.100.20');
+    expect(late.status).toBe(200);
+    const refused = await postFirst(cookieOf(late), '198.51.100.20', 999);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { message: string }).message).toContain(TOO_MANY_NEW_CHATS);
+    // The page's stream (an EventSource cannot read a 429) says the same, and greets no one.
+    const controller = new AbortController();
+    const stream = await fetch(`${instance.frontdoor.url}/chat/api/stream?lang=fr`, {
+      headers: { cookie: cookieOf(late), 'x-forwarded-for': '198.51.100.20' },
+      signal: controller.signal,
+    });
+    const reader = stream.body!.getReader();
+    const { value } = await reader.read();
+    controller.abort();
+    const said = new TextDecoder().decode(value);
+    expect(said).toContain('event: refused');
+    expect(said).toContain(TOO_MANY_NEW_CHATS);
+    expect(
+      await instance.frontdoor.webLog.isEmpty(
+        decodeURIComponent(cookieOf(late).split('=')[1]!).replace(/\.[^.]+$/, ''),
+      ),
+    ).toBe(true);
+    // Another network is not affected.
+    expect((await postFirst(cookieOf(await open('198.51.100.21')), '198.51.100.21', 998)).status).toBe(202);
+  });
+
+  it('refuses page loads from one address past their (larger) budget with a page saying why, and no cookie', async () => {
+    const max = DEFAULT_WEB_CHAT_LIMITS.addressPages!.max;
+    expect(max).toBeGreaterThan(DEFAULT_WEB_CHAT_LIMITS.addressSessions.max);
+    for (let i = 0; i < max; i++) expect((await open('198.51.100.40')).status).toBe(200);
+    const refused = await open('198.51.100.40');
     expect(refused.status).toBe(429);
     expect(refused.headers.get('set-cookie')).toBeNull();
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await refused.text()).toContain('Vous envoyez des messages très rapidement');
-    expect((await open('198.51.100.21')).status).toBe(200);
+    expect(await refused.text()).toContain(TOO_MANY_NEW_CHATS);
+    expect((await open('198.51.100.41')).status).toBe(200);
   });
 });
 

@@ -2,6 +2,7 @@
 // slot search, booking, the race for one slot, cancel and reschedule with the FHIR Slot and
 // Appointment states checked afterwards; and against a failing hospital fake.
 import type { Appointment, Patient, Slot } from '@medplum/fhirtypes';
+import { Operator } from '@medplum/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentReminders } from '../../src/integrations/fhir/appointment-reminders.ts';
 import { DemoHospital } from '../../src/integrations/fhir/demo-hospital.ts';
@@ -21,6 +22,8 @@ import {
 } from '../support/instance.ts';
 import { databaseBackends, type TestDatabaseTarget } from '../support/database.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
+import { FieldCipher } from '../../src/security/field-cipher.ts';
+import { TEST_FIELD_KEY } from '../support/instance.ts';
 
 describe('the demo hospital over FHIR', () => {
   let instance: TestInstance;
@@ -305,6 +308,7 @@ describe('the demo hospital over time', () => {
     const start = new Date(Date.UTC(2026, 10, 24, 3, 0));
     const hospital = await DemoHospital.open({
       pool: database.pool,
+      cipher: new FieldCipher(TEST_FIELD_KEY),
       timeZone: 'Asia/Ho_Chi_Minh',
       now: start,
       departmentNames: () => ({ en: 'Department' }),
@@ -334,6 +338,7 @@ describe('the demo hospital over time', () => {
     // goes on from the last day that has slots.
     const reopened = await DemoHospital.open({
       pool: database.pool,
+      cipher: new FieldCipher(TEST_FIELD_KEY),
       timeZone: 'Asia/Ho_Chi_Minh',
       now: new Date(start.getTime() + 3 * 86_400_000),
       departmentNames: () => ({ en: 'Department' }),
@@ -342,6 +347,86 @@ describe('the demo hospital over time', () => {
     expect(await count('2026-12-10', reopened)).toBe(18 * 20);
     const services = await reopened.repo.searchResources({ resourceType: 'HealthcareService' });
     expect(services).toHaveLength(9);
+  });
+});
+
+describe('the demo hospital at rest (health data sealed with the field cipher)', () => {
+  let database: Database;
+  const cipher = new FieldCipher(TEST_FIELD_KEY);
+  const open = () =>
+    DemoHospital.open({
+      pool: database.pool,
+      cipher,
+      timeZone: 'Asia/Ho_Chi_Minh',
+      now: new Date(Date.UTC(2026, 10, 24, 3, 0)),
+      departmentNames: () => ({ en: 'Department' }),
+    });
+  const lan: Patient = {
+    resourceType: 'Patient',
+    name: [{ text: 'Lan Nguyen Sealed' }],
+    telecom: [{ system: 'phone', value: '+84912345777' }],
+    birthDate: '1990-02-02',
+  };
+  const rawTable = async () =>
+    (
+      await database.pool.query<{ all: string }>(
+        `SELECT string_agg("content"::text, ' ') AS "all" FROM "HospitalResource"`,
+      )
+    ).rows[0]!.all;
+
+  beforeAll(async () => {
+    database = await openDatabase({ url: undefined, dataDir: undefined });
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('stores no patient name, phone or birth date in clear, and finds the patient again after reopening', async () => {
+    const hospital = await open();
+    const created = await hospital.repo.createResource(lan);
+    await hospital.repo.updateResource({ ...created, gender: 'female' });
+    const raw = await rawTable();
+    expect(raw).not.toContain('Lan Nguyen Sealed');
+    expect(raw).not.toContain('912345777');
+    expect(raw).not.toContain('1990-02-02');
+    // Nor any seeded resource: every row is one sealed string.
+    const { rows } = await database.pool.query<{ kinds: string[] }>(
+      `SELECT array_agg(DISTINCT jsonb_typeof("content")) AS "kinds" FROM "HospitalResource"`,
+    );
+    expect(rows[0]!.kinds).toEqual(['string']);
+
+    const reopened = await open();
+    const found = await reopened.repo.searchResources<Patient>({
+      resourceType: 'Patient',
+      filters: [{ code: 'birthdate', operator: Operator.EQUALS, value: '1990-02-02' }],
+    });
+    expect(found.map((patient) => [patient.id, patient.gender])).toEqual([[created.id, 'female']]);
+  });
+
+  it('loads rows an older version stored in clear, and seals them in place', async () => {
+    await open();
+    await database.pool.query(
+      `INSERT INTO "HospitalResource" ("resourceType", "id", "versionId", "content") VALUES ('Patient', 'old-plain', 'v-old', $1)`,
+      [
+        JSON.stringify({
+          ...lan,
+          id: 'old-plain',
+          meta: { versionId: 'v-old' },
+          name: [{ text: 'Old Plain Row' }],
+        }),
+      ],
+    );
+    expect(await rawTable()).toContain('Old Plain Row');
+    const reopened = await open();
+    const old = await reopened.repo.readResource<Patient>('Patient', 'old-plain');
+    expect(old.name?.[0]?.text).toBe('Old Plain Row');
+    expect(old.meta?.versionId).toBe('v-old');
+    expect(await rawTable()).not.toContain('Old Plain Row');
+    // Still readable after the seal (a later open reads the sealed form).
+    const again = await open();
+    expect((await again.repo.readResource<Patient>('Patient', 'old-plain')).name?.[0]?.text).toBe(
+      'Old Plain Row',
+    );
   });
 });
 
@@ -450,6 +535,7 @@ describe.skipIf(!databaseBackends.some((backend) => backend.name === 'postgres')
     const open = async (database: Database) =>
       DemoHospital.open({
         pool: database.pool,
+        cipher: new FieldCipher(TEST_FIELD_KEY),
         timeZone: 'Asia/Ho_Chi_Minh',
         now: new Date(Date.UTC(2026, 10, 24, 3, 0)),
         departmentNames: () => ({ en: 'Department' }),

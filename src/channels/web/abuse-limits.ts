@@ -3,6 +3,9 @@
 // instance enforces the same budget). A hospital's guest Wi-Fi puts many patients behind one
 // address, so the address budgets are ten patients' worth; a session's lets one person type a
 // message a second (and a page resend its burst) but stops a script posting a thousand.
+// Loading the page costs nothing on the server (a signed random cookie), so page loads have
+// their own, larger budget; a session is counted as new when it first talks to the API (opens
+// the stream or posts), so link previews, prefetches and crawlers spend nobody's chat budget.
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 
 export interface Budget {
@@ -14,12 +17,15 @@ export interface WebChatLimits {
   sessionMessages: Budget;
   addressMessages: Budget;
   addressSessions: Budget;
+  /** Page loads without a session cookie, per address; DEFAULT_WEB_CHAT_LIMITS when unset. */
+  addressPages?: Budget;
 }
 
 export const DEFAULT_WEB_CHAT_LIMITS: WebChatLimits = {
   sessionMessages: { max: 60, windowMs: 60_000 },
   addressMessages: { max: 600, windowMs: 60_000 },
   addressSessions: { max: 60, windowMs: 10 * 60_000 },
+  addressPages: { max: 600, windowMs: 10 * 60_000 },
 };
 
 /** Allowed, or refused with the seconds until the full window ends (for Retry-After). */
@@ -38,7 +44,15 @@ export class WebChatAbuseLimits {
     return this.take(`ratelimit:{webaddr:${address}}:messages`, this.limits.addressMessages);
   }
 
-  /** Counts one new chat session opened from `address`. */
+  /** Counts one page load without a session from `address`. */
+  async pageLoad(address: string): Promise<LimitDecision> {
+    return this.take(
+      `ratelimit:{webaddr:${address}}:pages`,
+      this.limits.addressPages ?? DEFAULT_WEB_CHAT_LIMITS.addressPages!,
+    );
+  }
+
+  /** Counts one new chat session (its first API call) from `address`. */
   async newSession(address: string): Promise<LimitDecision> {
     return this.take(`ratelimit:{webaddr:${address}}:sessions`, this.limits.addressSessions);
   }

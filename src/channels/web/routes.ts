@@ -109,6 +109,23 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
   const openStream = eventStreams(app);
   const limits = new WebChatAbuseLimits(options.kv, options.limits);
   const tooMany = (locale: Locale) => options.translator.getFixedT(locale, 'chat')('webchat.tooMany');
+  const tooManyNewChats = (locale: Locale) =>
+    options.translator.getFixedT(locale, 'chat')('webchat.tooManyNewChats');
+
+  /**
+   * The session's first API call counts it as a new chat from its address (once: a marker kept
+   * as long as the session's transcript; a session that still has a transcript is not new).
+   * Refused, it is not marked, so the same page may try again once the window has passed.
+   */
+  async function startSession(session: string, ip: string) {
+    const marker = `websession:{web:${session}}`;
+    const ttlMs = await options.log.retention(session);
+    if (!(await options.kv.setIfAbsent(marker, '1', { ttlMs }))) return { allowed: true } as const;
+    if (!(await options.log.isEmpty(session))) return { allowed: true } as const;
+    const decision = await limits.newSession(ip);
+    if (!decision.allowed) await options.kv.delete(marker);
+    return decision;
+  }
 
   /**
    * The conversation starts by itself the first time a page opens the session: the greeting
@@ -133,7 +150,7 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
   app.get('/chat', async (request, reply) => {
     const locale = pageLocale(request);
     if (!sessionOf(request)) {
-      const decision = await limits.newSession(request.ip);
+      const decision = await limits.pageLoad(request.ip);
       if (!decision.allowed) {
         const title = options.translator.getFixedT(locale, 'chat')('webchat.title', {
           hospital: options.hospitalName,
@@ -142,7 +159,7 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
           .code(429)
           .header('retry-after', String(decision.retryAfterS))
           .type('text/html; charset=utf-8')
-          .send(privacyPage(locale, title, tooMany(locale), ''));
+          .send(privacyPage(locale, title, tooManyNewChats(locale), ''));
       }
       reply.setCookie(COOKIE, randomUUID(), {
         signed: true,
@@ -167,6 +184,11 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
     // otherwise be stored and refused for good), and what is left must say something.
     // Parsed before the rate limit, so malformed bodies spend no one's budget.
     const body: PostedMessage = parseInput(postedMessage, request.body);
+    const started = await startSession(session, request.ip);
+    if (!started.allowed) {
+      const locale = resolveLocale(body.lang) ?? pageLocale(request);
+      throw errors.rateLimited(tooManyNewChats(locale), started.retryAfterS);
+    }
     const decision = await limits.message(session, request.ip);
     if (!decision.allowed) {
       const locale = resolveLocale(body.lang) ?? pageLocale(request);
@@ -202,6 +224,15 @@ export function registerWebChat(app: FastifyInstance, options: WebChatOptions): 
 
   app.get('/chat/api/stream', async (request, reply) => {
     const session = requireSession(request);
+    const started = await startSession(session, request.ip);
+    if (!started.allowed) {
+      // An EventSource cannot read a 429's body: the page is told on the open stream, which
+      // neither greets nor follows the transcript (a reload tries again).
+      const locale = resolveLocale((request.query as { lang?: string }).lang) ?? pageLocale(request);
+      const refused = openStream(request, reply);
+      refused.write(`event: refused\ndata: ${JSON.stringify({ message: tooManyNewChats(locale) })}\n\n`);
+      return;
+    }
     const stream = openStream(request, reply);
     const epoch = await options.log.epoch(session);
     const resume = resumeFrom(request.headers['last-event-id'], epoch);

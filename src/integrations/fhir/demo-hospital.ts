@@ -18,7 +18,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { PersistentRepository } from './persistent-repository.ts';
+import { PersistentRepository, type ContentSealer } from './persistent-repository.ts';
 import { authorizeFhirRequest, type DemoHospitalAccess } from './demo-hospital-access.ts';
 import { DEPARTMENT_SYSTEM } from './identifier-systems.ts';
 import type { Department } from '../../domain/triage.ts';
@@ -115,6 +115,8 @@ function loadDefinitions(): void {
 export interface DemoHospitalOptions {
   /** The database the hospital keeps its resources in (table HospitalResource). */
   pool: pg.Pool;
+  /** Seals what the hospital stores (its patients are health data at rest). */
+  cipher: ContentSealer;
   timeZone: string;
   now: Date;
   /** Department names per locale (from locales/<lang>/triage.json). */
@@ -138,7 +140,10 @@ export class DemoHospital {
    */
   static async open(options: DemoHospitalOptions): Promise<DemoHospital> {
     loadDefinitions();
-    const hospital = new DemoHospital(await PersistentRepository.open(options.pool), options.timeZone);
+    const hospital = new DemoHospital(
+      await PersistentRepository.open(options.pool, options.cipher),
+      options.timeZone,
+    );
     await hospital.repo.exclusively(async () => {
       if (hospital.repo.empty) await hospital.seed(options);
       else await hospital.resume(options.now);

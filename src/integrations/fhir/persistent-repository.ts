@@ -4,6 +4,9 @@
 // also the judge of If-Match: an update is written only if the stored version is still the one
 // the writer read, so of two writers — in this process or on another instance sharing the
 // database — exactly one wins. `sync` picks up what other instances wrote since the last look.
+// The stored content is sealed with the field cipher (patients' names, phones and birth dates
+// are health data at rest); only what sync and ordering need — type, id, version, seq, times —
+// stays in clear. Rows an older version wrote in clear are read and sealed in place on open.
 import { randomUUID } from 'node:crypto';
 import { OperationOutcomeError, notFound, preconditionFailed } from '@medplum/core';
 import { MemoryRepository, type UpdateResourceOptions } from '@medplum/fhir-router';
@@ -12,10 +15,18 @@ import type pg from 'pg';
 
 type WithId<T> = T & { id: string };
 
+/** Seals and opens stored content (the field cipher). */
+export interface ContentSealer {
+  encrypt(plain: string): string;
+  decrypt(sealed: string): string;
+}
+
 interface Row {
   resourceType: string;
   id: string;
-  content: Resource;
+  versionId: string;
+  /** A sealed JSON string; a plain resource object in rows written before sealing. */
+  content: string | Resource;
   deleted: boolean;
   seq: string;
 }
@@ -32,7 +43,10 @@ export class PersistentRepository extends MemoryRepository {
   /** Where reads and writes go: the pool, or the seeding transaction's connection. */
   private db: pg.Pool | pg.PoolClient;
 
-  private constructor(private readonly pool: pg.Pool) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly sealer: ContentSealer,
+  ) {
     super();
     this.db = pool;
   }
@@ -64,11 +78,16 @@ export class PersistentRepository extends MemoryRepository {
     }
   }
 
-  /** Loads every stored resource into the in-memory index. */
-  static async open(pool: pg.Pool): Promise<PersistentRepository> {
-    const repo = new PersistentRepository(pool);
+  /** Loads every stored resource into the in-memory index, sealing rows still in clear. */
+  static async open(pool: pg.Pool, sealer: ContentSealer): Promise<PersistentRepository> {
+    const repo = new PersistentRepository(pool, sealer);
     await repo.sync();
     return repo;
+  }
+
+  /** The content column's value for a resource: its JSON, sealed (a JSON string in jsonb). */
+  private seal(resource: Resource): string {
+    return JSON.stringify(this.sealer.encrypt(JSON.stringify(resource)));
   }
 
   /** True when the table holds nothing yet (a hospital never seeded). */
@@ -85,18 +104,37 @@ export class PersistentRepository extends MemoryRepository {
   async sync(): Promise<void> {
     const { rows } = await this.db.query<Row & { horizon: string }>(
       `WITH snapshot AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon)
-       SELECT r."resourceType", r."id", r."content", r."deleted", r."seq"::text AS "seq", snapshot.horizon
+       SELECT r."resourceType", r."id", r."versionId", r."content", r."deleted", r."seq"::text AS "seq", snapshot.horizon
        FROM snapshot LEFT JOIN "HospitalResource" r ON r."seq" > $1 OR r."xid" >= $2::text::xid8
        ORDER BY r."seq"`,
       [this.seen.toString(), this.horizon],
     );
     if (rows[0]) this.horizon = rows[0].horizon;
+    const inClear: { resourceType: string; id: string; versionId: string; content: string }[] = [];
     for (const row of rows) {
       if (row.seq === null) continue;
-      if (row.deleted) await super.deleteResource(row.resourceType, row.id).catch(() => undefined);
-      else await super.createResource(row.content);
+      const { resourceType, id, versionId, content } = row;
+      // Tombstones keep their content too, so they are sealed like the rest.
+      if (typeof content !== 'string')
+        inClear.push({ resourceType, id, versionId, content: this.sealer.encrypt(JSON.stringify(content)) });
+      if (row.deleted) await super.deleteResource(resourceType, id).catch(() => undefined);
+      else
+        await super.createResource(
+          typeof content === 'string' ? (JSON.parse(this.sealer.decrypt(content)) as Resource) : content,
+        );
       const seq = BigInt(row.seq);
       if (seq > this.seen) this.seen = seq;
+    }
+    if (inClear.length > 0) {
+      // Sealed in place, same version and seq: the resource has not changed, so no instance
+      // needs to see it again; a writer that got there first keeps its write (versionId).
+      await this.db.query(
+        `UPDATE "HospitalResource" AS h SET "content" = r->'content'
+         FROM jsonb_array_elements($1::jsonb) AS r
+         WHERE h."resourceType" = r->>'resourceType' AND h."id" = r->>'id'
+           AND h."versionId" = r->>'versionId' AND jsonb_typeof(h."content") = 'object'`,
+        [JSON.stringify(inClear)],
+      );
     }
   }
 
@@ -108,7 +146,7 @@ export class PersistentRepository extends MemoryRepository {
        ON CONFLICT ("resourceType", "id") DO UPDATE SET "versionId" = EXCLUDED."versionId",
          "content" = EXCLUDED."content", "deleted" = false, "updatedAt" = now(), "xid" = pg_current_xact_id(),
          "seq" = nextval(pg_get_serial_sequence('"HospitalResource"', 'seq'))`,
-      [stamped.resourceType, stamped.id, stamped.meta.versionId, JSON.stringify(stamped)],
+      [stamped.resourceType, stamped.id, stamped.meta.versionId, this.seal(stamped)],
     );
     return super.createResource(stamped);
   }
@@ -119,9 +157,18 @@ export class PersistentRepository extends MemoryRepository {
     const stamped = resources.map((resource) => stamp(resource, resource.id ?? this.generateId()));
     await this.db.query(
       `INSERT INTO "HospitalResource" ("resourceType", "id", "versionId", "content")
-       SELECT r->>'resourceType', r->>'id', r->'meta'->>'versionId', r
+       SELECT r->>'resourceType', r->>'id', r->>'versionId', r->'content'
        FROM jsonb_array_elements($1::jsonb) AS r`,
-      [JSON.stringify(stamped)],
+      [
+        JSON.stringify(
+          stamped.map((resource) => ({
+            resourceType: resource.resourceType,
+            id: resource.id,
+            versionId: resource.meta.versionId,
+            content: this.sealer.encrypt(JSON.stringify(resource)),
+          })),
+        ),
+      ],
     );
     for (const resource of stamped) await super.createResource(resource);
   }
@@ -147,7 +194,7 @@ export class PersistentRepository extends MemoryRepository {
         stamped.id,
         current.meta?.versionId ?? '',
         stamped.meta.versionId,
-        JSON.stringify(stamped),
+        this.seal(stamped),
       ],
     );
     if (!rowCount) {

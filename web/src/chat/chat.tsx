@@ -60,6 +60,10 @@ export function Chat(props: { boot: ChatBoot }) {
     });
     stream.addEventListener('open', () => setStatus(''));
     stream.addEventListener('error', () => setStatus(textRef.current.offline));
+    // Too many new chats from this network: the stream stays open and says so.
+    stream.addEventListener('refused', (event: MessageEvent<string>) =>
+      setStatus((JSON.parse(event.data) as { message: string }).message),
+    );
     return () => stream.close();
   }, []);
 
