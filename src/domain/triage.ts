@@ -213,6 +213,11 @@ export interface IntakeAnswers {
   temperature?: number;
   /** Age in whole years, from the registered birth date. */
   age?: number;
+  /**
+   * Set when an emergency phrase stopped the questions: how many had been answered; the phrase
+   * was typed at the next one, and those after it were never asked.
+   */
+  stoppedAt?: number;
 }
 
 export interface TriageResult {

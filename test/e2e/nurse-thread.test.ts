@@ -141,4 +141,23 @@ describe('the nurse’s thread with the patient', () => {
     expect(minhIntake).toMatchObject({ acuity: 1, triageAcuity: 1 });
     expect(minhIntake.reasons).toContain('typed:khó thở');
   });
+
+  it('shows the nurse only the questions the patient was asked before the emergency phrase, and the phrase where it was typed', async () => {
+    const [, minhRow] = await inbox();
+    const { body } = await nurse.request('GET', `/console/api/intakes/${minhRow!.id}`);
+    const intake = body.intake as {
+      answers: { stoppedAt?: number; severity?: number; temperature?: number };
+    };
+    // The onset was answered; the phrase came at the next question (how bad it is), so the
+    // severity, red-flag, temperature and own-words questions were never asked.
+    expect(intake.answers.stoppedAt).toBe(1);
+    expect(intake.answers.severity).toBeUndefined();
+    const excerpt = body.excerpt as { question: string; answer: string }[];
+    expect(excerpt.map((line) => line.answer)).toEqual([
+      expect.any(String), // the complaint
+      expect.any(String), // the onset, as answered
+      '⚠ tôi bị khó thở quá',
+    ]);
+    expect(excerpt).toHaveLength(3);
+  });
 });

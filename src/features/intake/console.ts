@@ -230,6 +230,10 @@ export function intakeLabels(translator: i18n, locale: Locale, emergencyNumber =
 }
 export type IntakeLabels = ReturnType<typeof intakeLabels>;
 
+function questionText(question: ReturnType<typeof questionsFor>[number], t: (key: string) => string): string {
+  return question.kind === 'redFlag' ? t(`redFlag.${question.id}`) : t(`intake.${question.kind}`);
+}
+
 /** The questions as the patient saw them, in their language, with what they answered. */
 function excerpt(detail: IntakeDetail, translator: i18n): { question: string; answer: string }[] {
   const locale = isLocale(detail.locale) ? detail.locale : 'en';
@@ -239,7 +243,15 @@ function excerpt(detail: IntakeDetail, translator: i18n): { question: string; an
   const { answers } = detail;
   const yesNo = (value: string | undefined) => (value ? t(`intake.${value}`) : '–');
   const lines = [{ question: t('intake.complaint'), answer: t(`complaint.${rule.id}`) }];
-  for (const question of questionsFor(rule, answers.age)) {
+  const typed = detail.typedRedFlags.length > 0;
+  for (const [index, question] of questionsFor(rule, answers.age).entries()) {
+    // Questions an emergency stopped were never asked: only the one a phrase was typed at is
+    // shown, with what the patient typed there.
+    if (answers.stoppedAt !== undefined && index >= answers.stoppedAt) {
+      if (index === answers.stoppedAt && typed && detail.description)
+        lines.push({ question: questionText(question, t), answer: `⚠ ${detail.description}` });
+      break;
+    }
     switch (question.kind) {
       case 'onset':
         lines.push({

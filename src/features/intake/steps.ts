@@ -109,9 +109,13 @@ function finish(
   context: StepContext,
   description?: string,
   typed?: TypedRedFlag,
+  stoppedAt?: number,
 ): Outcome {
   const t = context.text(state.locale);
-  const answers = answersOf(state, context);
+  const answers: IntakeAnswers = {
+    ...answersOf(state, context),
+    ...(stoppedAt === undefined ? {} : { stoppedAt }),
+  };
   const rules = triage(answers);
   const result = typed ? raised(rules, typed.acuity, `typed:${typed.phrase}`) : rules;
   const record: Effect = {
@@ -160,7 +164,8 @@ export function emergencyStop(
   typed: TypedRedFlag,
   text: string,
 ): Outcome {
-  return finish(state, context, text.slice(0, DESCRIPTION_MAX), typed);
+  // Typed at the question it interrupted: that one and those after it have no answer.
+  return finish(state, context, text.slice(0, DESCRIPTION_MAX), typed, Number(state.draft.at ?? 0));
 }
 
 /** Buttons under every question: its answers, then "Back". */
@@ -198,8 +203,16 @@ function answerYesNo(
       complaintRule(state.draft.complaint ?? '')?.redFlags.some(
         (flag) => flag.id === state.draft.flag && flag.acuity === 1,
       );
-    // A red flag that means an emergency on its own stops the questions at once.
-    if (emergency) return finish({ ...state, draft: { ...state.draft, ...answer } }, context);
+    // A red flag that means an emergency on its own stops the questions at once (the rest are
+    // recorded as never asked).
+    if (emergency)
+      return finish(
+        { ...state, draft: { ...state.draft, ...answer } },
+        context,
+        undefined,
+        undefined,
+        Number(state.draft.at ?? 0) + 1,
+      );
     return advance(state, context, answer);
   };
 }

@@ -35,6 +35,8 @@ interface Detail {
     pregnant?: 'yes' | 'no' | 'unknown';
     temperature?: number;
     age?: number;
+    /** An emergency stopped the questions here: later ones were never asked. */
+    stoppedAt?: number;
   };
   patient: { fullName: string; birthDate: string; phone: string };
   address: { channel: string };
@@ -144,6 +146,8 @@ export function Intake(props: { id: string; onError: (error: unknown) => void })
   if (!loaded) return null;
   const { intake: i, excerpt, pendingAppointments: pending } = loaded;
   const a = i.answers;
+  // An emergency stopped the questions: an answer missing is one never asked, not "does not know".
+  const stopped = a.stoppedAt !== undefined;
   const closed = i.status === 'closed';
 
   const act = (run: () => Promise<unknown>, flash: string, after?: () => void) => () =>
@@ -251,13 +255,19 @@ export function Intake(props: { id: string; onError: (error: unknown) => void })
                 [
                   t('intake.severity'),
                   a.severity === undefined
-                    ? yesNo('unknown')
+                    ? stopped
+                      ? '–'
+                      : yesNo('unknown')
                     : t('intake.severityValue', { value: a.severity }),
                 ],
                 ...(a.pregnant ? [[t('intake.pregnant'), yesNo(a.pregnant)] as [string, string]] : []),
                 [
                   t('intake.temperature'),
-                  a.temperature === undefined ? t('intake.notMeasured') : `${a.temperature} °C`,
+                  a.temperature === undefined
+                    ? stopped
+                      ? '–'
+                      : t('intake.notMeasured')
+                    : `${a.temperature} °C`,
                 ],
                 [t('intake.age'), a.age === undefined ? '–' : String(a.age)],
               ]}
