@@ -76,6 +76,15 @@ describe('nurse console in Chromium', () => {
     ]);
     // Marks this page load: a reload would lose it.
     await page.evaluate(() => Object.assign(window, { sameDocument: true }));
+    // The nurse's browser reads the built-in hospital with the same session (its cookie is the
+    // whole site's), and nothing without it.
+    const fhirStatus = (cookies: RequestCredentials) =>
+      page.evaluate(
+        async (credentials) => (await fetch('/fhir/R4/Patient?_count=1', { credentials })).status,
+        cookies,
+      );
+    expect(await fhirStatus('same-origin')).toBe(200);
+    expect(await fhirStatus('omit')).toBe(401);
 
     // A third patient completes an intake while the nurse watches: urgent (level 3).
     const bao = patient(9203);

@@ -148,7 +148,7 @@ describe('console sign-in', () => {
     expect(JSON.stringify([...failures, ...signIns])).not.toContain('6.6.6.6');
   });
 
-  it('scopes the session cookie to /console, where every console page and API lives, and sign-out clears it there', async () => {
+  it('sets the session cookie for the whole site (the console and the built-in hospital at /fhir/R4), httpOnly and SameSite=Strict, and sign-out clears it there', async () => {
     const again = client();
     const csrf = await again.request('GET', '/console/api/csrf');
     again.csrfToken = String(csrf.body.csrfToken);
@@ -157,14 +157,14 @@ describe('console sign-in', () => {
         .status,
     ).toBe(200);
     const [set] = again.lastHeaders.getSetCookie().filter((line) => line.startsWith('fd_staff='));
-    expect(set).toMatch(/; Path=\/console(;|$)/);
+    expect(set).toMatch(/; Path=\/(;|$)/);
     expect(set).toContain('HttpOnly');
     expect(set).toContain('SameSite=Strict');
     const me = await again.request('GET', '/console/api/me');
     again.csrfToken = String(me.body.csrfToken);
     expect((await again.request('POST', '/console/api/sign-out')).status).toBe(200);
     const [cleared] = again.lastHeaders.getSetCookie().filter((line) => line.startsWith('fd_staff='));
-    expect(cleared).toMatch(/; Path=\/console(;|$)/);
+    expect(cleared).toMatch(/; Path=\/(;|$)/);
     expect(cleared).toMatch(/Expires=Thu, 01 Jan 1970|Max-Age=0/i);
     expect((await again.request('GET', '/console/api/me')).status).toBe(401);
   });

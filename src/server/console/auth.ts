@@ -9,6 +9,7 @@ import { consoleInput } from './input.ts';
 import { guards, recorder, type ConsoleDeps } from './plugin.ts';
 
 export const SESSION_COOKIE = 'fd_staff';
+const SESSION_COOKIE_PATH = '/';
 
 export interface AuthOptions {
   sessions: StaffSessions;
@@ -76,7 +77,10 @@ export function authRoutes(options: AuthOptions): FastifyPluginAsync<ConsoleDeps
           httpOnly: true,
           sameSite: 'strict',
           secure: options.secureCookies,
-          path: '/console',
+          // The whole site, not /console: a signed-in nurse's browser also reads the built-in
+          // hospital at /fhir/R4 with it. httpOnly and SameSite=Strict keep it from scripts and
+          // other sites; every change still needs the console's CSRF token.
+          path: SESSION_COOKIE_PATH,
         });
         request.staff = result.staff;
         await record(request, 'staff.sign-in', 'staff', result.staff.id);
@@ -87,7 +91,7 @@ export function authRoutes(options: AuthOptions): FastifyPluginAsync<ConsoleDeps
     app.post('/console/api/sign-out', changing(), async (request, reply) => {
       if (request.staffToken) await sessions.destroy(request.staffToken);
       await record(request, 'staff.sign-out', 'staff', request.staff?.id ?? '');
-      reply.clearCookie(SESSION_COOKIE, { path: '/console' });
+      reply.clearCookie(SESSION_COOKIE, { path: SESSION_COOKIE_PATH });
       return { signedOut: true };
     });
 
