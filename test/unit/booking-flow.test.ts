@@ -62,7 +62,12 @@ describe('booking', () => {
     expect(state.step).toBe('menu.main');
     expect(effects[0]).toMatchObject({
       type: 'send',
-      message: { urgent: true, text: expect.stringContaining('call 115') as unknown },
+      message: {
+        urgent: true,
+        text: expect.stringContaining('call 115') as unknown,
+        // A tap-to-call button, as every emergency answer has.
+        calls: [{ number: '115', label: expect.stringContaining('115') as unknown }],
+      },
     });
     expect(requests(effects)).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { emergencyNumberFor } from '../../domain/red-flags.ts';
 import { addDays } from '../../domain/time-zone.ts';
 import { type Department } from '../../domain/triage.ts';
 import { dayName, departmentName, describe, when } from './appointment-text.ts';
-import { choices, pressed, send, stay, type Flow, type Outcome } from '../kit.ts';
+import { choices, emergencyMessage, pressed, send, stay, type Flow, type Outcome } from '../kit.ts';
 import { checkoutMessage, feeLine, payable } from '../payments/steps.ts';
 
 import {
@@ -331,14 +331,11 @@ export const booking: Flow = {
 /** Entering booking from the menu: level 1 is told to call, everyone else chooses a department. */
 export function startBooking(state: ConversationState, context: StepContext): Outcome {
   if (bookingLimits(state.triage).emergency) {
-    const number = emergencyNumberFor(
-      state.country,
-      context.settings.emergencyNumbers,
-      context.settings.hospitalCountry,
-    );
+    // With the call buttons every emergency answer has.
+    const t = context.text(state.locale);
     return stay(
       state,
-      send({ text: context.text(state.locale)('booking:emergencyFirst', { number }), urgent: true }),
+      send(emergencyMessage(state, context, (number) => t('booking:emergencyFirst', { number }))),
     );
   }
   return { state: { ...state, draft: {} }, effects: [], to: 'booking.department' };
