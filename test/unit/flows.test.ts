@@ -149,6 +149,9 @@ describe('the first impression (issue 14)', () => {
       `phone at ${settings.hospitalPhone} or in person at ${settings.hospitalAddress}`,
     );
     expect(message?.choices).toEqual([{ data: 'onboarding.declined|again', label: 'Start again' }]);
+    expect(message?.calls).toEqual([
+      { label: `Call ${settings.hospitalPhone}`, number: settings.hospitalPhone },
+    ]);
     const again = run([button('onboarding.declined|again'), button('onboarding.consent|yes')], 'en', state);
     expect(again.state.step).toBe('onboarding.name');
     expect(again.effects).toContainEqual(expect.objectContaining({ type: 'recordConsent', granted: true }));
@@ -196,6 +199,9 @@ describe('the first impression (issue 14)', () => {
     expect(effects.some((e) => e.type === 'recordConsent')).toBe(false);
     const answer = effects[0];
     expect(answer?.type === 'send' && answer.message.text).toContain(settings.hospitalPhone);
+    expect(answer?.type === 'send' && answer.message.calls?.map((call) => call.number)).toEqual([
+      settings.hospitalPhone,
+    ]);
     expect(answer?.type === 'send' && answer.message.choices?.map((c) => c.data)).toEqual([
       'privacy|withdraw',
       'privacy|keep',

@@ -4,7 +4,7 @@
 import type { ConversationState, Effect, StepContext } from '../../conversation/flow.ts';
 import { SUPPORTED_LOCALES } from '../../i18n/locales.ts';
 import { choices, send } from '../kit.ts';
-import { CONSENT_TEXT_VERSION } from './steps.ts';
+import { CONSENT_TEXT_VERSION, hospitalCall } from './steps.ts';
 
 export type PrivacyRequest = 'withdraw' | 'deleteData';
 
@@ -62,6 +62,7 @@ export function deleteDataAnswer(state: ConversationState, context: StepContext)
         ['withdraw', t('privacyRequest.withdrawButton')],
         ['keep', t('privacyRequest.keepButton')],
       ]),
+      ...hospitalCall(t, context.settings),
     }),
   ];
 }

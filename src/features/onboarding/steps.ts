@@ -26,7 +26,17 @@ export function declinedMessage(
       address: settings.hospitalAddress,
     }),
     choices: choices(DECLINED, [['again', t('onboarding.consent.startAgain')]]),
+    ...hospitalCall(t, settings),
   };
+}
+
+/** A tap-to-call button for the hospital's phone, where the chat names it. */
+export function hospitalCall(
+  t: ReturnType<StepContext['text']>,
+  settings: FlowSettings,
+): Pick<OutboundMessage, 'calls'> {
+  const number = settings.hospitalPhone.trim();
+  return number ? { calls: [{ label: t('emergency.call', { number }), number }] } : {};
 }
 
 const consentDecision = (granted: boolean): Effect => ({
