@@ -12,7 +12,14 @@ interface AuditEntry {
   subjectType: string;
   subjectId: string;
   ip: string | null;
+  /** What the action recorded beyond its subject (an operator's refund reason, say). */
+  detail?: Record<string, unknown> | null;
 }
+
+const detailText = (detail: AuditEntry['detail']): string =>
+  Object.entries(detail ?? {})
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(', ');
 
 export function Audit(props: { onError: (error: unknown) => void }) {
   const { api, t, locale } = useSession();
@@ -33,6 +40,7 @@ export function Audit(props: { onError: (error: unknown) => void }) {
           { text: t('audit.who') },
           { text: t('audit.action') },
           { text: t('audit.subject') },
+          { text: t('audit.detail') },
           { text: t('audit.from'), narrow: true },
         ]}
         empty=""
@@ -43,6 +51,7 @@ export function Audit(props: { onError: (error: unknown) => void }) {
             <td>{entry.actorLabel}</td>
             <td>{entry.action}</td>
             <td>{`${entry.subjectType} ${entry.subjectId}`}</td>
+            <td>{detailText(entry.detail)}</td>
             <td class="hide-narrow">{entry.ip ?? ''}</td>
           </tr>
         ))}
