@@ -59,7 +59,10 @@ export interface Frontdoor {
   demoHospitalToken?: string;
   /** Embedded default only: console accounts made up at start, to be printed. */
   demoStaff: DemoStaff;
-  /** Resolves once the conversations and deliveries this process started have finished (tests). */
+  /**
+   * Resolves once the conversations, deliveries and (in-process runner) jobs this process
+   * started have finished (tests).
+   */
   idle(): Promise<void>;
   /** Stops taking requests, drains jobs and closes every connection. */
   close(): Promise<void>;
@@ -227,8 +230,14 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       payments: integrations.payments,
       holds: integrations.holds,
       async idle() {
+        // Effect jobs (a hold's timer being set) start conversations and conversations queue
+        // jobs: settled only once a round finds no job running.
+        for (let jobsRan = true; jobsRan;) {
+          await engine.idle();
+          jobsRan = (await jobs.idle?.()) ?? false;
+          await outbox.idle();
+        }
         await engine.idle();
-        await outbox.idle();
       },
       async close() {
         for (const channel of channels) await channel.stop?.();

@@ -8,6 +8,8 @@ import type { AddOptions, JobHandler, JobQueue, QueueOptions } from './job-queue
 
 /** A JobQueue whose delayed jobs with ids are also recorded in the ScheduledTimer table. */
 export class DurableTimers implements JobQueue {
+  private readonly defined = new Set<string>();
+
   constructor(
     private readonly jobs: JobQueue,
     private readonly prisma: PrismaClient,
@@ -20,6 +22,7 @@ export class DurableTimers implements JobQueue {
   }
 
   define<T>(queue: string, handler: JobHandler<T>, options?: QueueOptions): void {
+    this.defined.add(queue);
     this.jobs.define<T>(
       queue,
       async (data, context) => {
@@ -34,13 +37,17 @@ export class DurableTimers implements JobQueue {
   async add<T>(queue: string, data: T, options: AddOptions = {}): Promise<void> {
     const { jobId, delayMs } = options;
     if (jobId !== undefined && delayMs !== undefined && delayMs > 0) {
-      const dueAt = new Date(this.clock.now() + delayMs);
+      const dueAt = this.clock.now() + delayMs;
       const json = JSON.parse(JSON.stringify(data)) as object;
       await this.prisma.scheduledTimer.upsert({
         where: { queue_jobId: { queue, jobId } },
-        create: { queue, jobId, data: json, dueAt },
+        create: { queue, jobId, data: json, dueAt: new Date(dueAt) },
         update: {},
       });
+      // The delay is counted again from now: time went on while the row was written (a test's
+      // clock may have jumped past most of it), and the job is due when the row says.
+      await this.jobs.add(queue, data, { ...options, delayMs: Math.max(0, dueAt - this.clock.now()) });
+      return;
     }
     await this.jobs.add(queue, data, options);
   }
@@ -50,8 +57,17 @@ export class DurableTimers implements JobQueue {
     await this.jobs.remove(queue, jobId);
   }
 
-  /** Queues every recorded timer again (a past one runs now); the job ids make repeats no-ops. */
+  /**
+   * Queues every recorded timer again (a past one runs now); the job ids make repeats no-ops.
+   * Rows of a queue nothing handles any more (one a previous version had) could never run and
+   * would fail to queue at every start: they are dropped, said once.
+   */
   async rebuild(): Promise<number> {
+    const orphans = await this.prisma.scheduledTimer.deleteMany({
+      where: { queue: { notIn: [...this.defined] } },
+    });
+    if (orphans.count > 0)
+      this.logger.warn({ timers: orphans.count }, 'timers of queues nothing handles any more dropped');
     const pending = await this.prisma.scheduledTimer.findMany({ orderBy: { dueAt: 'asc' } });
     for (const timer of pending) {
       await this.jobs

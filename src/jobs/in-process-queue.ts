@@ -90,6 +90,12 @@ export class InProcessQueue implements JobQueue {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
 
+  async idle(): Promise<boolean> {
+    if (this.active.size === 0) return false;
+    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+    return true;
+  }
+
   private lane(queue: string): Lane {
     const lane = this.lanes.get(queue);
     if (!lane) throw new Error(`no handler defined for job queue ${queue}`);

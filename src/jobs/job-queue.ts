@@ -40,6 +40,11 @@ export interface JobQueue {
   remove(queue: string, jobId: string): Promise<void>;
   /** Stops taking jobs and waits for those running to finish. */
   close(): Promise<void>;
+  /**
+   * Waits for the jobs running in this process (not those waiting for their time); true when
+   * there were some. Only the in-process runner has it: BullMQ's jobs may run anywhere.
+   */
+  idle?(): Promise<boolean>;
 }
 
 /** How long a finished job id is remembered for idempotency. */
