@@ -1,6 +1,7 @@
 // Composition root: read the settings, start one instance, print where it is, and shut down
 // cleanly on SIGTERM/SIGINT. The application is imported only once the settings are read: on the
 // embedded default the data directory's initdb child then runs while the application loads.
+import { existsSync } from 'node:fs';
 import { ConfigError, isProduction, loadConfig, type Config } from './config.ts';
 import { chargesAnything } from './domain/payments.ts';
 import type { Frontdoor } from './runtime.ts';
@@ -58,13 +59,18 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  if (!config.DATABASE_URL && config.DATA_DIR) prepareDataDirAhead(embeddedDataDir(config.DATA_DIR));
-  let instance: Frontdoor;
-  // Nothing else is printed until the server listens, which the embedded database delays.
-  if (!config.DATABASE_URL)
+  // Nothing else is printed until the server listens, which the embedded database delays (its
+  // creation most, on the first start only).
+  if (!config.DATABASE_URL && config.DATA_DIR) {
+    const dataDir = embeddedDataDir(config.DATA_DIR);
     process.stdout.write(
-      `Preparing the embedded database in ${config.DATA_DIR}/ (about 15 s, on the first start only)…\n`,
+      existsSync(dataDir)
+        ? `Opening the embedded database in ${dataDir}…\n`
+        : `Preparing the embedded database in ${config.DATA_DIR}/ (first start only: a few seconds)…\n`,
     );
+    prepareDataDirAhead(dataDir);
+  }
+  let instance: Frontdoor;
   try {
     const [{ startFrontdoor }, { flowRegistry, CONSENT_TEXT_VERSION }] = await Promise.all([
       import('./runtime.ts'),

@@ -112,6 +112,8 @@ describe('npm start', () => {
       }
     });
     expect(/nurse\s+nurse@frontdoor\.local\s+password (\S+)/.exec(run.stdout)?.[1]).toBe(demo.nursePassword);
+    // The existing data directory is opened, not announced as a first start.
+    expect(run.stdout.indexOf('Opening the embedded database in')).toBe(0);
     expect(me).toBe(200);
     expect(run.code).toBe(0);
   }, 90_000);

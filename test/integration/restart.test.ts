@@ -68,8 +68,10 @@ describe('restart on the embedded default', () => {
       });
     expect((await post(running.url, '00000000-0000-4000-8000-000000000001', 'hello')).status).toBe(202);
     const first = running;
-    await vi.waitFor(async () =>
-      expect((await first.webLog.since(session, 0)).some((entry) => entry.from === 'assistant')).toBe(true),
+    await vi.waitFor(
+      async () =>
+        expect((await first.webLog.since(session, 0)).some((entry) => entry.from === 'assistant')).toBe(true),
+      { timeout: 15_000, interval: 50 },
     );
     await running.engine.idle();
     const transcript = await running.webLog.since(session, 0);
@@ -103,8 +105,9 @@ describe('restart on the embedded default', () => {
     expect(await first.kv.get(holdKey)).toBeDefined();
     // The schedule effect runs as a job after the answer went out.
     const expiry = { queue: 'conversation-timer', jobId: { endsWith: `:hold:${slotId}` } };
-    await vi.waitFor(async () =>
-      expect(await first.database.prisma.scheduledTimer.count({ where: expiry })).toBe(1),
+    await vi.waitFor(
+      async () => expect(await first.database.prisma.scheduledTimer.count({ where: expiry })).toBe(1),
+      { timeout: 15_000, interval: 50 },
     );
     // A row the previous version left, for the queue SlotHolds used to set its own expiry on:
     // nothing handles that queue now, so the restart drops it instead of failing it at each start.
@@ -119,11 +122,17 @@ describe('restart on the embedded default', () => {
     // Back after the hold ran out (but before its key's margin): the expiry runs at once.
     running = await start(dataDir, new ManualClock(Date.now() + holdMs + 1_000), telegram);
     const restarted = running;
-    await vi.waitFor(async () => {
-      expect(await restarted.kv.get(holdKey)).toBeUndefined();
-      expect(await restarted.database.prisma.scheduledTimer.count({ where: expiry })).toBe(0);
-      expect(await restarted.database.prisma.scheduledTimer.count()).toBe(0);
-    });
+    // The release (an effect job the timer's event leads to) may finish before the timer's own
+    // job deletes its row: both are waited for, as long as a busy machine needs (waitFor's
+    // default second was too short for that in a full run).
+    await vi.waitFor(
+      async () => {
+        expect(await restarted.kv.get(holdKey)).toBeUndefined();
+        expect(await restarted.database.prisma.scheduledTimer.count({ where: expiry })).toBe(0);
+        expect(await restarted.database.prisma.scheduledTimer.count()).toBe(0);
+      },
+      { timeout: 15_000, interval: 50 },
+    );
     await expect
       .poll(() =>
         telegram!
