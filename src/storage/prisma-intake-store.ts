@@ -165,7 +165,9 @@ export class PrismaIntakeStore implements IntakeRecorder, IntakeDesk {
     const actions: IntakeAction[] = row.events.map((event) => ({
       at: event.at,
       kind: event.kind as IntakeAction['kind'],
-      staff: event.kind === 'reply' ? 'Patient' : (event.staff?.displayName ?? 'former staff member'),
+      // Empty for the patient's replies and for staff no longer on record: the console names them
+      // in its reader's language.
+      staff: event.kind === 'reply' ? '' : (event.staff?.displayName ?? ''),
       detail: this.cipher.decryptJson<IntakeAction['detail']>(event.content),
     }));
     return {

@@ -94,7 +94,8 @@ describe('the nurse’s thread with the patient', () => {
       expect(thread).toEqual([
         expect.objectContaining({
           kind: 'reply',
-          staff: 'Patient',
+          // No staff name: the console names the patient in its reader's language.
+          staff: '',
           detail: { text: 'A bit better, but the cough keeps me awake' },
         }),
       ]);

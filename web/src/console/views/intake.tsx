@@ -148,6 +148,8 @@ export function Intake(props: { id: string; onError: (error: unknown) => void })
   const a = i.answers;
   // An emergency stopped the questions: an answer missing is one never asked, not "does not know".
   const stopped = a.stoppedAt !== undefined;
+  const author = (action: Action) =>
+    action.kind === 'reply' ? t('intake.patient') : action.staff || t('intake.formerStaff');
   const closed = i.status === 'closed';
 
   const act = (run: () => Promise<unknown>, flash: string, after?: () => void) => () =>
@@ -421,7 +423,7 @@ export function Intake(props: { id: string; onError: (error: unknown) => void })
               {talk.length ? (
                 talk.map((action, index) => (
                   <li key={index} class={action.kind === 'reply' ? 'patient' : ''}>
-                    <strong>{action.staff}</strong> {actionText(t, labels, locale, action)}
+                    <strong>{author(action)}</strong> {actionText(t, labels, locale, action)}
                     <div class="muted">{when(locale, action.at)}</div>
                   </li>
                 ))
@@ -435,7 +437,7 @@ export function Intake(props: { id: string; onError: (error: unknown) => void })
               <ul class="history">
                 {i.actions.map((action, index) => (
                   <li key={index}>
-                    <strong>{action.staff}</strong> {actionText(t, labels, locale, action)}
+                    <strong>{author(action)}</strong> {actionText(t, labels, locale, action)}
                     <div class="muted">{when(locale, action.at)}</div>
                   </li>
                 ))}
