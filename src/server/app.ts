@@ -52,6 +52,9 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     // route's query or params schema needs coercion, all of them being strings.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
+  // Fastify reads text/plain bodies as strings, which the JSON routes' schemas then refused with
+  // a 400 that named a schema; no route takes text, so it is an unsupported type like the rest.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
   registerMetrics(app, parts.metrics, parts.metricsAccess);
   registerHealth(app, parts.readiness);

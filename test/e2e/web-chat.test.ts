@@ -37,6 +37,14 @@ describe('web chat API', () => {
     expect(header).toContain('Path=/chat');
   });
 
+  it('answers 415 to a body that is not JSON, text/plain included', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const response = await post('hello', { cookie, 'content-type': type });
+      expect(response.status, type).toBe(415);
+      expect(((await response.json()) as { error: string }).error).toBe('unsupported_media_type');
+    }
+  });
+
   it('refuses messages without a valid session', async () => {
     expect(
       (await post(JSON.stringify({ id: '00000000-0000-4000-8000-000000000001', text: 'hi' }), {})).status,
