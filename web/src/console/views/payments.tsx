@@ -105,10 +105,17 @@ function Ask(props: {
           button: t('payments.cancelButton'),
         };
   const submit = async () => {
+    const given = (reason.current?.value ?? '').trim();
+    // Said here in the reader's language, not as the API's schema message.
+    if (given.length < 3) {
+      setError(t('payments.reasonRequired'));
+      reason.current?.focus();
+      return;
+    }
     try {
       const result = await api.post<{ payment: PaymentView | null }>(
         `/console/api/payments/${p.id}/${kind === 'refund' ? 'refund' : 'cancel-appointment'}`,
-        { reason: reason.current?.value ?? '' },
+        { reason: given },
       );
       props.onDone(
         kind === 'refund'
@@ -124,7 +131,14 @@ function Ask(props: {
       <h2 id="h-action">{text.title}</h2>
       <p class="muted">{text.body}</p>
       <label for="action-reason">{t('payments.reason')}</label>
-      <textarea id="action-reason" ref={reason} placeholder={t('payments.reasonPlaceholder')} />
+      <textarea
+        id="action-reason"
+        ref={reason}
+        required
+        minLength={3}
+        maxLength={500}
+        placeholder={t('payments.reasonPlaceholder')}
+      />
       <div class="row">
         <button class="danger" type="button" onClick={() => void submit()}>
           {text.button}
