@@ -427,7 +427,10 @@ function startFlags(checkout: string): string[] {
   const { scripts } = JSON.parse(readFileSync(`${checkout}/package.json`, 'utf8')) as {
     scripts: { start: string };
   };
-  return scripts.start.split(' ').filter((word) => word.startsWith('--'));
+  // The command that starts the server (after `&&`: the script first rebuilds the web front end
+  // when it is stale, whose own flags are not Node's).
+  const serve = scripts.start.split('&&').at(-1) ?? '';
+  return serve.split(' ').filter((word) => word.startsWith('--'));
 }
 
 /** The references run on Node's defaults, as their developer would run them; this tries others. */
