@@ -85,8 +85,9 @@ export class PrismaPatientDirectory implements PatientDirectory {
       // just given, and the earlier patient keeps its name, intakes and payments. The same name
       // and birth date with another phone is the same person with a new number: updated in place.
       const current = await tx.patient.findUniqueOrThrow({ where: { id: currentId } });
-      if (current.fullName && current.birthDate && !sameIdentity(current, identification)) {
-        const match = await tx.patient.findFirst({
+      // The earliest other patient registered with this phone and birth date: the same person.
+      const samePersonElsewhere = () =>
+        tx.patient.findFirst({
           where: {
             phone: identification.phone,
             birthDate: identification.birthDate,
@@ -95,6 +96,8 @@ export class PrismaPatientDirectory implements PatientDirectory {
           },
           orderBy: { createdAt: 'asc' },
         });
+      if (current.fullName && current.birthDate && !sameIdentity(current, identification)) {
+        const match = await samePersonElsewhere();
         const patientId = match
           ? (await tx.patient.update({ where: { id: match.id }, data: { locale: identification.locale } })).id
           : (
@@ -116,15 +119,7 @@ export class PrismaPatientDirectory implements PatientDirectory {
         if (consent) await tx.consent.update({ where: { id: consent.id }, data: { patientId } });
         return { patientId, returning: Boolean(match) };
       }
-      const existing = await tx.patient.findFirst({
-        where: {
-          phone: identification.phone,
-          birthDate: identification.birthDate,
-          erasedAt: null,
-          id: { not: currentId },
-        },
-        orderBy: { createdAt: 'asc' },
-      });
+      const existing = await samePersonElsewhere();
       if (!existing) {
         await tx.patient.update({
           where: { id: currentId },
