@@ -21,7 +21,6 @@ import type {
   FlowSettings,
   StepContext,
   SystemEvent,
-  Translate,
 } from './flow.ts';
 import {
   addressOf,
@@ -30,6 +29,7 @@ import {
   type InboundEvent,
   type OutboundMessage,
 } from './message.ts';
+import { ChatTexts } from './chat-texts.ts';
 import { coalesceMessages } from './coalesce.ts';
 import type { ConversationNotifier } from './notifier.ts';
 import type { OutboundBatch, Outbox } from './outbox.ts';
@@ -108,8 +108,10 @@ export class ConversationEngine implements ConversationNotifier {
   private readonly sweep: { start(): Promise<void> };
 
   private readonly handlers = new Map<string, EffectHandler<EffectType>>();
+  private readonly texts: ChatTexts;
 
   constructor(private readonly options: EngineOptions) {
+    this.texts = new ChatTexts(options.translator);
     for (const handlers of options.effects) {
       for (const [type, handler] of Object.entries(handlers)) {
         if (this.handlers.has(type)) throw new Error(`two handlers registered for the effect ${type}`);
@@ -305,7 +307,7 @@ export class ConversationEngine implements ConversationNotifier {
     }
 
     const context: StepContext = {
-      text: (locale) => this.text(locale),
+      text: (locale) => this.texts.in(locale),
       now: this.options.clock.now(),
       settings,
     };
@@ -318,7 +320,7 @@ export class ConversationEngine implements ConversationNotifier {
       logger.error({ err: error, step: state.step }, 'flow step failed');
       next = state;
       effects = [
-        { type: 'send', message: { text: this.text(state.locale)('errors.generic', { ns: 'common' }) } },
+        { type: 'send', message: { text: this.texts.in(state.locale)('errors.generic', { ns: 'common' }) } },
       ];
     }
     // Consent is the engine's to track (it sets how long the conversation is kept): the last
@@ -421,28 +423,5 @@ export class ConversationEngine implements ConversationNotifier {
       );
       return undefined;
     }
-  }
-
-  private readonly translators = new Map<Locale, Translate>();
-
-  /** Text in `locale`; texts without placeholders are looked up once per process. */
-  private text(locale: Locale): Translate {
-    let translate = this.translators.get(locale);
-    if (!translate) {
-      const t = this.options.translator.getFixedT(locale, 'chat');
-      // Only placeholder-free texts are remembered: values may be a patient's name.
-      const fixed = new Map<string, string>();
-      translate = (key, values) => {
-        if (values) return t(key, values);
-        let text = fixed.get(key);
-        if (text === undefined) {
-          text = t(key);
-          fixed.set(key, text);
-        }
-        return text;
-      };
-      this.translators.set(locale, translate);
-    }
-    return translate;
   }
 }
