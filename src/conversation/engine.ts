@@ -1,21 +1,18 @@
 // The conversation engine: every inbound event is deduplicated and queued in its patient's
-// inbox; one holder at a time (across instances) loads the state, steps the flow, hands the
-// effects to the job queue, and stores the state with the step's messages for the outbox,
-// which sends them only once they are stored.
+// inbox; one holder at a time (across instances) loads the state (saved-state.ts), steps the
+// flow, queues its effects (effect-jobs.ts; timers in timers.ts), and stores the state with the
+// step's messages for the outbox, which sends them only once they are stored.
 import type { i18n } from 'i18next';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { KnownPatient } from '../domain/patients.ts';
-import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/locales.ts';
+import type { Locale } from '../i18n/locales.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 import type {
   ConversationState,
   Effect,
-  EffectContext,
-  EffectHandler,
   EffectHandlers,
-  EffectType,
   FlowEvent,
   FlowRegistry,
   FlowSettings,
@@ -31,9 +28,12 @@ import {
 } from './message.ts';
 import { ChatTexts } from './chat-texts.ts';
 import { coalesceMessages } from './coalesce.ts';
+import { EffectJobs } from './effect-jobs.ts';
 import type { ConversationNotifier } from './notifier.ts';
 import type { OutboundBatch, Outbox } from './outbox.ts';
+import { currentState } from './saved-state.ts';
 import { SerialMailbox, type ItemHandler } from './serial-mailbox.ts';
+import { ConversationTimers } from './timers.ts';
 
 /** An event as queued for a conversation: from a patient, or the result of an effect. */
 export type ConversationEvent = Omit<InboundEvent, 'content'> & { content: FlowEvent };
@@ -75,30 +75,12 @@ export const UNCONSENTED_STATE_TTL_MS = 60 * 60 * 1000;
 
 /** Redelivered events are recognised for this long. */
 const DEDUPE_TTL_MS = 48 * 60 * 60 * 1000;
-const EFFECTS_QUEUE = 'effects';
 const DRAIN_QUEUE = 'conversation-drain';
-const TIMER_QUEUE = 'conversation-timer';
 
 /** Where a conversation's state is kept. */
 const stateKey = (key: string) => `conv:${key}`;
 
 export type AcceptResult = 'accepted' | 'duplicate';
-
-/** A timer set by a `schedule` effect; its event is encrypted like effects are. */
-interface TimerJob {
-  address: ConversationAddress;
-  id: string;
-  at: number;
-  sealed: string;
-}
-
-/** A domain effect waiting in the job queue; the effect itself is encrypted. */
-interface EffectJob {
-  address: ConversationAddress;
-  sealed: string;
-  locale: Locale;
-  jobId: string;
-}
 
 export class ConversationEngine implements ConversationNotifier {
   private readonly inbox: SerialMailbox;
@@ -106,18 +88,20 @@ export class ConversationEngine implements ConversationNotifier {
   private readonly stateTtlMs: number;
   private readonly unconsentedStateTtlMs: number;
   private readonly sweep: { start(): Promise<void> };
-
-  private readonly handlers = new Map<string, EffectHandler<EffectType>>();
+  private readonly effects: EffectJobs;
   private readonly texts: ChatTexts;
 
   constructor(private readonly options: EngineOptions) {
     this.texts = new ChatTexts(options.translator);
-    for (const handlers of options.effects) {
-      for (const [type, handler] of Object.entries(handlers)) {
-        if (this.handlers.has(type)) throw new Error(`two handlers registered for the effect ${type}`);
-        this.handlers.set(type, handler as EffectHandler<EffectType>);
-      }
-    }
+    const notify = this.notify.bind(this);
+    this.effects = new EffectJobs({
+      jobs: options.jobs,
+      handlers: options.effects,
+      timers: new ConversationTimers(options.timers ?? options.jobs, options.cipher, options.clock, notify),
+      cipher: options.cipher,
+      logger: options.logger,
+      notify,
+    });
     this.stateTtlMs = options.stateTtlMs ?? STATE_TTL_MS;
     this.unconsentedStateTtlMs = Math.min(
       options.unconsentedStateTtlMs ?? UNCONSENTED_STATE_TTL_MS,
@@ -128,27 +112,6 @@ export class ConversationEngine implements ConversationNotifier {
       lockTtlMs: options.inboxLockTtlMs ?? 30_000,
       itemTtlMs: DEDUPE_TTL_MS,
     });
-    options.jobs.define<EffectJob>(
-      EFFECTS_QUEUE,
-      (job) =>
-        this.perform(
-          job.address,
-          JSON.parse(options.cipher.decrypt(job.sealed)) as Effect,
-          job.locale,
-          job.jobId,
-        ),
-      { concurrency: 8, attempts: 8, backoffMs: 1_000 },
-    );
-    (options.timers ?? options.jobs).define<TimerJob>(
-      TIMER_QUEUE,
-      (job) =>
-        this.notify(
-          job.address,
-          JSON.parse(options.cipher.decrypt(job.sealed)) as SystemEvent,
-          `timer:${conversationKey(job.address)}:${job.id}:${job.at}`,
-        ),
-      { concurrency: 4, attempts: 5, backoffMs: 5_000 },
-    );
     options.jobs.define<{ address: ConversationAddress }>(DRAIN_QUEUE, ({ address }) => this.drain(address), {
       concurrency: 4,
       attempts: 5,
@@ -283,28 +246,7 @@ export class ConversationEngine implements ConversationNotifier {
     saved: string | undefined,
   ): Promise<{ state: string; batch: OutboundBatch | undefined; consented: boolean }> {
     const { flows, settings, logger } = this.options;
-    let state = saved ? (JSON.parse(saved) as ConversationState) : undefined;
-
-    if (state && state.version < flows.version) {
-      const migrated = flows.migrate?.(state);
-      if (migrated) {
-        logger.info({ from: state.version, to: migrated.version }, 'conversation state migrated');
-        state = migrated;
-      }
-    }
-    if (!state || state.version !== flows.version) {
-      const patient = await this.options.findPatient(address);
-      const previousLocale = state && isLocale(state.locale) ? state.locale : undefined;
-      const locale =
-        previousLocale ?? event.platformLocale ?? (await this.lookupLocale(address)) ?? DEFAULT_LOCALE;
-      if (state)
-        logger.info(
-          { from: state.version, to: flows.version },
-          'conversation restarted on a new flow version',
-        );
-      const consented = state?.consented ?? patient?.consented ?? false;
-      state = { ...flows.start(address, locale, patient, state ? 'upgraded' : 'new', settings), consented };
-    }
+    const state = await currentState(saved, address, event.platformLocale, this.options);
 
     const context: StepContext = {
       text: (locale) => this.texts.in(locale),
@@ -350,13 +292,7 @@ export class ConversationEngine implements ConversationNotifier {
     }
     // Effects are queued before the step is stored: a crash in between repeats the step, and
     // every effect is idempotent by its id, so the repeat records nothing twice.
-    const others = effects.filter((effect) => effect.type !== 'send');
-    for (const [index, effect] of others.entries()) {
-      const jobId = `fx:${conversationKey(address)}:${event.dedupeKey}:${index}`;
-      const sealed = this.options.cipher.encrypt(JSON.stringify(effect));
-      const job: EffectJob = { address, sealed, locale: next.locale, jobId };
-      await this.options.jobs.add(EFFECTS_QUEUE, job, { jobId });
-    }
+    await this.effects.queue(address, effects, next.locale, event.dedupeKey);
     return { state: JSON.stringify(next), batch, consented };
   }
 
@@ -366,62 +302,5 @@ export class ConversationEngine implements ConversationNotifier {
    */
   async notify(address: ConversationAddress, event: SystemEvent, dedupeKey: string): Promise<void> {
     await this.accept({ ...address, dedupeKey, sentAt: this.options.clock.now(), content: event });
-  }
-
-  /** Performs an effect with the handler its feature registered; results come back as events. */
-  private async perform(
-    address: ConversationAddress,
-    effect: Effect,
-    locale: Locale,
-    jobId: string,
-  ): Promise<void> {
-    if (effect.type === 'send') return;
-    if (effect.type === 'schedule' || effect.type === 'cancelSchedule') return this.timer(address, effect);
-    const handler = this.handlers.get(effect.type);
-    if (!handler) {
-      // Nothing can perform it (a feature removed while its effects waited): retrying cannot help.
-      this.options.logger.error({ effect: effect.type }, 'no handler for effect; dropped');
-      return;
-    }
-    const context: EffectContext = {
-      address,
-      locale,
-      effectId: jobId,
-      notify: (event) => this.notify(address, event, `${jobId}:result`),
-    };
-    await handler(effect, context);
-  }
-
-  /**
-   * Sets or cancels a conversation's timer. A timer set again is replaced: the old job goes
-   * first (a finished one too, whose id the queue would otherwise still remember).
-   */
-  private async timer(
-    address: ConversationAddress,
-    effect: Extract<Effect, { type: 'schedule' | 'cancelSchedule' }>,
-  ): Promise<void> {
-    const timers = this.options.timers ?? this.options.jobs;
-    const jobId = `timer:${conversationKey(address)}:${effect.id}`;
-    await timers.remove(TIMER_QUEUE, jobId);
-    if (effect.type === 'cancelSchedule') return;
-    const job: TimerJob = {
-      address,
-      id: effect.id,
-      at: effect.at,
-      sealed: this.options.cipher.encrypt(JSON.stringify(effect.event)),
-    };
-    await timers.add(TIMER_QUEUE, job, { jobId, delayMs: Math.max(0, effect.at - this.options.clock.now()) });
-  }
-
-  private async lookupLocale(address: ConversationAddress): Promise<Locale | undefined> {
-    try {
-      return await this.options.lookupLocale?.(address);
-    } catch (error) {
-      this.options.logger.warn(
-        { err: error, channel: address.channel },
-        'could not look up the user language',
-      );
-      return undefined;
-    }
   }
 }
