@@ -160,7 +160,12 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       jobs,
       timers,
       flows: options.flows,
-      effects: effectHandlers({ directory, intakes, booking: integrations.booking }),
+      effects: effectHandlers({
+        directory,
+        intakes,
+        booking: integrations.booking,
+        payments: integrations.payments,
+      }),
       findPatient: (address) => directory.findByChannel(address),
       cipher,
       translator,

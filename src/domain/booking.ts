@@ -40,7 +40,8 @@ export type BookingResult =
   | { kind: 'slots'; day: string; slots: SlotOption[]; more?: boolean }
   /** The slot is held for this patient while they confirm. */
   | { kind: 'held'; slotId: string }
-  | { kind: 'booked'; appointment: AppointmentView }
+  /** Booked; `replaces` is the appointment it was moved from, if it was a move. */
+  | { kind: 'booked'; appointment: AppointmentView; replaces?: string }
   /** Someone else got the slot first. */
   | { kind: 'taken' }
   /** The hospital failed (timeout, error); nothing was booked or changed. */

@@ -40,8 +40,8 @@ export interface PaidSlot {
 /** Books paid slots at the hospital. */
 export interface PaidBooker {
   /** Idempotent on `bookingKey`; throws SlotTaken when the slot is gone. */
-  bookPaid(address: ConversationAddress, patientId: string, booking: PaidSlot): Promise<AppointmentView>;
-  /** Cancels an appointment at the hospital (and its reminders); idempotent. */
+  bookPaid(patientId: string, booking: PaidSlot): Promise<AppointmentView>;
+  /** Cancels an appointment at the hospital; idempotent (its reminders check it still stands). */
   cancelAppointment(appointmentId: string): Promise<void>;
 }
 
@@ -68,6 +68,12 @@ export interface PaymentCheckout {
   ): Promise<BookingResult>;
   /** The patient's held times still waiting for payment. */
   awaitingPayment(patientId: string): Promise<AwaitedPayment[]>;
+}
+
+/** Settles checkouts the provider never reported on (their timer ran out). */
+export interface CheckoutSettlement {
+  /** Ends the payment's session if it is still open and acts on how it ended; idempotent. */
+  settle(paymentId: string): Promise<void>;
 }
 
 /** What a cancellation refunded, with the policy behind it. */

@@ -14,6 +14,7 @@ import type {
 import type { ConsolePlugin } from '../server/console/plugin.ts';
 import type { BookingService } from '../domain/booking.ts';
 import type { IntakeRecorder, TypedRedFlag } from '../domain/intakes.ts';
+import type { CheckoutSettlement } from '../domain/paid-booking.ts';
 import type { PatientDirectory } from '../domain/patients.ts';
 import type { Flow, Outcome } from './kit.ts';
 
@@ -27,6 +28,7 @@ export interface FeatureServices {
   directory: PatientDirectory;
   intakes: IntakeRecorder;
   booking: BookingService;
+  payments: CheckoutSettlement;
 }
 
 /** What reactions outside a step may ask of the flows. */

@@ -1,13 +1,13 @@
 // The systems we do not own, wired together: the hospital over FHIR (or the built-in one),
-// booking with its reminders and slot holds, and payments (Stripe, or the local test gateway),
-// each given the others' ports in its constructor.
+// booking with its slot holds, and payments (Stripe, or the local test gateway), each given the
+// others' ports in its constructor. Reminders and checkout timers are the conversations' own.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { ConversationNotifier } from '../conversation/notifier.ts';
-import { AppointmentReminders } from '../integrations/fhir/appointment-reminders.ts';
+import { LegacyReminders } from '../integrations/fhir/appointment-reminders.ts';
 import { BookingPerformer } from '../integrations/fhir/booking-performer.ts';
 import { FhirClient } from '../integrations/fhir/fhir-client.ts';
 import { Hospital } from '../integrations/fhir/hospital.ts';
@@ -59,18 +59,6 @@ export function wireIntegrations(deps: IntegrationDeps): Integrations {
   );
   // Built in the order they need each other; the patient is told through the engine, which
   // exists by the time anything is told.
-  const reminders = new AppointmentReminders(
-    timers,
-    hospital,
-    clock,
-    (address, appointmentId, start, hours) =>
-      deps.conversations.notify(
-        address,
-        { kind: 'system', name: 'booking.reminder', data: { appointmentId, start } },
-        `reminder:${appointmentId}:${hours}h`,
-      ),
-  );
-
   const holds = new SlotHolds(kv, clock, config.BOOKING_HOLD_MINUTES * 60_000);
 
   const tellPatient: PaymentMessenger = (address, event, dedupeKey) =>
@@ -87,7 +75,6 @@ export function wireIntegrations(deps: IntegrationDeps): Integrations {
   const checkouts = new Checkouts(
     database.prisma,
     gateway,
-    timers,
     holds,
     {
       fees: config.CONSULTATION_FEES,
@@ -114,8 +101,10 @@ export function wireIntegrations(deps: IntegrationDeps): Integrations {
     config.HOSPITAL_TIME_ZONE,
     clock,
     logger,
-    { reminders, holds, checkouts, refunds },
+    { holds, checkouts, refunds },
   );
+  // Reminders an older version set before the conversations decided them.
+  new LegacyReminders(timers, booking, deps.conversations);
 
   const payments = new Payments({
     prisma: database.prisma,

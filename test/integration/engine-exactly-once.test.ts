@@ -127,6 +127,7 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
         directory: nobody,
         intakes: { record: async () => undefined, patientReply: async () => undefined },
         booking: hospitalDown,
+        payments: { settle: async () => undefined },
       }),
       findPatient: (address) => nobody.findByChannel(address),
       cipher: new FieldCipher(generateKey()),

@@ -65,6 +65,7 @@ describe('engine recovery and delivery', () => {
         directory: nobody,
         intakes: { record: async () => undefined, patientReply: async () => undefined },
         booking: hospitalDown,
+        payments: { settle: async () => undefined },
       }),
       findPatient: (address) => nobody.findByChannel(address),
       cipher: new FieldCipher(generateKey()),

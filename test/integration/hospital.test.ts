@@ -4,7 +4,12 @@
 import type { Appointment, Patient, Slot } from '@medplum/fhirtypes';
 import { Operator } from '@medplum/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppointmentReminders } from '../../src/integrations/fhir/appointment-reminders.ts';
+import type { SystemEvent } from '../../src/conversation/flow.ts';
+import { timerEventKey } from '../../src/conversation/timers.ts';
+import { bookingEffects } from '../../src/features/booking/effects.ts';
+import { reminderTimers } from '../../src/features/booking/reminders.ts';
+import { LegacyReminders } from '../../src/integrations/fhir/appointment-reminders.ts';
+import { BookingPerformer } from '../../src/integrations/fhir/booking-performer.ts';
 import { DemoHospital } from '../../src/integrations/fhir/demo-hospital.ts';
 import { FhirClient, FhirError } from '../../src/integrations/fhir/fhir-client.ts';
 import { InProcessQueue } from '../../src/jobs/in-process-queue.ts';
@@ -271,26 +276,65 @@ describe('appointment reminders against the demo hospital', () => {
       department: 'cardiology',
     });
 
-    // The clock stands 24 hours before the appointment: the reminder is due.
+    // The clock stands 24 hours before the appointment: the reminder is due. The reminder's
+    // timer brings "booking.reminderDue"; its reaction's effect asks the hospital first.
     let now = booked.start.getTime() - 24 * 3_600_000;
-    const reminded: { appointmentId: string; start: string; hours: number }[] = [];
-    const jobs = new InProcessQueue(instance.frontdoor.logger);
-    const reminders = new AppointmentReminders(
-      jobs,
+    const notAsked = () => Promise.reject(new Error('a reminder asks only for the appointment'));
+    const booking = new BookingPerformer(
       hospital,
+      async () => undefined,
+      'Asia/Ho_Chi_Minh',
       { now: () => now },
-      async (_address, appointmentId, start, hours) => {
-        reminded.push({ appointmentId, start, hours });
+      instance.frontdoor.logger,
+      {
+        holds: instance.frontdoor.holds,
+        checkouts: { startCheckout: notAsked, awaitingPayment: notAsked },
+        refunds: { refundPreview: notAsked, refundOnCancel: notAsked, moveAppointment: notAsked },
       },
     );
+    const checkReminder = bookingEffects(booking)['booking.checkReminder']!;
     const address = { channel: 'telegram' as const, channelUserId: '9401' };
-    expect(await reminders.fire({ address, appointmentId: booked.id, hours: 24 })).toBe(true);
-    expect(reminded).toEqual([{ appointmentId: booked.id, start: booked.start.toISOString(), hours: 24 }]);
+    const reminded: SystemEvent[] = [];
+    const context = {
+      address,
+      locale: 'en' as const,
+      effectId: 'fx:reminder',
+      notify: async (event: SystemEvent) => void reminded.push(event),
+    };
+    await checkReminder({ type: 'booking.checkReminder', appointmentId: booked.id, hours: 24 }, context);
+    expect(reminded).toEqual([
+      {
+        kind: 'system',
+        name: 'booking.reminder',
+        data: { appointmentId: booked.id, start: booked.start.toISOString() },
+      },
+    ]);
+
+    // A reminder job an older version set: handed to the conversation under the dedupe key of
+    // the conversation's own timer for the same reminder, so the two count once.
+    const handed: { event: SystemEvent; dedupeKey: string }[] = [];
+    const jobs = new InProcessQueue(instance.frontdoor.logger);
+    const legacy = new LegacyReminders(jobs, booking, {
+      notify: async (_address, event, dedupeKey) => void handed.push({ event, dedupeKey }),
+    });
+    await legacy.due({ address, appointmentId: booked.id, hours: 24 });
+    const [timer] = reminderTimers(
+      { id: booked.id, start: booked.start.toISOString() },
+      booked.start.getTime() - 48 * 3_600_000,
+    );
+    expect(timer?.type === 'schedule' && timerEventKey(address, timer.id, timer.at)).toBe(
+      handed[0]?.dedupeKey,
+    );
+    expect(handed.map(({ event }) => event)).toEqual([
+      { kind: 'system', name: 'booking.reminderDue', data: { appointmentId: booked.id, hours: 24 } },
+    ]);
 
     await hospital.cancel(booked.id);
     now = booked.start.getTime() - 2 * 3_600_000;
-    expect(await reminders.fire({ address, appointmentId: booked.id, hours: 2 })).toBe(false);
+    await checkReminder({ type: 'booking.checkReminder', appointmentId: booked.id, hours: 2 }, context);
     expect(reminded).toHaveLength(1);
+    await legacy.due({ address, appointmentId: booked.id, hours: 2 });
+    expect(handed).toHaveLength(1);
     await jobs.close();
   });
 });

@@ -4,7 +4,6 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { DEFAULT_REFUND_POLICY } from '../../src/domain/payments.ts';
-import { AppointmentReminders } from '../../src/integrations/fhir/appointment-reminders.ts';
 import { BookingPerformer } from '../../src/integrations/fhir/booking-performer.ts';
 import { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { Hospital } from '../../src/integrations/fhir/hospital.ts';
@@ -29,7 +28,6 @@ describe('booking and payments wiring', () => {
   const holds = new SlotHolds(kv, clock, 5 * 60_000);
   const gateway = new TestGateway(kv, clock, 'http://127.0.0.1:1', async () => undefined);
   const hospital = new Hospital(new FhirClient('http://127.0.0.1:1/fhir/R4'));
-  const reminders = new AppointmentReminders(jobs, hospital, clock, async () => undefined);
   let checkouts: Checkouts;
   let refunds: Refunds;
   let booking: BookingPerformer;
@@ -39,7 +37,6 @@ describe('booking and payments wiring', () => {
     checkouts = new Checkouts(
       database.prisma,
       gateway,
-      jobs,
       holds,
       {
         fees: { currency: 'EUR', byDepartment: {}, otherwise: 2_500 },
@@ -51,7 +48,6 @@ describe('booking and payments wiring', () => {
     );
     refunds = new Refunds(database.prisma, gateway, DEFAULT_REFUND_POLICY, clock, async () => undefined);
     booking = new BookingPerformer(hospital, async () => undefined, 'Europe/Paris', clock, logger, {
-      reminders,
       holds,
       checkouts,
       refunds,
@@ -94,7 +90,6 @@ describe('booking and payments wiring', () => {
     const bookingWithoutHolds = () =>
       // @ts-expect-error booking without holds would count every hold as held
       new BookingPerformer(hospital, async () => undefined, 'Europe/Paris', clock, logger, {
-        reminders,
         checkouts,
         refunds,
       });

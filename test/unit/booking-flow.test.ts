@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationState, Effect, FlowEvent, StepContext } from '../../src/conversation/flow.ts';
 import type { AppointmentView, BookingResult, SlotOption } from '../../src/domain/booking.ts';
-import { reminderSchedule } from '../../src/integrations/fhir/appointment-reminders.ts';
+import { reminderSchedule } from '../../src/domain/deadlines.ts';
 import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../support/flow-harness.ts';
 
 let context: StepContext;
@@ -266,6 +266,68 @@ describe('booking', () => {
       cancel.state,
     );
     expect(sent(done.effects)[0]).toBe('Your appointment on Tuesday, November 24 at 14:00 is cancelled.');
+  });
+});
+
+describe('reminders as timers the flow sets', () => {
+  const HOUR = 3_600_000;
+  // Two days ahead: both reminders lie in the future.
+  const start = new Date(Date.UTC(2026, 10, 26, 2, 0)).toISOString();
+  const appointment: AppointmentView = { id: 'ap-1', start, department: 'neurology', status: 'booked' };
+  const timers = (effects: Effect[]) =>
+    effects.filter((effect) => effect.type === 'schedule' || effect.type === 'cancelSchedule');
+  const reminders = (id: string) =>
+    [24, 2].map((hours) => ({
+      type: 'schedule',
+      id: `reminder:${id}:${hours}h`,
+      at: Date.parse(start) - hours * HOUR,
+      event: { kind: 'system', name: 'booking.reminderDue', data: { appointmentId: id, hours } },
+    }));
+  const cleared = (id: string) =>
+    [24, 2].map((hours) => ({ type: 'cancelSchedule', id: `reminder:${id}:${hours}h` }));
+
+  it('sets both reminders when booked, wherever the answer finds the patient', () => {
+    const { state } = toSlots(triaged(4), [slot('a', 14)]);
+    const confirmed = runFlow(
+      context,
+      [button('booking.slot|a'), answer({ kind: 'held', slotId: 'a' }), button('booking.confirm|yes')],
+      state,
+    );
+    const booked = runFlow(context, [answer({ kind: 'booked', appointment })], confirmed.state);
+    expect(sent(booked.effects)[0]).toMatch(/^✅ Your appointment is booked/);
+    expect(timers(booked.effects)).toEqual(reminders('ap-1'));
+    // Gone back to the menu, or into another booking, while the hospital answered: the same.
+    const atMenu = runFlow(context, [answer({ kind: 'booked', appointment })], triaged(4));
+    expect(timers(atMenu.effects)).toEqual(reminders('ap-1'));
+    const elsewhere = runFlow(context, [button('menu|book')], triaged(4));
+    expect(elsewhere.state.step).toBe('booking.department');
+    const there = runFlow(context, [answer({ kind: 'booked', appointment })], elsewhere.state);
+    expect(timers(there.effects)).toEqual(reminders('ap-1'));
+  });
+
+  it('a move clears the old appointment’s reminders and sets the new one’s; a cancellation clears them', () => {
+    const moved = runFlow(context, [answer({ kind: 'booked', appointment, replaces: 'ap-0' })], triaged(4));
+    expect(timers(moved.effects)).toEqual([...cleared('ap-0'), ...reminders('ap-1')]);
+    // The hospital kept the appointment's id: setting its timers again replaces them.
+    const kept = runFlow(context, [answer({ kind: 'booked', appointment, replaces: 'ap-1' })], triaged(4));
+    expect(timers(kept.effects)).toEqual(reminders('ap-1'));
+    const cancelled = runFlow(
+      context,
+      [answer({ kind: 'cancelled', appointment: { ...appointment, status: 'cancelled' } })],
+      triaged(4),
+    );
+    expect(timers(cancelled.effects)).toEqual(cleared('ap-1'));
+  });
+
+  it('a reminder that comes due asks the hospital whether the appointment stands, saying nothing yet', () => {
+    const before = triaged(4);
+    const due = runFlow(
+      context,
+      [{ kind: 'system', name: 'booking.reminderDue', data: { appointmentId: 'ap-1', hours: 24 } }],
+      before,
+    );
+    expect(due.effects).toEqual([{ type: 'booking.checkReminder', appointmentId: 'ap-1', hours: 24 }]);
+    expect(due.state).toEqual(before);
   });
 });
 

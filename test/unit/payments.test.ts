@@ -217,6 +217,14 @@ describe('the payment steps of booking', () => {
       },
     });
     expect(linked.state).toMatchObject({ step: 'menu.main', draft: {} });
+    // The flow sets the timer that settles the payment if Stripe never reports: at the
+    // session's end and Stripe's grace for its "expired" webhook.
+    expect(linked.effects).toContainEqual({
+      type: 'schedule',
+      id: 'checkout:pay-1',
+      at: NOW + 32 * 60_000,
+      event: { kind: 'system', name: 'payments.checkoutExpired', data: { paymentId: 'pay-1' } },
+    });
   });
 
   it('books a free department straight away, and in Vietnamese shows the fee in đồng', () => {
@@ -315,7 +323,61 @@ describe('the payment steps of booking', () => {
           links: [{ label: 'Pay ₫200,000', url: 'https://checkout.stripe.com/c/pay/cs_2' }],
         }) as unknown,
       },
+      // Its timer is set all the same.
+      {
+        type: 'schedule',
+        id: 'checkout:pay-2',
+        at: NOW + 32 * 60_000,
+        event: { kind: 'system', name: 'payments.checkoutExpired', data: { paymentId: 'pay-2' } },
+      },
     ]);
+  });
+
+  it("settles a checkout when its timer comes due, and sets a paid booking's reminders", () => {
+    const atMenu = patientAtMenu('en');
+    const due = runFlow(context, [system('payments.checkoutExpired', { paymentId: 'pay-3' })], atMenu);
+    // Nothing is said yet: the settlement tells the patient how it ended (payment.expired).
+    expect(due.effects).toEqual([{ type: 'payments.settleCheckout', paymentId: 'pay-3' }]);
+    expect(due.state).toEqual(atMenu);
+
+    const appointment: AppointmentView = { id: 'a-3', start: slot.start, status: 'booked' };
+    const paid = runFlow(
+      context,
+      [system('payment.confirmed', { appointment, amountMinor: 200000, currency: 'VND', receipt: 'FD-3' })],
+      atMenu,
+    );
+    const start = Date.parse(slot.start);
+    expect(paid.effects.filter((effect) => effect.type === 'schedule')).toEqual([
+      {
+        type: 'schedule',
+        id: 'reminder:a-3:24h',
+        at: start - 24 * 3_600_000,
+        event: { kind: 'system', name: 'booking.reminderDue', data: { appointmentId: 'a-3', hours: 24 } },
+      },
+      {
+        type: 'schedule',
+        id: 'reminder:a-3:2h',
+        at: start - 2 * 3_600_000,
+        event: { kind: 'system', name: 'booking.reminderDue', data: { appointmentId: 'a-3', hours: 2 } },
+      },
+    ]);
+    const cancelled = runFlow(
+      context,
+      [
+        system('payment.hospitalCancelled', {
+          start: slot.start,
+          appointmentId: 'a-3',
+          amountMinor: 200000,
+          currency: 'VND',
+        }),
+      ],
+      atMenu,
+    );
+    expect(cancelled.effects.filter((effect) => effect.type === 'cancelSchedule')).toEqual([
+      { type: 'cancelSchedule', id: 'reminder:a-3:24h' },
+      { type: 'cancelSchedule', id: 'reminder:a-3:2h' },
+    ]);
+    expect(sent(cancelled.effects)[0]).toMatch(/cancel/i);
   });
 
   it('moves a paid appointment without charging again', () => {

@@ -10,15 +10,17 @@ import {
   reminderAnswer,
   startAppointments,
 } from './appointments.ts';
+import { answerTimers, settingAnswerTimers } from './answer-timers.ts';
 import { bookingEffects } from './effects.ts';
 import { bookingMigrations } from './migrations.ts';
+import { reminderDue } from './reminders.ts';
 import { booking, holdExpired, startBooking } from './steps.ts';
 import { bookingConsole } from './console.ts';
 
 export const bookingFeature: Feature = {
   name: 'booking',
   console: bookingConsole,
-  flows: [booking, appointments],
+  flows: [booking, appointments].map(settingAnswerTimers),
   effects: ({ booking: service }) => bookingEffects(service),
   migrations: bookingMigrations,
   menu: {
@@ -31,15 +33,18 @@ export const bookingFeature: Feature = {
   },
   events: {
     'booking.approved': appointmentApproved,
+    'booking.reminderDue': reminderDue,
     'booking.reminder': appointmentReminder,
     'booking.holdExpired': holdExpired,
   },
   strayEvents: {
     // The hospital answered after the patient moved on: nothing to say, except the payment
-    // link they asked for (the slot is held for them meanwhile).
-    booking: (state, event, context) =>
-      event.data.kind === 'checkout'
-        ? { state, effects: [send(checkoutMessage(state, event.data, context))] }
-        : { state, effects: [] },
+    // link they asked for (the slot is held for them meanwhile); its timers are set all the same.
+    booking: (state, event, context) => {
+      const timers = answerTimers(event, context.now);
+      return event.data.kind === 'checkout'
+        ? { state, effects: [send(checkoutMessage(state, event.data, context)), ...timers] }
+        : { state, effects: timers };
+    },
   },
 };

@@ -18,9 +18,14 @@ declare module '../../conversation/flow.ts' {
     'payment.failed': Amount & { until: string; url: string };
     /** Paid, but the slot was gone: the payment is refunded in full. */
     'payment.void': Amount;
-    /** The hospital cancelled a paid appointment at `start` (ISO): refunded in full. */
-    'payment.hospitalCancelled': Amount & { start: string };
+    /**
+     * The hospital cancelled a paid appointment at `start` (ISO): refunded in full. Events
+     * queued by versions before `appointmentId` came lack it.
+     */
+    'payment.hospitalCancelled': Amount & { start: string; appointmentId?: string };
     'payment.refunded': Amount;
+    /** A checkout's timer ran out and no notice from the provider had settled it: settle it now. */
+    'payments.checkoutExpired': { paymentId: string };
   }
 }
 

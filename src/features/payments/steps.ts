@@ -4,6 +4,7 @@
 import type { ConversationState, Effect, StepContext, SystemEventOf } from '../../conversation/flow.ts';
 import type { OutboundMessage } from '../../conversation/message.ts';
 import type { BookingResult, RefundNote } from '../../domain/booking.ts';
+import { CHECKOUT_EXPIRY_GRACE_MS, checkoutTimerId } from '../../domain/deadlines.ts';
 import { feeFor, formatMoney } from '../../domain/payments.ts';
 import { describe, when } from '../booking/appointment-text.ts';
 import { choices, send } from '../kit.ts';
@@ -42,6 +43,19 @@ export function checkoutMessage(
   return {
     text: t('payment:pay', { ...at, until, amount }),
     links: [{ label: t('payment:payButton', { amount }), url: checkout.url }],
+  };
+}
+
+/**
+ * The timer at the checkout's end: if by then (and Stripe's grace for its "expired" webhook) no
+ * notice has settled the payment, it is settled by asking the provider.
+ */
+export function checkoutTimer(checkout: Checkout): Effect {
+  return {
+    type: 'schedule',
+    id: checkoutTimerId(checkout.paymentId),
+    at: Date.parse(checkout.expiresAt) + CHECKOUT_EXPIRY_GRACE_MS,
+    event: { kind: 'system', name: 'payments.checkoutExpired', data: { paymentId: checkout.paymentId } },
   };
 }
 

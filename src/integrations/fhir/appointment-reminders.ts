@@ -1,69 +1,53 @@
-// Appointment reminders: delayed jobs 24 h and 2 h before, one per appointment and offset (job
-// ids make scheduling idempotent). Cancelling removes them; and a reminder that fires anyway
-// asks the hospital first, so a cancelled appointment never gets one.
-import type { Clock } from '../../clock.ts';
+// Reminders that versions before the flows decided them set here: one delayed job per
+// appointment and offset in the queue `appointment-reminder` (job `reminder:<id>:<hours>h`,
+// a row in ScheduledTimer, rebuilt at every start). No new job is added; those still waiting
+// (appointments booked before the upgrade) are honoured: when one comes due it hands
+// "booking.reminderDue" to the patient's conversation, which asks the hospital and reminds as
+// for any booking. It uses the dedupe key the conversation's own timer of that reminder has, so
+// an appointment that has both (booked on an older instance during a rolling upgrade, its answer
+// stepped on a newer one) is reminded once. Remove this module and its wiring once
+// `SELECT count(*) FROM "ScheduledTimer" WHERE queue = 'appointment-reminder'` is 0 everywhere
+// (at the latest when the furthest appointment booked before the upgrade has passed).
+import type { ConversationNotifier } from '../../conversation/notifier.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
+import { timerEventKey } from '../../conversation/timers.ts';
+import type { BookingService } from '../../domain/booking.ts';
+import { reminderTimerId } from '../../domain/deadlines.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
-import type { Hospital } from './hospital.ts';
 
-export const REMINDER_OFFSETS_HOURS = [24, 2] as const;
-const QUEUE = 'appointment-reminder';
+const LEGACY_QUEUE = 'appointment-reminder';
+const HOUR_MS = 3_600_000;
 
-export interface ReminderJob {
+/** A reminder job as earlier versions wrote it. */
+export interface LegacyReminderJob {
   address: ConversationAddress;
   appointmentId: string;
   hours: number;
 }
 
-/** When each reminder is due for an appointment at `start`; those already past are left out. */
-export function reminderSchedule(start: Date, now: number): { hours: number; at: number }[] {
-  return REMINDER_OFFSETS_HOURS.map((hours) => ({ hours, at: start.getTime() - hours * 3_600_000 })).filter(
-    (reminder) => reminder.at > now,
-  );
-}
-
-export class AppointmentReminders {
+export class LegacyReminders {
   constructor(
-    private readonly jobs: JobQueue,
-    private readonly hospital: Hospital,
-    private readonly clock: Clock,
-    /** Hands the reminder to the patient's conversation. */
-    private readonly remind: (
-      address: ConversationAddress,
-      appointmentId: string,
-      start: string,
-      hours: number,
-    ) => Promise<void>,
+    jobs: JobQueue,
+    private readonly booking: Pick<BookingService, 'reminderStart'>,
+    private readonly conversations: ConversationNotifier,
   ) {
-    jobs.define<ReminderJob>(QUEUE, async (job) => void (await this.fire(job)), {
+    jobs.define<LegacyReminderJob>(LEGACY_QUEUE, (job) => this.due(job), {
       concurrency: 4,
       attempts: 5,
       backoffMs: 30_000,
     });
   }
 
-  async schedule(address: ConversationAddress, appointmentId: string, start: Date): Promise<void> {
-    for (const { hours, at } of reminderSchedule(start, this.clock.now())) {
-      await this.jobs.add<ReminderJob>(
-        QUEUE,
-        { address, appointmentId, hours },
-        { jobId: jobId(appointmentId, hours), delayMs: at - this.clock.now() },
-      );
-    }
-  }
-
-  async cancel(appointmentId: string): Promise<void> {
-    for (const hours of REMINDER_OFFSETS_HOURS) await this.jobs.remove(QUEUE, jobId(appointmentId, hours));
-  }
-
-  /** Sends the reminder if the appointment still stands; returns whether it did. */
-  async fire(job: ReminderJob): Promise<boolean> {
-    const appointment = await this.hospital.appointment(job.appointmentId);
-    if (!appointment || (appointment.status !== 'booked' && appointment.status !== 'pending')) return false;
-    if (appointment.start.getTime() <= this.clock.now()) return false;
-    await this.remind(job.address, job.appointmentId, appointment.start.toISOString(), job.hours);
-    return true;
+  /** Hands a due reminder to its conversation; one for an appointment that no longer stands is dropped. */
+  async due({ address, appointmentId, hours }: LegacyReminderJob): Promise<void> {
+    const start = await this.booking.reminderStart(appointmentId);
+    if (!start) return;
+    // The instant the conversation's own timer for this reminder is set at (reminderSchedule).
+    const at = Date.parse(start) - hours * HOUR_MS;
+    await this.conversations.notify(
+      address,
+      { kind: 'system', name: 'booking.reminderDue', data: { appointmentId, hours } },
+      timerEventKey(address, reminderTimerId(appointmentId, hours), at),
+    );
   }
 }
-
-const jobId = (appointmentId: string, hours: number) => `reminder:${appointmentId}:${hours}h`;

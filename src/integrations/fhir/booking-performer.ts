@@ -14,7 +14,6 @@ import type {
 import { addDays, zonedInstant } from '../../domain/time-zone.ts';
 import type { Department } from '../../domain/triage.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
-import type { AppointmentReminders } from './appointment-reminders.ts';
 import type { SlotHolds } from './slot-holds.ts';
 import type { PaidBooker, PaidSlot, PaymentCheckout, PaymentRefunds } from '../../domain/paid-booking.ts';
 import { FhirError } from './fhir-client.ts';
@@ -42,7 +41,6 @@ export class BookingPerformer implements BookingService, PaidBooker {
     departments: Map<Department, { info: DepartmentInfo; doctors: Doctor[] }>;
   };
 
-  private readonly reminders: AppointmentReminders;
   private readonly holds: SlotHolds;
   private readonly checkouts: PaymentCheckout;
   private readonly refunds: PaymentRefunds;
@@ -54,13 +52,11 @@ export class BookingPerformer implements BookingService, PaidBooker {
     private readonly clock: Clock,
     private readonly logger: Logger,
     deps: {
-      reminders: AppointmentReminders;
       holds: SlotHolds;
       checkouts: PaymentCheckout;
       refunds: PaymentRefunds;
     },
   ) {
-    this.reminders = deps.reminders;
     this.holds = deps.holds;
     this.checkouts = deps.checkouts;
     this.refunds = deps.refunds;
@@ -129,10 +125,11 @@ export class BookingPerformer implements BookingService, PaidBooker {
     });
   }
 
-  book(address: ConversationAddress, patientId: string, choice: BookingChoice): Promise<BookingResult> {
+  book(_address: ConversationAddress, patientId: string, choice: BookingChoice): Promise<BookingResult> {
     return this.answer('book', async () => {
       if (await this.holds.heldByOther(choice.slotId, patientId)) return { kind: 'taken' };
-      return { kind: 'booked', appointment: await this.bookPaid(address, patientId, choice) };
+      const appointment = await this.bookPaid(patientId, choice);
+      return { kind: 'booked', appointment, ...(choice.replaces ? { replaces: choice.replaces } : {}) };
     });
   }
 
@@ -176,7 +173,6 @@ export class BookingPerformer implements BookingService, PaidBooker {
     return this.answer('cancel', async () => {
       const cancelled = await this.hospital.cancel(appointmentId);
       const refund = await this.refunds.refundOnCancel(appointmentId, 'patient');
-      await this.reminders.cancel(appointmentId);
       return { kind: 'cancelled', appointment: await this.view(cancelled), ...(refund ? { refund } : {}) };
     });
   }
@@ -195,18 +191,14 @@ export class BookingPerformer implements BookingService, PaidBooker {
 
   async cancelAppointment(appointmentId: string): Promise<void> {
     await this.hospital.cancel(appointmentId);
-    await this.reminders.cancel(appointmentId);
   }
 
   /**
-   * Books (or moves to) a slot at the hospital, idempotent on `bookingKey`, and sets its
-   * reminders; a moved appointment keeps its payment. Throws SlotTaken when the slot is gone.
+   * Books (or moves to) a slot at the hospital, idempotent on `bookingKey`; a moved appointment
+   * keeps its payment. Its reminders are the conversation's to set (from the answer it gets).
+   * Throws SlotTaken when the slot is gone.
    */
-  async bookPaid(
-    address: ConversationAddress,
-    patientId: string,
-    request: PaidSlot & { replaces?: string },
-  ): Promise<AppointmentView> {
+  async bookPaid(patientId: string, request: PaidSlot & { replaces?: string }): Promise<AppointmentView> {
     const hospitalPatientId = await this.hospitalPatient(patientId);
     const booking = {
       slotId: request.slotId,
@@ -219,12 +211,8 @@ export class BookingPerformer implements BookingService, PaidBooker {
       ? await this.hospital.reschedule({ ...booking, appointmentId: request.replaces })
       : await this.hospital.book(booking);
     const view = await this.view(appointment);
-    if (request.replaces) {
-      await this.reminders.cancel(request.replaces);
-      await this.refunds.moveAppointment(request.replaces, view);
-    }
+    if (request.replaces) await this.refunds.moveAppointment(request.replaces, view);
     await this.holds.release(request.slotId, patientId);
-    await this.reminders.schedule(address, view.id, new Date(view.start));
     return view;
   }
 

@@ -1,16 +1,21 @@
-// The timer at a checkout session's end: when no notice from the provider has settled the
-// payment by then, we ask the provider ourselves (ending the session if it is still open) and
-// act on what it says, paid or not.
+// Settling a checkout at its end: when no notice from the provider has settled the payment by
+// then, we ask the provider ourselves (ending the session if it is still open) and act on what
+// it says, paid or not. The conversation's timer (payments.checkoutExpired) asks for it; the
+// queue below still runs the timers versions before that one set here, until none is left.
 import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { PaymentGateway } from './checkout-gateway.ts';
 import type { Settlement } from './settlement.ts';
 
-export const EXPIRY_QUEUE = 'payment-expiry';
-/** Stripe sends "expired" within moments of expires_at; after this we ask ourselves. */
-export const EXPIRY_GRACE_MS = 2 * 60_000;
+/**
+ * Where earlier versions set a checkout's timer (job `payment-expiry:<paymentId>`, a row in
+ * ScheduledTimer). No new job is added; remove this queue once
+ * `SELECT count(*) FROM "ScheduledTimer" WHERE queue = 'payment-expiry'` is 0 everywhere
+ * (an hour or so after the upgrade: a checkout lasts PAYMENT_HOLD_MINUTES).
+ */
+const LEGACY_EXPIRY_QUEUE = 'payment-expiry';
 
-export interface ExpiryJob {
+interface LegacyExpiryJob {
   paymentId: string;
 }
 
@@ -21,14 +26,14 @@ export class CheckoutExpiry {
     jobs: JobQueue,
     private readonly settlement: Settlement,
   ) {
-    jobs.define<ExpiryJob>(EXPIRY_QUEUE, (job) => this.settle(job.paymentId), {
+    jobs.define<LegacyExpiryJob>(LEGACY_EXPIRY_QUEUE, (job) => this.settle(job.paymentId), {
       concurrency: 2,
       attempts: 8,
       backoffMs: 5_000,
     });
   }
 
-  /** Settles an open payment by what the provider says of its session now. */
+  /** Settles an open payment by what the provider says of its session now; once settled, a no-op. */
   async settle(paymentId: string): Promise<void> {
     const payment = await this.prisma.payment.findUnique({ where: { id: paymentId } });
     if (payment?.status !== 'open' || !payment.checkoutSessionId) return;

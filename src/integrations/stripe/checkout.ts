@@ -1,6 +1,6 @@
-// Opening a checkout for a chosen slot: the fee for its department, a Payment row, the slot
-// held for the patient until the session ends, and the timer that settles it if the provider
-// never says how it ended.
+// Opening a checkout for a chosen slot: the fee for its department, a Payment row and the slot
+// held for the patient until the session ends. The timer that settles it if the provider never
+// says how it ended is the conversation's to set, from the answer (payments' checkoutTimer).
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
 import type { ConversationAddress } from '../../conversation/message.ts';
@@ -9,10 +9,9 @@ import type { AwaitedPayment, PaymentCheckout, SlotHolder } from '../../domain/p
 import { feeFor, type FeeTable } from '../../domain/payments.ts';
 import type { Department } from '../../domain/triage.ts';
 import type { Locale } from '../../i18n/locales.ts';
-import type { JobQueue } from '../../jobs/job-queue.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { CheckoutSession, PaymentGateway } from './checkout-gateway.ts';
-import { EXPIRY_GRACE_MS, EXPIRY_QUEUE, type ExpiryJob } from './checkout-expiry.ts';
+import { CHECKOUT_EXPIRY_GRACE_MS } from '../../domain/deadlines.ts';
 
 const STRIPE_CLOCK_MARGIN_MS = 60_000;
 
@@ -26,7 +25,6 @@ export class Checkouts implements PaymentCheckout {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly gateway: PaymentGateway,
-    private readonly jobs: JobQueue,
     private readonly holds: SlotHolder,
     private readonly settings: CheckoutSettings,
     private readonly clock: Clock,
@@ -72,7 +70,8 @@ export class Checkouts implements PaymentCheckout {
       request.slotId,
       patientId,
       payment.id,
-      payment.expiresAt.getTime() + EXPIRY_GRACE_MS * 2,
+      // Past the settling timer, so the slot is still held when it asks the provider.
+      payment.expiresAt.getTime() + CHECKOUT_EXPIRY_GRACE_MS * 2,
     );
     if (!held) {
       await this.prisma.payment.updateMany({
@@ -106,14 +105,6 @@ export class Checkouts implements PaymentCheckout {
       where: { id: payment.id },
       data: { checkoutSessionId: session.id, checkoutUrl: session.url ?? null },
     });
-    await this.jobs.add<ExpiryJob>(
-      EXPIRY_QUEUE,
-      { paymentId: payment.id },
-      {
-        jobId: `payment-expiry:${payment.id}`,
-        delayMs: payment.expiresAt.getTime() + EXPIRY_GRACE_MS - now,
-      },
-    );
     return {
       kind: 'checkout',
       paymentId: payment.id,

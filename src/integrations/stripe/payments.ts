@@ -3,11 +3,11 @@
 // released, the patient may try again); cancellations refund by the policy table. This is the
 // desk staff and the provider's notices come to; each job has its own module: checkout.ts
 // opens checkouts, provider-notices.ts acts on what the provider says, settlement.ts books or
-// releases, checkout-expiry.ts settles what the provider never reported, refunds.ts gives
-// money back.
+// releases, checkout-expiry.ts settles what the provider never reported (when the
+// conversation's timer asks), refunds.ts gives money back.
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock.ts';
-import type { PaidBooker, SlotHolder } from '../../domain/paid-booking.ts';
+import type { CheckoutSettlement, PaidBooker, SlotHolder } from '../../domain/paid-booking.ts';
 import type { PaymentWithPatient } from '../../domain/payments.ts';
 import type { PrismaClient } from '../../generated/prisma/client.ts';
 import type { JobQueue } from '../../jobs/job-queue.ts';
@@ -43,7 +43,7 @@ export interface PaymentsDependencies {
   tell: PaymentMessenger;
 }
 
-export class Payments {
+export class Payments implements CheckoutSettlement {
   private readonly prisma: PrismaClient;
   private readonly booker: PaidBooker;
   private readonly refunds: Refunds;
@@ -80,7 +80,10 @@ export class Payments {
     return this.notices.accept(notice);
   }
 
-  /** What the timer at the session's end does: settle an open payment by asking the provider. */
+  /**
+   * What the conversation's timer at the session's end asks for (payments.settleCheckout):
+   * settle an open payment by asking the provider. A settled one is left as it is.
+   */
   settle(paymentId: string): Promise<void> {
     return this.expiry.settle(paymentId);
   }
@@ -108,6 +111,7 @@ export class Payments {
           name: 'payment.hospitalCancelled',
           data: {
             start: payment.appointmentStart.toISOString(),
+            appointmentId: payment.appointmentId,
             amountMinor: refund.amountMinor,
             currency: payment.currency,
           },

@@ -34,7 +34,7 @@ export class Settlement {
     const address = addressOf(payment);
     let appointment: AppointmentView;
     try {
-      appointment = await this.booker.bookPaid(address, payment.patientId, {
+      appointment = await this.booker.bookPaid(payment.patientId, {
         slotId: payment.slotId,
         department: payment.department as Department,
         pending: payment.pendingReview,
