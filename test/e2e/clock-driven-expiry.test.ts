@@ -1,7 +1,9 @@
 // Holds, reminders and payment expiry run when their time comes on the instance's clock: the
 // test moves a ManualClock past each deadline and the patient hears about it at once, with no
 // waiting for real minutes or hours. The in-process job runner (no Redis) sets its timers on
-// that clock; what is checked is what the patient, the hospital and Stripe see.
+// that clock; what is checked is what the patient, the hospital and Stripe see. Each deadline
+// is a timer the conversation's flow set (a `schedule` effect, a row in ScheduledTimer), and a
+// reminder job an older version set is still honoured, once.
 import type { Appointment, Slot } from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
@@ -72,6 +74,20 @@ describe('deadlines on a clock the test moves', () => {
     await expect.poll(() => texts(patient, from).some((text) => pattern.test(text))).toBe(true);
     return texts(patient, from);
   };
+  /** The conversation's timers of a chat, by the id its flow gave them, as due dates. */
+  const timersOf = async (patient: TelegramPatient) => {
+    await instance.frontdoor.idle();
+    const prefix = `timer:{telegram:${patient.chatId}}:`;
+    const rows = await instance.frontdoor.database.prisma.scheduledTimer.findMany({
+      where: { queue: 'conversation-timer', jobId: { startsWith: prefix } },
+    });
+    return Object.fromEntries(rows.map((row) => [row.jobId.slice(prefix.length), row.dueAt.getTime()]));
+  };
+  /** Rows of the queues older versions set reminders and checkout expiries in. */
+  const olderTimers = () =>
+    instance.frontdoor.database.prisma.scheduledTimer.count({
+      where: { queue: { in: ['appointment-reminder', 'payment-expiry'] } },
+    });
 
   it(
     'releases an unconfirmed slot hold when its minutes pass, and tells the patient',
@@ -110,6 +126,14 @@ describe('deadlines on a clock the test moves', () => {
       expect(await patient.press('booking.confirm|yes', 3)).toBe('What would you like to do?');
       const session = [...stripe.sessions.values()].at(-1)!;
       expect(session.status).toBe('open');
+      const [payment] = await instance.frontdoor.database.prisma.payment.findMany({
+        where: { checkoutSessionId: session.id },
+      });
+      // The flow set the checkout's timer: at the session's end and Stripe's grace after it.
+      expect(await timersOf(patient)).toMatchObject({
+        [`checkout:${payment!.id}`]: payment!.expiresAt.getTime() + 2 * MINUTE,
+      });
+      expect(await olderTimers()).toBe(0);
       const before = fake.messages(patient.chatId).length;
 
       // The confirm hold's minutes pass while the patient pays: the payment keeps the slot.
@@ -151,6 +175,13 @@ describe('deadlines on a clock the test moves', () => {
     const [appointment] = await liveAppointments(fhir, slotId);
     expect(appointment?.status).toBe('booked');
     const start = new Date(appointment!.start!).getTime();
+    // The booking's answer set both reminders as the conversation's timers (next to the
+    // confirmation hold's, whose release spares a booked slot).
+    expect(await timersOf(patient)).toMatchObject({
+      [`reminder:${appointment!.id}:24h`]: start - 24 * HOUR,
+      [`reminder:${appointment!.id}:2h`]: start - 2 * HOUR,
+    });
+    expect(await olderTimers()).toBe(0);
     const before = fake.messages(patient.chatId).length;
 
     await advance(start - 24 * HOUR - clock.now() - MINUTE);
@@ -167,4 +198,62 @@ describe('deadlines on a clock the test moves', () => {
     expect(await patient.press(patient.buttons()[0]!.callback_data!)).toBe('Thank you. See you then!');
     expect((await fhir.read<Appointment>('Appointment', appointment!.id!)).status).toBe('booked');
   });
+  it(
+    'still reminds of an appointment whose reminders an older version set, and once when both versions set one',
+    { timeout: 120_000 },
+    async () => {
+      const patient = new TelegramPatient(instance.frontdoor.url, fake, 9904);
+      await patient.onboard('Thu Ngo', '05/05/1995', '0912349904');
+      const slotId = await patient.firstFreeSlot('dermatology', 2);
+      await patient.press(`booking.slot|${slotId}`, 2);
+      expect(await patient.press('booking.confirm|yes', 2)).toMatch(/^✅ Your appointment is booked: /);
+      const [appointment] = await liveAppointments(fhir, slotId);
+      const id = appointment!.id!;
+      const start = new Date(appointment!.start!).getTime();
+      const { prisma } = instance.frontdoor.database;
+      // What an older version did at booking: a job per reminder in its own queue, with its row.
+      const older = async (hours: number) => {
+        const jobId = `reminder:${id}:${hours}h`;
+        const data = {
+          address: { channel: 'telegram', channelUserId: String(patient.chatId) },
+          appointmentId: id,
+          hours,
+        };
+        const dueAt = start - hours * HOUR;
+        await prisma.scheduledTimer.create({
+          data: { queue: 'appointment-reminder', jobId, data, dueAt: new Date(dueAt) },
+        });
+        await instance.frontdoor.jobs.add('appointment-reminder', data, {
+          jobId,
+          delayMs: dueAt - clock.now(),
+        });
+      };
+      // The 24-hour reminder only as the older version set it (booked before the upgrade)...
+      await instance.frontdoor.idle();
+      const ours = `timer:{telegram:${patient.chatId}}:reminder:${id}:24h`;
+      await instance.frontdoor.jobs.remove('conversation-timer', ours);
+      const removed = await prisma.scheduledTimer.deleteMany({
+        where: { queue: 'conversation-timer', jobId: ours },
+      });
+      expect(removed.count).toBe(1);
+      await older(24);
+      // ...and the 2-hour one by both (booked on an older instance during a rolling upgrade).
+      await older(2);
+      const before = fake.messages(patient.chatId).length;
+
+      await advance(start - 24 * HOUR - clock.now() + MINUTE);
+      await told(patient, before, /^⏰ Reminder: /);
+      await advance(22 * HOUR);
+      const after = await told(patient, before + 1, /^⏰ Reminder: /);
+      // Both 2-hour timers have run by now: the second one's event was recognised as a repeat.
+      await advance(MINUTE);
+      await instance.frontdoor.idle();
+      expect(texts(patient, before)).toEqual([
+        expect.stringMatching(/^⏰ Reminder: you have an appointment on /),
+        expect.stringMatching(/^⏰ Reminder: you have an appointment on /),
+      ]);
+      expect(after).toHaveLength(1);
+      expect(await prisma.scheduledTimer.count({ where: { jobId: { contains: id } } })).toBe(0);
+    },
+  );
 });
