@@ -74,6 +74,16 @@ describe('deadlines on a clock the test moves', () => {
     await expect.poll(() => texts(patient, from).some((text) => pattern.test(text))).toBe(true);
     return texts(patient, from);
   };
+  /** Onboards a patient and books the first dermatology time two open days ahead (over 24 h away). */
+  const bookAhead = async (patient: TelegramPatient, name: string, birthDate: string) => {
+    await patient.onboard(name, birthDate, `091234${patient.chatId}`);
+    const slotId = await patient.firstFreeSlot('dermatology', 2);
+    await patient.press(`booking.slot|${slotId}`, 2);
+    expect(await patient.press('booking.confirm|yes', 2)).toMatch(/^✅ Your appointment is booked: /);
+    const [appointment] = await liveAppointments(fhir, slotId);
+    expect(appointment?.status).toBe('booked');
+    return { id: appointment!.id!, start: new Date(appointment!.start!).getTime() };
+  };
   /** The conversation's timers of a chat, by the id its flow gave them, as due dates. */
   const timersOf = async (patient: TelegramPatient) => {
     await instance.frontdoor.idle();
@@ -167,19 +177,12 @@ describe('deadlines on a clock the test moves', () => {
 
   it('sends the reminder 24 hours before an appointment, and not earlier', { timeout: 120_000 }, async () => {
     const patient = new TelegramPatient(instance.frontdoor.url, fake, 9903);
-    await patient.onboard('Lan Ho', '04/04/1994', '0912349903');
-    // Two open days ahead, so the appointment is more than 24 hours away.
-    const slotId = await patient.firstFreeSlot('dermatology', 2);
-    await patient.press(`booking.slot|${slotId}`, 2);
-    expect(await patient.press('booking.confirm|yes', 2)).toMatch(/^✅ Your appointment is booked: /);
-    const [appointment] = await liveAppointments(fhir, slotId);
-    expect(appointment?.status).toBe('booked');
-    const start = new Date(appointment!.start!).getTime();
+    const { id, start } = await bookAhead(patient, 'Lan Ho', '04/04/1994');
     // The booking's answer set both reminders as the conversation's timers (next to the
     // confirmation hold's, whose release spares a booked slot).
     expect(await timersOf(patient)).toMatchObject({
-      [`reminder:${appointment!.id}:24h`]: start - 24 * HOUR,
-      [`reminder:${appointment!.id}:2h`]: start - 2 * HOUR,
+      [`reminder:${id}:24h`]: start - 24 * HOUR,
+      [`reminder:${id}:2h`]: start - 2 * HOUR,
     });
     expect(await olderTimers()).toBe(0);
     const before = fake.messages(patient.chatId).length;
@@ -196,20 +199,14 @@ describe('deadlines on a clock the test moves', () => {
     ]);
     expect(patient.buttons().map((button) => button.text)).toEqual(['I will come', 'Cancel it']);
     expect(await patient.press(patient.buttons()[0]!.callback_data!)).toBe('Thank you. See you then!');
-    expect((await fhir.read<Appointment>('Appointment', appointment!.id!)).status).toBe('booked');
+    expect((await fhir.read<Appointment>('Appointment', id)).status).toBe('booked');
   });
   it(
     'still reminds of an appointment whose reminders an older version set, and once when both versions set one',
     { timeout: 120_000 },
     async () => {
       const patient = new TelegramPatient(instance.frontdoor.url, fake, 9904);
-      await patient.onboard('Thu Ngo', '05/05/1995', '0912349904');
-      const slotId = await patient.firstFreeSlot('dermatology', 2);
-      await patient.press(`booking.slot|${slotId}`, 2);
-      expect(await patient.press('booking.confirm|yes', 2)).toMatch(/^✅ Your appointment is booked: /);
-      const [appointment] = await liveAppointments(fhir, slotId);
-      const id = appointment!.id!;
-      const start = new Date(appointment!.start!).getTime();
+      const { id, start } = await bookAhead(patient, 'Thu Ngo', '05/05/1995');
       const { prisma } = instance.frontdoor.database;
       // What an older version did at booking: a job per reminder in its own queue, with its row.
       const older = async (hours: number) => {

@@ -155,6 +155,13 @@ describe('the payment steps of booking', () => {
       const { patientId: _patient, ...request } = { patientId: '', ...asked };
       return [{ kind: type.slice('booking.'.length), ...request }];
     });
+  /** The timer that settles a checkout Stripe never reported on. */
+  const checkoutTimer = (paymentId: string, at: number): Effect => ({
+    type: 'schedule',
+    id: `checkout:${paymentId}`,
+    at,
+    event: { kind: 'system', name: 'payments.checkoutExpired', data: { paymentId } },
+  });
   const slot: SlotOption = {
     id: 'slot-1',
     start: new Date(Date.UTC(2026, 10, 26, 1, 0)).toISOString(),
@@ -219,12 +226,7 @@ describe('the payment steps of booking', () => {
     expect(linked.state).toMatchObject({ step: 'menu.main', draft: {} });
     // The flow sets the timer that settles the payment if Stripe never reports: at the
     // session's end and Stripe's grace for its "expired" webhook.
-    expect(linked.effects).toContainEqual({
-      type: 'schedule',
-      id: 'checkout:pay-1',
-      at: NOW + 32 * 60_000,
-      event: { kind: 'system', name: 'payments.checkoutExpired', data: { paymentId: 'pay-1' } },
-    });
+    expect(linked.effects).toContainEqual(checkoutTimer('pay-1', NOW + 32 * 60_000));
   });
 
   it('books a free department straight away, and in Vietnamese shows the fee in đồng', () => {
@@ -324,12 +326,7 @@ describe('the payment steps of booking', () => {
         }) as unknown,
       },
       // Its timer is set all the same.
-      {
-        type: 'schedule',
-        id: 'checkout:pay-2',
-        at: NOW + 32 * 60_000,
-        event: { kind: 'system', name: 'payments.checkoutExpired', data: { paymentId: 'pay-2' } },
-      },
+      checkoutTimer('pay-2', NOW + 32 * 60_000),
     ]);
   });
 

@@ -2,7 +2,7 @@
 // triage table in src/domain/triage.ts), then the triage result. "Back" works on every question;
 // "I don't know" wherever a patient may not know. The patient's own words are asked last and
 // handed straight to storage, so they never sit in the conversation state.
-import type { ConversationState, Effect, FlowEvent, StepContext } from '../../conversation/flow.ts';
+import type { ConversationState, Effect, StepContext, Translate } from '../../conversation/flow.ts';
 import type { TypedRedFlag } from '../../domain/intakes.ts';
 import type { OutboundMessage } from '../../conversation/message.ts';
 import {
@@ -29,6 +29,7 @@ import {
   typedText,
   type Flow,
   type Outcome,
+  type StepDefinition,
 } from '../kit.ts';
 import { typedAnswer } from './answers.ts';
 
@@ -60,6 +61,12 @@ function age(state: ConversationState, context: StepContext): number | undefined
 
 function current(state: ConversationState, context: StepContext): IntakeQuestion | undefined {
   return plan(state, context)[Number(state.draft.at ?? 0)];
+}
+
+/** Whether the patient's own words are required here (some complaints need them), not skippable. */
+function describeRequired(state: ConversationState, context: StepContext): boolean {
+  const question = current(state, context);
+  return question?.kind === 'describe' && question.required;
 }
 
 /** Moves to question `index` of the plan, or finishes when there is none left. */
@@ -168,17 +175,23 @@ export function emergencyStop(
   return finish(state, context, text.slice(0, DESCRIPTION_MAX), typed, Number(state.draft.at ?? 0));
 }
 
-/** Buttons under every question: its answers, then "Back". */
-function ask(
-  step: string,
-  text: string,
-  options: [string, string][],
-  t: (key: string) => string,
-): OutboundMessage[] {
-  return [{ text, choices: choices(step, [...options, ['back', t('triage:intake.back')]]) }];
+/** What a question says and the answers its buttons give. */
+type Asking = (
+  t: Translate,
+  state: ConversationState,
+  context: StepContext,
+) => { text: string; options: [string, string][] };
+
+/** A question's prompt: its text, and buttons for its answers, then "Back". */
+function question(step: string, asking: Asking): StepDefinition['prompt'] {
+  return (state, context) => {
+    const t = context.text(state.locale);
+    const { text, options } = asking(t, state, context);
+    return [{ text, choices: choices(step, [...options, ['back', t('triage:intake.back')]]) }];
+  };
 }
 
-function yesNoUnknown(t: (key: string) => string): [string, string][] {
+function yesNoUnknown(t: Translate): [string, string][] {
   return [
     ['yes', t('triage:intake.yes')],
     ['no', t('triage:intake.no')],
@@ -186,34 +199,77 @@ function yesNoUnknown(t: (key: string) => string): [string, string][] {
   ];
 }
 
-/** A yes / no / don't know question: stores the answer under `field`. */
-function answerYesNo(
+/** How a question reads its answer. */
+interface Reading {
+  /** The answer typed text gives, when typing one is allowed (undefined: it is not one). */
+  typed?: (text: string, t: Translate) => string | undefined;
+  /** The draft fields an answer stores; undefined when it is not an answer to this question. */
+  store: (value: string, state: ConversationState) => Record<string, string> | undefined;
+  /** What is said when it is not (default: use the buttons). */
+  invalid?: string;
+  /** Where a stored answer leads (default: the next question). */
+  then?: (state: ConversationState, context: StepContext, answer: Record<string, string>) => Outcome;
+}
+
+/**
+ * The handler every question shares: "Back" returns to the question before, an answer (a
+ * button of this question, or typed text it reads) is stored and leads on, anything else is
+ * told why and asked again.
+ */
+function answer(
   step: string,
-  field: (state: ConversationState) => string,
-): (state: ConversationState, event: FlowEvent, context: StepContext) => Outcome {
+  { typed, store, invalid = 'triage:intake.useButtons', then = advance }: Reading,
+): StepDefinition['handle'] {
   return (state, event, context) => {
-    const value = pressed(event, step) ?? typedAnswer(typedText(event), context.text(state.locale));
+    const t = context.text(state.locale);
+    const text = typedText(event);
+    const value = pressed(event, step) ?? (text === undefined ? undefined : typed?.(text, t));
     if (value === 'back') return back(state, context);
-    if (value !== 'yes' && value !== 'no' && value !== 'unknown')
-      return stay(state, send({ text: context.text(state.locale)('triage:intake.useButtons') }));
-    const answer = { [field(state)]: value };
-    const emergency =
-      value === 'yes' &&
-      step === 'intake.redFlag' &&
-      complaintRule(state.draft.complaint ?? '')?.redFlags.some(
-        (flag) => flag.id === state.draft.flag && flag.acuity === 1,
-      );
-    // A red flag that means an emergency on its own stops the questions at once (the rest are
-    // recorded as never asked).
-    if (emergency)
-      return finish(
-        { ...state, draft: { ...state.draft, ...answer } },
-        context,
-        undefined,
-        undefined,
-        Number(state.draft.at ?? 0) + 1,
-      );
-    return advance(state, context, answer);
+    const stored = value === undefined ? undefined : store(value, state);
+    if (!stored) return stay(state, send({ text: t(invalid) }));
+    return then(state, context, stored);
+  };
+}
+
+const YES_NO_UNKNOWN: readonly string[] = ['yes', 'no', 'unknown'];
+
+/** A yes / no / don't know question: stores the answer under `field`. */
+function answerYesNo(step: string, field: (state: ConversationState) => string): StepDefinition['handle'] {
+  return answer(step, {
+    typed: typedAnswer,
+    store: (value, state) => (YES_NO_UNKNOWN.includes(value) ? { [field(state)]: value } : undefined),
+    then: (state, context, stored) => {
+      const emergency =
+        step === 'intake.redFlag' &&
+        Object.values(stored)[0] === 'yes' &&
+        complaintRule(state.draft.complaint ?? '')?.redFlags.some(
+          (flag) => flag.id === state.draft.flag && flag.acuity === 1,
+        );
+      // A red flag that means an emergency on its own stops the questions at once (the rest are
+      // recorded as never asked).
+      if (emergency)
+        return finish(
+          { ...state, draft: { ...state.draft, ...stored } },
+          context,
+          undefined,
+          undefined,
+          Number(state.draft.at ?? 0) + 1,
+        );
+      return advance(state, context, stored);
+    },
+  });
+}
+
+/** One of the intake's questions: what it asks, and how it reads the answer. */
+function questionStep(
+  step: string,
+  asking: Asking,
+  reading: Reading | StepDefinition['handle'],
+): StepDefinition {
+  return {
+    next: NEXT,
+    prompt: question(step, asking),
+    handle: typeof reading === 'function' ? reading : answer(step, reading),
   };
 }
 
@@ -221,18 +277,13 @@ export const intake: Flow = {
   name: 'intake',
   typedAnswers: true,
   steps: {
-    complaint: {
-      next: NEXT,
-      prompt: (state, { text }) => {
-        const t = text(state.locale);
-        return ask(
-          'intake.complaint',
-          t('triage:intake.complaint'),
-          COMPLAINTS.map((rule) => [rule.id, t(`triage:complaint.${rule.id}`)]),
-          t,
-        );
-      },
-      handle: (state, event, context) => {
+    complaint: questionStep(
+      'intake.complaint',
+      (t) => ({
+        text: t('triage:intake.complaint'),
+        options: COMPLAINTS.map((rule) => [rule.id, t(`triage:complaint.${rule.id}`)]),
+      }),
+      (state, event, context) => {
         const value = pressed(event, 'intake.complaint');
         if (value === 'back') return { state: { ...state, draft: {} }, effects: [], to: 'menu.main' };
         if (!value || !complaintRule(value))
@@ -240,120 +291,90 @@ export const intake: Flow = {
         // A new complaint starts its questions afresh.
         return moveTo({ ...state, draft: { complaint: value } }, 0, context);
       },
-    },
+    ),
 
-    onset: {
-      next: NEXT,
-      prompt: (state, { text }) => {
-        const t = text(state.locale);
-        return ask(
-          'intake.onset',
-          t('triage:intake.onset'),
-          [
-            ...ONSETS.map((onset): [string, string] => [onset, t(`triage:onset.${onset}`)]),
-            ['unknown', t('triage:intake.unknown')],
-          ],
-          t,
-        );
+    onset: questionStep(
+      'intake.onset',
+      (t) => ({
+        text: t('triage:intake.onset'),
+        options: [
+          ...ONSETS.map((onset): [string, string] => [onset, t(`triage:onset.${onset}`)]),
+          ['unknown', t('triage:intake.unknown')],
+        ],
+      }),
+      {
+        store: (value) =>
+          value === 'unknown' || (ONSETS as readonly string[]).includes(value) ? { onset: value } : undefined,
       },
-      handle: (state, event, context) => {
-        const value = pressed(event, 'intake.onset');
-        if (value === 'back') return back(state, context);
-        if (!value || !(value === 'unknown' || (ONSETS as readonly string[]).includes(value)))
-          return stay(state, send({ text: context.text(state.locale)('triage:intake.useButtons') }));
-        return advance(state, context, { onset: value });
-      },
-    },
+    ),
 
-    severity: {
-      next: NEXT,
-      prompt: (state, { text }) => {
-        const t = text(state.locale);
-        const scale = Array.from({ length: 11 }, (_, n): [string, string] => [String(n), String(n)]);
-        return ask(
-          'intake.severity',
-          t('triage:intake.severity'),
-          [...scale, ['unknown', t('triage:intake.unknown')]],
-          t,
-        );
+    severity: questionStep(
+      'intake.severity',
+      (t) => ({
+        text: t('triage:intake.severity'),
+        options: [
+          ...Array.from({ length: 11 }, (_, n): [string, string] => [String(n), String(n)]),
+          ['unknown', t('triage:intake.unknown')],
+        ],
+      }),
+      {
+        typed: (text) => text,
+        store: (value) =>
+          value === 'unknown' || /^(?:10|\d)$/.test(value) ? { severity: value } : undefined,
+        invalid: 'triage:intake.severityInvalid',
       },
-      handle: (state, event, context) => {
-        const value = pressed(event, 'intake.severity') ?? typedText(event);
-        if (value === 'back') return back(state, context);
-        if (value === 'unknown') return advance(state, context, { severity: 'unknown' });
-        if (!value || !/^(?:10|\d)$/.test(value))
-          return stay(state, send({ text: context.text(state.locale)('triage:intake.severityInvalid') }));
-        return advance(state, context, { severity: value });
-      },
-    },
+    ),
 
-    redFlag: {
-      next: NEXT,
-      prompt: (state, { text }) => {
-        const t = text(state.locale);
-        return ask('intake.redFlag', t(`triage:redFlag.${state.draft.flag ?? ''}`), yesNoUnknown(t), t);
-      },
-      handle: answerYesNo('intake.redFlag', (state) => `rf.${state.draft.flag ?? ''}`),
-    },
+    redFlag: questionStep(
+      'intake.redFlag',
+      (t, state) => ({ text: t(`triage:redFlag.${state.draft.flag ?? ''}`), options: yesNoUnknown(t) }),
+      answerYesNo('intake.redFlag', (state) => `rf.${state.draft.flag ?? ''}`),
+    ),
 
-    pregnancy: {
-      next: NEXT,
-      prompt: (state, { text }) => {
-        const t = text(state.locale);
-        return ask('intake.pregnancy', t('triage:intake.pregnancy'), yesNoUnknown(t), t);
-      },
-      handle: answerYesNo('intake.pregnancy', () => 'pregnant'),
-    },
+    pregnancy: questionStep(
+      'intake.pregnancy',
+      (t) => ({ text: t('triage:intake.pregnancy'), options: yesNoUnknown(t) }),
+      answerYesNo('intake.pregnancy', () => 'pregnant'),
+    ),
 
-    temperature: {
-      next: NEXT,
-      prompt: (state, { text }) => {
-        const t = text(state.locale);
-        return ask(
-          'intake.temperature',
-          t('triage:intake.temperature'),
-          [['unknown', t('triage:intake.unknown')]],
-          t,
-        );
+    temperature: questionStep(
+      'intake.temperature',
+      (t) => ({ text: t('triage:intake.temperature'), options: [['unknown', t('triage:intake.unknown')]] }),
+      {
+        // Typed, it must read as a temperature; "I don't know" is its button.
+        typed: (text) => {
+          const celsius = parseTemperature(text);
+          return celsius === undefined ? undefined : String(celsius);
+        },
+        store: (value): Record<string, string> | undefined => {
+          if (value === 'unknown') return {};
+          const celsius = parseTemperature(value);
+          return celsius === undefined ? undefined : { temperature: String(celsius) };
+        },
+        invalid: 'triage:intake.temperatureInvalid',
       },
-      handle: (state, event, context) => {
-        const value = pressed(event, 'intake.temperature');
-        if (value === 'back') return back(state, context);
-        if (value === 'unknown') return advance(state, context, {});
-        const typed = typedText(event);
-        const celsius = typed === undefined ? undefined : parseTemperature(typed);
-        if (celsius === undefined)
-          return stay(state, send({ text: context.text(state.locale)('triage:intake.temperatureInvalid') }));
-        return advance(state, context, { temperature: String(celsius) });
-      },
-    },
+    ),
 
-    describe: {
-      next: NEXT,
-      prompt: (state, context) => {
-        const t = context.text(state.locale);
-        const question = current(state, context);
-        const required = question?.kind === 'describe' && question.required;
-        return ask(
-          'intake.describe',
-          t(required ? 'triage:intake.describeRequired' : 'triage:intake.describe'),
-          required ? [] : [['skip', t('triage:intake.skip')]],
-          t,
-        );
+    describe: questionStep(
+      'intake.describe',
+      (t, state, context) => {
+        const required = describeRequired(state, context);
+        return {
+          text: t(required ? 'triage:intake.describeRequired' : 'triage:intake.describe'),
+          options: required ? [] : [['skip', t('triage:intake.skip')]],
+        };
       },
-      handle: (state, event, context) => {
+      (state, event, context) => {
         const t = context.text(state.locale);
         const value = pressed(event, 'intake.describe');
         if (value === 'back') return back(state, context);
-        const question = current(state, context);
-        const required = question?.kind === 'describe' && question.required;
-        if (value === 'skip' && !required) return finish(state, context);
+        if (value === 'skip' && !describeRequired(state, context)) return finish(state, context);
         const typed = typedText(event);
         if (!typed) return stay(state, send({ text: t('triage:intake.describeRequired') }));
         if (typed.length > DESCRIPTION_MAX)
           return stay(state, send({ text: t('triage:intake.tooLong', { max: DESCRIPTION_MAX }) }));
         return finish(state, context, typed);
       },
-    },
+    ),
   },
 };
