@@ -102,11 +102,6 @@ export class Outbox {
     await this.sweep.start();
   }
 
-  /** The outbox list of a conversation, whose length tells whether anything waits in it. */
-  listKey(address: ConversationAddress): string {
-    return this.mailbox.keys(conversationKey(address)).list;
-  }
-
   /**
    * The part of a conversation step's commit that queues `batch` and claims the outbox with
    * `token`; pass what the commit returns to `deliverClaimed`.
