@@ -132,8 +132,7 @@ export class SerialMailbox {
   async work(key: string, token: string, head: MailboxHead, handle: ItemHandler): Promise<'done' | 'busy'> {
     const box = this.keys(key);
     let current = head;
-    let claimed: Claimed | undefined =
-      head.status === 'item' ? { value: head.value } : undefined;
+    let claimed: Claimed | undefined = head.status === 'item' ? { value: head.value } : undefined;
     while (current.status === 'item') {
       let outcome: ItemOutcome | void;
       try {
