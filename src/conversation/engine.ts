@@ -200,9 +200,9 @@ export class ConversationEngine implements ConversationNotifier {
     void tracked.finally(() => this.draining.delete(tracked));
   }
 
-  /** What a claim of the conversation reads with its first event: the state and the outbox. */
-  private claimReads(address: ConversationAddress): { read: string; count: string } {
-    return { read: stateKey(conversationKey(address)), count: this.options.outbox.listKey(address) };
+  /** What a claim of the conversation reads with its first event: the state. */
+  private claimReads(address: ConversationAddress): { read: string } {
+    return { read: stateKey(conversationKey(address)) };
   }
 
   /**

@@ -2,6 +2,7 @@
 // conversation's holder or, when that fails or earlier batches still wait, through the
 // conversation's outbox, one batch after another: messages arrive in the order decided and a
 // retry resumes after the messages already sent.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locale } from '../i18n/locales.ts';
@@ -18,8 +19,13 @@ import { SerialMailbox, type ItemHandler } from './serial-mailbox.ts';
 
 /** The messages one step decided, with what the channel needs to send them. */
 export interface OutboundBatch extends ConversationAddress {
-  /** Increases by one per batch in a conversation. */
+  /** Increases by one per batch in a conversation (from 1 again when the conversation starts over). */
   seq: number;
+  /**
+   * Names this batch in the outbox's progress mark; set when it enters the outbox, since `seq`
+   * repeats after a conversation starts over. Absent in batches queued by older versions.
+   */
+  id?: string;
   messages: OutboundMessage[];
   locale: Locale;
   /** The channel's own context of the event that caused the batch (a reply token, a press to acknowledge). */
@@ -60,7 +66,10 @@ const DELIVER_QUEUE = 'deliver';
 const MAX_INLINE_WAIT_MS = 30_000;
 const OUTBOX_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** Where a conversation's delivery progress is kept: "seq:count" of the batch being sent. */
+/**
+ * Where a conversation's delivery progress is kept: "id:count" of the batch being sent ("seq:count"
+ * for a batch without id). The mark outlives its batch, so it must name that batch alone.
+ */
 const progressKey = (key: string) => `outbox-progress:${key}`;
 
 /**
@@ -102,18 +111,14 @@ export class Outbox {
     await this.sweep.start();
   }
 
-  /** The outbox list of a conversation, whose length tells whether anything waits in it. */
-  listKey(address: ConversationAddress): string {
-    return this.mailbox.keys(conversationKey(address)).list;
-  }
-
   /**
    * The part of a conversation step's commit that queues `batch` and claims the outbox with
    * `token`; pass what the commit returns to `deliverClaimed`.
    */
   forward(batch: OutboundBatch, token: string): NonNullable<MailboxCommit['forward']> {
     const key = conversationKey(batch);
-    return this.mailbox.forward(key, JSON.stringify(batch), token, progressKey(key));
+    const item = JSON.stringify({ ...batch, id: randomUUID() } satisfies OutboundBatch);
+    return this.mailbox.forward(key, item, token, progressKey(key));
   }
 
   /**
@@ -172,13 +177,15 @@ export class Outbox {
   private deliverItem(key: string): ItemHandler {
     return async (raw, claimed, token) => {
       const batch = JSON.parse(raw) as OutboundBatch;
-      const [doneSeq, doneCount] = (claimed?.value ?? '0:0').split(':').map(Number) as [number, number];
-      const alreadySent = batch.seq === doneSeq ? doneCount : 0;
+      const name = batch.id ?? String(batch.seq);
+      const mark = claimed?.value ?? '';
+      const at = mark.lastIndexOf(':');
+      const alreadySent = at > 0 && mark.slice(0, at) === name ? Number(mark.slice(at + 1)) || 0 : 0;
       // The last message needs no mark: the batch leaves the outbox in the next write, as soon
       // as a mark would. A lost lock means another holder took over: stop sending at once.
       const markSent = async (count: number) => {
         if (count >= batch.messages.length) return;
-        if (!(await this.mailbox.mark(key, token, progressKey(key), `${batch.seq}:${count}`)))
+        if (!(await this.mailbox.mark(key, token, progressKey(key), `${name}:${count}`)))
           throw new Error('outbox lock lost mid-batch; its new holder resumes after the last mark');
       };
       try {

@@ -40,7 +40,6 @@ export interface ItemOutcome {
 /** What the claim read with the first item (see MailboxClaim); later items come without. */
 export interface Claimed {
   value?: string;
-  count?: number;
 }
 
 /** Handles one item; `token` is the holder's, for marking progress (see `mark`). */
@@ -133,8 +132,7 @@ export class SerialMailbox {
   async work(key: string, token: string, head: MailboxHead, handle: ItemHandler): Promise<'done' | 'busy'> {
     const box = this.keys(key);
     let current = head;
-    let claimed: Claimed | undefined =
-      head.status === 'item' ? { value: head.value, count: head.count } : undefined;
+    let claimed: Claimed | undefined = head.status === 'item' ? { value: head.value } : undefined;
     while (current.status === 'item') {
       let outcome: ItemOutcome | void;
       try {

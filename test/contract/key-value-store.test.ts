@@ -205,18 +205,25 @@ describe.each(backends)('KeyValueStore contract [$name]', (backend) => {
     expect(await store.mailboxClaim(p7, claim('C', 'absent:{p7}'))).toEqual({ status: 'item', item: 'e3' });
   });
 
-  it('mailbox: a claim reports the length of another list of its hash tag', async () => {
+  it('mailbox: a claim of a mailbox with items left by a dead holder gets the oldest, not its own', async () => {
     const p10 = box('p10');
-    const counted = { token: 'A', ttlMs: 5_000, count: 'outbox:{p10}' };
-    await store.mailboxPush(p10, 'e1', { ttlMs: 5_000 });
-    expect(await store.mailboxClaim(p10, counted)).toEqual({ status: 'item', item: 'e1', count: 0 });
-    await store.mailboxNext(p10, 'A', 5_000, 'e1');
-    await store.listPush('outbox:{p10}', 'waiting', { ttlMs: 5_000 });
-    await store.listPush('outbox:{p10}', 'waiting too', { ttlMs: 5_000 });
-    expect(await store.mailboxPush(p10, 'e2', { ttlMs: 5_000, claim: { ...counted, token: 'B' } })).toEqual({
+    const outbox = box('q10');
+    await store.set('state:{p10}', 'saved');
+    await store.mailboxPush(p10, 'left 1', { ttlMs: 5_000 });
+    await store.mailboxPush(outbox, 'batch left', { ttlMs: 5_000 });
+    expect(await store.mailboxPush(p10, 'e2', { ttlMs: 5_000, claim: claim('A', 'state:{p10}') })).toEqual({
       queued: true,
-      head: { status: 'item', item: 'e2', count: 2 },
+      head: { status: 'item', item: 'left 1', value: 'saved' },
     });
+    expect(
+      await store.mailboxNext(p10, 'A', 5_000, 'left 1', {
+        forward: { box: outbox, item: 'batch 2', itemTtlMs: 5_000, claim: claim('X') },
+      }),
+    ).toEqual({ head: { status: 'item', item: 'e2' }, forwarded: { status: 'item', item: 'batch left' } });
+    expect(await store.mailboxNext(outbox, 'X', 5_000, 'batch left')).toEqual({
+      head: { status: 'item', item: 'batch 2' },
+    });
+    expect(await store.listRange('inbox:{p10}', 0, -1)).toEqual(['e2']);
   });
 
   it('mailbox: finishing an item stores its commit and forwards into another mailbox in one step', async () => {

@@ -14,11 +14,8 @@ export interface MailboxKeys {
 
 /** What a mailbox holder sees at the head of its list. */
 export type MailboxHead =
-  /**
-   * On a claim: `value` of the key it asked to read (conversation state) and `count`, the length
-   * of the list it asked about (the conversation's outbox), both read in the same step.
-   */
-  | { status: 'item'; item: string; value?: string; count?: number }
+  /** On a claim: `value` of the key it asked to read (conversation state), read in the same step. */
+  | { status: 'item'; item: string; value?: string }
   /** Nothing left; the lock was released in the same step. */
   | { status: 'empty' }
   /** Another holder has the lock. */
@@ -32,8 +29,6 @@ export interface MailboxClaim {
   ttlMs: number;
   /** A string key to read. */
   read?: string;
-  /** A list whose length to report. */
-  count?: string;
 }
 
 export interface MailboxPushOptions {

@@ -215,7 +215,6 @@ export class MemoryStore implements KeyValueStore {
     if (head.status !== 'item') return head;
     const value = claim.read === undefined ? undefined : this.live(claim.read)?.value;
     if (value !== undefined) head.value = value;
-    if (claim.count !== undefined) head.count = this.liveList(claim.count)?.items.length ?? 0;
     return head;
   }
 

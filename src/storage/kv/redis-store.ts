@@ -19,25 +19,20 @@ import { SCRIPTS, type Reply, type ScriptedRedis } from './redis-scripts.ts';
 
 const ms = (value: number) => String(Math.max(1, Math.ceil(value)));
 
-function toHead(reply: Reply): MailboxHead {
-  const [status, item, value, count] = reply;
-  if (status !== 'item') return { status: status as 'empty' | 'busy' | 'lost' };
-  const head: MailboxHead = { status, item: String(item) };
+/** A script's head reply; 'own' is the caller's `item`, which Redis need not send back. */
+function toHead(reply: Reply, own?: string): MailboxHead {
+  const [status, item, value] = reply;
+  if (status !== 'item' && status !== 'own') return { status: status as 'empty' | 'busy' | 'lost' };
+  const head: MailboxHead = { status: 'item', item: status === 'own' ? own! : String(item) };
   if (typeof value === 'string') head.value = value;
-  if (typeof count === 'number') head.count = count;
   return head;
 }
 
 /** The keys and arguments a claim adds to the push and claim scripts. */
 function claimParts(box: MailboxKeys, claim: MailboxClaim | undefined): { keys: string[]; args: string[] } {
   return {
-    keys: [box.lock, box.list, claim?.read ?? box.list, claim?.count ?? box.list],
-    args: [
-      claim?.token ?? '',
-      claim ? ms(claim.ttlMs) : '0',
-      claim?.read === undefined ? '0' : '1',
-      claim?.count === undefined ? '0' : '1',
-    ],
+    keys: [box.lock, box.list, claim?.read ?? box.list],
+    args: [claim?.token ?? '', claim ? ms(claim.ttlMs) : '0', claim?.read === undefined ? '0' : '1'],
   };
 }
 
@@ -172,7 +167,7 @@ export class RedisStore implements KeyValueStore {
       options.onceKey === undefined ? '' : ms(options.onceTtlMs ?? options.ttlMs),
     );
     if (reply[0] === 'duplicate') return { queued: false };
-    return reply[0] === 'queued' ? { queued: true } : { queued: true, head: toHead(reply) };
+    return reply[0] === 'queued' ? { queued: true } : { queued: true, head: toHead(reply, item) };
   }
 
   async mailboxClaim(box: MailboxKeys, claim: MailboxClaim): Promise<MailboxHead> {
@@ -188,7 +183,10 @@ export class RedisStore implements KeyValueStore {
     commit: MailboxCommit = {},
   ): Promise<MailboxNextResult> {
     const { set, forward } = commit;
-    const [head, forwarded] = await this.redis.mailboxNext(
+    // Finishing an item with nothing to write (the outbox's) takes the script without a commit.
+    if (!set && !forward)
+      return { head: toHead(await this.redis.mailboxNext(box.lock, box.list, token, ms(ttlMs), done)) };
+    const [head, forwarded] = await this.redis.mailboxCommit(
       box.lock,
       box.list,
       set?.key ?? box.list,
@@ -210,7 +208,7 @@ export class RedisStore implements KeyValueStore {
     );
     return forwarded.length === 0
       ? { head: toHead(head) }
-      : { head: toHead(head), forwarded: toHead(forwarded) };
+      : { head: toHead(head), forwarded: toHead(forwarded, forward?.item) };
   }
 
   async mailboxMark(
