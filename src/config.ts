@@ -13,6 +13,13 @@ import {
   type FeeTable,
   type RefundRule,
 } from './domain/payments.ts';
+import {
+  DEFAULT_DEPARTMENT_RULES,
+  parseCheckInWindow,
+  parseDepartmentRules,
+  parseNotifyAhead,
+  parsePushBudgets,
+} from './domain/queue-rules.ts';
 import { DEPARTMENTS } from './domain/triage.ts';
 
 /** Raised when a setting is missing or malformed; its message is the one line we print. */
@@ -165,6 +172,51 @@ const schema = z.object({
   // 1 s, 2 s, 4 s …; the wait never grows beyond STAFF_LOCKOUT_MINUTES.
   STAFF_MAX_FAILED_LOGINS: wholeNumber('a whole number of failed sign-ins, at least 1').default(5),
   STAFF_LOCKOUT_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(15),
+  // Check-in and the queue (see README, "Check-in and the queue").
+  CHECKIN_WINDOW_MINUTES: z
+    .string()
+    .refine(
+      (raw) => parseCheckInWindow(raw) !== undefined,
+      'expected minutes before,after the appointment start such as 60,15',
+    )
+    .transform((raw) => parseCheckInWindow(raw)!)
+    .default({ beforeMinutes: 60, afterMinutes: 15 }),
+  QUEUE_NOTIFY_AHEAD: z
+    .string()
+    .refine(
+      (raw) => parseNotifyAhead(raw) !== undefined,
+      'expected comma-separated positions of at least 1 such as 5,2',
+    )
+    .transform((raw) => parseNotifyAhead(raw)!)
+    .default([5, 2]),
+  QUEUE_MAX_RECALLS: z
+    .string()
+    .regex(/^\d$/, 'expected a whole number of recalls from 0 to 9')
+    .transform(Number)
+    .default(2),
+  QUEUE_DEPARTMENTS: z
+    .string()
+    .refine(
+      (raw) => parseDepartmentRules(raw) !== undefined,
+      `expected DEPARTMENT=PREFIX pairs, +walk-in where walk-ins are taken, prefixes unique, such as cardiology=B,general_medicine=A+walk-in (departments: ${DEPARTMENTS.join(', ')})`,
+    )
+    .transform((raw) => parseDepartmentRules(raw)!)
+    .default(DEFAULT_DEPARTMENT_RULES),
+  QUEUE_GRACE_MINUTES: z
+    .string()
+    .regex(/^\d{1,3}$/, 'expected a whole number of minutes from 0 to 999')
+    .transform(Number)
+    .default(10),
+  QUEUE_SERVICE_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(5),
+  QUEUE_WALK_IN_EVERY: wholeNumber('a whole number of appointment tickets, at least 1').default(3),
+  CHANNEL_PUSH_BUDGETS: z
+    .string()
+    .refine(
+      (raw) => parsePushBudgets(raw) !== undefined,
+      'expected CHANNEL=PUSHES a month pairs such as line=500',
+    )
+    .transform((raw) => parsePushBudgets(raw)!)
+    .default({}),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'expected one of fatal, error, warn, info, debug, trace, silent',

@@ -21,8 +21,10 @@ import { createLogger } from './logging.ts';
 import { openBackends, rescheduleOnDataLoss } from './runtime/backends.ts';
 import { channelRoutes, staffAndPaymentRoutes } from './runtime/http.ts';
 import { wireIntegrations } from './runtime/integrations.ts';
+import { wireQueue } from './runtime/queue.ts';
 import { createDemoStaff, requireRealAdmin, type DemoStaff } from './runtime/staff.ts';
 import { AuditLog } from './security/audit-log.ts';
+import type { CheckInTokens } from './security/checkin-token.ts';
 import { SESSION_SECRET, persistedSecret } from './security/persisted-secret.ts';
 import { StaffAccounts } from './security/staff-accounts.ts';
 import { StaffSessions } from './security/staff-sessions.ts';
@@ -31,6 +33,8 @@ import { buildServer } from './server/app.ts';
 import type { ReadinessCheck } from './server/health.ts';
 import { createMetricsRegistry } from './server/metrics.ts';
 import type { Database } from './storage/database.ts';
+import type { PrismaQueue } from './storage/prisma-queue.ts';
+import type { PushBudget } from './storage/queue-push-budget.ts';
 import type { KeyValueStore } from './storage/kv/key-value-store.ts';
 import { PrismaIntakeStore } from './storage/prisma-intake-store.ts';
 import { PrismaPatientDirectory } from './storage/prisma-patient-directory.ts';
@@ -55,6 +59,12 @@ export interface Frontdoor {
   payments: Payments;
   /** Slot holds while a patient confirms or pays. */
   holds: SlotHolds;
+  /** The hospital's queues. */
+  queue: PrismaQueue;
+  /** Signed check-in and live-ticket links. */
+  checkInTokens: CheckInTokens;
+  /** Pushes per channel this month against CHANNEL_PUSH_BUDGETS. */
+  pushes: PushBudget;
   /** The bearer token Frontdoor's own client sends to the built-in hospital (none with HOSPITAL_FHIR_BASE_URL). */
   demoHospitalToken?: string;
   /** Embedded default only: console accounts made up at start, to be printed. */
@@ -154,6 +164,18 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       // The engine exists by the time anything is told.
       conversations: { notify: (address, event, dedupeKey) => engine.notify(address, event, dedupeKey) },
     });
+    const { queue, checkInTokens, pushes } = wireQueue({
+      config,
+      database,
+      kv,
+      cipher,
+      hospital: integrations.hospital,
+      clock,
+      logger,
+      metrics,
+      channels: channels.map((channel) => channel.name),
+      conversations: { notify: (address, event, dedupeKey) => engine.notify(address, event, dedupeKey) },
+    });
     const directory = new PrismaPatientDirectory(database.prisma, database.pool);
     const engine: ConversationEngine = new ConversationEngine({
       kv,
@@ -165,6 +187,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
         intakes,
         booking: integrations.booking,
         payments: integrations.payments,
+        queue,
+        checkInTokens,
       }),
       findPatient: (address) => directory.findByChannel(address),
       cipher,
@@ -199,6 +223,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
           sessions: new StaffSessions(kv, accounts),
           audit: new AuditLog(database.prisma),
           integrations,
+          queue,
+          checkInTokens,
           cookieSecret: secret,
           metrics,
           cipher,
@@ -234,6 +260,9 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       hospital: integrations.hospital,
       payments: integrations.payments,
       holds: integrations.holds,
+      queue,
+      checkInTokens,
+      pushes,
       async idle() {
         // Effect jobs (a hold's timer being set) start conversations and conversations queue
         // jobs: settled only once a round finds no job running.

@@ -105,10 +105,15 @@ export interface QueueActor {
 
 /** The queue's port: issuing, calling and reading tickets. Every change is atomic across instances. */
 export interface QueueDesk {
-  /** Checks in for a booked appointment (within the window); the same appointment again returns its ticket. */
+  /**
+   * Checks in for a booked appointment (within the window); the same appointment again returns
+   * its ticket. Without `address` (a check-in link or QR used outside the chat: reception, kiosk,
+   * the check-in page) `patientId` names the patient, whose most recently used chat is told the
+   * new ticket as `queue.ticket`; from the chat, the caller shows it.
+   */
   checkIn(request: {
     appointmentId: string;
-    address: ConversationAddress;
+    address?: ConversationAddress;
     patientId?: string;
     locale: Locale;
     acuity?: number;

@@ -16,6 +16,8 @@ import type { BookingService } from '../domain/booking.ts';
 import type { IntakeRecorder, TypedRedFlag } from '../domain/intakes.ts';
 import type { CheckoutSettlement } from '../domain/paid-booking.ts';
 import type { PatientDirectory } from '../domain/patients.ts';
+import type { QueueDesk } from '../domain/queue.ts';
+import type { CheckInTokens } from '../security/checkin-token.ts';
 import type { Flow, Outcome } from './kit.ts';
 
 /**
@@ -29,6 +31,10 @@ export interface FeatureServices {
   intakes: IntakeRecorder;
   booking: BookingService;
   payments: CheckoutSettlement;
+  /** The hospital's queues: check-in, walk-in tickets, the patient's ticket. */
+  queue: QueueDesk;
+  /** Signed check-in and live-ticket links (the QR codes). */
+  checkInTokens: CheckInTokens;
 }
 
 /** What reactions outside a step may ask of the flows. */

@@ -20,6 +20,8 @@ import type { StaffAccounts } from '../security/staff-accounts.ts';
 import type { StaffSessions } from '../security/staff-sessions.ts';
 import { registerConsole } from '../server/console/routes.ts';
 import { registerPaymentPages } from '../server/payment-pages.ts';
+import type { QueueDesk } from '../domain/queue.ts';
+import type { CheckInTokens } from '../security/checkin-token.ts';
 import type { Database } from '../storage/database.ts';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 import type { PrismaIntakeStore } from '../storage/prisma-intake-store.ts';
@@ -55,6 +57,8 @@ export interface ConsoleParts {
   sessions: StaffSessions;
   audit: AuditLog;
   integrations: Integrations;
+  queue: QueueDesk;
+  checkInTokens: CheckInTokens;
   cookieSecret: string;
   /** The instance's metrics (sign-in refusals are counted there). */
   metrics?: Registry;
@@ -89,6 +93,8 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
           hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
           engine,
           payments,
+          queue: parts.queue,
+          checkInTokens: parts.checkInTokens,
           kv,
           translator,
           clock,

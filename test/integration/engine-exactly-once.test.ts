@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { effectHandlers, flowRegistry } from '../../src/features/index.ts';
-import { hospitalDown } from '../support/hospital-down.ts';
+import { hospitalDown, queueDown, testCheckInTokens } from '../support/hospital-down.ts';
 import { TelegramSender } from '../../src/channels/telegram/sender.ts';
 import { BotApi } from '../../src/channels/telegram/bot-api.ts';
 import { ManualClock } from '../../src/clock.ts';
@@ -128,6 +128,8 @@ describe.each(backends)('exactly once for the patient [$name]', (backend) => {
         intakes: { record: async () => undefined, patientReply: async () => undefined },
         booking: hospitalDown,
         payments: { settle: async () => undefined },
+        queue: queueDown,
+        checkInTokens: testCheckInTokens,
       }),
       findPatient: (address) => nobody.findByChannel(address),
       cipher: new FieldCipher(generateKey()),

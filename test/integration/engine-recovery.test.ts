@@ -4,7 +4,7 @@
 // recovery sweep finds what a dead instance left.
 import { afterEach, describe, expect, it } from 'vitest';
 import { effectHandlers, flowRegistry } from '../../src/features/index.ts';
-import { hospitalDown } from '../support/hospital-down.ts';
+import { hospitalDown, queueDown, testCheckInTokens } from '../support/hospital-down.ts';
 import { ManualClock, systemClock } from '../../src/clock.ts';
 import { ConversationEngine } from '../../src/conversation/engine.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -66,6 +66,8 @@ describe('engine recovery and delivery', () => {
         intakes: { record: async () => undefined, patientReply: async () => undefined },
         booking: hospitalDown,
         payments: { settle: async () => undefined },
+        queue: queueDown,
+        checkInTokens: testCheckInTokens,
       }),
       findPatient: (address) => nobody.findByChannel(address),
       cipher: new FieldCipher(generateKey()),

@@ -5,6 +5,7 @@
 // retried call never books twice; a failure half-way gives the slot back.
 import type {
   Appointment,
+  Encounter,
   Extension,
   HealthcareService,
   Patient,
@@ -17,7 +18,7 @@ import type { Names } from '../../domain/booking.ts';
 import { SlotTaken } from '../../domain/paid-booking.ts';
 import { isLocale } from '../../i18n/locales.ts';
 import { FhirError, type FhirClient } from './fhir-client.ts';
-import { BOOKING_SYSTEM, DEPARTMENT_SYSTEM, PATIENT_SYSTEM } from './identifier-systems.ts';
+import { BOOKING_SYSTEM, CHECKIN_SYSTEM, DEPARTMENT_SYSTEM, PATIENT_SYSTEM } from './identifier-systems.ts';
 
 const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 
@@ -78,7 +79,66 @@ function namesOf(text: string | undefined, holder: { extension?: Extension[] } |
 const reference = (value: string | undefined) => value?.split('/')[1] ?? '';
 
 export class Hospital {
+  /** False once the hospital refused an Encounter: it does not take them from us. */
+  private encounters = true;
+
   constructor(private readonly fhir: FhirClient) {}
+
+  /**
+   * The patient is here: the appointment becomes `arrived` (If-Match, read again once when
+   * someone changed it meanwhile) and, where the hospital takes them, an Encounter opens for it,
+   * created conditionally on the appointment, so a second check-in changes nothing. Undefined
+   * when the appointment is unknown, cancelled or otherwise not one to check in for.
+   */
+  async checkIn(appointmentId: string, now: Date): Promise<BookedAppointment | undefined> {
+    let arrived: Appointment | undefined;
+    for (let attempt = 0; attempt < 2 && !arrived; attempt++) {
+      const appointment = await this.fhir.read<Appointment>('Appointment', appointmentId).catch((error) => {
+        if (error instanceof FhirError && (error.status === 404 || error.status === 410)) return undefined;
+        throw error;
+      });
+      if (!appointment || !['booked', 'arrived', 'checked-in', 'fulfilled'].includes(appointment.status))
+        return undefined;
+      if (appointment.status !== 'booked') arrived = appointment;
+      else
+        arrived = await this.fhir
+          .update<Appointment>({ ...appointment, status: 'arrived' }, appointment.meta?.versionId)
+          .catch((error) => {
+            if (error instanceof FhirError && error.conflict && attempt === 0) return undefined;
+            throw error;
+          });
+    }
+    if (!arrived) return undefined;
+    if (this.encounters) await this.openEncounter(arrived, now);
+    return appointmentOf(arrived);
+  }
+
+  private async openEncounter(appointment: Appointment, now: Date): Promise<void> {
+    const patient = appointment.participant.find((p) => p.actor?.reference?.startsWith('Patient/'));
+    try {
+      await this.fhir.create<Encounter>(
+        {
+          resourceType: 'Encounter',
+          identifier: [{ system: CHECKIN_SYSTEM, value: appointment.id ?? '' }],
+          status: 'arrived',
+          class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+          ...(patient?.actor?.reference ? { subject: { reference: patient.actor.reference } } : {}),
+          appointment: [{ reference: `Appointment/${appointment.id ?? ''}` }],
+          ...(appointment.serviceType?.[0] ? { serviceType: appointment.serviceType[0] } : {}),
+          period: { start: now.toISOString() },
+        },
+        `identifier=${CHECKIN_SYSTEM}|${appointment.id ?? ''}`,
+      );
+    } catch (error) {
+      // A hospital that does not take Encounters from us (unknown type, not allowed) keeps the
+      // arrival on the appointment alone; anything else is a real failure.
+      if (error instanceof FhirError && [400, 403, 404, 405, 422].includes(error.status)) {
+        this.encounters = false;
+        return;
+      }
+      throw error;
+    }
+  }
 
   async departments(): Promise<DepartmentInfo[]> {
     const { resources } = await this.fhir.search<HealthcareService>('HealthcareService', {

@@ -7,3 +7,5 @@ export const DEPARTMENT_SYSTEM = 'urn:frontdoor:department';
 export const BOOKING_SYSTEM = 'urn:frontdoor:booking';
 /** Patient.identifier: our patient id at the hospital. */
 export const PATIENT_SYSTEM = 'urn:frontdoor:patient';
+/** Encounter.identifier: the visit a check-in opened (one per appointment). */
+export const CHECKIN_SYSTEM = 'urn:frontdoor:checkin';

@@ -6,9 +6,11 @@ import type { i18n } from 'i18next';
 import type { Clock } from '../../clock.ts';
 import type { ConversationNotifier } from '../../conversation/notifier.ts';
 import type { IntakeDesk } from '../../domain/intakes.ts';
+import type { QueueDesk } from '../../domain/queue.ts';
 import type { Hospital } from '../../integrations/fhir/hospital.ts';
 import type { Payments } from '../../integrations/stripe/payments.ts';
 import type { AuditLog } from '../../security/audit-log.ts';
+import type { CheckInTokens } from '../../security/checkin-token.ts';
 import type { Role, StaffAccounts } from '../../security/staff-accounts.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import type { Locale } from '../../i18n/locales.ts';
@@ -26,6 +28,10 @@ export interface ConsoleDeps {
   /** Tells a patient's conversation what the console did (ordered with everything else they get). */
   engine: ConversationNotifier;
   payments: Payments;
+  /** The hospital's queues (boards, call next, recall, no-show, transfer, done). */
+  queue: QueueDesk;
+  /** Signed check-in and live-ticket links (the kiosk reads a scanned one). */
+  checkInTokens: CheckInTokens;
   kv: KeyValueStore;
   translator: i18n;
   clock: Clock;
