@@ -1,6 +1,6 @@
 // npm run api-key:add -- --name <name> --scope <scope> [--scope <scope>…]
 // Makes an API key and prints it once; only its hash is stored. Scopes: fhir (read the built-in
-// hospital at /fhir/R4). With the embedded database, run it while the server is stopped.
+// hospital at /fhir/R4), queues (the hospital API's queue boards and call-next). With the embedded database, run it while the server is stopped.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
 import { API_KEY_SCOPES, ApiKeys, isApiKeyScope } from '../src/security/api-keys.ts';

@@ -18,6 +18,7 @@ import type { AuditLog } from '../security/audit-log.ts';
 import { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { StaffAccounts } from '../security/staff-accounts.ts';
 import type { StaffSessions } from '../security/staff-sessions.ts';
+import { registerQueueApi } from '../server/api/queues.ts';
 import { registerConsole } from '../server/console/routes.ts';
 import { registerPaymentPages } from '../server/payment-pages.ts';
 import type { QueueDesk } from '../domain/queue.ts';
@@ -136,6 +137,15 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
         },
       );
     },
+    // The hospital API (/api/v1): its queues.
+    (server) =>
+      server.register(async (scope) => {
+        await registerQueueApi(scope, {
+          queue: parts.queue,
+          apiKeys: new ApiKeys(database.prisma, clock),
+          audit,
+        });
+      }),
     (server) =>
       registerPaymentPages(server, {
         translator,

@@ -6,8 +6,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
-/** What a key may reach. `fhir`: read the built-in hospital at /fhir/R4. */
-export const API_KEY_SCOPES = ['fhir'] as const;
+/**
+ * What a key may reach. `fhir`: read the built-in hospital at /fhir/R4. `queues`: the hospital
+ * API's queues (/api/v1/queues/{department}: read the board, call the next ticket).
+ */
+export const API_KEY_SCOPES = ['fhir', 'queues'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const isApiKeyScope = (value: string): value is ApiKeyScope =>

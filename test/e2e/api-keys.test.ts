@@ -48,7 +48,7 @@ describe('npm run api-key:add and api-key:revoke', () => {
   it('prints a fhir key once, stores only its hash, and revokes it', { timeout: 120_000 }, async () => {
     expect(await run('api-key-add', ['--name', 'his', '--scope', 'billing'])).toMatchObject({
       code: 1,
-      stderr: '--scope must be one of fhir\n',
+      stderr: '--scope must be one of fhir, queues\n',
     });
     const added = await run('api-key-add', ['--name', 'his', '--scope', 'fhir']);
     expect(added.code).toBe(0);
