@@ -7,6 +7,7 @@ import type { SystemEvent } from '../../src/conversation/flow.ts';
 import type { ConversationAddress } from '../../src/conversation/message.ts';
 import type { TicketView } from '../../src/domain/queue.ts';
 import { DEFAULT_DEPARTMENT_RULES } from '../../src/domain/queue-rules.ts';
+import type { BookedAppointment } from '../../src/integrations/fhir/hospital.ts';
 import { createLogger } from '../../src/logging.ts';
 import { FieldCipher } from '../../src/security/field-cipher.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
@@ -50,11 +51,18 @@ describe('the queue desk', () => {
   let kv: MemoryStore;
   let desk: PrismaQueue;
 
+  // The hospital's side of check-in is tested against the built-in hospital (e2e/queue-api);
+  // here its appointments are given as they would be read.
+  const appointments = new Map<string, BookedAppointment>();
+  const hospital = {
+    appointment: async (id: string) => appointments.get(id),
+    checkIn: async (id: string) => appointments.get(id),
+  };
   const build = (settings: QueueSettings = SETTINGS, budgets: Record<string, number> = {}) =>
     new PrismaQueue({
       prisma: database.prisma,
       cipher: new FieldCipher(TEST_FIELD_KEY),
-      hospital: { appointment: async () => undefined, checkIn: async () => undefined },
+      hospital,
       notifier: {
         notify: async (address, event, dedupeKey) => void told.push({ address, event, dedupeKey }),
       },
@@ -180,22 +188,19 @@ describe('the queue desk', () => {
     desk = build();
     const now = clock.now();
     const appointment = async (n: number, startInMinutes: number, acuity?: number) => {
-      // Issued as the hospital would have it: an appointment ticket through the private path.
-      const ticket = await (
-        desk as unknown as {
-          issue(request: Record<string, unknown>): Promise<TicketView>;
-        }
-      ).issue({
+      const id = `appt-${n}-${now}`;
+      const start = new Date(now + startInMinutes * 60_000);
+      appointments.set(id, {
+        id,
+        slotId: `slot-${n}`,
+        start,
+        end: new Date(start.getTime() + 15 * 60_000),
+        status: 'booked',
         department: 'general_medicine',
-        kind: 'appointment',
-        address: web(100 + n),
-        locale: 'en',
-        acuity,
-        appointmentId: `appt-${n}-${now}`,
-        appointmentStart: now + startInMinutes * 60_000,
-        tell: false,
       });
-      return ticket.label;
+      const result = await desk.checkIn({ appointmentId: id, address: web(100 + n), locale: 'en', acuity });
+      if (!('ticket' in result)) throw new Error(`refused: ${JSON.stringify(result.refused)}`);
+      return result.ticket.label;
     };
     await appointment(1, 0);
     await appointment(2, 5, 2);
