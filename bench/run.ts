@@ -4,4 +4,6 @@ await import('./storage.ts');
 console.log('');
 await import('./webhook.ts');
 console.log('');
+await import('./queue.ts');
+console.log('');
 await import('./fuzz.ts');
