@@ -80,10 +80,12 @@ export async function loadLine(
   now: number,
   rules: LineRules,
 ): Promise<Line> {
-  const waiting = await db.queueTicket.findMany({
-    where: { department, day, status: 'waiting' },
-    select: { id: true, kind: true, sortAt: true, acuity: true, label: true, number: true },
-  });
+  // Raw rows for the hot read (a department can have thousands waiting): times come back as
+  // epoch milliseconds, without the client's per-row mapping.
+  const waiting = await db.$queryRaw<
+    { id: string; kind: string; sortAt: number; acuity: number | null; label: string; number: number }[]
+  >`SELECT "id", "kind", (EXTRACT(EPOCH FROM "sortAt") * 1000)::float8 AS "sortAt", "acuity", "label", "number"
+    FROM "QueueTicket" WHERE "department" = ${department} AND "day" = ${day} AND "status" = 'waiting'`;
   const calls = await db.queueTicket.findMany({
     where: { department, day, calledAt: { not: null } },
     orderBy: { calledAt: 'desc' },
@@ -99,10 +101,10 @@ export async function loadLine(
   const entries = waiting.map((row) => ({
     id: row.id,
     kind: row.kind as TicketKind,
-    sortAt: row.sortAt.getTime(),
+    sortAt: Math.round(Number(row.sortAt)),
     acuity: row.acuity ?? undefined,
     label: row.label,
-    number: row.number,
+    number: Number(row.number),
   }));
   return arrange(
     {
