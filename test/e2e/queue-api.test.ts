@@ -172,6 +172,10 @@ describe('check-in and the hospital API for queues', () => {
     expect(audit[0]).toMatchObject({ subjectType: 'queue', subjectId: 'cardiology' });
     expect(audit[0]!.actorLabel).toMatch(/^api-key:/);
 
+    // "Your turn" was pushed on the web channel and counted, for /metrics.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/frontdoor_channel_pushes_month\{channel="web"\} 1/);
+
     // In the database, the ticket's chat address is encrypted.
     const row = await database.prisma.queueTicket.findFirstOrThrow({ where: { label: 'B-001' } });
     expect(row.address).not.toContain(address.channelUserId);

@@ -244,6 +244,72 @@ describe('the queue desk', () => {
   });
 });
 
+describe('transfers', () => {
+  let target: TestDatabaseTarget;
+  let database: Database;
+  const told: { event: SystemEvent; dedupeKey: string }[] = [];
+
+  beforeAll(async () => {
+    target = await testDatabase();
+    database = await openDatabase({ url: target.url, dataDir: undefined });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await target?.drop();
+  });
+
+  it('moves a ticket to another department with its next number, and within one to another room', async () => {
+    const clock = new ManualClock(Date.parse('2026-12-06T02:00:00Z'));
+    const kv = new MemoryStore(clock);
+    const published: string[] = [];
+    const desk = new PrismaQueue({
+      prisma: database.prisma,
+      cipher: new FieldCipher(TEST_FIELD_KEY),
+      hospital: { appointment: async () => undefined, checkIn: async () => undefined },
+      notifier: { notify: async (_address, event, dedupeKey) => void told.push({ event, dedupeKey }) },
+      kv: { publish: async (channel, message) => void published.push(`${channel} ${message}`) },
+      pushes: new PushBudget(kv, {}, SETTINGS.timeZone, clock),
+      clock,
+      logger: createLogger('silent'),
+      settings: SETTINGS,
+    });
+    const issued = [];
+    for (let n = 1; n <= 3; n++) {
+      const result = await desk.walkIn({ department: 'emergency', address: web(300 + n), locale: 'en' });
+      issued.push('ticket' in result ? result.ticket : undefined);
+    }
+    const moved = await desk.transfer(
+      issued[0]!.id,
+      { department: 'cardiology', room: '7' },
+      { staffId: 's' },
+    );
+    expect(moved).toMatchObject({
+      label: 'B-001',
+      department: 'cardiology',
+      status: 'waiting',
+      ahead: 0,
+      room: '7',
+    });
+    expect((await desk.board('emergency')).waiting.map((entry) => entry.label)).toEqual(['E-002', 'E-003']);
+    expect((await desk.board('cardiology')).waiting.map((entry) => entry.label)).toEqual(['B-001']);
+    const called = await desk.callNext('emergency', '1', {});
+    const sameDepartment = await desk.transfer(called!.id, { department: 'emergency', room: '2' }, {});
+    expect(sameDepartment).toMatchObject({ label: 'E-002', status: 'called', room: '2' });
+    expect(told.map((entry) => entry.dedupeKey)).toEqual([
+      `queue:${issued[0]!.id}:moved:1`,
+      `queue:${called!.id}:called:0`,
+      `queue:${called!.id}:moved:1`,
+    ]);
+    expect(await desk.transfer('not-a-ticket', { department: 'cardiology' }, {})).toBeUndefined();
+    // The live views hear of every change, on each department's feed, without personal data.
+    expect(published.some((line) => line.startsWith('queue:cardiology '))).toBe(true);
+    expect(
+      published.some((line) => line.startsWith('queue:emergency ') && line.includes('"change":"called"')),
+    ).toBe(true);
+    expect(published.join('\n')).not.toContain('patient-30');
+  });
+});
+
 describe.runIf(usingRealServices)('two instances sharing PostgreSQL and Redis', () => {
   let database: TestDatabaseTarget;
   let a: TestInstance;
