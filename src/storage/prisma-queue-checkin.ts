@@ -135,6 +135,13 @@ export class QueueCheckIns {
           select: VIEW_COLUMNS,
         });
         if (twin) return { row: twin, fresh: false };
+      } else {
+        // A second press of "walk in" at the same moment (the department's lock holds it here).
+        const live = await tx.queueTicket.findFirst({
+          where: { addressKey: this.addressKey(request.address), day, status: { in: LIVE } },
+          select: VIEW_COLUMNS,
+        });
+        if (live) return { row: live, fresh: false };
       }
       const number = await nextNumber(tx, department, day);
       const row = await tx.queueTicket.create({
