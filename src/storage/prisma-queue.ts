@@ -58,6 +58,8 @@ export class PrismaQueue implements QueueDesk {
   private readonly settings: QueueSettings;
   private readonly notices: QueueNotices;
   private readonly checkIns: QueueCheckIns;
+  /** The last change of each department queued on this instance (see `locked`). */
+  private readonly turns = new Map<Department, Promise<void>>();
 
   constructor(private readonly deps: QueueDeskDeps) {
     this.settings = deps.settings;
@@ -326,12 +328,29 @@ export class PrismaQueue implements QueueDesk {
     return result.view;
   }
 
+  /**
+   * One transaction holding the departments' advisory locks (across instances). Within this
+   * instance the changes of a department also wait their turn in memory first, so a burst (a
+   * hundred check-ins at once) waits here rather than holding every pooled connection while
+   * PostgreSQL makes them wait for the lock one by one.
+   */
   private async locked<T>(departments: Department[], work: (tx: QueueDb) => Promise<T>): Promise<T> {
-    return this.deps.prisma.$transaction(async (tx) => {
+    const previous = departments.map((department) => this.turns.get(department) ?? Promise.resolve());
+    let release = () => {};
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    for (const department of departments) this.turns.set(department, turn);
+    try {
+      await Promise.all(previous);
+      return await this.deps.prisma.$transaction(async (tx) => {
+        for (const department of departments)
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`frontdoor:queue:${department}`}))`;
+        return work(tx);
+      }, TRANSACTION);
+    } finally {
+      release();
       for (const department of departments)
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`frontdoor:queue:${department}`}))`;
-      return work(tx);
-    }, TRANSACTION);
+        if (this.turns.get(department) === turn) this.turns.delete(department);
+    }
   }
 
   private async view(row: TicketRow): Promise<TicketView> {

@@ -109,8 +109,11 @@ describe('the queue desk', () => {
       'A-008',
     ]);
     expect(tickets[7]).toMatchObject({ status: 'waiting', ahead: 7, etaMinutes: 35, canRequeue: false });
-    // The same patient again gets the same live ticket, not a second one.
+    // The same patient again gets the same live ticket, not a second one, even pressing twice at once.
     expect((await walkIn(web(3))).id).toBe(tickets[2]!.id);
+    const [twice, twin] = await Promise.all([walkIn(web(9)), walkIn(web(9))]);
+    expect(twin.id).toBe(twice.id);
+    await desk.leave(twice.id);
     expect(await desk.walkIn({ department: 'cardiology', address: web(99), locale: 'en' })).toEqual({
       refused: { reason: 'walk_in_not_allowed', department: 'cardiology' },
     });
