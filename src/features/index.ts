@@ -5,9 +5,16 @@ import type { Feature, FeatureServices } from './feature.ts';
 import { intakeFeature } from './intake/index.ts';
 import { onboardingFeature } from './onboarding/index.ts';
 import { paymentsFeature } from './payments/index.ts';
+import { queueFeature } from './queue/index.ts';
 import { createFlowRegistry } from './registry.ts';
 
-export const features: Feature[] = [onboardingFeature, intakeFeature, bookingFeature, paymentsFeature];
+export const features: Feature[] = [
+  onboardingFeature,
+  intakeFeature,
+  bookingFeature,
+  paymentsFeature,
+  queueFeature,
+];
 
 /** Every feature's steps and reactions, as the engine steps them. */
 export const flowRegistry = createFlowRegistry(features);

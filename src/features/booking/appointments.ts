@@ -4,6 +4,7 @@ import type { ConversationState, StepContext, SystemEventOf } from '../../conver
 import { describe, when } from './appointment-text.ts';
 import { choices, pressed, send, type Flow, type Outcome, type StepDefinition } from '../kit.ts';
 import { refundPreviewText, refundText } from '../payments/steps.ts';
+import { checkInCodes, todays } from '../queue/steps.ts';
 
 import { ask, bookingResult, failed, isBookable, withLists, patient, useButtons, waitingFor } from './ask.ts';
 
@@ -71,9 +72,10 @@ export const appointments: Flow = {
               effects: [send({ text: t('booking:listEmpty') })],
               to: 'menu.main',
             };
+          // Today's check-in codes follow the list (later ones come with their confirmation).
           return {
             state: withLists({ ...state, draft: {} }, { appointments: result.appointments }),
-            effects: [],
+            effects: checkInCodes(todays(result.appointments, context)),
             to: 'appointments.list',
           };
         }

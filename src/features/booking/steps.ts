@@ -12,6 +12,7 @@ import { type Department } from '../../domain/triage.ts';
 import { dayName, departmentName, describe, when } from './appointment-text.ts';
 import { choices, emergencyMessage, pressed, send, stay, type Flow, type Outcome } from '../kit.ts';
 import { checkoutMessage, feeLine, payable } from '../payments/steps.ts';
+import { checkInCodes } from '../queue/steps.ts';
 
 import {
   BOOKABLE,
@@ -316,7 +317,11 @@ export const booking: Flow = {
               : 'booking:booked';
           return {
             state: { ...state, draft: {} },
-            effects: [send({ text: t(key, describe(result.appointment, state, context)) })],
+            // A booked (not pending) appointment comes with its check-in code.
+            effects: [
+              send({ text: t(key, describe(result.appointment, state, context)) }),
+              ...checkInCodes([result.appointment]),
+            ],
             to: 'menu.main',
           };
         }

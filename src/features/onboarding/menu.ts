@@ -39,6 +39,7 @@ export const menu: Flow = {
               { data: 'menu|symptoms', label: t('menu.symptoms') },
               { data: 'menu|book', label: t('booking:menu.book') },
               { data: 'menu|appointments', label: t('booking:menu.appointments') },
+              { data: 'menu|queue', label: t('queue:menu') },
               { data: 'menu|language', label: t('menu.language') },
               { data: 'menu|help', label: t('menu.help') },
             ],

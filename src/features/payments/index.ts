@@ -16,10 +16,9 @@ const told = (
   context: StepContext,
 ): Outcome => {
   const news = paymentEvent(state, event, context);
-  const plain = news.effects.every(
-    (effect) => effect.type === 'send' && !effect.message.choices && !effect.message.links,
-  );
-  return state.step === 'menu.main' && plain && news.effects.length > 0 ? { ...news, to: state.step } : news;
+  const messages = news.effects.filter((effect) => effect.type === 'send');
+  const plain = messages.every((effect) => !effect.message.choices && !effect.message.links);
+  return state.step === 'menu.main' && plain && messages.length > 0 ? { ...news, to: state.step } : news;
 };
 
 export const paymentsFeature: Feature = {

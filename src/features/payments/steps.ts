@@ -8,6 +8,7 @@ import { CHECKOUT_EXPIRY_GRACE_MS, checkoutTimerId } from '../../domain/deadline
 import { feeFor, formatMoney } from '../../domain/payments.ts';
 import { describe, when } from '../booking/appointment-text.ts';
 import { choices, send } from '../kit.ts';
+import { checkInCodes } from '../queue/steps.ts';
 import type { PaymentEventName } from './events.ts';
 
 type Checkout = Extract<BookingResult, { kind: 'checkout' }>;
@@ -112,7 +113,13 @@ export function paymentEvent(
         amount,
         paidAt: `${paid.day} ${paid.time}`,
       });
-      return { state, effects: [send({ text: `${booked}\n\n${t('payment:received')}\n${receipt}` })] };
+      return {
+        state,
+        effects: [
+          send({ text: `${booked}\n\n${t('payment:received')}\n${receipt}` }),
+          ...checkInCodes([appointment]),
+        ],
+      };
     }
     case 'payment.failed': {
       const until = when(event.data.until, state.locale, zone).time;

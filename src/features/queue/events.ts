@@ -1,6 +1,12 @@
 // The queue feature's system events: what the desk tells a patient's conversation as the queue
-// moves (emitted through the ConversationNotifier, deduplicated by the keys noted here).
+// moves (emitted through the ConversationNotifier, deduplicated by the keys noted here), and
+// the answers of the chat's own queue effects (effects.ts).
 import type { CheckInRefusal, TicketView } from '../../domain/queue.ts';
+import type { AppointmentView } from '../../domain/booking.ts';
+import type { Department } from '../../domain/triage.ts';
+
+/** Why the chat shows a ticket: the first line of the message says it. */
+export type TicketShown = 'checkedIn' | 'refresh' | 'requeued' | 'left';
 
 declare module '../../conversation/flow.ts' {
   interface SystemEventMap {
@@ -16,5 +22,23 @@ declare module '../../conversation/flow.ts' {
     'queue.missed': { ticket: TicketView };
     /** Moved to another department or room by staff (dedupe `queue:<id>:moved:<n>`). */
     'queue.transferred': { ticket: TicketView };
+    /**
+     * The answer to "Check in / my ticket" when the patient has no live ticket: their upcoming
+     * appointments (the step keeps today's) and the departments that take walk-ins.
+     */
+    'queue.today': { appointments: AppointmentView[]; walkIn: Department[] };
+    /**
+     * A ticket as the chat shows it, with the signed link of its live page; no `ticket` when
+     * the patient has none (any more).
+     */
+    'queue.shown': { ticket?: TicketView; liveUrl?: string; why: TicketShown };
+    /** An appointment's check-in code: the signed check-in link and its QR image. */
+    'queue.code': {
+      appointmentId: string;
+      start: string;
+      department?: Department;
+      checkInUrl: string;
+      qrUrl: string;
+    };
   }
 }

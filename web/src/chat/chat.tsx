@@ -15,6 +15,8 @@ export interface ChatEntry {
     choices?: { label: string; data: string }[];
     links?: { label: string; url: string }[];
     calls?: { label: string; number: string }[];
+    /** A picture under the text (a check-in QR code), served by this site. */
+    image?: { url: string; alt: string };
     request?: unknown;
   };
 }
@@ -160,6 +162,7 @@ function Entry(props: {
     >
       <span class="who">{`${who}: `}</span>
       <span class="body">{m.text}</span>
+      {m.image && <img class="picture" src={m.image.url} alt={m.image.alt} width={240} height={240} />}
       {hasActions && (
         <div class="actions" role="group">
           {(m.choices ?? []).map((choice, index) => (

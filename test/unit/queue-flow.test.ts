@@ -1,0 +1,361 @@
+// The patient's side of the queue as pure reactions: "Check in / my ticket", what is asked of
+// the desk, the ticket message, the news as the queue moves and the check-in code, with the
+// desk's answers scripted; every text in all six languages.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Effect, FlowEvent, StepContext, SystemEvent } from '../../src/conversation/flow.ts';
+import type { OutboundMessage } from '../../src/conversation/message.ts';
+import type { AppointmentView } from '../../src/domain/booking.ts';
+import type { TicketView } from '../../src/domain/queue.ts';
+import { SUPPORTED_LOCALES } from '../../src/i18n/locales.ts';
+import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../support/flow-harness.ts';
+
+let context: StepContext;
+// 2026-11-24 10:00 in Hanoi (UTC+7).
+const NOW = Date.UTC(2026, 10, 24, 3, 0);
+beforeAll(async () => {
+  context = await flowContext(NOW);
+});
+
+const event = (name: SystemEvent['name'], data: unknown): FlowEvent =>
+  ({ kind: 'system', name, data }) as FlowEvent;
+const messages = (effects: Effect[]): OutboundMessage[] =>
+  effects.flatMap((effect) => (effect.type === 'send' ? [effect.message] : []));
+/** What was asked of the desk, as { type, ...request }. */
+const asked = (effects: Effect[]) => effects.filter((effect) => effect.type.startsWith('queue.'));
+
+const ticket = (overrides: Partial<TicketView> = {}): TicketView => ({
+  id: 't-1',
+  label: 'B-023',
+  department: 'cardiology',
+  status: 'waiting',
+  ahead: 5,
+  etaMinutes: 25,
+  canRequeue: true,
+  ...overrides,
+});
+const at = (day: number, hour: number) => new Date(Date.UTC(2026, 10, day, hour - 7, 0)).toISOString();
+const appointment = (overrides: Partial<AppointmentView> = {}): AppointmentView => ({
+  id: 'ap-1',
+  start: at(24, 10),
+  department: 'cardiology',
+  status: 'booked',
+  ...overrides,
+});
+
+describe('check in / my ticket', () => {
+  it('is in the menu and asks the desk for the patient’s ticket or day', () => {
+    const menu = messages(runFlow(context, [text('menu')], patientAtMenu()).effects).at(-1)!;
+    expect(menu.choices).toContainEqual({ data: 'menu|queue', label: 'Check in / my ticket' });
+    const { state, effects } = runFlow(context, [button('menu|queue')], patientAtMenu());
+    expect(asked(effects)).toEqual([{ type: 'queue.mine', patientId: 'p-1' }]);
+    expect(sent(effects)).toEqual(["One moment, I am asking the hospital's queue…"]);
+    expect(state.step).toBe('queue.asked');
+    // The answer puts the patient back at the menu, without asking it again.
+    const back = runFlow(context, [event('queue.today', { appointments: [], walkIn: [] })], state);
+    expect(back.state.step).toBe('menu.main');
+    expect(sent(back.effects)).toEqual(['You have no appointment today. Book one from the menu.']);
+  });
+
+  it('asks an unregistered patient to finish registering first, asking the desk nothing', () => {
+    const { effects } = runFlow(
+      context,
+      [button('menu|queue')],
+      patientAtMenu('en', { patientId: undefined }),
+    );
+    expect(asked(effects)).toEqual([]);
+    expect(sent(effects)[0]).toBe("Let's finish getting to know each other first.");
+  });
+
+  it('offers "I\'m here" for today\'s booked appointments only, and walk-ins where allowed (never emergency)', () => {
+    const { effects } = runFlow(
+      context,
+      [
+        event('queue.today', {
+          appointments: [
+            appointment(),
+            appointment({ id: 'ap-2', start: at(25, 9) }),
+            appointment({ id: 'ap-3', start: at(24, 15), status: 'pending' }),
+          ],
+          walkIn: ['emergency', 'general_medicine'],
+        }),
+      ],
+      patientAtMenu(),
+    );
+    const [message] = messages(effects);
+    expect(message!.text).toBe(
+      "Your appointments today:\n• 10:00 · Cardiology\n\nPress “I'm here” when you arrive at the hospital, or show your check-in code at reception.\n\nYou can take a walk-in ticket for:",
+    );
+    expect(message!.choices).toEqual([
+      { data: 'queue|here:ap-1', label: "I'm here · 10:00" },
+      { data: 'queue|walkin:general_medicine', label: 'Walk-in · General medicine' },
+      { data: 'queue|back', label: 'Back' },
+    ]);
+  });
+
+  it('says so when there is neither an appointment today nor a walk-in department', () => {
+    const { effects } = runFlow(
+      context,
+      [event('queue.today', { appointments: [appointment({ start: at(26, 9) })], walkIn: [] })],
+      patientAtMenu(),
+    );
+    expect(sent(effects)).toEqual(['You have no appointment today. Book one from the menu.']);
+    expect(messages(effects)[0]!.choices).toBeUndefined();
+  });
+
+  it('checks in with the triage acuity, takes walk-ins only for real departments', () => {
+    const triaged = patientAtMenu('en', {
+      triage: { acuity: 3, department: 'cardiology', reviewRequired: false, bookingUrgency: 'within-24h' },
+    });
+    expect(asked(runFlow(context, [button('queue|here:ap-1')], triaged).effects)).toEqual([
+      { type: 'queue.checkIn', patientId: 'p-1', appointmentId: 'ap-1', acuity: 3 },
+    ]);
+    expect(
+      asked(runFlow(context, [button('queue|walkin:general_medicine')], patientAtMenu()).effects),
+    ).toEqual([{ type: 'queue.walkIn', patientId: 'p-1', department: 'general_medicine' }]);
+    for (const forged of ['queue|walkin:emergency', 'queue|walkin:nowhere', 'queue|here:'])
+      expect(asked(runFlow(context, [button(forged)], patientAtMenu()).effects), forged).toEqual([]);
+  });
+});
+
+describe('the ticket in the chat', () => {
+  it('reads "B-023 · Cardiology · 5 ahead · ~25 min" with Refresh, Leave and the live page', () => {
+    const { effects } = runFlow(
+      context,
+      [event('queue.shown', { ticket: ticket(), liveUrl: 'https://h.example/ticket/tok', why: 'checkedIn' })],
+      patientAtMenu(),
+    );
+    const [message] = messages(effects);
+    expect(message!.text).toBe(
+      '✅ You are checked in. Your ticket:\nB-023 · Cardiology · 5 ahead · ~25 min\n\nI will message you as your turn comes near. You can also follow the queue live on your ticket page.',
+    );
+    expect(message!.choices).toEqual([
+      { data: 'queue|refresh', label: 'Refresh' },
+      { data: 'queue|leave:B-023', label: 'Leave the queue' },
+    ]);
+    expect(message!.links).toEqual([{ label: 'Live ticket', url: 'https://h.example/ticket/tok' }]);
+  });
+
+  it.each([
+    [{ ahead: 0 }, 'B-023 · Cardiology · you are next'],
+    [{ etaMinutes: undefined }, 'B-023 · Cardiology · 5 ahead'],
+    [{ status: 'called', ahead: undefined, room: '4' }, 'B-023 · Cardiology · your turn — room 4'],
+    [{ status: 'done' }, 'Ticket B-023 is finished. Thank you for your visit.'],
+  ] as const)('refreshed %j reads %s', (overrides, line) => {
+    const { effects } = runFlow(
+      context,
+      [event('queue.shown', { ticket: ticket(overrides as Partial<TicketView>), why: 'refresh' })],
+      patientAtMenu(),
+    );
+    expect(sent(effects)).toEqual([line]);
+  });
+
+  it('refreshes and leaves only the patient’s own ticket, after asking', () => {
+    expect(asked(runFlow(context, [button('queue|refresh')], patientAtMenu()).effects)).toEqual([
+      { type: 'queue.show', why: 'refresh' },
+    ]);
+    const asking = runFlow(context, [button('queue|leave:B-023')], patientAtMenu());
+    expect(asked(asking.effects)).toEqual([]);
+    expect(messages(asking.effects)[0]).toMatchObject({
+      text: 'Leave the queue? Ticket B-023 will be cancelled and you will lose your place.',
+      choices: [
+        { data: 'queue|leaveYes', label: 'Yes, leave' },
+        { data: 'queue|stay', label: 'Stay in line' },
+      ],
+    });
+    expect(asked(runFlow(context, [button('queue|leaveYes')], patientAtMenu()).effects)).toEqual([
+      { type: 'queue.leave', patientId: 'p-1' },
+    ]);
+    expect(sent(runFlow(context, [button('queue|stay')], patientAtMenu()).effects)).toEqual([
+      'You keep your place in line.',
+    ]);
+    const left = runFlow(
+      context,
+      [event('queue.shown', { ticket: ticket({ status: 'left' }), why: 'left' })],
+      patientAtMenu(),
+    );
+    expect(sent(left.effects)).toEqual(['You have left the queue. Ticket B-023 is cancelled.']);
+    // A label that is not one is never echoed back.
+    expect(sent(runFlow(context, [button('queue|leave:<b>hi</b>')], patientAtMenu()).effects)).toEqual([
+      'Sorry, I did not understand. Please choose one of the buttons.',
+    ]);
+  });
+
+  it('shows a ticket the desk issued (the check-in page, reception) by asking for it with its links', () => {
+    const { effects } = runFlow(context, [event('queue.ticket', { ticket: ticket() })], patientAtMenu());
+    expect(effects).toEqual([{ type: 'queue.show', why: 'checkedIn' }]);
+  });
+
+  it('says when a check-in opens, in the hospital’s zone, and why others are refused', () => {
+    const refused = (data: unknown) =>
+      sent(runFlow(context, [event('queue.refused', data)], patientAtMenu()).effects)[0];
+    expect(refused({ reason: 'too_early', opensAt: Date.UTC(2026, 10, 25, 2, 0) })).toBe(
+      'It is too early to check in for this appointment: you can check in from 09:00 on Wednesday, November 25.',
+    );
+    expect(refused({ reason: 'too_late', closedAt: Date.UTC(2026, 10, 24, 2, 15) })).toContain(
+      'closed at 09:15',
+    );
+    expect(refused({ reason: 'walk_in_not_allowed', department: 'cardiology' })).toBe(
+      'Cardiology does not take walk-in patients. Please book an appointment.',
+    );
+    expect(refused({ reason: 'hospital_unavailable' })).toContain('nothing has changed');
+  });
+});
+
+describe('as the queue moves', () => {
+  it('tells the thresholds, the turn and a transfer wherever the patient is', () => {
+    const inBooking = patientAtMenu('en', { step: 'booking.department' });
+    const { state, effects } = runFlow(
+      context,
+      [
+        event('queue.ahead', { ticket: ticket({ ahead: 2, etaMinutes: 10 }) }),
+        event('queue.called', { ticket: ticket({ status: 'called', ahead: undefined, room: '4' }) }),
+        event('queue.transferred', {
+          ticket: ticket({ department: 'neurology', room: '7', label: 'N-004' }),
+        }),
+      ],
+      inBooking,
+    );
+    expect(sent(effects)).toEqual([
+      'Ticket B-023: 2 ahead of you now (~10 min). Please stay close to Cardiology.',
+      '🔔 Your turn — room 4. Ticket B-023, Cardiology.',
+      'Your ticket N-004 has moved to Neurology, room 7.\nN-004 · Neurology · 5 ahead · ~25 min',
+    ]);
+    expect(messages(effects)[0]!.choices).toEqual([{ data: 'queue|refresh', label: 'Refresh' }]);
+    // The news does not take the patient out of what they were doing.
+    expect(state.step).toBe('booking.department');
+  });
+
+  it('offers a missed turn back in line once, for that ticket only', () => {
+    const missed = runFlow(
+      context,
+      [event('queue.missed', { ticket: ticket({ status: 'no_show' }) })],
+      patientAtMenu(),
+    );
+    expect(messages(missed.effects)[0]).toEqual({
+      text: 'You missed your turn (ticket B-023). You can go back in line once, at the back.',
+      choices: [{ data: 'queue|requeue', label: 'Back in line' }],
+    });
+    const requeue = runFlow(context, [button('queue|requeue')], missed.state);
+    expect(asked(requeue.effects)).toEqual([{ type: 'queue.requeue', ticketId: 't-1' }]);
+    const back = runFlow(
+      context,
+      [event('queue.shown', { ticket: ticket({ ahead: 9 }), why: 'requeued' })],
+      requeue.state,
+    );
+    expect(sent(back.effects)[0]).toBe('You are back in line:\nB-023 · Cardiology · 9 ahead · ~25 min');
+    expect(back.state.queue?.missed).toBeUndefined();
+    // Nothing missed (or already re-queued): the button asks the desk nothing.
+    expect(asked(runFlow(context, [button('queue|requeue')], back.state).effects)).toEqual([]);
+    const final = runFlow(
+      context,
+      [event('queue.missed', { ticket: ticket({ status: 'no_show', canRequeue: false }) })],
+      patientAtMenu(),
+    );
+    expect(sent(final.effects)).toEqual([
+      'You missed your turn (ticket B-023). Please go to the reception desk.',
+    ]);
+    expect(final.state.queue?.missed).toBeUndefined();
+  });
+
+  it('interrupts with emergency guidance while waiting', () => {
+    const waiting = runFlow(
+      context,
+      [event('queue.shown', { ticket: ticket(), why: 'checkedIn' })],
+      patientAtMenu(),
+    );
+    const { effects } = runFlow(context, [text("I can't breathe")], waiting.state);
+    expect(messages(effects).at(-1)).toMatchObject({ urgent: true, calls: [{ number: '115' }] });
+    expect(asked(effects)).toEqual([]);
+  });
+});
+
+describe('the check-in code', () => {
+  it('is an image of the QR with the check-in link', () => {
+    const { effects } = runFlow(
+      context,
+      [
+        event('queue.code', {
+          appointmentId: 'ap-1',
+          start: at(25, 9),
+          department: 'cardiology',
+          checkInUrl: 'https://h.example/checkin/tok',
+          qrUrl: 'https://h.example/checkin/tok/qr.png',
+        }),
+      ],
+      patientAtMenu(),
+    );
+    expect(messages(effects)).toEqual([
+      {
+        text: 'Check-in code for Wednesday, November 25 at 09:00 (Cardiology): show this QR code at reception, or open the link when you arrive.',
+        image: {
+          url: 'https://h.example/checkin/tok/qr.png',
+          alt: 'Check-in QR code for Wednesday, November 25 at 09:00',
+        },
+        links: [{ label: 'Check in', url: 'https://h.example/checkin/tok' }],
+      },
+    ]);
+  });
+
+  it('comes with a booked appointment, not a pending one, and with today’s in "My appointments"', () => {
+    const booking = patientAtMenu('en', {
+      step: 'booking.booking',
+      draft: { waiting: 'book', department: 'cardiology' },
+    });
+    const booked = (status: string) =>
+      asked(
+        runFlow(
+          context,
+          [event('booking', { kind: 'booked', appointment: appointment({ status }) })],
+          booking,
+        ).effects,
+      );
+    expect(booked('booked')).toEqual([
+      { type: 'queue.code', appointmentId: 'ap-1', start: at(24, 10), department: 'cardiology' },
+    ]);
+    expect(booked('pending')).toEqual([]);
+    const list = runFlow(
+      context,
+      [
+        button('menu|appointments'),
+        event('booking', {
+          kind: 'appointments',
+          appointments: [appointment(), appointment({ id: 'ap-2', start: at(30, 9) })],
+        }),
+      ],
+      patientAtMenu(),
+    );
+    expect(asked(list.effects)).toEqual([
+      { type: 'queue.code', appointmentId: 'ap-1', start: at(24, 10), department: 'cardiology' },
+    ]);
+  });
+});
+
+describe.each(SUPPORTED_LOCALES)('in %s', (locale) => {
+  it('every queue message is translated and names the ticket', () => {
+    const state = patientAtMenu(locale);
+    const { effects } = runFlow(
+      context,
+      [
+        button('menu|queue'),
+        event('queue.today', { appointments: [appointment()], walkIn: ['general_medicine'] }),
+        event('queue.shown', { ticket: ticket(), liveUrl: 'https://h.example/t', why: 'checkedIn' }),
+        event('queue.ahead', { ticket: ticket({ ahead: 2 }) }),
+        event('queue.called', { ticket: ticket({ status: 'called', room: '4' }) }),
+        event('queue.missed', { ticket: ticket({ status: 'no_show' }) }),
+        event('queue.refused', { reason: 'too_early', opensAt: NOW }),
+        event('queue.code', {
+          appointmentId: 'ap-1',
+          start: at(24, 10),
+          checkInUrl: 'https://h.example/c',
+          qrUrl: 'https://h.example/c/qr.png',
+        }),
+      ],
+      state,
+    );
+    const texts = messages(effects).flatMap((m) => [m.text, ...(m.choices ?? []).map((c) => c.label)]);
+    for (const line of texts) expect(line).not.toMatch(/queue:|\{\{/);
+    expect(texts.filter((line) => line.includes('B-023')).length).toBeGreaterThanOrEqual(4);
+    expect(texts.join('\n')).toContain('4');
+    if (locale !== 'en') expect(texts).not.toContain('Check in / my ticket');
+  });
+});
