@@ -18,11 +18,11 @@ export const LINE_CAPABILITIES: ChannelCapabilities = {
 
 export const lineChannel: ChannelPlugin = {
   name: 'line',
-  create({ config }): Channel | undefined {
+  create({ config, metrics }): Channel | undefined {
     const secret = config.LINE_CHANNEL_SECRET;
     const token = config.LINE_CHANNEL_ACCESS_TOKEN;
     if (!secret || !token) return undefined;
-    const sender = new LineSender(lineClient(token, config.LINE_API_BASE_URL));
+    const sender = new LineSender(lineClient(token, config.LINE_API_BASE_URL), Date.now, metrics);
     return {
       name: 'line',
       capabilities: LINE_CAPABILITIES,

@@ -4,6 +4,7 @@
 // that a retried request is never delivered twice.
 import { createHash } from 'node:crypto';
 import { HTTPFetchError, messagingApi } from '@line/bot-sdk';
+import { Counter, type Registry } from 'prom-client';
 import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../conversation/outbox.ts';
 import { resolveLocale, type Locale } from '../../i18n/locales.ts';
 import { usableReplyToken } from './context.ts';
@@ -23,10 +24,24 @@ export function retryKey(parts: string): string {
 }
 
 export class LineSender implements ChannelSender {
+  private readonly requests: Counter<'kind'> | undefined;
+
   constructor(
     private readonly client: messagingApi.MessagingApiClient,
+    // Real time: the reply token expires at LINE, whatever the instance's clock says.
     private readonly now: () => number = Date.now,
-  ) {}
+    /** Where replies and pushes are counted (GET /metrics): a push spends the paid quota. */
+    metrics?: Registry,
+  ) {
+    this.requests = metrics
+      ? new Counter({
+          name: 'frontdoor_line_sends_total',
+          help: 'Requests that delivered messages to LINE: free replies, and pushes (each counts once against the monthly quota)',
+          labelNames: ['kind'],
+          registers: [metrics],
+        })
+      : undefined;
+  }
 
   async deliver(
     batch: OutboundBatch,
@@ -64,6 +79,7 @@ export class LineSender implements ChannelSender {
   private async reply(replyToken: string, messages: messagingApi.Message[]): Promise<boolean> {
     try {
       await this.client.replyMessage({ replyToken, messages });
+      this.requests?.inc({ kind: 'reply' });
       return true;
     } catch (error) {
       // An expired or used token: push instead.
@@ -75,8 +91,9 @@ export class LineSender implements ChannelSender {
   private async push(to: string, messages: messagingApi.Message[], key: string): Promise<void> {
     try {
       await this.client.pushMessage({ to, messages }, key);
+      this.requests?.inc({ kind: 'push' });
     } catch (error) {
-      // 409: LINE already accepted a request with this retry key.
+      // 409: LINE already accepted a request with this retry key (and counted it then).
       if (error instanceof HTTPFetchError && error.status === 409) return;
       throw toDeliveryError(error);
     }
