@@ -12,8 +12,16 @@ import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../supp
 let context: StepContext;
 // 2026-11-24 10:00 in Hanoi (UTC+7).
 const NOW = Date.UTC(2026, 10, 24, 3, 0);
+const links = {
+  checkInUrl: (id: string, start: number) => `https://h.example/checkin/${id}.${start}`,
+  ticketUrl: (id: string) => `https://h.example/ticket/${id}`,
+};
 beforeAll(async () => {
-  context = await flowContext(NOW);
+  const base = await flowContext(NOW);
+  context = {
+    ...base,
+    settings: { ...base.settings, queue: { links, walkInDepartments: ['emergency', 'general_medicine'] } },
+  };
 });
 
 const event = (name: SystemEvent['name'], data: unknown): FlowEvent =>
@@ -51,9 +59,9 @@ describe('check in / my ticket', () => {
     expect(sent(effects)).toEqual(["One moment, I am asking the hospital's queue…"]);
     expect(state.step).toBe('queue.asked');
     // The answer puts the patient back at the menu, without asking it again.
-    const back = runFlow(context, [event('queue.today', { appointments: [], walkIn: [] })], state);
+    const back = runFlow(context, [event('queue.shown', { why: 'refresh' })], state);
     expect(back.state.step).toBe('menu.main');
-    expect(sent(back.effects)).toEqual(['You have no appointment today. Book one from the menu.']);
+    expect(sent(back.effects)).toEqual(["That ticket is no longer in today's queue."]);
   });
 
   it('asks an unregistered patient to finish registering first, asking the desk nothing', () => {
@@ -76,7 +84,6 @@ describe('check in / my ticket', () => {
             appointment({ id: 'ap-2', start: at(25, 9) }),
             appointment({ id: 'ap-3', start: at(24, 15), status: 'pending' }),
           ],
-          walkIn: ['emergency', 'general_medicine'],
         }),
       ],
       patientAtMenu(),
@@ -94,8 +101,8 @@ describe('check in / my ticket', () => {
 
   it('says so when there is neither an appointment today nor a walk-in department', () => {
     const { effects } = runFlow(
-      context,
-      [event('queue.today', { appointments: [appointment({ start: at(26, 9) })], walkIn: [] })],
+      { ...context, settings: { ...context.settings, queue: { links, walkInDepartments: [] } } },
+      [event('queue.today', { appointments: [appointment({ start: at(26, 9) })] })],
       patientAtMenu(),
     );
     expect(sent(effects)).toEqual(['You have no appointment today. Book one from the menu.']);
@@ -121,7 +128,7 @@ describe('the ticket in the chat', () => {
   it('reads "B-023 · Cardiology · 5 ahead · ~25 min" with Refresh, Leave and the live page', () => {
     const { effects } = runFlow(
       context,
-      [event('queue.shown', { ticket: ticket(), liveUrl: 'https://h.example/ticket/tok', why: 'checkedIn' })],
+      [event('queue.shown', { ticket: ticket(), why: 'checkedIn' })],
       patientAtMenu(),
     );
     const [message] = messages(effects);
@@ -132,7 +139,7 @@ describe('the ticket in the chat', () => {
       { data: 'queue|refresh', label: 'Refresh' },
       { data: 'queue|leave:B-023', label: 'Leave the queue' },
     ]);
-    expect(message!.links).toEqual([{ label: 'Live ticket', url: 'https://h.example/ticket/tok' }]);
+    expect(message!.links).toEqual([{ label: 'Live ticket', url: 'https://h.example/ticket/t-1' }]);
   });
 
   it.each([
@@ -143,7 +150,7 @@ describe('the ticket in the chat', () => {
   ] as const)('refreshed %j reads %s', (overrides, line) => {
     const { effects } = runFlow(
       context,
-      [event('queue.shown', { ticket: ticket(overrides as Partial<TicketView>), why: 'refresh' })],
+      [event('queue.shown', { ticket: ticket(overrides), why: 'refresh' })],
       patientAtMenu(),
     );
     expect(sent(effects)).toEqual([line]);
@@ -270,49 +277,53 @@ describe('as the queue moves', () => {
 });
 
 describe('the check-in code', () => {
-  it('is an image of the QR with the check-in link', () => {
-    const { effects } = runFlow(
-      context,
-      [
-        event('queue.code', {
-          appointmentId: 'ap-1',
-          start: at(25, 9),
-          department: 'cardiology',
-          checkInUrl: 'https://h.example/checkin/tok',
-          qrUrl: 'https://h.example/checkin/tok/qr.png',
-        }),
-      ],
-      patientAtMenu(),
-    );
-    expect(messages(effects)).toEqual([
-      {
-        text: 'Check-in code for Wednesday, November 25 at 09:00 (Cardiology): show this QR code at reception, or open the link when you arrive.',
-        image: {
-          url: 'https://h.example/checkin/tok/qr.png',
-          alt: 'Check-in QR code for Wednesday, November 25 at 09:00',
-        },
-        links: [{ label: 'Check in', url: 'https://h.example/checkin/tok' }],
-      },
-    ]);
-  });
+  const code = {
+    text: 'Check-in code for Tuesday, November 24 at 10:00 (Cardiology): show this QR code at reception, or open the link when you arrive.',
+    image: {
+      url: `https://h.example/checkin/ap-1.${Date.parse(at(24, 10))}/qr.png`,
+      alt: 'Check-in QR code for Tuesday, November 24 at 10:00',
+    },
+    links: [{ label: 'Check in', url: `https://h.example/checkin/ap-1.${Date.parse(at(24, 10))}` }],
+  };
 
-  it('comes with a booked appointment, not a pending one, and with today’s in "My appointments"', () => {
+  it('comes with a booked appointment’s confirmation, in the same message, not with a pending one', () => {
     const booking = patientAtMenu('en', {
       step: 'booking.booking',
       draft: { waiting: 'book', department: 'cardiology' },
     });
     const booked = (status: string) =>
-      asked(
+      messages(
         runFlow(
           context,
           [event('booking', { kind: 'booked', appointment: appointment({ status }) })],
           booking,
         ).effects,
       );
-    expect(booked('booked')).toEqual([
-      { type: 'queue.code', appointmentId: 'ap-1', start: at(24, 10), department: 'cardiology' },
-    ]);
-    expect(booked('pending')).toEqual([]);
+    // Before the menu, so the engine sends the confirmation and the code as one message.
+    const [confirmation, qr, menu] = booked('booked');
+    expect(confirmation!.text).toMatch(/^✅ Your appointment is booked: Tuesday, November 24 at 10:00/);
+    expect(qr).toEqual(code);
+    expect(menu!.text).toBe('What would you like to do?');
+    expect(booked('pending').some((message) => message.image)).toBe(false);
+  });
+
+  it('comes with a paid appointment’s receipt', () => {
+    const paid = runFlow(
+      context,
+      [
+        event('payment.confirmed', {
+          appointment: appointment(),
+          receipt: 'R-1',
+          amountMinor: 200_000,
+          currency: 'VND',
+        }),
+      ],
+      patientAtMenu(),
+    );
+    expect(messages(paid.effects).at(-1)).toMatchObject({ image: code.image, links: code.links });
+  });
+
+  it('is under "My appointments" for today’s appointments only', () => {
     const list = runFlow(
       context,
       [
@@ -324,9 +335,22 @@ describe('the check-in code', () => {
       ],
       patientAtMenu(),
     );
-    expect(asked(list.effects)).toEqual([
-      { type: 'queue.code', appointmentId: 'ap-1', start: at(24, 10), department: 'cardiology' },
-    ]);
+    const shown = messages(list.effects).filter((message) => message.image);
+    expect(shown).toEqual([code]);
+    expect(messages(list.effects).at(-1)!.text).toMatch(/^Your appointments:/);
+  });
+
+  it('is not given where the queue is not set up', () => {
+    const bare = { ...context, settings: { ...context.settings, queue: undefined } };
+    const list = runFlow(
+      bare,
+      [
+        button('menu|appointments'),
+        event('booking', { kind: 'appointments', appointments: [appointment()] }),
+      ],
+      patientAtMenu(),
+    );
+    expect(messages(list.effects).some((message) => message.image)).toBe(false);
   });
 });
 
@@ -337,18 +361,14 @@ describe.each(SUPPORTED_LOCALES)('in %s', (locale) => {
       context,
       [
         button('menu|queue'),
-        event('queue.today', { appointments: [appointment()], walkIn: ['general_medicine'] }),
-        event('queue.shown', { ticket: ticket(), liveUrl: 'https://h.example/t', why: 'checkedIn' }),
+        event('queue.today', { appointments: [appointment()] }),
+        event('queue.shown', { ticket: ticket(), why: 'checkedIn' }),
         event('queue.ahead', { ticket: ticket({ ahead: 2 }) }),
         event('queue.called', { ticket: ticket({ status: 'called', room: '4' }) }),
         event('queue.missed', { ticket: ticket({ status: 'no_show' }) }),
         event('queue.refused', { reason: 'too_early', opensAt: NOW }),
-        event('queue.code', {
-          appointmentId: 'ap-1',
-          start: at(24, 10),
-          checkInUrl: 'https://h.example/c',
-          qrUrl: 'https://h.example/c/qr.png',
-        }),
+        button('menu|appointments'),
+        event('booking', { kind: 'appointments', appointments: [appointment()] }),
       ],
       state,
     );

@@ -75,7 +75,7 @@ export const appointments: Flow = {
           // Today's check-in codes follow the list (later ones come with their confirmation).
           return {
             state: withLists({ ...state, draft: {} }, { appointments: result.appointments }),
-            effects: checkInCodes(todays(result.appointments, context)),
+            effects: checkInCodes(todays(result.appointments, context), state, context).map(send),
             to: 'appointments.list',
           };
         }

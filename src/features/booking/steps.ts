@@ -320,7 +320,7 @@ export const booking: Flow = {
             // A booked (not pending) appointment comes with its check-in code.
             effects: [
               send({ text: t(key, describe(result.appointment, state, context)) }),
-              ...checkInCodes([result.appointment]),
+              ...checkInCodes([result.appointment], state, context).map(send),
             ],
             to: 'menu.main',
           };

@@ -117,7 +117,7 @@ export function paymentEvent(
         state,
         effects: [
           send({ text: `${booked}\n\n${t('payment:received')}\n${receipt}` }),
-          ...checkInCodes([appointment]),
+          ...checkInCodes([appointment], state, context).map(send),
         ],
       };
     }

@@ -1,5 +1,5 @@
-// The queue feature's effects and their handlers: each asks the desk (QueueDesk) or mints a
-// signed link, and hands the answer back to the conversation as a "queue.*" system event.
+// The queue feature's effects and their handlers: each asks the desk (QueueDesk), or the
+// hospital for today's appointments, and hands the answer back as a "queue.*" system event.
 import type { EffectContext, EffectHandlers, SystemEvent } from '../../conversation/flow.ts';
 import type { BookingService } from '../../domain/booking.ts';
 import type { CheckInResult, QueueDesk, TicketView } from '../../domain/queue.ts';
@@ -7,26 +7,9 @@ import type { Department } from '../../domain/triage.ts';
 import type { TicketShown } from './events.ts';
 import './events.ts';
 
-/** The signed links the chat hands out (src/security/checkin-token.ts makes them). */
-export interface QueueLinks {
-  /** `${PUBLIC_BASE_URL}/checkin/<token>`: the check-in page of an appointment starting at `start` (epoch ms). */
-  checkInUrl(appointmentId: string, start: number): string;
-  /** `${PUBLIC_BASE_URL}/ticket/<token>`: the live ticket page. */
-  ticketUrl(ticketId: string): string;
-}
-
-/** What the chat's side of the queue needs besides the desk. */
-export interface QueueChatServices {
-  links: QueueLinks;
-  /** Departments that take walk-in tickets (QUEUE_DEPARTMENTS). */
-  walkInDepartments: readonly Department[];
-}
-
 declare module '../feature.ts' {
   interface FeatureServices {
     queue: QueueDesk;
-    /** Absent only where an engine is built without the queue's links (some engine tests). */
-    queueChat?: QueueChatServices;
   }
 }
 
@@ -42,25 +25,14 @@ declare module '../../conversation/flow.ts' {
     'queue.leave': { patientId: string };
     /** A missed ticket back in line (the desk allows it once). */
     'queue.requeue': { ticketId: string };
-    /** The check-in code (QR) of a booked appointment. */
-    'queue.code': { appointmentId: string; start: string; department?: Department };
   }
 }
 
-/** The QR image of a check-in link (served by qr-route.ts). */
-export const qrUrlOf = (checkInUrl: string) => `${checkInUrl}/qr.png`;
-
-export function queueEffects(
-  desk: QueueDesk,
-  booking: BookingService,
-  chat: QueueChatServices | undefined,
-): EffectHandlers {
-  const links = chat?.links;
-  const walkInDepartments = chat?.walkInDepartments ?? [];
+export function queueEffects(desk: QueueDesk, booking: BookingService): EffectHandlers {
   const shown = (ticket: TicketView | undefined, why: TicketShown): SystemEvent => ({
     kind: 'system',
     name: 'queue.shown',
-    data: ticket ? { ticket, ...(links ? { liveUrl: links.ticketUrl(ticket.id) } : {}), why } : { why },
+    data: ticket ? { ticket, why } : { why },
   });
   const answer = (result: CheckInResult, { notify }: EffectContext) =>
     notify(
@@ -78,7 +50,7 @@ export function queueEffects(
       await notify({
         kind: 'system',
         name: 'queue.today',
-        data: { appointments: result.appointments, walkIn: [...walkInDepartments] },
+        data: { appointments: result.appointments },
       });
     },
     'queue.checkIn': async ({ patientId, appointmentId, acuity }, context) =>
@@ -111,20 +83,5 @@ export function queueEffects(
     },
     'queue.requeue': async ({ ticketId }, { notify }) =>
       notify(shown(await desk.requeue(ticketId), 'requeued')),
-    'queue.code': async ({ appointmentId, start, department }, { notify }) => {
-      if (!links) return;
-      const checkInUrl = links.checkInUrl(appointmentId, Date.parse(start));
-      await notify({
-        kind: 'system',
-        name: 'queue.code',
-        data: {
-          appointmentId,
-          start,
-          ...(department ? { department } : {}),
-          checkInUrl,
-          qrUrl: qrUrlOf(checkInUrl),
-        },
-      });
-    },
   };
 }

@@ -3,7 +3,6 @@
 // the answers of the chat's own queue effects (effects.ts).
 import type { CheckInRefusal, TicketView } from '../../domain/queue.ts';
 import type { AppointmentView } from '../../domain/booking.ts';
-import type { Department } from '../../domain/triage.ts';
 
 /** Why the chat shows a ticket: the first line of the message says it. */
 export type TicketShown = 'checkedIn' | 'refresh' | 'requeued' | 'left';
@@ -24,21 +23,10 @@ declare module '../../conversation/flow.ts' {
     'queue.transferred': { ticket: TicketView };
     /**
      * The answer to "Check in / my ticket" when the patient has no live ticket: their upcoming
-     * appointments (the step keeps today's) and the departments that take walk-ins.
+     * appointments (the step keeps today's).
      */
-    'queue.today': { appointments: AppointmentView[]; walkIn: Department[] };
-    /**
-     * A ticket as the chat shows it, with the signed link of its live page; no `ticket` when
-     * the patient has none (any more).
-     */
-    'queue.shown': { ticket?: TicketView; liveUrl?: string; why: TicketShown };
-    /** An appointment's check-in code: the signed check-in link and its QR image. */
-    'queue.code': {
-      appointmentId: string;
-      start: string;
-      department?: Department;
-      checkInUrl: string;
-      qrUrl: string;
-    };
+    'queue.today': { appointments: AppointmentView[] };
+    /** A ticket the chat asked the desk for; no `ticket` when the patient has none (any more). */
+    'queue.shown': { ticket?: TicketView; why: TicketShown };
   }
 }

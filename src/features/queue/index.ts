@@ -6,7 +6,6 @@ import { queueEffects } from './effects.ts';
 import {
   ahead,
   called,
-  checkInCode,
   issued,
   missed,
   queueButton,
@@ -21,7 +20,7 @@ import {
 export const queueFeature: Feature = {
   name: 'queue',
   flows: [queue],
-  effects: ({ queue, booking, queueChat }) => queueEffects(queue, booking, queueChat),
+  effects: ({ queue: desk, booking }) => queueEffects(desk, booking),
   menu: { queue: { needsPatient: true, run: startQueue } },
   buttons: { queue: queueButton },
   events: {
@@ -33,6 +32,5 @@ export const queueFeature: Feature = {
     'queue.called': called,
     'queue.missed': missed,
     'queue.transferred': transferred,
-    'queue.code': checkInCode,
   },
 };

@@ -1,7 +1,7 @@
 // The patient's side of the queue: "Check in / my ticket" (today's appointments with "I'm
 // here", walk-in tickets), the ticket message with its buttons, and what is said as the queue
 // moves (thresholds, "your turn", a missed turn, a transfer), wherever the patient is.
-import type { ConversationState, Effect, StepContext, SystemEventOf } from '../../conversation/flow.ts';
+import type { ConversationState, StepContext, SystemEventOf } from '../../conversation/flow.ts';
 import type { OutboundMessage } from '../../conversation/message.ts';
 import type { AppointmentView } from '../../domain/booking.ts';
 import type { CheckInRefusal, TicketView } from '../../domain/queue.ts';
@@ -10,6 +10,7 @@ import { DEPARTMENTS, type Department } from '../../domain/triage.ts';
 import { departmentName, when } from '../booking/appointment-text.ts';
 import { choices, send, type Flow, type Outcome } from '../kit.ts';
 import type { TicketShown } from './events.ts';
+import { qrUrlOf } from './settings.ts';
 
 declare module '../../conversation/flow.ts' {
   interface ConversationState {
@@ -60,9 +61,9 @@ export function ticketMessage(
   state: ConversationState,
   context: StepContext,
   intro?: string,
-  liveUrl?: string,
 ): OutboundMessage {
   const t = context.text(state.locale);
+  const liveUrl = context.settings.queue?.links.ticketUrl(ticket.id);
   const line = ticketLine(ticket, state, context);
   const live = ticket.status === 'waiting' || ticket.status === 'called';
   return {
@@ -137,7 +138,7 @@ export function today(
     }),
   );
   // An emergency is never a ticket from the chat: the emergency guidance says where to go.
-  const walkIn = data.walkIn.filter(
+  const walkIn = (context.settings.queue?.walkInDepartments ?? []).filter(
     (department) => department !== 'emergency' && (DEPARTMENTS as readonly string[]).includes(department),
   );
   if (booked.length === 0 && walkIn.length === 0) return told(state, { text: t('queue:today.none') });
@@ -206,11 +207,11 @@ export function shown(
 ): Outcome {
   state = answered(state);
   const t = context.text(state.locale);
-  const { ticket, why, liveUrl } = data;
+  const { ticket, why } = data;
   if (!ticket) return told(state, { text: t('queue:ticket.gone') });
   if (why === 'left') return told(state, { text: t('queue:leave.done', { label: ticket.label }) });
   const intro = INTRO[why] && t(INTRO[why]);
-  const message = ticketMessage(ticket, state, context, intro, liveUrl);
+  const message = ticketMessage(ticket, state, context, intro);
   // Told once, when the ticket is new: the queue's messages come by themselves.
   if (why === 'checkedIn' && ticket.status === 'waiting')
     message.text = `${message.text}\n\n${t('queue:ticket.follow')}`;
@@ -289,34 +290,33 @@ export function transferred(
   return told(state, { ...ticketMessage(ticket, state, context, text) });
 }
 
-/** A booked appointment's check-in code: the QR image, with the link to the check-in page. */
-export function checkInCode(
+/**
+ * A booked appointment's check-in code: the QR image, with the link to the check-in page (in
+ * the confirmation's message, and in "My appointments" for today's). None for a time not yet
+ * firm (pending review, awaiting payment) or where the queue is not set up.
+ */
+export function checkInCodes(
+  appointments: AppointmentView[],
   state: ConversationState,
-  { data }: SystemEventOf<'queue.code'>,
   context: StepContext,
-): Outcome {
+): OutboundMessage[] {
+  const links = context.settings.queue?.links;
+  if (!links) return [];
   const t = context.text(state.locale);
-  const at = {
-    ...when(data.start, state.locale, context.settings.hospitalTimeZone),
-    department: departmentName(data.department, context, state.locale),
-  };
-  return told(state, {
-    text: t('queue:code.text', at),
-    image: { url: data.qrUrl, alt: t('queue:code.alt', at) },
-    links: [{ label: t('queue:code.button'), url: data.checkInUrl }],
-  });
-}
-
-/** Asks for the check-in code of each appointment (after booking, in "My appointments"). */
-export function checkInCodes(appointments: AppointmentView[]): Effect[] {
   return appointments
     .filter((view) => view.status === 'booked')
-    .map((view) => ({
-      type: 'queue.code',
-      appointmentId: view.id,
-      start: view.start,
-      ...(view.department ? { department: view.department } : {}),
-    }));
+    .map((view) => {
+      const at = {
+        ...when(view.start, state.locale, context.settings.hospitalTimeZone),
+        department: departmentName(view.department, context, state.locale),
+      };
+      const url = links.checkInUrl(view.id, Date.parse(view.start));
+      return {
+        text: t('queue:code.text', at),
+        image: { url: qrUrlOf(url), alt: t('queue:code.alt', at) },
+        links: [{ label: t('queue:code.button'), url }],
+      };
+    });
 }
 
 /** The queue's buttons, from any message: "I'm here", walk-in, refresh, leave, re-queue. */

@@ -1,0 +1,28 @@
+// What the queue's steps read from the flow settings: the signed links they hand out and the
+// departments that take walk-ins. The links are an HMAC of the appointment or ticket (no I/O),
+// so a step can put the check-in code in the same message as the confirmation.
+import type { Department } from '../../domain/triage.ts';
+
+/** The signed links the chat hands out (src/security/checkin-token.ts makes them). */
+export interface QueueLinks {
+  /** `${PUBLIC_BASE_URL}/checkin/<token>`: the check-in page of an appointment starting at `start` (epoch ms). */
+  checkInUrl(appointmentId: string, start: number): string;
+  /** `${PUBLIC_BASE_URL}/ticket/<token>`: the live ticket page. */
+  ticketUrl(ticketId: string): string;
+}
+
+export interface QueueFlowSettings {
+  links: QueueLinks;
+  /** Departments that take walk-in tickets (QUEUE_DEPARTMENTS). */
+  walkInDepartments: readonly Department[];
+}
+
+declare module '../../conversation/flow.ts' {
+  interface FlowSettings {
+    /** Absent where flows run without the queue (no check-in codes, no walk-ins). */
+    queue?: QueueFlowSettings;
+  }
+}
+
+/** The QR image of a check-in link (served by qr-route.ts). */
+export const qrUrlOf = (checkInUrl: string) => `${checkInUrl}/qr.png`;
