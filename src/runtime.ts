@@ -9,6 +9,8 @@ import { systemClock, type TimerClock } from './clock.ts';
 import { isProduction, type Config } from './config.ts';
 import { ConversationEngine } from './conversation/engine.ts';
 import { effectHandlers } from './features/index.ts';
+import { registerCheckInQr } from './features/queue/qr-route.ts';
+import { queueFlowSettings } from './features/queue/settings.ts';
 import type { FlowRegistry, FlowSettings } from './conversation/flow.ts';
 import type { ChannelName } from './conversation/message.ts';
 import { Outbox } from './conversation/outbox.ts';
@@ -176,6 +178,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       channels: channels.map((channel) => channel.name),
       conversations: { notify: (address, event, dedupeKey) => engine.notify(address, event, dedupeKey) },
     });
+    settings.queue = queueFlowSettings(config.QUEUE_DEPARTMENTS, checkInTokens);
     const directory = new PrismaPatientDirectory(database.prisma, database.pool);
     const engine: ConversationEngine = new ConversationEngine({
       kv,
@@ -211,6 +214,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       metricsAccess: { token: config.METRICS_TOKEN, production: isProduction(config) },
       features: [
         ...channelRoutes(channels, inbox),
+        (server) =>
+          registerCheckInQr(server, { tokens: checkInTokens, publicBaseUrl: config.PUBLIC_BASE_URL }),
         ...staffAndPaymentRoutes({
           config,
           database,

@@ -6,16 +6,22 @@ import type { Effect, FlowEvent, StepContext, SystemEvent } from '../../src/conv
 import type { OutboundMessage } from '../../src/conversation/message.ts';
 import type { AppointmentView } from '../../src/domain/booking.ts';
 import type { TicketView } from '../../src/domain/queue.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { SUPPORTED_LOCALES } from '../../src/i18n/locales.ts';
+import { CheckInTokens } from '../../src/security/checkin-token.ts';
 import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../support/flow-harness.ts';
 
 let context: StepContext;
 // 2026-11-24 10:00 in Hanoi (UTC+7).
 const NOW = Date.UTC(2026, 10, 24, 3, 0);
-const links = {
-  checkInUrl: (id: string, start: number) => `https://h.example/checkin/${id}.${start}`,
-  ticketUrl: (id: string) => `https://h.example/ticket/${id}`,
-};
+// The real signer, so the links the chat hands out are checked as the pages will check them.
+const links = new CheckInTokens(
+  Buffer.alloc(32, 7),
+  'https://h.example',
+  'Asia/Ho_Chi_Minh',
+  new ManualClock(NOW),
+);
+const checkInToken = (url: string) => /\/checkin\/([^/]+)$/.exec(url)?.[1] ?? '';
 beforeAll(async () => {
   const base = await flowContext(NOW);
   context = {
@@ -139,7 +145,9 @@ describe('the ticket in the chat', () => {
       { data: 'queue|refresh', label: 'Refresh' },
       { data: 'queue|leave:B-023', label: 'Leave the queue' },
     ]);
-    expect(message!.links).toEqual([{ label: 'Live ticket', url: 'https://h.example/ticket/t-1' }]);
+    expect(message!.links).toEqual([{ label: 'Live ticket', url: links.ticketUrl('t-1') }]);
+    const token = message!.links![0]!.url.split('/ticket/')[1]!;
+    expect(links.verify('ticket', token)).toBe('t-1');
   });
 
   it.each([
@@ -187,9 +195,16 @@ describe('the ticket in the chat', () => {
     ]);
   });
 
-  it('shows a ticket the desk issued (the check-in page, reception) by asking for it with its links', () => {
+  it('shows a ticket the desk issued (the check-in page, reception) as checked in, with its links', () => {
     const { effects } = runFlow(context, [event('queue.ticket', { ticket: ticket() })], patientAtMenu());
-    expect(effects).toEqual([{ type: 'queue.show', why: 'checkedIn' }]);
+    expect(messages(effects)).toEqual([
+      expect.objectContaining({
+        text: expect.stringMatching(
+          /^✅ You are checked in\. Your ticket:\nB-023 · Cardiology · 5 ahead/,
+        ) as unknown,
+        links: [{ label: 'Live ticket', url: links.ticketUrl('t-1') }],
+      }),
+    ]);
   });
 
   it('says when a check-in opens, in the hospital’s zone, and why others are refused', () => {
@@ -277,14 +292,17 @@ describe('as the queue moves', () => {
 });
 
 describe('the check-in code', () => {
+  const url = links.checkInUrl('ap-1', Date.parse(at(24, 10)));
   const code = {
     text: 'Check-in code for Tuesday, November 24 at 10:00 (Cardiology): show this QR code at reception, or open the link when you arrive.',
-    image: {
-      url: `https://h.example/checkin/ap-1.${Date.parse(at(24, 10))}/qr.png`,
-      alt: 'Check-in QR code for Tuesday, November 24 at 10:00',
-    },
-    links: [{ label: 'Check in', url: `https://h.example/checkin/ap-1.${Date.parse(at(24, 10))}` }],
+    image: { url: `${url}/qr.png`, alt: 'Check-in QR code for Tuesday, November 24 at 10:00' },
+    links: [{ label: 'Check in', url }],
   };
+
+  it('links to a signed check-in page for that appointment', () => {
+    expect(url).toMatch(/^https:\/\/h\.example\/checkin\/[\w-]+\.[\w-]+$/);
+    expect(links.verify('checkin', checkInToken(url))).toBe('ap-1');
+  });
 
   it('comes with a booked appointment’s confirmation, in the same message, not with a pending one', () => {
     const booking = patientAtMenu('en', {

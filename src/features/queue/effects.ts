@@ -7,12 +7,6 @@ import type { Department } from '../../domain/triage.ts';
 import type { TicketShown } from './events.ts';
 import './events.ts';
 
-declare module '../feature.ts' {
-  interface FeatureServices {
-    queue: QueueDesk;
-  }
-}
-
 declare module '../../conversation/flow.ts' {
   interface EffectMap {
     /** "Check in / my ticket": the live ticket, else today's appointments and walk-ins. */

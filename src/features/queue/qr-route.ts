@@ -4,23 +4,20 @@
 // 404 and nothing is drawn. The image holds only the link, never the appointment's details.
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
+import type { CheckInTokens } from '../../security/checkin-token.ts';
 import { errors } from '../../server/errors.ts';
-
-export interface QrRouteOptions {
-  /** Whether the token is one we signed and still valid. */
-  valid(token: string): boolean;
-  /** The check-in page's URL for a token (`${PUBLIC_BASE_URL}/checkin/<token>`). */
-  checkInUrl(token: string): string;
-}
 
 /** Large enough for a phone camera across a reception desk; LINE wants at most 1 MB, 10 MB for Telegram. */
 const QR_WIDTH = 480;
 
-export function registerCheckInQr(app: FastifyInstance, options: QrRouteOptions): void {
+export function registerCheckInQr(
+  app: FastifyInstance,
+  { tokens, publicBaseUrl }: { tokens: CheckInTokens; publicBaseUrl: string },
+): void {
   app.get<{ Params: { token: string } }>('/checkin/:token/qr.png', async (request, reply) => {
     const { token } = request.params;
-    if (token.length > 512 || !options.valid(token)) throw errors.notFound();
-    const png = await QRCode.toBuffer(options.checkInUrl(token), {
+    if (tokens.verify('checkin', token) === undefined) throw errors.notFound();
+    const png = await QRCode.toBuffer(`${publicBaseUrl}/checkin/${token}`, {
       type: 'png',
       width: QR_WIDTH,
       margin: 2,

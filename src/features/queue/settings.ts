@@ -1,6 +1,7 @@
 // What the queue's steps read from the flow settings: the signed links they hand out and the
 // departments that take walk-ins. The links are an HMAC of the appointment or ticket (no I/O),
 // so a step can put the check-in code in the same message as the confirmation.
+import type { DepartmentQueueRules } from '../../domain/queue-rules.ts';
 import type { Department } from '../../domain/triage.ts';
 
 /** The signed links the chat hands out (src/security/checkin-token.ts makes them). */
@@ -26,3 +27,13 @@ declare module '../../conversation/flow.ts' {
 
 /** The QR image of a check-in link (served by qr-route.ts). */
 export const qrUrlOf = (checkInUrl: string) => `${checkInUrl}/qr.png`;
+
+/** The queue's part of the flow settings, from QUEUE_DEPARTMENTS and the instance's link signer. */
+export function queueFlowSettings(departments: DepartmentQueueRules, links: QueueLinks): QueueFlowSettings {
+  return {
+    links,
+    walkInDepartments: (Object.keys(departments) as Department[]).filter(
+      (department) => departments[department].walkIn,
+    ),
+  };
+}

@@ -219,9 +219,17 @@ export function shown(
   return told(why === 'requeued' ? { ...state, queue } : state, message);
 }
 
-/** The desk issued a ticket (the check-in page, reception's kiosk): it is shown with its links. */
-export function issued(state: ConversationState): Outcome {
-  return { state, effects: [{ type: 'queue.show', why: 'checkedIn' }] };
+/** The desk issued a ticket outside the chat (the check-in page, reception's scanner, a kiosk). */
+export function issued(
+  state: ConversationState,
+  { data }: SystemEventOf<'queue.ticket'>,
+  context: StepContext,
+): Outcome {
+  return shown(
+    state,
+    { kind: 'system', name: 'queue.shown', data: { ticket: data.ticket, why: 'checkedIn' } },
+    context,
+  );
 }
 
 function values(ticket: TicketView, state: ConversationState, context: StepContext) {
