@@ -42,6 +42,9 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     loggerInstance: parts.logger,
     childLoggerFactory: deferredChildLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Signed links carry their token in the path (/checkin/<token>, /ticket/<token>): ~130
+    // characters for a FHIR id, past Fastify's default of 100 (which answers 414).
+    routerOptions: { maxParamLength: 512 },
     // Believing every X-Forwarded-For would let any client choose the address in the audit
     // log and dodge the sign-in throttle.
     trustProxy: trustedProxies(parts.trustProxy ?? false),
