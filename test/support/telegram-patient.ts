@@ -49,7 +49,8 @@ export class TelegramPatient {
     });
     expect(response.status).toBe(200);
     const sent = await this.fake.waitForMessages(this.chatId, before + answers);
-    const text = sent.at(-1)?.body.text;
+    // A photo's words are its caption.
+    const text = sent.at(-1)?.body.text ?? sent.at(-1)?.body.caption;
     return typeof text === 'string' ? text : '';
   }
 

@@ -47,8 +47,18 @@ export function queueEffects(desk: QueueDesk, booking: BookingService): EffectHa
         data: { appointments: result.appointments },
       });
     },
-    'queue.checkIn': async ({ patientId, appointmentId, acuity }, context) =>
-      answer(
+    'queue.checkIn': async ({ patientId, appointmentId, acuity }, context) => {
+      // Only the patient's own appointment: a web chat page can post any button data.
+      const theirs = await booking.appointments(patientId);
+      if (theirs.kind !== 'appointments')
+        return context.notify({
+          kind: 'system',
+          name: 'queue.refused',
+          data: { reason: 'hospital_unavailable' },
+        });
+      if (!theirs.appointments.some((view) => view.id === appointmentId))
+        return context.notify({ kind: 'system', name: 'queue.refused', data: { reason: 'no_appointment' } });
+      await answer(
         await desk.checkIn({
           appointmentId,
           address: context.address,
@@ -57,7 +67,8 @@ export function queueEffects(desk: QueueDesk, booking: BookingService): EffectHa
           ...(acuity ? { acuity } : {}),
         }),
         context,
-      ),
+      );
+    },
     'queue.walkIn': async ({ patientId, department, acuity }, context) =>
       answer(
         await desk.walkIn({
