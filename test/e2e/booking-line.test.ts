@@ -45,8 +45,17 @@ describe('booking over LINE', () => {
     const slot = quickReplies()[0]!;
     expect(slot.label).toMatch(/^08:00 · Dr /);
     await tap(slot.data!, 2);
-    const booked = await tap('booking.confirm|yes', 2);
-    expect(booked).toMatch(/^✅ Your appointment is booked: .+ at 08:00 with Dr .+ \(Dermatology\)\./);
+    // "One moment", then the check-in code's image, the confirmation with the code's words, the menu.
+    await tap('booking.confirm|yes', 4);
+    const [image, booked, menu] = fake.sends().at(-1)!.messages;
+    expect(image).toMatchObject({
+      type: 'image',
+      originalContentUrl: expect.stringMatching(/\/checkin\/\S+\/qr\.png$/) as unknown,
+    });
+    expect(booked?.text).toMatch(
+      /^✅ Your appointment is booked: .+ at 08:00 with Dr .+ \(Dermatology\)\.\n\nCheck-in code for /,
+    );
+    expect(menu?.text).toBe('What would you like to do?');
 
     const slotId = slot.data!.split('|')[1]!;
     const fhir = new FhirClient(`${instance.frontdoor.url}/fhir/R4`, {

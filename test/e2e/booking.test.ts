@@ -72,9 +72,10 @@ describe('booking over Telegram', () => {
 
       const confirm = await patient.press(`booking.slot|${slotId}`, 2);
       expect(confirm).toMatch(/^Book \w+day, \w+ \d+ at 08:00 with Dr .+ \(Neurology\)\?$/);
-      const booked = await patient.press('booking.confirm|yes', 2);
-      expect(booked).toMatch(
-        /^✅ Your appointment is booked: \w+day, \w+ \d+ at 08:00 with Dr .+ \(Neurology\)\.\n\nWhat would you like to do\?$/,
+      // The confirmation comes with the check-in code (a photo of its QR), then the menu.
+      expect(await patient.press('booking.confirm|yes', 3)).toBe('What would you like to do?');
+      expect(String(fake.messages(patient.chatId).at(-2)!.body.caption)).toMatch(
+        /^✅ Your appointment is booked: \w+day, \w+ \d+ at 08:00 with Dr .+ \(Neurology\)\.\n\nCheck-in code for /,
       );
 
       expect((await fhir.read<Slot>('Slot', slotId)).status).toBe('busy');
@@ -100,7 +101,8 @@ describe('booking over Telegram', () => {
       const later = keyboard().find((button) => button.text.startsWith('08:20'))!;
       const newSlotId = later.callback_data!.split('|')[1]!;
       await patient.press(later.callback_data!, 2);
-      const moved = await patient.press('booking.confirm|yes', 2);
+      await patient.press('booking.confirm|yes', 3);
+      const moved = String(fake.messages(patient.chatId).at(-2)!.body.caption);
       expect(moved).toMatch(
         /^✅ Your appointment is moved to \w+day, \w+ \d+ at 08:20 with Dr .+ \(Neurology\)\./,
       );

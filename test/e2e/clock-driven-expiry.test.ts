@@ -79,7 +79,11 @@ describe('deadlines on a clock the test moves', () => {
     await patient.onboard(name, birthDate, `091234${patient.chatId}`);
     const slotId = await patient.firstFreeSlot('dermatology', 2);
     await patient.press(`booking.slot|${slotId}`, 2);
-    expect(await patient.press('booking.confirm|yes', 2)).toMatch(/^✅ Your appointment is booked: /);
+    // The confirmation with its check-in code (a photo), then the menu.
+    expect(await patient.press('booking.confirm|yes', 3)).toBe('What would you like to do?');
+    expect(String(fake.messages(patient.chatId).at(-2)!.body.caption)).toMatch(
+      /^✅ Your appointment is booked: /,
+    );
     const [appointment] = await liveAppointments(fhir, slotId);
     expect(appointment?.status).toBe('booked');
     return { id: appointment!.id!, start: new Date(appointment!.start!).getTime() };

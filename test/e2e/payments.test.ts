@@ -43,7 +43,11 @@ describe('payments with Stripe over Telegram', () => {
 
   const prisma = () => instance.frontdoor.database.prisma;
   const keyboard = (patient: TelegramPatient) => patient.buttons();
-  const lastText = (patient: TelegramPatient) => String(fake.messages(patient.chatId).at(-1)?.body.text);
+  // A photo's words (the check-in code with the receipt) are its caption.
+  const lastText = (patient: TelegramPatient) => {
+    const last = fake.messages(patient.chatId).at(-1)?.body;
+    return String(last?.text ?? last?.caption);
+  };
 
   async function newPatient(name: string): Promise<TelegramPatient> {
     chat += 1;
@@ -119,10 +123,12 @@ describe('payments with Stripe over Telegram', () => {
       );
       expect(delivered).toEqual({ status: 200, body: { received: true, handled: true, duplicate: false } });
       const [receipt] = (await fake.waitForMessages(patient.chatId, before + 1)).slice(before);
-      expect(receipt?.body.text).toMatch(
+      expect(receipt?.body.caption).toMatch(
         new RegExp(
           '^✅ Your appointment is booked: \\w+day, \\w+ \\d+ at 08:00 with Dr .+ \\(Neurology\\)\\.\\n\\nPayment received — thank you\\.' +
-            `\\nReceipt FD-${payment.id.replaceAll('-', '').slice(0, 10).toUpperCase()} · Consultation · ₫350,000 · paid \\w+day, \\w+ \\d+ \\d\\d:\\d\\d\\n\\nWhat would you like to do\\?$`,
+            `\\nReceipt FD-${payment.id.replaceAll('-', '').slice(0, 10).toUpperCase()} · Consultation · ₫350,000 · paid \\w+day, \\w+ \\d+ \\d\\d:\\d\\d` +
+            // The check-in code of the appointment comes in the same message (a photo of its QR).
+            '\\n\\nCheck-in code for \\w+day, \\w+ \\d+ at 08:00 \\(Neurology\\): show this QR code at reception, or open the link when you arrive\\.\\n\\nCheck in: \\S+$',
         ),
       );
       const paid = await paymentRow(payment.id);
@@ -236,9 +242,9 @@ describe('payments with Stripe over Telegram', () => {
       await fake.waitForMessages(paidFirst.chatId, beforeA + 1);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       const toldA = fake.messages(paidFirst.chatId).slice(beforeA);
-      // One message: the receipt (with the menu after it).
+      // One message: the receipt, with the check-in code (a photo of its QR).
       expect(toldA).toHaveLength(1);
-      expect(String(toldA[0]?.body.text)).toMatch(
+      expect(String(toldA[0]?.body.caption)).toMatch(
         /^✅ Your appointment is booked: .+\n\nPayment received — thank you\./,
       );
 
@@ -308,7 +314,7 @@ describe('payments with Stripe over Telegram', () => {
       const receipts = fake
         .messages(patient.chatId)
         .slice(before)
-        .filter((m) => String(m.body.text).includes('Payment received'));
+        .filter((m) => String(m.body.text ?? m.body.caption).includes('Payment received'));
       expect(receipts).toHaveLength(1);
       expect(await appointmentsFor(slotId)).toHaveLength(1);
 

@@ -49,8 +49,9 @@ export class TelegramPatient {
     });
     expect(response.status).toBe(200);
     const sent = await this.fake.waitForMessages(this.chatId, before + answers);
-    // A photo's words are its caption.
-    const text = sent.at(-1)?.body.text ?? sent.at(-1)?.body.caption;
+    // The `answers`-th, even when more came meanwhile; a photo's words are its caption.
+    const answer = sent[before + answers - 1];
+    const text = answer?.body.text ?? answer?.body.caption;
     return typeof text === 'string' ? text : '';
   }
 
