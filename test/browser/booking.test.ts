@@ -10,13 +10,20 @@ import { launchBrowser, screenshotDir } from '../support/browser.ts';
 import { coughIntakeInChat, nextDayWithMorningSlot, registerInChat } from '../support/journeys.ts';
 import { newest, openChat, says, tap } from '../support/web-chat-page.ts';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
+import { freePort } from '../support/net.ts';
 
 describe('booking in the web chat, in Chromium', () => {
   let instance: TestInstance;
   let browser: Browser;
 
   beforeAll(async () => {
-    instance = await startTestInstance({ env: { CONSULTATION_FEES: '0' }, openHospital: true });
+    // The check-in QR is served by the instance itself, under the page's own origin (img-src 'self').
+    const port = await freePort();
+    instance = await startTestInstance({
+      port,
+      env: { CONSULTATION_FEES: '0', PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
+      openHospital: true,
+    });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -61,9 +68,20 @@ describe('booking in the web chat, in Chromium', () => {
     await tap(page, label);
     await says(page, /^Book .+ at 08:00 with Dr .+ \(General medicine\)\?$/);
     await tap(page, 'Confirm');
-    await says(
-      page,
-      /^✅ Your appointment is booked: .+ at 08:00 with Dr .+ \(General medicine\)\.\n\nWhat would you like to do\?$/,
+    await says(page, /^What would you like to do\?$/);
+    // The confirmation shows the check-in code inline: its QR drawn by our route, and the link.
+    const confirmation = page.locator('.entry.assistant').nth(-2);
+    await expect
+      .poll(async () => (await confirmation.locator('.body').textContent()) ?? '')
+      .toMatch(
+        /^✅ Your appointment is booked: .+ at 08:00 with Dr .+ \(General medicine\)\.\n\nCheck-in code for .+ at 08:00 \(General medicine\): show this QR code at reception/,
+      );
+    const qr = confirmation.getByRole('img', { name: /^Check-in QR code for .+ at 08:00$/ });
+    await expect
+      .poll(() => qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth))
+      .toBeGreaterThanOrEqual(400);
+    expect(await confirmation.getByRole('link', { name: 'Check in' }).getAttribute('href')).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/checkin\/[\w-]+\.[\w-]+$/,
     );
     await page.screenshot({ path: join(screenshotDir, 'web-chat-booked.png') });
 
