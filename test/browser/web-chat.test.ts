@@ -40,7 +40,14 @@ describe('web chat in Chromium', () => {
       registered: 'Thank you, Mary Jane Watson. You are registered.\n\nWhat would you like to do?',
       name: 'Mary Jane Watson',
       phone: '0912 345 678',
-      menu: ['Check my symptoms', 'Book an appointment', 'My appointments', 'Language', 'Help'],
+      menu: [
+        'Check my symptoms',
+        'Book an appointment',
+        'My appointments',
+        'Check in / my ticket',
+        'Language',
+        'Help',
+      ],
       send: 'Send',
     },
     {
@@ -53,7 +60,14 @@ describe('web chat in Chromium', () => {
       registered: 'Cảm ơn Trần Văn Bình. Bạn đã đăng ký thành công.\n\nBạn muốn làm gì?',
       name: 'Trần Văn Bình',
       phone: '0987 654 321',
-      menu: ['Kiểm tra triệu chứng', 'Đặt lịch khám', 'Lịch hẹn của tôi', 'Ngôn ngữ', 'Trợ giúp'],
+      menu: [
+        'Kiểm tra triệu chứng',
+        'Đặt lịch khám',
+        'Lịch hẹn của tôi',
+        'Check-in / số thứ tự của tôi',
+        'Ngôn ngữ',
+        'Trợ giúp',
+      ],
       send: 'Gửi',
     },
   ];

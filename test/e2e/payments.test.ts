@@ -242,8 +242,8 @@ describe('payments with Stripe over Telegram', () => {
       await fake.waitForMessages(paidFirst.chatId, beforeA + 1);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       const toldA = fake.messages(paidFirst.chatId).slice(beforeA);
-      // One message: the receipt, with the check-in code (a photo of its QR).
-      expect(toldA).toHaveLength(1);
+      // The receipt with the check-in code (a photo of its QR), then the menu.
+      expect(toldA).toHaveLength(2);
       expect(String(toldA[0]?.body.caption)).toMatch(
         /^✅ Your appointment is booked: .+\n\nPayment received — thank you\./,
       );
@@ -346,8 +346,9 @@ describe('payments with Stripe over Telegram', () => {
       stripe.complete(paid.session.id);
       const before = fake.messages(patient.chatId).length;
       await instance.frontdoor.payments.settle(paid.payment.id);
-      await fake.waitForMessages(patient.chatId, before + 1);
-      expect(lastText(patient)).toMatch(
+      // The receipt with the check-in code (a photo), then the menu.
+      await fake.waitForMessages(patient.chatId, before + 2);
+      expect(String(fake.messages(patient.chatId).at(-2)?.body.caption)).toMatch(
         /^✅ Your appointment is booked: .+\n\nPayment received — thank you\./,
       );
       expect((await paymentRow(paid.payment.id)).status).toBe('paid');
@@ -386,8 +387,11 @@ describe('payments with Stripe over Telegram', () => {
         instance.frontdoor.url,
         stripe.event('checkout.session.completed', stripe.sessions.get(session.id)!),
       );
-      await fake.waitForMessages(patient.chatId, before + 1);
-      expect(lastText(patient)).toMatch(/Payment received — thank you\./);
+      // The receipt with the check-in code (a photo), then the menu.
+      await fake.waitForMessages(patient.chatId, before + 2);
+      expect(String(fake.messages(patient.chatId).at(-2)?.body.caption)).toMatch(
+        /Payment received — thank you\./,
+      );
 
       await patient.press('menu|appointments', 2);
       const cancel = keyboard(patient).find((button) => button.text.startsWith('Cancel'))!;

@@ -338,7 +338,12 @@ describe('the check-in code', () => {
       ],
       patientAtMenu(),
     );
-    expect(messages(paid.effects).at(-1)).toMatchObject({ image: code.image, links: code.links });
+    expect(messages(paid.effects).find((message) => message.image)).toMatchObject({
+      image: code.image,
+      links: code.links,
+    });
+    // News that needs no answer: the menu follows, one tap away.
+    expect(messages(paid.effects).at(-1)!.text).toBe('What would you like to do?');
   });
 
   it('is under "My appointments" for today’s appointments only', () => {

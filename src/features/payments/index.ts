@@ -17,7 +17,10 @@ const told = (
 ): Outcome => {
   const news = paymentEvent(state, event, context);
   const messages = news.effects.filter((effect) => effect.type === 'send');
-  const plain = messages.every((effect) => !effect.message.choices && !effect.message.links);
+  // A check-in code (an image with its link) needs no answer either; a payment link does.
+  const plain = messages.every(
+    (effect) => !effect.message.choices && (!effect.message.links || effect.message.image),
+  );
   return state.step === 'menu.main' && plain && messages.length > 0 ? { ...news, to: state.step } : news;
 };
 
