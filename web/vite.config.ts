@@ -24,6 +24,8 @@ export default defineConfig({
         console: 'src/console/main.tsx',
         chat: 'src/chat/main.tsx',
         pages: 'src/pages/pages.css',
+        display: 'src/display/main.tsx',
+        ticket: 'src/ticket/main.tsx',
       },
     },
   },

@@ -33,6 +33,8 @@ export const WEB_ENTRIES = {
   console: 'src/console/main.tsx',
   chat: 'src/chat/main.tsx',
   pages: 'src/pages/pages.css',
+  display: 'src/display/main.tsx',
+  ticket: 'src/ticket/main.tsx',
 } as const;
 export type WebEntry = keyof typeof WEB_ENTRIES;
 

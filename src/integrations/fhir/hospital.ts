@@ -352,6 +352,23 @@ export class Hospital {
     });
     return resources.map(appointmentOf).sort((a, b) => a.start.getTime() - b.start.getTime());
   }
+
+  /**
+   * Our id of the patient an appointment is for (the hospital's Patient carries it as an
+   * identifier), for a check-in link opened outside the chat; undefined when the hospital has
+   * no such appointment or the patient is not one of ours.
+   */
+  async ourPatientOf(appointmentId: string): Promise<string | undefined> {
+    const appointment = await this.fhir.read<Appointment>('Appointment', appointmentId).catch((error) => {
+      if (error instanceof FhirError && (error.status === 404 || error.status === 410)) return undefined;
+      throw error;
+    });
+    const reference = appointment?.participant.find((p) => p.actor?.reference?.startsWith('Patient/'))?.actor
+      ?.reference;
+    if (!reference) return undefined;
+    const patient = await this.fhir.read<Patient>('Patient', reference.slice('Patient/'.length));
+    return patient.identifier?.find((identifier) => identifier.system === PATIENT_SYSTEM)?.value;
+  }
 }
 
 function appointmentOf(appointment: Appointment): BookedAppointment {

@@ -2,6 +2,7 @@
 // /console/api/stream, and the web front end, which patches its views with them. Each carries
 // the change itself (never more than the list it patches shows), so a page need not refetch.
 import type { IntakeSummary } from '../../domain/intakes.ts';
+import type { StaffQueueBoard } from '../../domain/queue.ts';
 
 /** A value as it crosses JSON: dates become ISO strings. */
 export type Wire<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
@@ -13,7 +14,9 @@ export type ConsoleEvent =
   /** An open intake was stored or changed: its inbox row as it is now. */
   | { type: 'intake.changed'; intake: InboxRow }
   /** An intake was closed: it leaves the inbox. */
-  | { type: 'intake.closed'; id: string };
+  | { type: 'intake.closed'; id: string }
+  /** A department's queue moved (a ticket issued, called, recalled, done…): its staff board now. */
+  | { type: 'queue.board'; board: StaffQueueBoard };
 
 export type ConsoleEventType = ConsoleEvent['type'];
 

@@ -6,7 +6,7 @@ import type { i18n } from 'i18next';
 import type { Clock } from '../../clock.ts';
 import type { ConversationNotifier } from '../../conversation/notifier.ts';
 import type { IntakeDesk } from '../../domain/intakes.ts';
-import type { QueueDesk } from '../../domain/queue.ts';
+import type { CheckInResult, QueueDesk } from '../../domain/queue.ts';
 import type { Hospital } from '../../integrations/fhir/hospital.ts';
 import type { Payments } from '../../integrations/stripe/payments.ts';
 import type { AuditLog } from '../../security/audit-log.ts';
@@ -32,6 +32,10 @@ export interface ConsoleDeps {
   queue: QueueDesk;
   /** Signed check-in and live-ticket links (the kiosk reads a scanned one). */
   checkInTokens: CheckInTokens;
+  /** QUEUE_MAX_RECALLS: recalls before a called ticket may be marked a no-show. */
+  queueMaxRecalls?: number;
+  /** Checks an appointment's patient in as the check-in page does (and tells their chat). */
+  checkInByLink?(appointmentId: string): Promise<CheckInResult | undefined>;
   kv: KeyValueStore;
   translator: i18n;
   clock: Clock;

@@ -1,5 +1,6 @@
-// The console: sign-in, then views by hash route — inbox (#/), intake (#/intakes/<id>),
-// payments (#/payments), audit (#/audit) — for the roles that may see them.
+// The console: sign-in, then views by hash route — inbox (#/), intake (#/intakes/<id>), queue
+// boards (#/queues/<department>), the kiosk (#/kiosk), payments (#/payments), audit (#/audit) —
+// for the roles that may see them.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { IntakeLabels } from '../../../src/features/intake/console.ts';
 import { createApi } from '../lib/api.ts';
@@ -18,6 +19,9 @@ import {
 import { Audit } from './views/audit.tsx';
 import { Inbox } from './views/inbox.tsx';
 import { Intake } from './views/intake.tsx';
+import { Kiosk } from './views/kiosk.tsx';
+import { QueueBoardView } from './views/queue.tsx';
+import { QUEUE_CHECK_IN, QUEUE_READ, lastDepartment } from './views/queue-desk.ts';
 import { Payments } from './views/payments.tsx';
 import { Page } from './views/shared.tsx';
 import { SignIn } from './views/sign-in.tsx';
@@ -107,6 +111,12 @@ function View(props: { hash: string; me: Staff; onError: (error: unknown) => voi
   if (intake && can(me, CLINICAL)) return <Intake key={intake[1]} id={intake[1]!} onError={onError} />;
   if (hash === '#/audit' && can(me, ADMIN)) return <Audit onError={onError} />;
   if (hash === '#/payments' && can(me, MONEY)) return <Payments onError={onError} />;
+  const queue = /^#\/queues(?:\/([a-z_]+))?$/.exec(hash);
+  if (queue && can(me, QUEUE_READ)) {
+    const department = queue[1] ?? (lastDepartment() || 'general_medicine');
+    return <QueueBoardView key={department} department={department} onError={onError} />;
+  }
+  if (hash === '#/kiosk' && can(me, QUEUE_CHECK_IN)) return <Kiosk />;
   if (can(me, CLINICAL)) return <Inbox onError={onError} />;
   if (can(me, ['operator'])) return <Payments onError={onError} />;
   if (can(me, ADMIN)) return <Audit onError={onError} />;

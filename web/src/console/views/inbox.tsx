@@ -41,7 +41,8 @@ export function Inbox(props: { onError: (error: unknown) => void }) {
             setFresh((ids) => new Set(ids).add(row.id));
           return current && patchInbox(current, { changed: row });
         });
-      } else setRows((current) => current && patchInbox(current, { closed: event.id }));
+      } else if (event.type === 'intake.closed')
+        setRows((current) => current && patchInbox(current, { closed: event.id }));
     },
     () => void load(),
   );

@@ -36,6 +36,7 @@ export function Intake(props: { id: string; onError: (error: unknown) => void })
   }, [id]);
 
   useConsoleStream('intake', (event) => {
+    if (event.type !== 'intake.changed' && event.type !== 'intake.closed') return;
     const changedId = event.type === 'intake.changed' ? event.intake.id : event.id;
     if (changedId !== id || acting.current || !loaded) return;
     const before = loaded.intake;

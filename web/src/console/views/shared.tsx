@@ -1,9 +1,10 @@
 // Pieces more than one console view shows.
 import type { Translate } from '../../lib/i18n.ts';
 import { ADMIN, CLINICAL, MONEY, can, useSession } from '../context.ts';
+import { QUEUE_CHECK_IN, QUEUE_READ } from './queue-desk.ts';
 import type { ComponentChildren } from 'preact';
 
-export type Active = 'inbox' | 'payments' | 'audit' | '';
+export type Active = 'inbox' | 'queues' | 'kiosk' | 'payments' | 'audit' | '';
 
 /** An acuity chip: colour and name of the level (data-acuity for tests and styles). */
 export function Chip(props: { level: number }) {
@@ -30,6 +31,8 @@ function Header(props: { active: Active }) {
       </div>
       <nav aria-label={t('nav.label')}>
         {can(me, CLINICAL) && link('inbox', '#/', t('nav.inbox'))}
+        {can(me, QUEUE_READ) && link('queues', '#/queues', t('nav.queues'))}
+        {can(me, QUEUE_CHECK_IN) && link('kiosk', '#/kiosk', t('nav.kiosk'))}
         {can(me, MONEY) && link('payments', '#/payments', t('nav.payments'))}
         {can(me, ADMIN) && link('audit', '#/audit', t('nav.audit'))}
       </nav>
