@@ -79,7 +79,12 @@ export function registerDisplayPage(app: FastifyInstance, deps: DisplayDeps): vo
         languages: languages.filter(isLocale).map((locale) => ({
           locale,
           department: deps.translator.getFixedT(locale, 'triage')(`department.${department}`),
-          texts: deps.translator.getResourceBundle(locale, 'queue-pages').display as Record<string, unknown>,
+          texts: (
+            deps.translator.getResourceBundle(locale, 'queue-pages') as Record<
+              string,
+              Record<string, unknown>
+            >
+          ).display!,
         })),
       };
       const title = `${boot.languages[0]!.department} · ${deps.hospitalName}`;

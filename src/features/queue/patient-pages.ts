@@ -167,7 +167,9 @@ ${refused}<form method="post" action="/checkin/${encodeURIComponent(token)}?lang
       hospitalName: deps.hospitalName,
       locale,
       departments: Object.fromEntries(DEPARTMENTS.map((code) => [code, departmentName(locale, code)])),
-      texts: deps.translator.getResourceBundle(locale, 'queue-pages').ticket as Record<string, unknown>,
+      texts: (
+        deps.translator.getResourceBundle(locale, 'queue-pages') as Record<string, Record<string, unknown>>
+      ).ticket!,
     };
     return sendHtml(
       reply,
