@@ -95,10 +95,12 @@ export function Display(props: { boot: DisplayBoot }) {
               <span class="ticket" data-label={latest.label}>
                 {latest.label}
               </span>
-              <span class="arrow" aria-hidden="true">
-                →
+              <span class="where">
+                <span class="arrow" aria-hidden="true">
+                  →
+                </span>
+                <Both ts={ts} k="room" values={{ room: latest.room }} class="room" />
               </span>
-              <Both ts={ts} k="room" values={{ room: latest.room }} class="room" />
             </div>
           ) : (
             <p class="nobody">
@@ -136,7 +138,11 @@ export function Display(props: { boot: DisplayBoot }) {
           )}
           {board && board.waiting.length > 0 && (
             <p class="count">
-              <Both ts={ts} k="waiting" values={{ n: board.waiting.length }} />
+              {ts.map((t, index) => (
+                <span key={index} class={index === 0 ? 'l1' : 'l2'}>
+                  {t('waiting', { n: board.waiting.length })}
+                </span>
+              ))}
             </p>
           )}
         </section>
