@@ -32,6 +32,18 @@ const PATIENTS = [
 /** Every way a patient's data could show: names, phones as typed and in E.164, birth dates. */
 const personalData = PATIENTS.flatMap((p) => [p.name, p.phone, `+84${p.phone.slice(1)}`, p.birth, p.iso]);
 
+/** Records what the page's policy refused (the strict CSP of every page: nothing may be). */
+const watchViolations = (page: Page) =>
+  page.addInitScript(() => {
+    const seen: string[] = [];
+    Object.assign(window, { cspViolations: seen });
+    document.addEventListener('securitypolicyviolation', (event) =>
+      seen.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+const violations = (page: Page) =>
+  page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
+
 describe('queue boards, display and live ticket in Chromium', () => {
   let fake: TelegramFake;
   let instance: TestInstance;
@@ -99,6 +111,7 @@ describe('queue boards, display and live ticket in Chromium', () => {
       const [first, second, third] = tickets as [TicketView, TicketView, TicketView];
 
       const tv = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      await watchViolations(tv);
       await tv.goto(`${instance.frontdoor.url}/display/general_medicine`);
       await tv.locator('.next li').nth(2).waitFor();
       await tv.evaluate(() => Object.assign(window, { sameDocument: true }));
@@ -108,6 +121,7 @@ describe('queue boards, display and live ticket in Chromium', () => {
         isMobile: true,
         hasTouch: true,
       });
+      await watchViolations(phone);
       await phone.goto(
         `${instance.frontdoor.url}${path(instance.frontdoor.checkInTokens.ticketUrl(third.id))}`,
       );
@@ -129,6 +143,9 @@ describe('queue boards, display and live ticket in Chromium', () => {
       // The TV shows the call at once; the third patient moves up without reloading.
       await tv.locator(`.latest .ticket[data-label="${first.label}"]`).waitFor();
       await phone.getByText('Ahead of you: 1').waitFor();
+      // A walk-in issued elsewhere (the chat) reaches the operator's board live.
+      const fourth = await walkIn(PATIENTS[3].chat);
+      await desk.locator(`tr[data-label="${fourth.label}"]`).waitFor();
 
       // Two recalls, then the no-show the rule allows; the board's buttons follow the rule.
       const serving = desk.locator(`.serving-row[data-id="${first.id}"]`);
@@ -166,6 +183,7 @@ describe('queue boards, display and live ticket in Chromium', () => {
         expect(
           await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument),
         ).toBe(true);
+      for (const page of [tv, phone]) expect(await violations(page)).toEqual([]);
       // Every action is in the audit log, by the operator.
       const actions = await instance.frontdoor.database.prisma.auditEntry.findMany({
         where: { action: { startsWith: 'queue.' } },
@@ -253,10 +271,11 @@ describe('queue boards, display and live ticket in Chromium', () => {
     const label = await kiosk.locator('.kiosk-label').textContent();
     expect(label).toMatch(/^B-\d{3}$/);
     expect((await instance.frontdoor.queue.ticketOf(address(PATIENTS[1].chat)))?.label).toBe(label);
+    await shoot(kiosk, 'kiosk-ticket');
     await kiosk.getByLabel('Check-in code or link').fill('https://example.org/checkin/forged.token');
     await kiosk.keyboard.press('Enter');
     await kiosk.getByRole('alert').getByText('not a valid check-in code').waitFor();
-    await shoot(kiosk, 'kiosk');
+    await shoot(kiosk, 'kiosk-refused');
     await kiosk.close();
   });
 

@@ -56,6 +56,8 @@ export function checkInTokenOf(link: string): string | undefined {
 export interface BoardResponse {
   board: StaffQueueBoard;
   maxRecalls: number;
+  /** The hospital's zone: the board's times are shown in it, wherever the desk's browser is. */
+  timeZone: string;
 }
 
 /** Each department's changes, as its staff board, to the roles that read boards. */
@@ -83,7 +85,7 @@ export const queueConsole = consolePlugin({
         const { department: code } = request.params as { department: Department };
         const board = await queue.staffBoard(code);
         await record(request, 'queue.view', 'queue', code, { tickets: board.tickets.length });
-        return { board, maxRecalls };
+        return { board, maxRecalls, timeZone: deps.hospitalTimeZone };
       },
     );
 
@@ -124,7 +126,7 @@ export const queueConsole = consolePlugin({
             ? { ticket: result.ticket.id, label: result.ticket.label }
             : { refused: result.refused.reason }),
         });
-        return result;
+        return { ...result, timeZone: deps.hospitalTimeZone };
       },
     );
 

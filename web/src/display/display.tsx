@@ -127,7 +127,9 @@ export function Display(props: { boot: DisplayBoot }) {
               {next.map((ticket) => (
                 <li key={ticket.label}>
                   <span class="ticket">{ticket.label}</span>
-                  <span class="eta">{ts[0]!('eta', { minutes: ticket.etaMinutes })}</span>
+                  {ticket.etaMinutes > 0 && (
+                    <span class="eta">{ts[0]!('eta', { minutes: ticket.etaMinutes })}</span>
+                  )}
                 </li>
               ))}
             </ol>

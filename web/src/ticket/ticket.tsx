@@ -50,7 +50,9 @@ function State(props: { ticket: TicketView; t: ReturnType<typeof translator> }) 
           <p class="big" data-ahead={ticket.ahead}>
             {ticket.ahead === 0 ? t('next') : t('ahead', { n: ticket.ahead ?? 0 })}
           </p>
-          {ticket.etaMinutes !== undefined && <p class="eta">{t('eta', { minutes: ticket.etaMinutes })}</p>}
+          {ticket.ahead !== 0 && ticket.etaMinutes !== undefined && (
+            <p class="eta">{t('eta', { minutes: ticket.etaMinutes })}</p>
+          )}
         </>
       );
     case 'called':

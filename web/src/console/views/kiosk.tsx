@@ -3,21 +3,37 @@
 // for the next patient.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { CheckInResult } from '../../../../src/domain/queue.ts';
+import { ApiError } from '../../lib/api.ts';
 import { useSession } from '../context.ts';
 import { Page } from './shared.tsx';
 
 export function Kiosk() {
   const { api, t, labels, locale } = useSession();
   const field = useRef<HTMLInputElement>(null);
-  const [result, setResult] = useState<CheckInResult | { error: string } | undefined>();
+  const [result, setResult] = useState<
+    (CheckInResult & { timeZone?: string }) | { error: string } | undefined
+  >();
   useEffect(() => field.current?.focus(), []);
   const submit = async () => {
     const link = field.current?.value.trim() ?? '';
     if (!link) return;
     try {
-      setResult(await api.post<CheckInResult>('/console/api/queues/check-in', { link }));
+      setResult(
+        await api.post<CheckInResult & { timeZone: string }>('/console/api/queues/check-in', { link }),
+      );
     } catch (error) {
-      setResult({ error: error instanceof Error ? error.message : String(error) });
+      // Said in the reader's language: a code that is no check-in link, or nobody known for it.
+      const status = error instanceof ApiError ? error.status : 0;
+      setResult({
+        error:
+          status === 400
+            ? t('kiosk.invalid')
+            : status === 404
+              ? t('kiosk.unknown')
+              : error instanceof Error
+                ? error.message
+                : String(error),
+      });
     }
     if (field.current) field.current.value = '';
     field.current?.focus();

@@ -37,7 +37,7 @@ export function QueueBoardView(props: { department: string; onError: (error: unk
     () => void load(),
   );
   if (!data) return null;
-  const { board, maxRecalls } = data;
+  const { board, maxRecalls, timeZone } = data;
   const acts = can(me, QUEUE_ACT);
   const byId = new Map(board.tickets.map((ticket) => [ticket.id, ticket]));
   const byLabel = new Map(board.tickets.map((ticket) => [ticket.label, ticket]));
@@ -49,7 +49,9 @@ export function QueueBoardView(props: { department: string; onError: (error: unk
   });
   const name = (code: string) => labels.department[code] ?? code;
   const time = (at: number | undefined) =>
-    at === undefined ? '–' : new Date(at).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
+    at === undefined
+      ? '–'
+      : new Date(at).toLocaleTimeString(locale, { timeZone, hour: '2-digit', minute: '2-digit' });
 
   /** A desk action; its result is said in the notice, the board follows from the stream. */
   const act = async (path: string, body: unknown, said: (label: string) => string) => {
@@ -110,7 +112,7 @@ export function QueueBoardView(props: { department: string; onError: (error: unk
             {t('queue.summary', {
               waiting: board.waiting.length,
               called: called.length,
-              minutes: board.averageServiceMinutes,
+              minutes: Math.round(board.averageServiceMinutes),
             })}
           </p>
         </div>
