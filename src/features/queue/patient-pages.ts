@@ -7,6 +7,7 @@ import type { i18n } from 'i18next';
 import type { CheckInRefusal, CheckInResult, QueueDesk, TicketView } from '../../domain/queue.ts';
 import { DEPARTMENTS, type Department } from '../../domain/triage.ts';
 import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.ts';
+import { errors } from '../../server/errors.ts';
 import { escapeHtml, htmlPage } from '../../server/html.ts';
 import type { DepartmentWatch } from './department-watch.ts';
 import { publicStreams } from './live-stream.ts';
@@ -188,7 +189,7 @@ ${refused}<form method="post" action="/checkin/${encodeURIComponent(token)}?lang
   app.get<{ Params: { token: string } }>('/ticket/:token/stream', async (request, reply) => {
     const id = deps.links.verify('ticket', request.params.token);
     const first = id ? await deps.queue.ticket(id) : undefined;
-    if (!id || !first) return reply.code(404).send({ error: 'not_found', message: 'no such ticket' });
+    if (!id || !first) throw errors.notFound('no such ticket');
     const stream = openStream<TicketView>(request, reply);
     stream.send(first);
     // A transfer moves the ticket to another department's queue: follow it there.
