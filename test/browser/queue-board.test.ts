@@ -41,6 +41,31 @@ const watchViolations = (page: Page) =>
       seen.push(`${event.violatedDirective} ${event.blockedURI}`),
     );
   });
+/** A public page's stream as EventSource reads it: each `event`'s data, in order. */
+async function openStream(url: string, event: string) {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  return {
+    async next(): Promise<string> {
+      for (;;) {
+        const blocks = buffer.split('\n\n');
+        buffer = blocks.pop() ?? '';
+        const at = blocks.findIndex((block) => block.includes(`event: ${event}`));
+        if (at >= 0) {
+          buffer = [...blocks.slice(at + 1), buffer].join('\n\n');
+          return /^data: (.*)$/m.exec(blocks[at]!)?.[1] ?? '';
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        buffer += value;
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
+
 const violations = (page: Page) =>
   page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
 
@@ -206,16 +231,9 @@ describe('queue boards, display and live ticket in Chromium', () => {
   it('keeps names, phones and birth dates off the display and its stream', async () => {
     await walkIn(PATIENTS[3].chat);
     const html = await (await fetch(`${instance.frontdoor.url}/display/general_medicine`)).text();
-    const controller = new AbortController();
-    const stream = await fetch(`${instance.frontdoor.url}/display/general_medicine/stream`, {
-      signal: controller.signal,
-    });
-    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let events = '';
-    while (!events.includes('event: board')) events += (await reader.read()).value ?? '';
-    while (!events.includes('\n\n', events.indexOf('event: board')))
-      events += (await reader.read()).value ?? '';
-    controller.abort();
+    const stream = await openStream(`${instance.frontdoor.url}/display/general_medicine/stream`, 'board');
+    const events = await stream.next();
+    stream.close();
     expect(events).toMatch(/"label":"A-\d+"/);
     for (const text of [html, events]) for (const data of personalData) expect(text).not.toContain(data);
     expect((await fetch(`${instance.frontdoor.url}/display/nowhere`)).status).toBe(404);
@@ -316,5 +334,28 @@ describe('queue boards, display and live ticket in Chromium', () => {
       before.body.board,
     );
     expect((await fetch(`${instance.frontdoor.url}/console/api/queues/general_medicine`)).status).toBe(401);
+
+    // A transfer: the live ticket follows its ticket into the other department's queue.
+    const token = new URL(instance.frontdoor.checkInTokens.ticketUrl(someone.id)).pathname.split('/')[2]!;
+    const live = await openStream(`${instance.frontdoor.url}/ticket/${token}/stream`, 'ticket');
+    try {
+      expect(JSON.parse(await live.next())).toMatchObject({ id: someone.id, department: 'general_medicine' });
+      const moved = await desk.request('POST', `/console/api/queues/tickets/${someone.id}/transfer`, {
+        department: 'dermatology',
+      });
+      expect(moved.status).toBe(200);
+      expect(JSON.parse(await live.next())).toMatchObject({
+        department: 'dermatology',
+        status: 'waiting',
+        ahead: 0,
+      });
+      // Moved on in its new department's queue: the page hears of it from there.
+      const called = await desk.request('POST', '/console/api/queues/dermatology/call-next', { room: '7' });
+      expect(called.body.ticket).toMatchObject({ id: someone.id });
+      expect(JSON.parse(await live.next())).toMatchObject({ status: 'called', room: '7' });
+    } finally {
+      live.close();
+    }
+    expect((await fetch(`${instance.frontdoor.url}/ticket/forged.token/stream`)).status).toBe(404);
   });
 });
