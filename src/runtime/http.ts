@@ -9,7 +9,9 @@ import type { Clock } from '../clock.ts';
 import { isProduction, type Config } from '../config.ts';
 import type { ConversationEngine } from '../conversation/engine.ts';
 import { emergencyNumberFor } from '../domain/red-flags.ts';
-import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
+import { checkInByLink } from '../features/queue/check-in-link.ts';
+import { registerQueuePages } from '../features/queue/pages.ts';
+import { DEFAULT_LOCALE, SUPPORTED_LOCALES, resolveLocale } from '../i18n/locales.ts';
 import { DemoHospital, registerDemoHospital } from '../integrations/fhir/demo-hospital.ts';
 import type { ContentSealer } from '../integrations/fhir/persistent-repository.ts';
 import { registerStripeWebhook } from '../integrations/stripe/webhook.ts';
@@ -72,6 +74,20 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
   const { config, database, kv, clock, translator, engine, intakes, accounts, audit } = parts;
   const { hospital, payments, stripe, testGateway, demoHospitalToken } = parts.integrations;
   const secret = parts.cookieSecret;
+  // A check-in link opened outside the chat (the check-in page, the kiosk): the patient's
+  // language for their ticket is the one they chat in.
+  const linkCheckIn = checkInByLink({
+    hospital,
+    queue: parts.queue,
+    localeOf: async (patientId) => {
+      const patient = await database.prisma.patient.findUnique({
+        where: { id: patientId },
+        select: { locale: true },
+      });
+      return resolveLocale(patient?.locale);
+    },
+    fallbackLocale: DEFAULT_LOCALE,
+  });
   return [
     (server) =>
       server.register(async (scope) => {
@@ -96,6 +112,8 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
           payments,
           queue: parts.queue,
           checkInTokens: parts.checkInTokens,
+          queueMaxRecalls: config.QUEUE_MAX_RECALLS,
+          checkInByLink: linkCheckIn,
           kv,
           translator,
           clock,
@@ -156,5 +174,18 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
       if (stripe && config.STRIPE_WEBHOOK_SECRET)
         await registerStripeWebhook(server, stripe, config.STRIPE_WEBHOOK_SECRET, payments);
     },
+    // The queue's public pages: waiting-room displays, check-in and live-ticket pages, /kiosk.
+    (server) =>
+      registerQueuePages(server, {
+        queue: parts.queue,
+        kv,
+        translator,
+        links: parts.checkInTokens,
+        hospitalName: config.HOSPITAL_NAME,
+        hospitalCountry: config.HOSPITAL_COUNTRY,
+        hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
+        appointment: (id) => hospital.appointment(id),
+        checkIn: linkCheckIn,
+      }),
   ];
 }
