@@ -63,7 +63,7 @@ export class ConsoleClient {
 export async function openConsoleStream(
   baseUrl: string,
   client: ConsoleClient,
-): Promise<{ next(event: string): Promise<string>; close(): void }> {
+): Promise<{ next(event: string): Promise<string>; close(): void; seen: string[] }> {
   const controller = new AbortController();
   const response = await fetch(`${baseUrl}/console/api/stream`, {
     headers: { cookie: client.cookieHeader() },
@@ -71,13 +71,17 @@ export async function openConsoleStream(
   });
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
+  /** Every event name read so far, the skipped ones included. */
+  const seen: string[] = [];
   return {
+    seen,
     async next(event) {
       for (;;) {
         const blocks = buffer.split('\n\n');
         buffer = blocks.pop() ?? '';
         for (const [index, block] of blocks.entries()) {
           const name = /^event: (.*)$/m.exec(block)?.[1];
+          if (name) seen.push(name);
           if (name === event) {
             buffer = [...blocks.slice(index + 1), buffer].join('\n\n');
             return /^data: (.*)$/m.exec(block)?.[1] ?? '';
