@@ -108,11 +108,12 @@ describe('Telegram webhook', () => {
       inline_keyboard: [
         [{ text: 'Check my symptoms', callback_data: 'menu|symptoms' }],
         [{ text: 'Book an appointment', callback_data: 'menu|book' }],
+        [{ text: 'My appointments', callback_data: 'menu|appointments' }],
+        [{ text: 'Check in / my ticket', callback_data: 'menu|queue' }],
         [
-          { text: 'My appointments', callback_data: 'menu|appointments' },
           { text: 'Language', callback_data: 'menu|language' },
+          { text: 'Help', callback_data: 'menu|help' },
         ],
-        [{ text: 'Help', callback_data: 'menu|help' }],
       ],
     });
 
