@@ -2,6 +2,7 @@
 // booked appointment, the ticket in the chat and the news as the queue moves. The desk itself
 // (numbers, order, calling) is the QueueDesk port, handed over as a service.
 import type { Feature } from '../feature.ts';
+import { queueConsole } from './console.ts';
 import { queueEffects } from './effects.ts';
 import {
   ahead,
@@ -21,6 +22,7 @@ export const queueFeature: Feature = {
   name: 'queue',
   flows: [queue],
   effects: ({ queue: desk, booking }) => queueEffects(desk, booking),
+  console: queueConsole,
   menu: { queue: { needsPatient: true, run: startQueue } },
   buttons: { queue: queueButton },
   events: {
