@@ -122,7 +122,8 @@ describe('payments with Stripe over Telegram', () => {
         stripe.event('checkout.session.completed', stripe.sessions.get(session.id)!),
       );
       expect(delivered).toEqual({ status: 200, body: { received: true, handled: true, duplicate: false } });
-      const [receipt] = (await fake.waitForMessages(patient.chatId, before + 1)).slice(before);
+      // The receipt with the check-in code (a photo), then the menu: both, before anything next is counted.
+      const [receipt] = (await fake.waitForMessages(patient.chatId, before + 2)).slice(before);
       expect(receipt?.body.caption).toMatch(
         new RegExp(
           '^✅ Your appointment is booked: \\w+day, \\w+ \\d+ at 08:00 with Dr .+ \\(Neurology\\)\\.\\n\\nPayment received — thank you\\.' +
@@ -430,7 +431,7 @@ describe('payments with Stripe over Telegram', () => {
         instance.frontdoor.url,
         stripe.event('checkout.session.completed', stripe.sessions.get(second.session.id)!),
       );
-      await fake.waitForMessages(patient.chatId, beforeSecond + 1);
+      await fake.waitForMessages(patient.chatId, beforeSecond + 2);
       await new StaffAccounts(prisma(), { maxFailures: 5, lockoutMs: 60_000 }).upsert({
         email: 'operator@payments.test',
         roles: ['operator'],
@@ -494,7 +495,7 @@ describe('payments with Stripe over Telegram', () => {
         instance.frontdoor.url,
         stripe.event('checkout.session.completed', stripe.sessions.get(third.session.id)!),
       );
-      await fake.waitForMessages(patient.chatId, beforeThird + 1);
+      await fake.waitForMessages(patient.chatId, beforeThird + 2);
       const paidThird = await paymentRow(third.payment.id);
       const beforeCancel = fake.messages(patient.chatId).length;
       const cancelledByHospital = await operator.request(
