@@ -46,11 +46,22 @@ interface LoggedRequest {
   socket?: { remotePort?: number };
 }
 
-/** A request as a log line shows it: method, path without the query, host, client. */
+/**
+ * Paths whose next segment is a capability: whoever holds it may check a patient in, follow
+ * their ticket or pay their test session, so it is not written to the log.
+ */
+const CAPABILITY_PATHS = /^(\/(?:checkin|ticket|pay\/test)\/)[^/]+/;
+
+/** A request's path as a log line shows it: no query, no capability token. */
+export function loggedPath(url: string | undefined): string | undefined {
+  return url?.split('?')[0]!.replace(CAPABILITY_PATHS, '$1[redacted]');
+}
+
+/** A request as a log line shows it: method, path without the query or tokens, host, client. */
 export function requestWithoutQuery(request: LoggedRequest): Record<string, unknown> {
   return {
     method: request.method,
-    url: request.url?.split('?')[0],
+    url: loggedPath(request.url),
     host: request.hostname,
     remoteAddress: request.ip,
     remotePort: request.socket?.remotePort,
@@ -65,7 +76,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: redactPaths, censor: '[redacted]' },
       // Query strings can carry what we must not log (the demo hospital is searched by phone
       // and birth date): requests are logged by path only.
-      serializers: { req: requestWithoutQuery },
+      // A response is its status: the reply object holds the request (its URL and parameters).
+      serializers: {
+        req: requestWithoutQuery,
+        res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
+      },
       base: { service: 'frontdoor' },
     },
     destination,

@@ -10,9 +10,12 @@ export const DEFAULT_LOCALE: Locale = 'en';
 
 export const localesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
 
-/** Maps a platform tag (Telegram `language_code`, LINE profile, Accept-Language) to ours. */
-export function resolveLocale(tag: string | undefined | null): Locale | undefined {
-  if (!tag) return undefined;
+/**
+ * Maps a platform tag (Telegram `language_code`, LINE profile, Accept-Language, `?lang=`) to
+ * ours. Takes anything: a query string repeated (`?lang=vi&lang=en`) arrives as an array.
+ */
+export function resolveLocale(tag: unknown): Locale | undefined {
+  if (typeof tag !== 'string' || !tag) return undefined;
   const lower = tag.trim().toLowerCase().replace('_', '-');
   if (lower.startsWith('zh')) return 'zh-CN';
   const primary = lower.split('-')[0];

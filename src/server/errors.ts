@@ -1,6 +1,7 @@
 // One catalogue of errors, translated to HTTP in one place. Clients get a stable code and a
 // clear message; anything unexpected becomes a generic 500 and the cause goes to the log.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { loggedPath } from '../logging.ts';
 
 /**
  * Every code a route may answer with: its HTTP status and the message a client sees when the
@@ -145,6 +146,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     return sendError(reply, answer);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendError(reply, errors.notFound(`no route for ${request.method} ${request.url.split('?')[0]}`)),
+    // The path as the log shows it (no query, no token), cut short: a 5 KB URL is not echoed back.
+    sendError(
+      reply,
+      errors.notFound(`no route for ${request.method} ${loggedPath(request.url)!.slice(0, 200)}`),
+    ),
   );
 }

@@ -76,6 +76,11 @@ describe('resolveLocale', () => {
   ])('%s → %s', (tag, expected) => {
     expect(resolveLocale(tag)).toBe(expected);
   });
+
+  it('reads a repeated query parameter (an array) or any other non-text as no language', () => {
+    for (const tag of [['vi', 'en'], 42, { vi: true }, null, undefined])
+      expect(resolveLocale(tag)).toBeUndefined();
+  });
 });
 
 describe('translator', () => {

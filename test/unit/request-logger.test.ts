@@ -27,6 +27,8 @@ async function serverLogging(level: string) {
     features: [
       (app) => {
         app.get('/quiet', async () => ({ ok: true }));
+        app.get('/checkin/:token', async () => ({ ok: true }));
+        app.get('/ticket/:token/stream', async () => ({ ok: true }));
         app.get('/warns', async (request) => {
           request.log.warn({ text: 'chest pain since Monday' }, 'patient said something');
           return { ok: true };
@@ -75,6 +77,23 @@ describe('request loggers', () => {
       ['incoming request', 'req-7'],
       ['request completed', 'req-7'],
     ]);
+    await app.close();
+  });
+
+  it('write capability links by path only, without their token or query', async () => {
+    const { app, lines } = await serverLogging('info');
+    const token = 'eyJwIjoiYyIsImlkIjoiYXBwdC0xIn0.c2lnbmF0dXJl';
+    await app.inject({ url: `/checkin/${token}?lang=vi` });
+    await app.inject({ url: `/ticket/${token}/stream` });
+    await app.inject({ url: `/pay/test/cs_test_secret` });
+    const urls = lines.flatMap((line) => {
+      const req = line.req as { url?: string } | undefined;
+      return req?.url ? [req.url] : [];
+    });
+    expect(urls).toEqual(['/checkin/[redacted]', '/ticket/[redacted]/stream', '/pay/test/[redacted]']);
+    const written = JSON.stringify(lines);
+    expect(written).not.toContain(token);
+    expect(written).not.toContain('cs_test_secret');
     await app.close();
   });
 });
