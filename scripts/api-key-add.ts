@@ -22,7 +22,11 @@ if (scopes.length === 0 || !scopes.every(isApiKeyScope))
 
 const config = loadConfig();
 // Opening the database applies any pending migration.
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+// One line, not a stack trace, when the database cannot be opened (a running Frontdoor holds
+// the embedded one).
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR }).catch(
+  (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
+);
 try {
   const key = await new ApiKeys(database.prisma).add(name, scopes);
   if (!key)

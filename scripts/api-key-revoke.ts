@@ -15,7 +15,11 @@ const name = values.name?.trim() ?? '';
 if (!name) fail('--name <name> is required');
 
 const config = loadConfig();
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+// One line, not a stack trace, when the database cannot be opened (a running Frontdoor holds
+// the embedded one).
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR }).catch(
+  (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
+);
 try {
   if (!(await new ApiKeys(database.prisma).revoke(name))) fail(`no live API key called ${name}`);
   process.stdout.write(`API key ${name} revoked\n`);

@@ -41,7 +41,11 @@ try {
   throw error;
 }
 // Opening the database applies any pending migration.
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+// One line, not a stack trace, when the database cannot be opened (a running Frontdoor holds
+// the embedded one).
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR }).catch(
+  (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
+);
 try {
   const accounts = new StaffAccounts(database.prisma);
   const staff = await accounts.upsert({ email: values.email, displayName: values.name, roles, password });

@@ -21,7 +21,11 @@ try {
   if (error instanceof ConfigError) fail(error.message);
   throw error;
 }
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+// One line, not a stack trace, when the database cannot be opened (a running Frontdoor holds
+// the embedded one).
+const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR }).catch(
+  (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
+);
 try {
   const outcome = await new StaffAccounts(database.prisma).disable(values.email, new Date());
   if (outcome === 'no-such-account') fail(`no staff account with the email ${values.email}`);

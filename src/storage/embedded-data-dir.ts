@@ -88,6 +88,24 @@ async function createDataDir(dataDir: string): Promise<void> {
 }
 
 const LOCK_WAIT_MS = 180_000;
+const preparing_by = (dataDir: string, holder: number, lock: string) =>
+  `the embedded database in ${dataDir} is being prepared by process ${holder}; ` +
+  `if no such process runs, remove ${lock}`;
+
+/**
+ * Holds `<dataDir>.open` while the embedded database is open. PGlite is one process's files: a
+ * second process opening them (an npm run script beside a running Frontdoor) would write what
+ * the first never reads and could corrupt both. So the second is refused at once, naming the
+ * first; a holder that died (kill -9) leaves a lock that the next start breaks.
+ */
+export const holdDataDir = (dataDir: string) =>
+  lockDataDir(dataDir, {
+    suffix: '.open',
+    waitMs: 0,
+    busy: (dir, holder) =>
+      `the embedded database in ${dir} is open in process ${holder} (a running Frontdoor?): stop it first`,
+  });
+
 /** Locks this process holds, told apart from a dead holder that had the same pid. */
 const heldHere = new Set<string>();
 
@@ -96,11 +114,14 @@ const heldHere = new Set<string>();
  * never seen empty), waiting while a live process holds it and breaking it when its holder died.
  * Returns the release.
  */
-export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  const lock = `${dataDir}.lock`;
+export async function lockDataDir(
+  dataDir: string,
+  { suffix = '.lock', waitMs = LOCK_WAIT_MS, busy = preparing_by } = {},
+): Promise<() => Promise<void>> {
+  const lock = `${dataDir}${suffix}`;
   const mine = `${lock}.${process.pid}.${randomUUID()}`;
   await writeFile(mine, String(process.pid));
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   try {
     for (;;) {
       try {
@@ -121,11 +142,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
         await breakStaleLock(lock, holder);
         continue;
       }
-      if (Date.now() > deadline)
-        throw new Error(
-          `the embedded database in ${dataDir} is being prepared by process ${holder}; ` +
-            `if no such process runs, remove ${lock}`,
-        );
+      if (Date.now() >= deadline) throw new Error(busy(dataDir, holder, lock));
       await wait(100);
     }
   } finally {

@@ -4,7 +4,7 @@
 // comes migrated from the child that created it).
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { prepareDataDir } from './embedded-data-dir.ts';
+import { holdDataDir, prepareDataDir } from './embedded-data-dir.ts';
 import { migrateEmbedded } from './migrate.ts';
 
 /** A running embedded PostgreSQL reachable at `url`. */
@@ -18,7 +18,13 @@ export interface EmbeddedPostgres {
  * undefined keeps the data in memory (tests); otherwise it persists there between runs.
  */
 export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedPostgres> {
-  const unlock = dataDir ? await prepareDataDir(dataDir) : undefined;
+  const release = dataDir ? await holdDataDir(dataDir) : undefined;
+  const unlock = dataDir
+    ? await prepareDataDir(dataDir).catch(async (error: unknown) => {
+        await release?.();
+        throw error;
+      })
+    : undefined;
   let db: PGlite;
   try {
     db = await PGlite.create(dataDir, {
@@ -32,6 +38,9 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedP
       await db.close();
       throw error;
     }
+  } catch (error) {
+    await release?.();
+    throw error;
   } finally {
     await unlock?.();
   }
@@ -45,6 +54,7 @@ export async function startEmbeddedPostgres(dataDir?: string): Promise<EmbeddedP
     async stop() {
       await server.stop();
       await db.close();
+      await release?.();
     },
   };
 }

@@ -206,12 +206,30 @@ describe.runIf(testDatabaseUrl)('the same records as `prisma migrate deploy` [po
 });
 
 describe('a new embedded data directory', () => {
-  it('is created and migrated before its socket server opens, and unlocked once the database is up', async () => {
+  it('is created and migrated before its socket server opens, unlocked once the database is up, and held open until it stops', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'frontdoor-pgdata-'));
     try {
       const embedded = await startEmbeddedPostgres(join(dir, 'pgdata'));
       try {
-        expect(await readdir(dir)).toEqual(['pgdata']);
+        // The preparation lock is gone; the open database's lock names this process.
+        expect(await readdir(dir)).toEqual(['pgdata', 'pgdata.open']);
+        expect(await readFile(join(dir, 'pgdata.open'), 'utf8')).toBe(String(process.pid));
+        // A script opening the same files meanwhile (npm run api-key:add beside a running
+        // Frontdoor) is refused at once, naming the holder, and changes nothing.
+        const script = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/api-key-add.ts', '--name', 'beside', '--scope', 'queues'],
+          {
+            cwd: root,
+            env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dir },
+            encoding: 'utf8',
+          },
+        );
+        expect(script.status).toBe(1);
+        expect(script.stdout).toBe('');
+        expect(script.stderr.trim().split('\n')).toEqual([
+          expect.stringContaining(`is open in process ${process.pid} (a running Frontdoor?): stop it first`),
+        ]);
         const client = new pg.Client({ connectionString: embedded.url });
         await client.connect();
         const { rows } = await client.query<{ name: string; checksum: string }>(
@@ -222,6 +240,7 @@ describe('a new embedded data directory', () => {
       } finally {
         await embedded.stop();
       }
+      expect(await readdir(dir)).toEqual(['pgdata']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
