@@ -50,9 +50,6 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     trustProxy: trustedProxies(parts.trustProxy ?? false),
     // Request ids come from the load balancer when it sets one.
     requestIdHeader: 'x-request-id',
-    // Signed links carry their token in the path (/checkin/<token>, /ticket/<token>: ~140
-    // characters); find-my-way's default of 100 answered them 414.
-    maxParamLength: 512,
     // Unknown fields are refused, not silently dropped: a client sending them has a bug. Nor
     // are types coerced (`"email": 5` is not an email, `"update_id": false` not update 0); no
     // route's query or params schema needs coercion, all of them being strings.
