@@ -171,8 +171,17 @@ describe('booking over Telegram', () => {
         appointmentId: appointment!.id,
       });
       expect(approved.status).toBe(200);
-      const told = await fake.waitForMessages(bao.chatId, before + 1);
-      expect(told.at(-1)?.body.text).toMatch(/^✅ A nurse has confirmed your appointment on .+ at 08:00\.$/);
+      // The approval with its check-in code (a photo), then the menu: both, before anything is counted.
+      const [photo, menu] = (await fake.waitForMessages(bao.chatId, before + 2)).slice(before);
+      expect(photo?.method).toBe('sendPhoto');
+      expect(String(photo?.body.caption)).toMatch(
+        /^✅ A nurse has confirmed your appointment on .+ at 08:00\.\n\nCheck-in code for .+ at 08:00 \(General medicine\): .+\n\nCheck in: http:\/\/\S+\/checkin\/\S+$/,
+      );
+      const link = String(photo?.body.caption).split('Check in: ')[1]!.split('?')[0]!;
+      expect(instance.frontdoor.checkInTokens.verify('checkin', link.split('/checkin/')[1]!)).toBe(
+        appointment!.id,
+      );
+      expect(menu?.body.text).toBe('What would you like to do?');
       expect((await fhir.read<Appointment>('Appointment', appointment!.id!)).status).toBe('booked');
       const again = await nurse.request('POST', `/console/api/intakes/${intakeId}/approve-appointment`, {
         appointmentId: appointment!.id,

@@ -346,6 +346,27 @@ describe('the check-in code', () => {
     expect(messages(paid.effects).at(-1)!.text).toBe('What would you like to do?');
   });
 
+  it('comes with a nurse’s approval of a pending booking, then the menu', () => {
+    const approved = runFlow(
+      context,
+      [event('booking.approved', { start: at(24, 10), appointmentId: 'ap-1', department: 'cardiology' })],
+      patientAtMenu(),
+    );
+    const [told, qr, menu] = messages(approved.effects);
+    expect(told!.text).toBe('✅ A nurse has confirmed your appointment on Tuesday, November 24 at 10:00.');
+    expect(qr).toEqual(code);
+    expect(links.verify('checkin', checkInToken(qr!.links![0]!.url))).toBe('ap-1');
+    expect(menu!.text).toBe('What would you like to do?');
+    // Elsewhere in the chat the patient is told without being moved out of what they do.
+    const inBooking = runFlow(
+      context,
+      [event('booking.approved', { start: at(24, 10), appointmentId: 'ap-1', department: 'cardiology' })],
+      patientAtMenu('en', { step: 'booking.department' }),
+    );
+    expect(inBooking.state.step).toBe('booking.department');
+    expect(messages(inBooking.effects).filter((message) => message.image)).toEqual([code]);
+  });
+
   it('is under "My appointments" for today’s appointments only', () => {
     const list = runFlow(
       context,

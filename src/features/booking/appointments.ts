@@ -177,14 +177,29 @@ export function startAppointments(state: ConversationState, context: StepContext
   );
 }
 
-/** A nurse confirmed a booking that waited for review: the patient is told, wherever they are. */
+/**
+ * A nurse confirmed a booking that waited for review: the patient is told, wherever they are,
+ * with its check-in code (as a booked confirmation has it); at the menu, the menu follows.
+ */
 export function appointmentApproved(
   state: ConversationState,
   { data }: SystemEventOf<'booking.approved'>,
   context: StepContext,
 ): Outcome {
   const at = when(data.start, state.locale, context.settings.hospitalTimeZone);
-  return { state, effects: [send({ text: context.text(state.locale)('booking:approved', at) })] };
+  const { appointmentId, department, start } = data;
+  const codes = appointmentId
+    ? checkInCodes(
+        [{ id: appointmentId, start, status: 'booked', ...(department ? { department } : {}) }],
+        state,
+        context,
+      )
+    : [];
+  return {
+    state,
+    effects: [send({ text: context.text(state.locale)('booking:approved', at) }), ...codes.map(send)],
+    ...(state.step === 'menu.main' ? { to: state.step } : {}),
+  };
 }
 
 /** A reminder before an appointment, with the answers that matter: coming, or cancel. */

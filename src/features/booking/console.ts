@@ -36,7 +36,15 @@ export const bookingConsole = consolePlugin({
         await deps.intakes.logApproval(id, staffId(request), { start });
         await deps.engine.notify(
           detail.address,
-          { kind: 'system', name: 'booking.approved', data: { start } },
+          {
+            kind: 'system',
+            name: 'booking.approved',
+            data: {
+              start,
+              appointmentId,
+              ...(approved.department ? { department: approved.department } : {}),
+            },
+          },
           `approve:${appointmentId}`,
         );
         await record(request, 'appointment.approve', 'intake', id, { appointment: appointmentId });

@@ -1,4 +1,5 @@
 // The booking feature's system events (members of the SystemEvent union).
+import type { Department } from '../../domain/triage.ts';
 import type { AppointmentView, BookingResult, DoctorOption, SlotOption } from '../../domain/booking.ts';
 
 /** What booking keeps between its steps: the hospital's lists, as the hospital gave them. */
@@ -21,8 +22,11 @@ declare module '../../conversation/flow.ts' {
   interface SystemEventMap {
     /** The hospital's answer to one of the booking effects. */
     booking: BookingResult;
-    /** A nurse confirmed a booking that waited for review. */
-    'booking.approved': { start: string };
+    /**
+     * A nurse confirmed a booking that waited for review. The id and department make its
+     * check-in code (absent in events sent before they were added: the message comes without it).
+     */
+    'booking.approved': { start: string; appointmentId?: string; department?: Department };
     /** The time has come to remind the patient (the hospital is asked whether it still stands). */
     'booking.reminderDue': { appointmentId: string; hours: number };
     /** A reminder of an appointment that still stands, at `start`. */
