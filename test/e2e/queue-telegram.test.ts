@@ -124,8 +124,11 @@ describe('check-in and the queue over Telegram', () => {
       await hana.press(`queue|here:${appointmentId}`, 2);
       expect(await told(hana, from, /too early/)).toBe(
         'It is too early to check in for this appointment: you can check in from 07:00 on ' +
-          `${new Intl.DateTimeFormat('en', { timeZone: 'Asia/Ho_Chi_Minh', weekday: 'long', day: 'numeric', month: 'long' }).format(start)}.`,
+          `${new Intl.DateTimeFormat('en', { timeZone: 'Asia/Ho_Chi_Minh', weekday: 'long', day: 'numeric', month: 'long' }).format(start)}.` +
+          '\n\nWhat would you like to do?',
       );
+      // Not a dead end: the menu comes with it.
+      expect(hana.buttons().map((button) => button.callback_data)).toContain('menu|queue');
 
       // At 07:30 six walk-ins are waiting; reception scans the QR (the check-in page posts the token).
       await advanceTo(start - 30 * MINUTE);

@@ -111,8 +111,12 @@ describe('check in / my ticket', () => {
       [event('queue.today', { appointments: [appointment({ start: at(26, 9) })] })],
       patientAtMenu(),
     );
-    expect(sent(effects)).toEqual(['You have no appointment today. Book one from the menu.']);
-    expect(messages(effects)[0]!.choices).toBeUndefined();
+    // Not a dead end: the menu it names follows.
+    expect(sent(effects)).toEqual([
+      'You have no appointment today. Book one from the menu.',
+      'What would you like to do?',
+    ]);
+    expect(messages(effects)[1]!.choices).toContainEqual({ data: 'menu|book', label: 'Book an appointment' });
   });
 
   it('checks in with the triage acuity, takes walk-ins only for real departments', () => {
@@ -220,6 +224,20 @@ describe('the ticket in the chat', () => {
       'Cardiology does not take walk-in patients. Please book an appointment.',
     );
     expect(refused({ reason: 'hospital_unavailable' })).toContain('nothing has changed');
+    // Never a dead end: the menu follows at the menu; elsewhere the patient stays where they were.
+    const tooEarly = event('queue.refused', { reason: 'too_early', opensAt: Date.UTC(2026, 10, 25, 2, 0) });
+    const atMenu = runFlow(context, [tooEarly], patientAtMenu());
+    expect(atMenu.state.step).toBe('menu.main');
+    expect(messages(atMenu.effects).at(-1)).toMatchObject({
+      text: 'What would you like to do?',
+      choices: expect.arrayContaining([{ data: 'menu|queue', label: 'Check in / my ticket' }]) as unknown,
+    });
+    const asking = runFlow(context, [button('menu|queue'), tooEarly], patientAtMenu());
+    expect(asking.state.step).toBe('menu.main');
+    expect(sent(asking.effects).at(-1)).toBe('What would you like to do?');
+    const inBooking = runFlow(context, [tooEarly], patientAtMenu('en', { step: 'booking.department' }));
+    expect(inBooking.state.step).toBe('booking.department');
+    expect(sent(inBooking.effects)).toHaveLength(1);
   });
 });
 
@@ -422,4 +440,5 @@ describe.each(SUPPORTED_LOCALES)('in %s', (locale) => {
     expect(texts.join('\n')).toContain('4');
     if (locale !== 'en') expect(texts).not.toContain('Check in / my ticket');
   });
+
 });

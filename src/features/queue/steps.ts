@@ -141,7 +141,8 @@ export function today(
   const walkIn = (context.settings.queue?.walkInDepartments ?? []).filter(
     (department) => department !== 'emergency' && (DEPARTMENTS as readonly string[]).includes(department),
   );
-  if (booked.length === 0 && walkIn.length === 0) return told(state, { text: t('queue:today.none') });
+  if (booked.length === 0 && walkIn.length === 0)
+    return atTheMenu(told(state, { text: t('queue:today.none') }));
   const text = [
     ...(booked.length > 0 ? [`${t('queue:today.list')}\n${lines.join('\n')}`, t('queue:today.hint')] : []),
     ...(booked.length === 0 ? [t('queue:today.none')] : []),
@@ -169,8 +170,15 @@ export function refused(
   { data }: SystemEventOf<'queue.refused'>,
   context: StepContext,
 ): Outcome {
-  return told(answered(state), { text: refusalText(data, state, context) });
+  return atTheMenu(told(answered(state), { text: refusalText(data, state, context) }));
 }
+
+/**
+ * An answer that leaves nothing to press is followed by the menu when the patient is at it
+ * (payments' rule), so a refusal is never a dead end; elsewhere they stay where they were.
+ */
+const atTheMenu = (outcome: Outcome): Outcome =>
+  outcome.state.step === 'menu.main' ? { ...outcome, to: 'menu.main' } : outcome;
 
 /** Why a check-in or walk-in was refused, and when it can be done. */
 export function refusalText(refusal: CheckInRefusal, state: ConversationState, context: StepContext): string {
