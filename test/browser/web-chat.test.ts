@@ -64,7 +64,7 @@ describe('web chat in Chromium', () => {
         'Kiểm tra triệu chứng',
         'Đặt lịch khám',
         'Lịch hẹn của tôi',
-        'Check-in / số thứ tự của tôi',
+        'Tiếp đón / số thứ tự của tôi',
         'Ngôn ngữ',
         'Trợ giúp',
       ],

@@ -441,4 +441,11 @@ describe.each(SUPPORTED_LOCALES)('in %s', (locale) => {
     if (locale !== 'en') expect(texts).not.toContain('Check in / my ticket');
   });
 
+  it('names check-in in the menu as the check-in page does', () => {
+    const t = context.text(locale);
+    const item = t('queue:menu');
+    expect(item.startsWith(t('queue-pages:checkin.title')), item).toBe(true);
+    // No English word in another language's menu (the page says it in the patient's).
+    if (locale !== 'en') expect(item).not.toMatch(/check/i);
+  });
 });
