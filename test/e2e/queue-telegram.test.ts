@@ -96,7 +96,11 @@ describe('check-in and the queue over Telegram', () => {
 
       // The photo is our QR route's image, and a camera reads the check-in link from it.
       const qrUrl = new URL(String(photo!.body.photo));
-      const checkInLink = String(photo!.body.caption).split('Check in: ')[1]!;
+      // The link in the text is in the patient's language; the QR code holds the bare link.
+      const checkInLink = String(photo!.body.caption)
+        .split('Check in: ')[1]!
+        .replace(/\?lang=en$/, '');
+      expect(String(photo!.body.caption)).toMatch(/\/checkin\/\S+\?lang=en$/);
       expect(qrUrl.pathname).toBe(`${new URL(checkInLink).pathname}/qr.png`);
       const image = await fetch(`${instance.frontdoor.url}${qrUrl.pathname}`);
       expect(image.headers.get('content-type')).toBe('image/png');
@@ -149,7 +153,7 @@ describe('check-in and the queue over Telegram', () => {
         { text: 'Leave the queue', callback_data: 'queue|leave:A-007' },
         // A local base URL cannot be a Telegram button: the live page's link is in the text.
       ]);
-      expect(ticket).toMatch(/Live ticket: http:\/\/\S+\/ticket\/\S+$/);
+      expect(ticket).toMatch(/Live ticket: http:\/\/\S+\/ticket\/[^\s?]+\?lang=en$/);
       const appointmentNow = await demoHospital(instance.frontdoor).read<Appointment>(
         'Appointment',
         appointmentId,

@@ -21,7 +21,7 @@ const links = new CheckInTokens(
   'Asia/Ho_Chi_Minh',
   new ManualClock(NOW),
 );
-const checkInToken = (url: string) => /\/checkin\/([^/]+)$/.exec(url)?.[1] ?? '';
+const checkInToken = (url: string) => /\/checkin\/([^/?]+)(\?|$)/.exec(url)?.[1] ?? '';
 beforeAll(async () => {
   const base = await flowContext(NOW);
   context = {
@@ -149,8 +149,9 @@ describe('the ticket in the chat', () => {
       { data: 'queue|refresh', label: 'Refresh' },
       { data: 'queue|leave:B-023', label: 'Leave the queue' },
     ]);
-    expect(message!.links).toEqual([{ label: 'Live ticket', url: links.ticketUrl('t-1') }]);
-    const token = message!.links![0]!.url.split('/ticket/')[1]!;
+    // In the conversation's language; the signed token itself is unchanged.
+    expect(message!.links).toEqual([{ label: 'Live ticket', url: `${links.ticketUrl('t-1')}?lang=en` }]);
+    const token = new URL(message!.links![0]!.url).pathname.split('/ticket/')[1]!;
     expect(links.verify('ticket', token)).toBe('t-1');
   });
 
@@ -206,7 +207,7 @@ describe('the ticket in the chat', () => {
         text: expect.stringMatching(
           /^✅ You are checked in\. Your ticket:\nB-023 · Cardiology · 5 ahead/,
         ) as unknown,
-        links: [{ label: 'Live ticket', url: links.ticketUrl('t-1') }],
+        links: [{ label: 'Live ticket', url: `${links.ticketUrl('t-1')}?lang=en` }],
       }),
     ]);
   });
@@ -314,12 +315,26 @@ describe('the check-in code', () => {
   const code = {
     text: 'Check-in code for Tuesday, November 24 at 10:00 (Cardiology): show this QR code at reception, or open the link when you arrive.',
     image: { url: `${url}/qr.png`, alt: 'Check-in QR code for Tuesday, November 24 at 10:00' },
-    links: [{ label: 'Check in', url }],
+    links: [{ label: 'Check in', url: `${url}?lang=en` }],
   };
 
   it('links to a signed check-in page for that appointment', () => {
     expect(url).toMatch(/^https:\/\/h\.example\/checkin\/[\w-]+\.[\w-]+$/);
     expect(links.verify('checkin', checkInToken(url))).toBe('ap-1');
+  });
+
+  it('hands the links out in the conversation’s language, the QR code holding the bare link', () => {
+    const vi = patientAtMenu('vi');
+    const [code] = messages(
+      runFlow(context, [event('booking.approved', { start: at(24, 10), appointmentId: 'ap-1' })], vi).effects,
+    ).filter((message) => message.image);
+    expect(code!.links).toEqual([{ label: expect.any(String) as unknown, url: `${url}?lang=vi` }]);
+    expect(code!.image!.url).toBe(`${url}/qr.png`);
+    expect(links.verify('checkin', checkInToken(code!.links![0]!.url))).toBe('ap-1');
+    const [ticketMessage] = messages(
+      runFlow(context, [event('queue.shown', { ticket: ticket(), why: 'refresh' })], vi).effects,
+    );
+    expect(ticketMessage!.links![0]!.url).toBe(`${links.ticketUrl('t-1')}?lang=vi`);
   });
 
   it('comes with a booked appointment’s confirmation, in the same message, not with a pending one', () => {

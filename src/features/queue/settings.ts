@@ -3,6 +3,7 @@
 // so a step can put the check-in code in the same message as the confirmation.
 import type { DepartmentQueueRules } from '../../domain/queue-rules.ts';
 import type { Department } from '../../domain/triage.ts';
+import type { Locale } from '../../i18n/locales.ts';
 
 /** The signed links the chat hands out (src/security/checkin-token.ts makes them). */
 export interface QueueLinks {
@@ -25,7 +26,13 @@ declare module '../../conversation/flow.ts' {
   }
 }
 
-/** The QR image of a check-in link (served by qr-route.ts). */
+/**
+ * A page link as the chat hands it out: in the conversation's language (the pages read
+ * `?lang=` before the browser's); the signed token in the path is untouched.
+ */
+export const inLanguage = (url: string, locale: Locale) => `${url}?lang=${encodeURIComponent(locale)}`;
+
+/** The QR image of a bare check-in link (served by qr-route.ts). */
 export const qrUrlOf = (checkInUrl: string) => `${checkInUrl}/qr.png`;
 
 /** The queue's part of the flow settings, from QUEUE_DEPARTMENTS and the instance's link signer. */

@@ -10,7 +10,7 @@ import { DEPARTMENTS, type Department } from '../../domain/triage.ts';
 import { departmentName, when } from '../booking/appointment-text.ts';
 import { choices, send, type Flow, type Outcome } from '../kit.ts';
 import type { TicketShown } from './events.ts';
-import { qrUrlOf } from './settings.ts';
+import { inLanguage, qrUrlOf } from './settings.ts';
 
 declare module '../../conversation/flow.ts' {
   interface ConversationState {
@@ -63,7 +63,8 @@ export function ticketMessage(
   intro?: string,
 ): OutboundMessage {
   const t = context.text(state.locale);
-  const liveUrl = context.settings.queue?.links.ticketUrl(ticket.id);
+  const signed = context.settings.queue?.links.ticketUrl(ticket.id);
+  const liveUrl = signed && inLanguage(signed, state.locale);
   const line = ticketLine(ticket, state, context);
   const live = ticket.status === 'waiting' || ticket.status === 'called';
   return {
@@ -327,10 +328,12 @@ export function checkInCodes(
         department: departmentName(view.department, context, state.locale),
       };
       const url = links.checkInUrl(view.id, Date.parse(view.start));
+      // The QR code holds the bare link: whoever scans it (reception, a kiosk) reads the page
+      // in their own browser's language; the link the patient taps is in theirs.
       return {
         text: t('queue:code.text', at),
         image: { url: qrUrlOf(url), alt: t('queue:code.alt', at) },
-        links: [{ label: t('queue:code.button'), url }],
+        links: [{ label: t('queue:code.button'), url: inLanguage(url, state.locale) }],
       };
     });
 }
