@@ -390,6 +390,17 @@ describe('the check-in code', () => {
     expect(qr).toEqual(code);
     expect(links.verify('checkin', checkInToken(qr!.links![0]!.url))).toBe('ap-1');
     expect(menu!.text).toBe('What would you like to do?');
+    // Its reminders are (again) the conversation's timers: none for a time already here, both
+    // for one two days ahead.
+    const timers = (effects: Effect[]) =>
+      effects.flatMap((effect) => (effect.type === 'schedule' ? [effect.id] : []));
+    expect(timers(approved.effects)).toEqual([]);
+    const ahead = runFlow(
+      context,
+      [event('booking.approved', { start: at(26, 10), appointmentId: 'ap-1' })],
+      patientAtMenu(),
+    );
+    expect(timers(ahead.effects)).toEqual(['reminder:ap-1:24h', 'reminder:ap-1:2h']);
     // Elsewhere in the chat the patient is told without being moved out of what they do.
     const inBooking = runFlow(
       context,

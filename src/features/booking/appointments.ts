@@ -5,6 +5,7 @@ import { describe, when } from './appointment-text.ts';
 import { choices, pressed, send, type Flow, type Outcome, type StepDefinition } from '../kit.ts';
 import { refundPreviewText, refundText } from '../payments/steps.ts';
 import { checkInCodes, todays } from '../queue/steps.ts';
+import { reminderTimers } from './reminders.ts';
 
 import { ask, bookingResult, failed, isBookable, withLists, patient, useButtons, waitingFor } from './ask.ts';
 
@@ -197,7 +198,13 @@ export function appointmentApproved(
     : [];
   return {
     state,
-    effects: [send({ text: context.text(state.locale)('booking:approved', at) }), ...codes.map(send)],
+    effects: [
+      send({ text: context.text(state.locale)('booking:approved', at) }),
+      ...codes.map(send),
+      // Set when it was booked pending as well; setting them again (same ids) costs nothing and
+      // holds for an appointment booked before reminders were the conversation's timers.
+      ...(appointmentId ? reminderTimers({ id: appointmentId, start }, context.now) : []),
+    ],
     ...(state.step === 'menu.main' ? { to: state.step } : {}),
   };
 }
