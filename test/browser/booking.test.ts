@@ -81,7 +81,7 @@ describe('booking in the web chat, in Chromium', () => {
       .poll(() => qr.evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth))
       .toBeGreaterThanOrEqual(400);
     expect(await confirmation.getByRole('link', { name: 'Check in' }).getAttribute('href')).toMatch(
-      /^http:\/\/127\.0\.0\.1:\d+\/checkin\/[\w-]+\.[\w-]+$/,
+      /^http:\/\/127\.0\.0\.1:\d+\/checkin\/[\w-]+\.[\w-]+\?lang=en$/,
     );
     await page.screenshot({ path: join(screenshotDir, 'web-chat-booked.png') });
 
