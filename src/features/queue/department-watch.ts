@@ -1,16 +1,22 @@
-// One subscription per department and instance for the public live pages (waiting-room
-// displays, live tickets): a TV or a phone watching a department costs a listener, not a Redis
-// subscription. Bursts of changes are folded: while a listener's read runs, later changes only
-// mark it to read once more, so 200 check-ins in a second read the board a few times, not 200.
-import { queueFeed } from '../../domain/queue.ts';
+// One subscription and one board read per department and instance for the public live pages
+// (waiting-room displays, live tickets): a TV or a phone watching a department costs a listener,
+// not a Redis subscription nor a database read. Each change reads the department's staff board
+// once, whatever the number of watchers, and hands that board to every listener (a display keeps
+// its public fields, a live ticket finds its own row); bursts are folded (one read running, one
+// queued). The latest board is kept while anyone watches, so a page opening gets it without a read.
+import { queueFeed, type StaffQueueBoard, type TicketView } from '../../domain/queue.ts';
 import type { Department } from '../../domain/triage.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 
-type Listener = () => Promise<void>;
+export type BoardListener = (board: StaffQueueBoard) => void;
 
 interface Watched {
-  listeners: Set<Listener>;
-  stop: Promise<() => Promise<void>>;
+  listeners: Set<BoardListener>;
+  subscribed: Promise<() => Promise<void>>;
+  /** The board after the latest change read (undefined until read, or after a failed read). */
+  board?: StaffQueueBoard;
+  reading?: Promise<StaffQueueBoard>;
+  again: boolean;
 }
 
 export class DepartmentWatch {
@@ -18,60 +24,120 @@ export class DepartmentWatch {
 
   constructor(
     private readonly kv: KeyValueStore,
+    private readonly read: (department: Department) => Promise<StaffQueueBoard>,
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** Calls `read` after each change of `department` (folded as above) until the returned stop. */
-  watch(department: Department, read: Listener): () => void {
-    const listener = folded(read, this.onError);
-    let entry = this.watched.get(department);
-    if (!entry) {
-      const listeners = new Set<Listener>();
-      const stop = this.kv.subscribe(queueFeed(department), () => {
-        for (const each of listeners) void each();
-      });
-      stop.catch(this.onError);
-      entry = { listeners, stop };
-      this.watched.set(department, entry);
+  /**
+   * Calls `listener` with the department's board now (the kept one when someone already watches)
+   * and after each change, until the returned stop. Rejects, watching nothing, when the first
+   * read fails.
+   */
+  async watch(department: Department, listener: BoardListener): Promise<() => void> {
+    const entry = this.entryOf(department);
+    const stop = () => {
+      entry.listeners.delete(listener);
+      if (entry.listeners.size > 0 || this.watched.get(department) !== entry) return;
+      this.watched.delete(department);
+      entry.subscribed.then((end) => end()).catch(() => undefined);
+    };
+    // Counted as watching from now on, so the entry is not dropped while the first read runs.
+    const pending: BoardListener = () => undefined;
+    entry.listeners.add(pending);
+    try {
+      if (!entry.board) {
+        await entry.subscribed;
+        await (entry.reading ?? this.refresh(department, entry));
+      }
+    } catch (error) {
+      entry.listeners.delete(pending);
+      stop();
+      throw error;
+    } finally {
+      entry.listeners.delete(pending);
+    }
+    const board = entry.board;
+    if (!board) {
+      stop();
+      throw new Error(`the ${department} board could not be read`);
     }
     entry.listeners.add(listener);
-    const current = entry;
-    return () => {
-      current.listeners.delete(listener);
-      if (current.listeners.size > 0 || this.watched.get(department) !== current) return;
-      this.watched.delete(department);
-      current.stop.then((stop) => stop()).catch(() => undefined);
-    };
+    listener(board);
+    return stop;
   }
 
   /** Ends every subscription (at shutdown, when the store may already be closing). */
   async close(): Promise<void> {
     const entries = [...this.watched.values()];
     this.watched.clear();
-    await Promise.all(entries.map((entry) => entry.stop.then((stop) => stop()).catch(() => undefined)));
+    await Promise.all(entries.map((entry) => entry.subscribed.then((stop) => stop()).catch(() => undefined)));
+  }
+
+  private entryOf(department: Department): Watched {
+    const known = this.watched.get(department);
+    if (known) return known;
+    const entry: Watched = { listeners: new Set(), again: false, subscribed: undefined as never };
+    entry.subscribed = this.kv.subscribe(queueFeed(department), () => {
+      this.refresh(department, entry).catch(this.onError);
+    });
+    entry.subscribed.catch(this.onError);
+    this.watched.set(department, entry);
+    return entry;
+  }
+
+  /** One read for the department whatever the number of changes meanwhile, then every listener. */
+  private refresh(department: Department, entry: Watched): Promise<StaffQueueBoard> {
+    if (entry.reading) {
+      entry.again = true;
+      return entry.reading;
+    }
+    entry.reading = (async () => {
+      let board: StaffQueueBoard;
+      do {
+        entry.again = false;
+        try {
+          board = await this.read(department);
+        } catch (error) {
+          entry.board = undefined;
+          throw error;
+        }
+        entry.board = board;
+        for (const listener of [...entry.listeners]) {
+          try {
+            listener(board);
+          } catch (error) {
+            this.onError(error);
+          }
+        }
+      } while (entry.again);
+      return board;
+    })().finally(() => {
+      entry.reading = undefined;
+    });
+    return entry.reading;
   }
 }
 
-/** At most one read running and one more queued, whatever the number of changes meanwhile. */
-function folded(read: Listener, onError: (error: unknown) => void): Listener {
-  let running: Promise<void> | undefined;
-  let again = false;
-  const run = async (): Promise<void> => {
-    if (running) {
-      again = true;
-      return running;
+/**
+ * A ticket's view as its department's staff board shows it (the same as QueueDesk.ticket), or
+ * undefined when the ticket is not on the board (done, left, or moved to another department).
+ */
+export function ticketOnBoard(board: StaffQueueBoard, ticketId: string): TicketView | undefined {
+  let waitingBefore = 0;
+  for (const row of board.tickets) {
+    if (row.id === ticketId) {
+      const ahead = row.status === 'waiting' ? waitingBefore : undefined;
+      return {
+        id: row.id,
+        label: row.label,
+        department: board.department,
+        status: row.status,
+        ...(ahead === undefined ? {} : { ahead, etaMinutes: board.waiting[ahead]?.etaMinutes ?? 0 }),
+        ...(row.room ? { room: row.room } : {}),
+        canRequeue: row.status === 'no_show' && !row.requeued,
+      };
     }
-    running = (async () => {
-      do {
-        again = false;
-        await read().catch(onError);
-      } while (again);
-    })();
-    try {
-      await running;
-    } finally {
-      running = undefined;
-    }
-  };
-  return run;
+    if (row.status === 'waiting') waitingBefore += 1;
+  }
+  return undefined;
 }

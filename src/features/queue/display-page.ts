@@ -3,7 +3,7 @@
 // waits, never a name, phone or birth date — live over /display/<code>/stream.
 import type { FastifyInstance } from 'fastify';
 import type { i18n } from 'i18next';
-import type { QueueBoard, QueueDesk } from '../../domain/queue.ts';
+import type { QueueBoard } from '../../domain/queue.ts';
 import { DEPARTMENTS, type Department } from '../../domain/triage.ts';
 import { isLocale, resolveLocale, type Locale } from '../../i18n/locales.ts';
 import { errors } from '../../server/errors.ts';
@@ -40,7 +40,6 @@ export interface DisplayBoot {
 }
 
 export interface DisplayDeps {
-  queue: QueueDesk;
   watch: DepartmentWatch;
   translator: i18n;
   hospitalName: string;
@@ -106,12 +105,9 @@ export function registerDisplayPage(app: FastifyInstance, deps: DisplayDeps): vo
 
   app.get<{ Params: { department: string } }>('/display/:department/stream', async (request, reply) => {
     const department = departmentOf(request.params.department);
-    const first = publicBoard(await deps.queue.board(department));
-    const stream = openStream<QueueBoard>(request, reply);
-    stream.send(first);
-    const stop = deps.watch.watch(department, async () =>
-      stream.send(publicBoard(await deps.queue.board(department))),
+    // The department's kept board: opening a display reads nothing when others watch it.
+    await openStream<QueueBoard>(request, reply, (send) =>
+      deps.watch.watch(department, (board) => send(publicBoard(board))),
     );
-    stream.onClose(stop);
   });
 }

@@ -10,8 +10,10 @@ import { registerPatientPages, type PatientPagesDeps } from './patient-pages.ts'
 export type QueuePagesDeps = Omit<DisplayDeps & PatientPagesDeps, 'watch'> & { kv: KeyValueStore };
 
 export function registerQueuePages(app: FastifyInstance, deps: QueuePagesDeps): void {
-  const watch = new DepartmentWatch(deps.kv, (error) =>
-    app.log.warn({ err: error }, 'could not read a queue change for a live page'),
+  const watch = new DepartmentWatch(
+    deps.kv,
+    (department) => deps.queue.staffBoard(department),
+    (error) => app.log.warn({ err: error }, 'could not read a queue change for a live page'),
   );
   app.addHook('onClose', () => watch.close());
   registerDisplayPage(app, { ...deps, watch });

@@ -9,7 +9,7 @@ import { DEPARTMENTS, type Department } from '../../domain/triage.ts';
 import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.ts';
 import { errors } from '../../server/errors.ts';
 import { escapeHtml, htmlPage } from '../../server/html.ts';
-import type { DepartmentWatch } from './department-watch.ts';
+import { ticketOnBoard, type DepartmentWatch } from './department-watch.ts';
 import { publicStreams } from './live-stream.ts';
 
 /** The signed links' port (CheckInTokens in src/security/checkin-token.ts). */
@@ -188,26 +188,54 @@ ${refused}<form method="post" action="/checkin/${encodeURIComponent(token)}?lang
   const openStream = publicStreams(app, 'ticket');
   app.get<{ Params: { token: string } }>('/ticket/:token/stream', async (request, reply) => {
     const id = deps.links.verify('ticket', request.params.token);
-    const first = id ? await deps.queue.ticket(id) : undefined;
-    if (!id || !first) throw errors.notFound('no such ticket');
-    const stream = openStream<TicketView>(request, reply);
-    stream.send(first);
-    // A transfer moves the ticket to another department's queue: follow it there.
-    let department = first.department;
-    let stop = () => {};
-    const follow = () => {
-      stop = deps.watch.watch(department, async () => {
+    if (!id) throw errors.notFound('no such ticket');
+    await openStream<TicketView>(request, reply, async (send) => {
+      const first = await deps.queue.ticket(id);
+      if (!first) throw errors.notFound('no such ticket');
+      send(first);
+      return followTicket(deps, id, first, send);
+    });
+  });
+}
+
+/**
+ * Sends the ticket's view after each change of its department, computed from the board the
+ * department's watch read once for every watcher. Off the board (done, left, or transferred) it
+ * is read once: a transfer is followed to the other department, an end stops watching.
+ */
+async function followTicket(
+  deps: Pick<PatientPagesDeps, 'queue' | 'watch'>,
+  id: string,
+  first: TicketView,
+  send: (view: TicketView) => void,
+): Promise<() => void> {
+  let stopped = false;
+  let stop = () => {};
+  let lookingUp = false;
+  const follow = async (department: Department): Promise<void> => {
+    stop = await deps.watch.watch(department, (board) => {
+      const view = ticketOnBoard(board, id);
+      if (view) return send(view);
+      if (lookingUp) return;
+      lookingUp = true;
+      void (async () => {
         const ticket = await deps.queue.ticket(id);
-        if (!ticket) return;
-        stream.send(ticket);
+        if (!ticket || stopped) return;
+        send(ticket);
         if (ticket.department !== department) {
           stop();
-          department = ticket.department;
-          follow();
-        }
-      });
-    };
-    follow();
-    stream.onClose(() => stop());
-  });
+          if (!stopped) await follow(ticket.department);
+        } else if (ticket.status === 'done' || ticket.status === 'left') stop();
+      })()
+        .catch(() => undefined)
+        .finally(() => {
+          lookingUp = false;
+        });
+    });
+  };
+  await follow(first.department);
+  return () => {
+    stopped = true;
+    stop();
+  };
 }
