@@ -16,6 +16,8 @@ export const ERROR_CATALOGUE = {
   bad_signature: { status: 401, message: 'bad or missing signature' },
   forbidden: { status: 403, message: 'not allowed' },
   not_found: { status: 404, message: 'not found' },
+  /** A queue room's name outside the rule in src/domain/queue-room.ts. */
+  invalid_room: { status: 400, message: 'not a room name' },
   conflict: { status: 409, message: 'the request conflicts with the current state' },
   payload_too_large: { status: 413, message: 'request body is too large' },
   unsupported_media_type: { status: 415, message: 'unsupported content type' },
@@ -61,6 +63,7 @@ export const errors = {
   badRequest: (message: string) => new AppError('bad_request', message),
   malformedJson: () => new AppError('malformed_json'),
   conflict: (message: string) => new AppError('conflict', message),
+  invalidRoom: (message: string) => new AppError('invalid_room', message),
   tooManyAttempts: (retryAfterS: number) =>
     new AppError('too_many_attempts', `too many sign-in attempts: try again in ${retryAfterS} s`, {
       retryAfterS,

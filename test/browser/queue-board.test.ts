@@ -311,10 +311,15 @@ describe('queue boards, display and live ticket in Chromium', () => {
     for (const [path, body] of [
       ['/console/api/queues/nowhere/call-next', { room: '2' }],
       ['/console/api/queues/general_medicine/call-next', { room: '' }],
-      ['/console/api/queues/general_medicine/call-next', { room: 'x'.repeat(25) }],
       ['/console/api/queues/general_medicine/call-next', { room: '2', extra: true }],
     ] as const)
       expect((await desk.request('POST', path, body)).status, JSON.stringify(body)).toBe(400);
+    // The room rule (src/domain/queue-room.ts): blank, invisible or past 12 visible characters.
+    for (const room of ['   ', '\u200b', 'x'.repeat(13), '4\u200b'])
+      expect(
+        (await desk.request('POST', '/console/api/queues/general_medicine/call-next', { room })).body,
+        JSON.stringify(room),
+      ).toMatchObject({ error: 'invalid_room' });
     expect(
       (
         await desk.request(

@@ -133,6 +133,12 @@ describe('check-in and the hospital API for queues', () => {
     expect((await get('/api/v1/queues/astrology', queuesKey)).status).toBe(404);
     expect((await post('/api/v1/queues/cardiology/call-next', { room: '4' }, fhirKey)).status).toBe(403);
     expect((await post('/api/v1/queues/cardiology/call-next', { hall: '4' }, queuesKey)).status).toBe(400);
+    // One room rule with the console's: blank, invisible and overlong names are refused.
+    for (const room of ['   ', '\u200b', 'x'.repeat(13)]) {
+      const refused = await post('/api/v1/queues/cardiology/call-next', { room }, queuesKey);
+      expect(refused.status, JSON.stringify(room)).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: 'invalid_room' });
+    }
 
     const board = await get('/api/v1/queues/cardiology', queuesKey);
     expect(board.status).toBe(200);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { StaffQueueBoard, TicketView } from '../../domain/queue.ts';
 import { queueFeed } from '../../domain/queue.ts';
+import { queueRoom, ROOM_RULE } from '../../domain/queue-room.ts';
 import { DEPARTMENTS, type Department } from '../../domain/triage.ts';
 import type { FastifyRequest } from 'fastify';
 import { errors } from '../../server/errors.ts';
@@ -30,8 +31,8 @@ const permissions = {
 export const DEFAULT_MAX_RECALLS = 2;
 
 const department = { type: 'string', enum: [...DEPARTMENTS] } as const;
-/** "4", "Counter B", "Phòng 12": a short name the display shows. */
-const room = { type: 'string', minLength: 1, maxLength: 24 } as const;
+/** A room's name, checked by queueRoom (src/domain/queue-room.ts); the schema only bounds it. */
+const room = { type: 'string', maxLength: 200 } as const;
 const ticketParams = {
   type: 'object',
   required: ['id'],
@@ -39,9 +40,14 @@ const ticketParams = {
 } as const;
 const departmentParams = { type: 'object', required: ['department'], properties: { department } } as const;
 
-const roomName = safeLine(1, 24).refine((value) => value.trim().length > 0, { message: 'must not be empty' });
-const callNextBody = z.object({ room: roomName });
-const transferBody = z.object({ department: z.enum(DEPARTMENTS), room: roomName.optional() });
+/** The room as kept, or 400 invalid_room. */
+const roomOf = (input: string): string => {
+  const name = queueRoom(input);
+  if (!name) throw errors.invalidRoom(ROOM_RULE);
+  return name;
+};
+const callNextBody = z.object({ room: z.string() });
+const transferBody = z.object({ department: z.enum(DEPARTMENTS), room: z.string().optional() });
 const checkInBody = z.object({ link: safeLine(1, 600) });
 
 /** The token in what a scanner typed: a whole check-in URL, or the token alone. */
@@ -97,10 +103,10 @@ export const queueConsole = consolePlugin({
       },
       async (request) => {
         const { department: code } = request.params as { department: Department };
-        const body = parseInput(callNextBody, request.body);
-        const ticket = await queue.callNext(code, body.room.trim(), actor(request));
+        const room = roomOf(parseInput(callNextBody, request.body).room);
+        const ticket = await queue.callNext(code, room, actor(request));
         await record(request, 'queue.call-next', 'queue', code, {
-          room: body.room.trim(),
+          room,
           ...(ticket ? { ticket: ticket.id, label: ticket.label } : { empty: true }),
         });
         return { ticket: ticket ?? null };
@@ -185,12 +191,13 @@ export const queueConsole = consolePlugin({
 
     ticketAction('transfer', objectSchema({ department, room }, ['department']), async (id, request) => {
       const body = parseInput(transferBody, request.body);
+      const room = body.room === undefined ? undefined : roomOf(body.room);
       const { view } = await onBoard(id);
       if (view.status !== 'waiting' && view.status !== 'called')
         throw errors.conflict('only a waiting or called ticket can be transferred');
-      if (view.department === body.department && !body.room)
+      if (view.department === body.department && !room)
         throw errors.badRequest('a transfer within the department needs a room');
-      return queue.transfer(id, { department: body.department, room: body.room?.trim() }, actor(request));
+      return queue.transfer(id, { department: body.department, room }, actor(request));
     });
   },
 });

@@ -4,6 +4,7 @@
 // call-next is an audit row naming the key.
 import type { FastifyInstance } from 'fastify';
 import type { QueueDesk } from '../../domain/queue.ts';
+import { queueRoom, ROOM_RULE } from '../../domain/queue-room.ts';
 import { DEPARTMENTS, type Department } from '../../domain/triage.ts';
 import type { ApiKeys } from '../../security/api-keys.ts';
 import type { AuditLog } from '../../security/audit-log.ts';
@@ -26,7 +27,8 @@ const callNextBody = {
   type: 'object',
   additionalProperties: false,
   required: ['room'],
-  properties: { room: { type: 'string', minLength: 1, maxLength: 20, pattern: '^[\\w .-]+$' } },
+  // The rule itself is queueRoom's (src/domain/queue-room.ts); the schema only bounds the size.
+  properties: { room: { type: 'string', maxLength: 200 } },
 } as const;
 
 const known = (department: string): Department => {
@@ -52,8 +54,10 @@ export async function registerQueueApi(app: FastifyInstance, deps: QueueApiDeps)
     { schema: { params: departmentParams, body: callNextBody }, preHandler: guard },
     async (request, reply) => {
       const department = known(request.params.department);
+      const room = queueRoom(request.body.room);
+      if (!room) throw errors.invalidRoom(ROOM_RULE);
       const holder = request.apiKey!;
-      const ticket = await deps.queue.callNext(department, request.body.room, { apiKey: holder.name });
+      const ticket = await deps.queue.callNext(department, room, { apiKey: holder.name });
       await deps.audit.record({
         actorId: null,
         actorLabel: `api-key:${holder.id}`,
@@ -61,7 +65,7 @@ export async function registerQueueApi(app: FastifyInstance, deps: QueueApiDeps)
         subjectType: 'queue',
         subjectId: department,
         ip: request.ip,
-        detail: { room: request.body.room, ticket: ticket?.label ?? 'none waiting' },
+        detail: { room, ticket: ticket?.label ?? 'none waiting' },
       });
       // Nobody waiting is an answer, not an error: the kiosk shows "no one waiting".
       return reply.header('cache-control', 'no-store').send({ called: ticket ?? null });

@@ -2,6 +2,7 @@
 // recall, mark a no-show (after QUEUE_MAX_RECALLS recalls), transfer or finish a called one.
 // Live: the stream's queue.board events replace the board as the queue moves.
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { MAX_ROOM_LENGTH, queueRoom } from '../../../../src/domain/queue-room.ts';
 import type { StaffQueueBoard } from '../../../../src/domain/queue.ts';
 import type { BoardResponse } from '../../../../src/features/queue/console.ts';
 import { DataTable, Notice } from '../../lib/components.tsx';
@@ -140,7 +141,7 @@ export function QueueBoardView(props: { department: string; onError: (error: unk
             {t('queue.room')}
             <input
               value={desk.room}
-              maxLength={24}
+              maxLength={MAX_ROOM_LENGTH * 4}
               placeholder={t('queue.roomPlaceholder')}
               onInput={(event) => desk.setRoom(event.currentTarget.value)}
             />
@@ -150,7 +151,7 @@ export function QueueBoardView(props: { department: string; onError: (error: unk
           <button
             type="button"
             class="primary call-next"
-            disabled={!desk.room.trim() || board.waiting.length === 0}
+            disabled={!queueRoom(desk.room) || board.waiting.length === 0}
             onClick={() =>
               void act(`/console/api/queues/${department}/call-next`, { room: desk.room.trim() }, (label) =>
                 t('queue.did.call-next', { label, room: desk.room.trim() }),
