@@ -15,6 +15,9 @@ const EARLIER_SHOWN = 4;
 const callKey = (call: QueueBoard['calling'][number]) => `${call.label}:${call.calledAt}:${call.recalls}`;
 
 /** A text in each of the display's languages, the first large, the second beneath. */
+/** Rooms past a few characters (up to 12: src/domain/queue-room.ts) get smaller type to fit their tile. */
+const roomClass = (room: string) => ([...room].length > 6 ? 'room long' : 'room');
+
 function Both(props: {
   ts: Translate[];
   k: string;
@@ -99,7 +102,7 @@ export function Display(props: { boot: DisplayBoot }) {
                 <span class="arrow" aria-hidden="true">
                   →
                 </span>
-                <Both ts={ts} k="room" values={{ room: latest.room }} class="room" />
+                <Both ts={ts} k="room" values={{ room: latest.room }} class={roomClass(latest.room)} />
               </span>
             </div>
           ) : (
@@ -112,7 +115,7 @@ export function Display(props: { boot: DisplayBoot }) {
               {earlier.slice(0, EARLIER_SHOWN).map((call) => (
                 <li key={callKey(call)} class={flash === callKey(call) ? 'flash' : undefined}>
                   <span class="ticket">{call.label}</span>
-                  <span class="room">{ts[0]!('room', { room: call.room })}</span>
+                  <span class={roomClass(call.room)}>{ts[0]!('room', { room: call.room })}</span>
                 </li>
               ))}
             </ol>
