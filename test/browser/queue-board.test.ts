@@ -290,6 +290,15 @@ describe('queue boards, display and live ticket in Chromium', () => {
     expect(label).toMatch(/^B-\d{3}$/);
     expect((await instance.frontdoor.queue.ticketOf(address(PATIENTS[1].chat)))?.label).toBe(label);
     await shoot(kiosk, 'kiosk-ticket');
+    // Scanned again once served: the kiosk says so, not a fresh "Ahead: 0".
+    const served = (await instance.frontdoor.queue.ticketOf(address(PATIENTS[1].chat)))!;
+    for (let i = 0; i < 5; i += 1)
+      if ((await instance.frontdoor.queue.callNext('cardiology', '5', {}))?.id === served.id) break;
+    expect((await instance.frontdoor.queue.done(served.id, {}))?.status).toBe('done');
+    await kiosk.getByLabel('Check-in code or link').fill(kioskLink);
+    await kiosk.keyboard.press('Enter');
+    await kiosk.getByText('This visit is finished').waitFor();
+    expect(await kiosk.locator('.kiosk-ticket').textContent()).not.toContain('Ahead');
     await kiosk.getByLabel('Check-in code or link').fill('https://example.org/checkin/forged.token');
     await kiosk.keyboard.press('Enter');
     await kiosk.getByRole('alert').getByText('not a valid check-in code').waitFor();

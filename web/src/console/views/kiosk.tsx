@@ -2,8 +2,9 @@
 // into the field and presses Enter; the ticket it issued is shown large, and the field is ready
 // for the next patient.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { CheckInResult } from '../../../../src/domain/queue.ts';
+import type { CheckInResult, TicketView } from '../../../../src/domain/queue.ts';
 import { ApiError } from '../../lib/api.ts';
+import type { Translate } from '../../lib/i18n.ts';
 import { useSession } from '../context.ts';
 import { Page } from './shared.tsx';
 
@@ -72,7 +73,14 @@ export function Kiosk() {
           <div class="card kiosk-ticket" data-label={result.ticket.label}>
             <p class="kiosk-label">{result.ticket.label}</p>
             <p>{labels.department[result.ticket.department] ?? result.ticket.department}</p>
-            <p class="muted">{t('kiosk.ahead', { n: result.ticket.ahead ?? 0 })}</p>
+            {result.ticket.status === 'waiting' ? (
+              <p class="muted">{t('kiosk.ahead', { n: result.ticket.ahead ?? 0 })}</p>
+            ) : (
+              // Checking in again returns the appointment's ticket, whatever became of it.
+              <p class="kiosk-state" data-status={result.ticket.status}>
+                {ticketState(t, result.ticket)}
+              </p>
+            )}
           </div>
         )}
         {result && 'refused' in result && (
@@ -88,4 +96,18 @@ export function Kiosk() {
       </div>
     </Page>
   );
+}
+
+/** What became of a ticket that is no longer waiting, said plainly. */
+function ticketState(t: Translate, ticket: TicketView): string {
+  switch (ticket.status) {
+    case 'called':
+      return ticket.room ? t('kiosk.state.called', { room: ticket.room }) : t('kiosk.state.calledNoRoom');
+    case 'done':
+    case 'no_show':
+    case 'left':
+      return t(`kiosk.state.${ticket.status}`);
+    case 'waiting':
+      return '';
+  }
 }
