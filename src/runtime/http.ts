@@ -69,6 +69,9 @@ export interface ConsoleParts {
   cipher: ContentSealer;
 }
 
+/** How old a triage may be and still rank a check-in by link (the chat's state carries its own). */
+const TRIAGE_RECENT_DAYS = 30;
+
 /** The staff console, the built-in hospital, the payment pages and the Stripe webhook. */
 export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
   const { config, database, kv, clock, translator, engine, intakes, accounts, audit } = parts;
@@ -85,6 +88,17 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
         select: { locale: true },
       });
       return resolveLocale(patient?.locale);
+    },
+    // One indexed row, its clear `acuity` column only (nothing decrypted): the latest intake of
+    // the last TRIAGE_RECENT_DAYS, so a triage of months ago does not rank today's visit.
+    acuityOf: async (patientId) => {
+      const since = new Date(clock.now() - TRIAGE_RECENT_DAYS * 24 * 60 * 60_000);
+      const latest = await database.prisma.intake.findFirst({
+        where: { patientId, createdAt: { gte: since } },
+        orderBy: { createdAt: 'desc' },
+        select: { acuity: true },
+      });
+      return latest?.acuity;
     },
     fallbackLocale: DEFAULT_LOCALE,
   });

@@ -277,6 +277,23 @@ describe('queue boards, display and live ticket in Chromium', () => {
     await phone.close();
 
     const kioskLink = await appointmentFor(PATIENTS[1]);
+    // A nurse confirmed "very urgent" on this patient's triage: a check-in by link keeps it.
+    await instance.frontdoor.database.prisma.intake.create({
+      data: {
+        sourceKey: `queue-board-intake-${PATIENTS[1].chat}`,
+        patientId: await patientId(PATIENTS[1].chat),
+        channel: 'telegram',
+        channelUserId: String(PATIENTS[1].chat),
+        locale: 'en',
+        content: 'sealed',
+        rulesVersion: 'test',
+        triageAcuity: 3,
+        acuity: 2,
+        department: 'cardiology',
+        reviewRequired: false,
+        bookingUrgency: 'routine',
+      },
+    });
     const kiosk = await browser.newPage({ viewport: { width: 1024, height: 768 } });
     await kiosk.goto(`${instance.frontdoor.url}/kiosk`);
     await kiosk.getByLabel('Email').fill('desk@queue.test');
@@ -289,6 +306,10 @@ describe('queue boards, display and live ticket in Chromium', () => {
     const label = await kiosk.locator('.kiosk-label').textContent();
     expect(label).toMatch(/^B-\d{3}$/);
     expect((await instance.frontdoor.queue.ticketOf(address(PATIENTS[1].chat)))?.label).toBe(label);
+    const ranked = (await instance.frontdoor.queue.staffBoard('cardiology')).tickets.find(
+      (ticket) => ticket.label === label,
+    );
+    expect(ranked?.acuity).toBe(2);
     await shoot(kiosk, 'kiosk-ticket');
     // Scanned again once served: the kiosk says so, not a fresh "Ahead: 0".
     const served = (await instance.frontdoor.queue.ticketOf(address(PATIENTS[1].chat)))!;

@@ -9,6 +9,11 @@ export interface CheckInByLinkDeps {
   queue: Pick<QueueDesk, 'checkIn'>;
   /** The patient's chat language (the ticket's). */
   localeOf(patientId: string): Promise<Locale | undefined>;
+  /**
+   * The acuity of the patient's latest triage (a nurse's override included), as the chat's
+   * "I'm here" passes it: priority must not depend on how the patient checked in.
+   */
+  acuityOf(patientId: string): Promise<number | undefined>;
   fallbackLocale: Locale;
 }
 
@@ -22,7 +27,12 @@ export function checkInByLink(deps: CheckInByLinkDeps) {
       return { refused: { reason: 'hospital_unavailable' } };
     }
     if (!patientId) return undefined;
-    const locale = (await deps.localeOf(patientId)) ?? deps.fallbackLocale;
-    return deps.queue.checkIn({ appointmentId, patientId, locale });
+    const [locale, acuity] = await Promise.all([deps.localeOf(patientId), deps.acuityOf(patientId)]);
+    return deps.queue.checkIn({
+      appointmentId,
+      patientId,
+      locale: locale ?? deps.fallbackLocale,
+      ...(acuity ? { acuity } : {}),
+    });
   };
 }
