@@ -200,6 +200,8 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
         hospitalTimeZone: config.HOSPITAL_TIME_ZONE,
         appointment: (id) => hospital.appointment(id),
         checkIn: linkCheckIn,
+        checkInWindow: config.CHECKIN_WINDOW_MINUTES,
+        now: () => clock.now(),
       }),
   ];
 }

@@ -199,6 +199,8 @@ describe('queue boards, display and live ticket in Chromium', () => {
 
       await desk.getByRole('button', { name: 'Call next' }).click();
       await phone.getByText('Your turn — room 4').waitFor();
+      // The "we message you when it is nearly your turn" hint is for waiting only.
+      expect(await phone.locator('.hint').count()).toBe(0);
       await tv.locator(`.latest .ticket[data-label="${third.label}"]`).waitFor();
       await shoot(phone, 'ticket-phone-called');
       await shoot(tv, 'display-tv-called');
@@ -241,17 +243,17 @@ describe('queue boards, display and live ticket in Chromium', () => {
 
   it('checks in only on the button, and at reception from a scanned link', { timeout: 60_000 }, async () => {
     const fhir = demoHospital(instance.frontdoor);
-    const appointmentFor = async (p: (typeof PATIENTS)[number]) => {
+    const appointmentFor = async (p: (typeof PATIENTS)[number], inMinutes = 20, status = 'booked') => {
       const hospitalPatientId = await instance.frontdoor.hospital.ensurePatient({
         id: await patientId(p.chat),
         fullName: p.name,
         birthDate: p.iso,
         phone: `+84${p.phone.slice(1)}`,
       });
-      const start = new Date(Date.now() + 20 * 60_000);
+      const start = new Date(Date.now() + inMinutes * 60_000);
       const appointment = await fhir.create<Appointment>({
         resourceType: 'Appointment',
-        status: 'booked',
+        status: status as Appointment['status'],
         serviceType: [{ coding: [{ system: DEPARTMENT_SYSTEM, code: 'cardiology' }] }],
         start: start.toISOString(),
         end: new Date(start.getTime() + 15 * 60_000).toISOString(),
@@ -262,6 +264,12 @@ describe('queue boards, display and live ticket in Chromium', () => {
 
     const link = await appointmentFor(PATIENTS[0]);
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    // A cancelled appointment's page says so and offers no button; a too-early one says when.
+    await phone.goto(`${instance.frontdoor.url}${path(await appointmentFor(PATIENTS[2], 20, 'cancelled'))}`);
+    await phone.getByRole('alert').getByText('This appointment was cancelled').waitFor();
+    expect(await phone.getByRole('button').count()).toBe(0);
+    await phone.goto(`${instance.frontdoor.url}${path(await appointmentFor(PATIENTS[2], 180))}`);
+    await phone.getByRole('alert').getByText('It is too early to check in. You can check in from').waitFor();
     // Opening the link (as a link preview would) checks nobody in.
     await phone.goto(`${instance.frontdoor.url}${path(link)}`);
     await phone.getByText('Cardiology').waitFor();

@@ -5,12 +5,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { i18n } from 'i18next';
 import type { CheckInRefusal, CheckInResult, QueueDesk, TicketView } from '../../domain/queue.ts';
+import { checkInTiming, type CheckInWindow } from '../../domain/queue-rules.ts';
 import { DEPARTMENTS, type Department } from '../../domain/triage.ts';
 import { DEFAULT_LOCALE, resolveLocale, type Locale } from '../../i18n/locales.ts';
 import { errors } from '../../server/errors.ts';
 import { escapeHtml, htmlPage } from '../../server/html.ts';
 import { ticketOnBoard, type DepartmentWatch } from './department-watch.ts';
 import { publicStreams } from './live-stream.ts';
+
+/** The FHIR statuses the desk checks in (see PrismaQueue's check-in). */
+const CHECKABLE = ['booked', 'arrived', 'checked-in'];
 
 /** The signed links' port (CheckInTokens in src/security/checkin-token.ts). */
 export interface QueueLinks {
@@ -21,6 +25,8 @@ export interface QueueLinks {
 /** What the check-in page shows of the appointment. */
 export interface CheckInAppointment {
   start: Date;
+  /** The FHIR Appointment's status: only booked (or already arrived) ones can be checked in. */
+  status?: string;
   department?: Department;
   doctorDisplay?: string;
 }
@@ -32,6 +38,10 @@ export interface PatientPagesDeps {
   translator: i18n;
   hospitalName: string;
   hospitalTimeZone: string;
+  /** CHECKIN_WINDOW_MINUTES: the page says when check-in opens before the button is pressed. */
+  checkInWindow: CheckInWindow;
+  /** Now, from the runtime's clock. */
+  now(): number;
   /** The appointment a check-in link names, or undefined when the hospital has none. */
   appointment(id: string): Promise<CheckInAppointment | undefined>;
   /** Checks the appointment's patient in (and tells their chat); undefined when nobody is known for it. */
@@ -103,10 +113,29 @@ export function registerPatientPages(app: FastifyInstance, deps: PatientPagesDep
         : []),
       ...(appointment.doctorDisplay ? [[t('checkin.doctor'), appointment.doctorDisplay]] : []),
     ];
-    const refused = refusal
-      ? `<p class="refused" role="alert">${escapeHtml(refusalText(locale, refusal))}</p>`
+    const dl = `<dl class="facts">${facts.map(([term, value]) => `<dt>${escapeHtml(term!)}</dt><dd>${escapeHtml(value!)}</dd>`).join('')}</dl>`;
+    // A cancelled (or otherwise ended) appointment: no button to press only to be refused.
+    if (appointment.status && !CHECKABLE.includes(appointment.status))
+      return {
+        status: 200,
+        html: simplePage(
+          locale,
+          t('checkin.title'),
+          `${dl}\n<p class="refused" role="alert">${escapeHtml(t('checkin.cancelled'))}</p>`,
+        ),
+      };
+    const timing = checkInTiming(appointment.start.getTime(), deps.now(), deps.checkInWindow);
+    const shown: CheckInRefusal | undefined =
+      refusal ??
+      (timing.open
+        ? undefined
+        : timing.reason === 'too_early'
+          ? { reason: 'too_early', opensAt: timing.opensAt }
+          : { reason: 'too_late', closedAt: timing.closedAt });
+    const refused = shown
+      ? `<p class="refused" role="alert">${escapeHtml(refusalText(locale, shown))}</p>`
       : '';
-    const body = `<dl class="facts">${facts.map(([term, value]) => `<dt>${escapeHtml(term!)}</dt><dd>${escapeHtml(value!)}</dd>`).join('')}</dl>
+    const body = `${dl}
 ${refused}<form method="post" action="/checkin/${encodeURIComponent(token)}?lang=${encodeURIComponent(locale)}"><button type="submit" class="big">${escapeHtml(t('checkin.button'))}</button></form>
 <p class="muted">${escapeHtml(t('checkin.hint'))}</p>`;
     return { status: 200, html: simplePage(locale, t('checkin.title'), body) };

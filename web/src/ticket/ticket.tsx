@@ -36,7 +36,8 @@ export function Ticket(props: { boot: TicketBoot }) {
         <State ticket={ticket} t={t} />
       </section>
       <p class={live ? 'live on' : 'live'}>{t(live ? 'live' : 'offline')}</p>
-      <p class="hint">{t('hint')}</p>
+      {/* Only while waiting: once called, missed or done the message above says what is next. */}
+      {ticket.status === 'waiting' && <p class="hint">{t('hint')}</p>}
     </main>
   );
 }
