@@ -339,9 +339,11 @@ describe('queue boards, display and live ticket in Chromium', () => {
     const nurse = new ConsoleClient(instance.frontdoor.url);
     expect((await nurse.signIn('nurse@queue.test', PASSWORD)).status).toBe(200);
     expect((await nurse.request('GET', '/console/api/queues/general_medicine')).status).toBe(200);
-    expect(
-      (await nurse.request('POST', '/console/api/queues/general_medicine/call-next', { room: '2' })).status,
-    ).toBe(403);
+    const refused = await nurse.request('POST', '/console/api/queues/general_medicine/call-next', {
+      room: '2',
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ message: 'your role does not have the queues:act permission' });
 
     const desk = new ConsoleClient(instance.frontdoor.url);
     await desk.signIn('desk@queue.test', PASSWORD);

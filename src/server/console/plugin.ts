@@ -75,7 +75,7 @@ export function guards<P extends string>(app: FastifyInstance, permissions: Perm
     const staff = request.staff;
     if (!staff) throw errors.unauthorized('sign in to the console first');
     if (permission && !staff.roles.some((role) => permissions[permission].includes(role))) {
-      throw errors.forbidden(`your role may not ${permission.replace(':', ' ')}`);
+      throw errors.forbidden(`your role does not have the ${permission} permission`);
     }
   };
   // The plugin's hook reads no `this`; bound anyway so the lint rule holds.

@@ -171,7 +171,8 @@ export function QueueBoardView(props: { department: string; onError: (error: unk
           onCancel={() => setTransferring(undefined)}
           onTransfer={(to) =>
             void act(`/console/api/queues/tickets/${transfer.id}/transfer`, to, (label) =>
-              t('queue.did.transfer', { label, department: name(to.department) }),
+              // A transfer to another department gives a new number: name the old one too.
+              t('queue.did.transfer', { from: transfer.label, label, department: name(to.department) }),
             )
           }
         />
