@@ -205,6 +205,17 @@ describe('queue boards, display and live ticket in Chromium', () => {
       await shoot(phone, 'ticket-phone-called');
       await shoot(tv, 'display-tv-called');
       await desk.screenshot({ path: join(SHOTS[0]!, 'queue-board-operator-after.png'), fullPage: true });
+      // A transfer gives a new number in the other department: the toast names both.
+      await desk
+        .locator(`.serving-row[data-id="${third.id}"]`)
+        .getByRole('button', { name: 'Transfer' })
+        .click();
+      const form = desk.getByRole('region', { name: `Transfer ${third.label}` });
+      await form.getByLabel('Department').selectOption({ label: 'Cardiology' });
+      await form.getByRole('button', { name: 'Transfer' }).click();
+      await desk
+        .getByText(new RegExp(`^${third.label} transferred to Cardiology: now B-\\d{3}\\.$`))
+        .waitFor();
 
       for (const page of [tv, phone])
         expect(
