@@ -19,13 +19,14 @@ export function publicStreams(app: FastifyInstance, event: string, max = MAX_PUB
   return async <T>(request: FastifyRequest, reply: FastifyReply, feed: Feed<T>): Promise<void> => {
     if (count >= max) throw errors.unavailable('too many live pages open: retry later');
     count += 1;
-    let stream: EventStream | undefined;
+    // Opened once the first value is known; `send` writes nothing until then.
+    const opened: { stream?: EventStream } = {};
     let last = '';
     const send = (value: T) => {
       const data = JSON.stringify(value);
       if (data === last) return;
       last = data;
-      stream?.write(`event: ${event}\ndata: ${data}\n\n`);
+      opened.stream?.write(`event: ${event}\ndata: ${data}\n\n`);
     };
     let stop: () => void;
     try {
@@ -35,7 +36,8 @@ export function publicStreams(app: FastifyInstance, event: string, max = MAX_PUB
       count -= 1;
       throw error;
     }
-    stream = open(request, reply);
+    const stream = open(request, reply);
+    opened.stream = stream;
     if (last) stream.write(`event: ${event}\ndata: ${last}\n\n`);
     stream.onClose(() => {
       count -= 1;
