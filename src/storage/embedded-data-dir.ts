@@ -120,6 +120,8 @@ export async function lockDataDir(
 ): Promise<() => Promise<void>> {
   const lock = `${dataDir}${suffix}`;
   const mine = `${lock}.${process.pid}.${randomUUID()}`;
+  // The lock sits beside the data directory, whose parent (DATA_DIR) may not exist yet.
+  await mkdir(dirname(lock), { recursive: true });
   await writeFile(mine, String(process.pid));
   const deadline = Date.now() + waitMs;
   try {

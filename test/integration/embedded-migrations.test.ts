@@ -287,6 +287,14 @@ describe('the embedded data directory lock', () => {
     expect(await readdir(dir)).toEqual([]);
   }, 30_000);
 
+  it('is taken beside a data directory whose parent does not exist yet (a fresh DATA_DIR)', async () => {
+    const dataDir = join(dir, 'fresh', 'pgdata');
+    const release = await lockDataDir(dataDir, { suffix: '.open', waitMs: 0 });
+    expect(await readFile(`${dataDir}.open`, 'utf8')).toBe(String(process.pid));
+    await release();
+    expect(await readdir(join(dir, 'fresh'))).toEqual([]);
+  });
+
   it('breaks a lock whose holder is no longer running', async () => {
     const dataDir = join(dir, 'pgdata');
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
