@@ -28,7 +28,8 @@ function describeStart(config: Config, instance: Frontdoor): string {
     'Frontdoor is running.',
     `  Web chat:      ${base}/chat`,
     `  Channels:      ${instance.channels.join(', ')}`,
-    `  Staff console: ${base}/console`,
+    `  Staff console: ${base}/console (queue boards, kiosk at ${base}/kiosk)`,
+    `  Waiting room:  ${base}/display/<department>, e.g. ${base}/display/general_medicine`,
     ...(instance.demoStaff.length > 0
       ? [
           `  Demo console accounts (embedded default only; passwords kept in ${config.DATA_DIR}):`,

@@ -90,6 +90,7 @@ describe('npm start', () => {
     expect(run.stdout).toContain(`http://localhost:${port}/healthz`);
     expect(run.stdout).toContain('embedded PostgreSQL');
     expect(run.stdout).toContain(`Staff console: http://localhost:${port}/console`);
+    expect(run.stdout).toContain(`Waiting room:  http://localhost:${port}/display/<department>`);
     expect(nurseSignIn).toBe(200);
     expect(run.code).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(30_000);
