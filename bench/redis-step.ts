@@ -4,7 +4,7 @@
 // and no HTTP around them, 64 conversations at a time. Prints the Redis server's CPU per step
 // (from /proc, so Redis must run on this machine) and this process's, median of the rounds.
 // Several checkouts take turns in the same rounds (their own redis-store.ts), for A/B of a
-// store change: `npx tsx bench/redis-step.ts /work/main .`. BENCH_STEP_NOOP=1 adds a run of
+// store change: `npx tsx bench/redis-step.ts <other checkout> .`. BENCH_STEP_NOOP=1 adds a run of
 // this checkout's calls with the same keys and arguments against scripts that do nothing:
 // what the scripts' invocation costs before their first redis.call. Redis's CPU counts every
 // client's commands: on a shared Redis point BENCH_REDIS_URL at one of your own
