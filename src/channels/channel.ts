@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import type { AcceptResult } from '../conversation/engine.ts';
 import type { ChannelName, InboundEvent } from '../conversation/message.ts';
 import type { ChannelSender } from '../conversation/outbox.ts';
+import type { DeliveryResult } from '../domain/broadcasts.ts';
 import type { Locale } from '../i18n/locales.ts';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 
@@ -26,6 +27,51 @@ export interface ChannelCapabilities {
   paidPushBudgetPerMonth?: number;
   /** How long after a patient's event a free reply is possible (ms); undefined: any time. */
   replyWindowMs?: number;
+}
+
+/** One person a bulk call goes to. */
+export interface BulkRecipient {
+  /** The broadcast recipient's id, echoed in the outcome. */
+  id: string;
+  channelUserId: string;
+}
+
+/** One platform call of a broadcast: the same text to one or more recipients. */
+export interface BulkCall {
+  /**
+   * Names the call, stable when the same call is made again after a crash (LINE sends it as
+   * X-Line-Retry-Key: a repeat the platform accepted already answers 409, counted as sent).
+   */
+  key: string;
+  /** The whole notice, footer included, in the recipients' language. */
+  text: string;
+  recipients: BulkRecipient[];
+}
+
+/**
+ * How a channel sends the same text to many (hospital broadcasts), at the platform's limit: the
+ * bot-wide rate it shares with the conversations, the per-chat rate, a 429 pausing every call of
+ * the bot for as long as the platform asks.
+ */
+export interface BulkSender {
+  /** Recipients one call takes (Telegram 1, LINE 500). */
+  readonly recipientsPerCall: number;
+  /** Waits until the platform's limits allow `call` (it uses no platform call). */
+  pace(call: BulkCall): Promise<void>;
+  /**
+   * Makes the call. Returns each recipient's result (a 403 "blocked" is `blocked`); throws
+   * DeliveryError with `retryAfterMs` when the platform asks to wait (nothing was sent).
+   * `resend` marks a call made again after a crash, with the same key.
+   */
+  send(
+    call: BulkCall,
+    options?: { resend?: boolean },
+  ): Promise<{ id: string; result: DeliveryResult; reason?: string }[]>;
+  /**
+   * Whether a call found `sending` after a crash may be made again: only where the platform
+   * recognises the repeat (LINE's retry key). Otherwise it counts as sent, never resent.
+   */
+  readonly resendsSafely: boolean;
 }
 
 /** Where a channel hands what patients send: the conversation engine. */
@@ -57,6 +103,8 @@ export interface Channel {
   readonly name: ChannelName;
   readonly capabilities: ChannelCapabilities;
   readonly sender: ChannelSender;
+  /** How it sends hospital broadcasts; none when the channel takes no broadcasts. */
+  readonly bulk?: BulkSender;
   /** Its inbound HTTP routes, registered in their own scope; none when it takes no requests. */
   routes?(inbox: ChannelInbox): FastifyPluginAsync;
   /** The user's language as the platform knows it, for events that carry none. */

@@ -22,7 +22,7 @@ interface PendingJob {
 
 interface Lane {
   handler: JobHandler<unknown>;
-  options: Required<Omit<QueueOptions, 'rateLimit'>> & Pick<QueueOptions, 'rateLimit'>;
+  options: Required<Omit<QueueOptions, 'rateLimit' | 'lockMs'>> & Pick<QueueOptions, 'rateLimit'>;
   ready: PendingJob[];
   running: number;
   starts: number[];

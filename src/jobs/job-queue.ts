@@ -21,6 +21,12 @@ export interface QueueOptions {
   attempts?: number;
   /** First retry delay; each further retry doubles it. */
   backoffMs?: number;
+  /**
+   * For long jobs (a broadcast's delivery): how soon a job whose process died runs again
+   * elsewhere (BullMQ's lock duration and stalled check). The in-process runner has no other
+   * process to hand it to: its jobs start again with the process.
+   */
+  lockMs?: number;
 }
 
 /** Options for one job. */
