@@ -188,3 +188,20 @@ export function textFor(
   if (!first) throw new Error('a broadcast has at least one text');
   return { locale: first[0] as Locale, text: first[1] };
 }
+
+/** Consent purpose of hospital notices (the subscribers audience); "stop" records it refused. */
+export const HOSPITAL_NOTICES = 'hospital-notices';
+
+/** Where delivery progress is published (a broadcast's id), for the console's live report. */
+export const BROADCAST_FEED = 'broadcasts:progress';
+
+/** Broadcasts as the hospital API and the console use them. */
+export interface Broadcasts {
+  /** Who the audience reaches now. */
+  count(audience: Audience): Promise<AudienceCount>;
+  /** Finds the recipients, keeps the broadcast and starts its delivery (idempotent on the key). */
+  send(request: BroadcastRequest): Promise<{ id: string; recipients: number; created: boolean }>;
+  report(id: string): Promise<BroadcastReport | undefined>;
+  list(limit: number): Promise<BroadcastReport[]>;
+  cancel(id: string): Promise<BroadcastReport | undefined>;
+}

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import type { i18n } from 'i18next';
 import type { Clock } from '../../clock.ts';
 import type { ConversationNotifier } from '../../conversation/notifier.ts';
+import type { Broadcasts } from '../../domain/broadcasts.ts';
 import type { IntakeDesk } from '../../domain/intakes.ts';
 import type { CheckInResult, QueueDesk } from '../../domain/queue.ts';
 import type { Hospital } from '../../integrations/fhir/hospital.ts';
@@ -34,6 +35,8 @@ export interface ConsoleDeps {
   checkInTokens: CheckInTokens;
   /** QUEUE_MAX_RECALLS: recalls before a called ticket may be marked a no-show. */
   queueMaxRecalls?: number;
+  /** Hospital broadcasts: the composer's count, sending, reports. */
+  broadcasts?: Broadcasts;
   /** Checks an appointment's patient in as the check-in page does (and tells their chat). */
   checkInByLink?(appointmentId: string): Promise<CheckInResult | undefined>;
   kv: KeyValueStore;
