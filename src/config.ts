@@ -178,6 +178,9 @@ const schema = z.object({
   // 1 s, 2 s, 4 s …; the wait never grows beyond STAFF_LOCKOUT_MINUTES.
   STAFF_MAX_FAILED_LOGINS: wholeNumber('a whole number of failed sign-ins, at least 1').default(5),
   STAFF_LOCKOUT_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(15),
+  // Hospital API calls per minute for each API key (and for each client address without a
+  // live key), answered 429 with Retry-After beyond it.
+  API_RATE_LIMIT: wholeNumber('a whole number of requests per minute, at least 1').default(120),
   // Check-in and the queue (see README, "Check-in and the queue").
   CHECKIN_WINDOW_MINUTES: z
     .string()
