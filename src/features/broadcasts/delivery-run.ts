@@ -50,7 +50,7 @@ export const PROGRESS_EVERY_MS = 250;
  * many to reach a 1,000/s paid limit while each waits on its intent write and the answer; a
  * 500-recipient call (LINE) needs few.
  */
-export function lanesFor(bulk: BulkSender): number {
+export function lanesFor(bulk: Pick<BulkSender, 'recipientsPerCall'>): number {
   return Math.max(2, Math.min(32, Math.ceil(32 / bulk.recipientsPerCall)));
 }
 
