@@ -186,6 +186,29 @@ describe.each(backends)('bulk senders [$name]', (backend) => {
       expect(fake.messages(patient)).toHaveLength(1);
     });
 
+    it('makes no call while the bot is paused, even when paced before the 429', async () => {
+      stores = await backend.open();
+      const bulk = bulkSender();
+      const paced = call();
+      await bulk.pace(paced);
+      fake.rateLimitFor(60_000, 7);
+      try {
+        await expect(
+          conversationSender().deliver(batch(String((nextChat += 1))), 0, async () => undefined),
+        ).rejects.toMatchObject({
+          options: { retryAfterMs: 7_000 },
+        });
+      } finally {
+        fake.rateLimitFor(0, 1);
+      }
+      await expect(bulk.send(paced)).rejects.toMatchObject({ options: { retryAfterMs: 7_000 } });
+      expect(
+        fake.http.requests.filter(
+          (request) => (request.body as { chat_id?: string }).chat_id === chatOf(paced),
+        ),
+      ).toHaveLength(0);
+    });
+
     it("a conversation's 429 pauses broadcasts", async () => {
       stores = await backend.open();
       fake.failNext('sendMessage', {

@@ -66,6 +66,11 @@ export class TelegramBulkSender implements BulkSender {
     const one = (result: DeliveryResult, reason?: string): Outcome[] => [
       { id: recipient.id, result, ...(reason ? { reason } : {}) },
     ];
+    // A 429 may have come between pace() and now (the worker records its intent in between).
+    const pausedUntil = await this.pause.until();
+    if (pausedUntil) {
+      throw new DeliveryError('telegram bot paused', { retryAfterMs: pausedUntil - this.clock.now() });
+    }
     try {
       await this.telegram.call('sendMessage', {
         chat_id: recipient.channelUserId,
