@@ -448,6 +448,28 @@ describe.each(backends)('bulk senders [$name]', (backend) => {
         1, 1,
       ]);
     });
+
+    it('gives up a multicast LINE does not answer in time; made again, the same key is not delivered twice', async () => {
+      stores = await backend.open();
+      fake.quota = undefined;
+      const bulk = new LineBulkSender(lineClient(FAKE_LINE_TOKEN, fake.url), stores.kv, {
+        perSecond: 200,
+        clock: stores.clock,
+        answerTimeoutMs: 200,
+      });
+      await bulk.send(call(1));
+      const batch = call(2);
+      fake.http.hold();
+      try {
+        await expect(bulk.send(batch)).rejects.toBeInstanceOf(DeliveryError);
+      } finally {
+        fake.http.release();
+      }
+      expect((await bulk.send(batch)).map((outcome) => outcome.result)).toEqual(['sent', 'sent']);
+      expect(batch.recipients.map((recipient) => fake.delivered.get(recipient.channelUserId))).toEqual([
+        1, 1,
+      ]);
+    });
   });
 
   describe('web chat', () => {
