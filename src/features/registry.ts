@@ -132,7 +132,14 @@ export function createFlowRegistry(features: Feature[]): FeatureFlows {
       if (answer) effects.push(...answer.effects);
     }
     const t = context.text(state.locale);
-    effects.push(send(emergencyMessage(state, context, (number) => t('emergency.alert', { number }))));
+    const alert = (number: string) => {
+      const own = t('emergency.alert', { number });
+      // Typed in another language than the conversation's: whoever typed it (a relative, a
+      // patient who changed language) may read only that one.
+      if (flag.locale === state.locale) return own;
+      return `${own}\n\n${context.text(flag.locale)('emergency.alert', { number })}`;
+    };
+    effects.push(send(emergencyMessage(state, context, alert)));
     return { state, effects };
   }
 

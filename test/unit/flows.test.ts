@@ -243,6 +243,21 @@ describe('global interrupts', () => {
     },
   );
 
+  it('gives the alert in the language of the phrase as well, when the conversation has another', () => {
+    const state: ConversationState = {
+      ...flowRegistry.start(address, 'en', undefined, 'new', settings),
+      step: 'menu.main',
+      country: 'VN',
+    };
+    const result = flowRegistry.step(state, text('tôi bị khó thở quá'), context);
+    const alert = result.effects.find((effect) => effect.type === 'send');
+    const lines = alert?.type === 'send' ? alert.message.text.split('\n\n') : [];
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^⚠️ This may be an emergency\. Call 115/);
+    expect(lines[1]).toMatch(/^⚠️ .*115/);
+    expect(lines[1]).toContain('Hãy gọi ngay 115');
+  });
+
   it('changes language from any step and returns to it', () => {
     const { state, effects } = run([...toPhone.slice(0, 3), button('menu|language'), button('lang|ja')]);
     expect(state).toMatchObject({ locale: 'ja', step: 'onboarding.birthDate' });
