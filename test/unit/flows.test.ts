@@ -72,6 +72,24 @@ describe('onboarding', () => {
     expect(effects.some((e) => e.type === 'identifyPatient')).toBe(false);
   });
 
+  it('takes a typed button label for the press, in any case and without its emoji', () => {
+    const atConsent = run([text('hi')]).state;
+    expect(atConsent.step).toBe('onboarding.consent');
+    const labels = run([text('hi')])
+      .effects.flatMap((effect) => (effect.type === 'send' ? (effect.message.choices ?? []) : []))
+      .map((choice) => choice.label);
+    const yes = labels.find((label) => /agree/i.test(label));
+    expect(yes).toBeDefined();
+    const typed = run(
+      [text(`  ${yes!.replace(/\p{Extended_Pictographic}/gu, '').toUpperCase()} `)],
+      'en',
+      atConsent,
+    );
+    const pressedIt = run([button('onboarding.consent|yes')], 'en', atConsent);
+    expect(typed).toEqual(pressedIt);
+    expect(typed.state.step).toBe('onboarding.name');
+  });
+
   it("refuses a contact that is not the patient's own", () => {
     const { state, effects } = run([
       ...toPhone,
