@@ -27,6 +27,8 @@ import { TEST_FIELD_KEY } from '../support/instance.ts';
 /** A window boundary, so a burst starts a fresh window. */
 const START = Date.UTC(2026, 0, 1, 9);
 const silent = createLogger('silent');
+/** The most a waiting send adds to a window's end (instances do not all retry at once). */
+const SPREAD = 20;
 
 /** Two instances' views of one store, and the clock both follow. */
 interface Stores {
@@ -176,11 +178,12 @@ describe.each(backends)('bulk senders [$name]', (backend) => {
       const paced = track(bulk.pace(nextCall));
       await until(() => stores.clock.pendingTimers === 2, 'both senders parked on the pause');
       stores.clock.advance(4_999);
-      await new Promise((resolve) => setImmediate(resolve));
+      // They woke, found the bot still paused, and parked again.
+      await until(() => stores.clock.pendingTimers === 2, 'both senders parked again');
       expect(answer.done || paced.done).toBe(false);
       expect(fake.messages(patient)).toHaveLength(0);
 
-      stores.clock.advance(1);
+      stores.clock.advance(1 + SPREAD);
       await until(() => answer.done && paced.done, 'the pause is over');
       expect(answer.error).toBeUndefined();
       expect(fake.messages(patient)).toHaveLength(1);
@@ -221,7 +224,7 @@ describe.each(backends)('bulk senders [$name]', (backend) => {
       const paced = track(bulkSender().pace(call()));
       await until(() => stores.clock.pendingTimers === 1, 'the broadcast parked on the pause');
       expect(paced.done).toBe(false);
-      stores.clock.advance(2_000);
+      stores.clock.advance(2_000 + SPREAD);
       await until(() => paced.done, 'the pause is over');
     });
 
@@ -237,7 +240,7 @@ describe.each(backends)('bulk senders [$name]', (backend) => {
       const patient = String((nextChat += 1));
       await conversationSender().deliver(batch(patient), 0, async () => undefined);
       expect(fake.messages(patient)).toHaveLength(1);
-      stores.clock.advance(1_020);
+      stores.clock.advance(1_000 + SPREAD);
       await until(() => fourth.done, 'the next window');
     });
 
@@ -418,7 +421,7 @@ describe.each(backends)('bulk senders [$name]', (backend) => {
       const third = track(bulk.pace(call()));
       await until(() => stores.clock.pendingTimers === 1, 'the third call parked');
       expect(third.done).toBe(false);
-      stores.clock.advance(1_020);
+      stores.clock.advance(1_000 + SPREAD);
       await until(() => third.done, 'the next second');
     });
 

@@ -1,7 +1,7 @@
 // Shared fixed-window rate limits (Telegram: per bot and per chat), on the memory store. Time is
 // a ManualClock: a send that must wait sets a timer on it, and runs on only when time is moved.
 import { describe, expect, it } from 'vitest';
-import { takeRateSlot, type RateRule } from '../../src/channels/rate-limit.ts';
+import { closeRateWindows, takeRateSlot, type RateRule } from '../../src/channels/rate-limit.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { MemoryStore } from '../../src/storage/kv/memory-store.ts';
 
@@ -96,5 +96,24 @@ describe('takeRateSlot', () => {
       START + 1_000 + SPREAD,
       START + 2_000 + 2 * SPREAD,
     ]);
+  });
+});
+
+describe('closeRateWindows', () => {
+  it('keeps every rule of the key waiting until the pause is over, and only that key', async () => {
+    const { clock, kv } = setUp();
+    const bot: RateRule = { key: '{t}:bot', max: 1_000, windowMs: 1_000 };
+    await closeRateWindows(kv, bot, START + 2_500, clock);
+    const paused = take(kv, [bot], clock);
+    const otherKey = take(kv, [{ key: '{t}:other', max: 1, windowMs: 1_000 }], clock);
+    await settle();
+    expect(otherKey.doneAt).toBe(START);
+    clock.advance(2_000 + SPREAD);
+    await settle();
+    // The pause ends within the third window, which stays closed.
+    expect(paused.doneAt).toBeUndefined();
+    clock.advance(1_000 + SPREAD);
+    await settle();
+    expect(paused.doneAt).toBeGreaterThanOrEqual(START + 3_000);
   });
 });
