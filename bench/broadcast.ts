@@ -38,7 +38,10 @@ const LOCALES: Locale[] = ['vi', 'en', 'th'];
 const telegramChat = (i: number) => String(600_000_000 + i);
 const lineUser = (i: number) => `U${i.toString(16).padStart(32, '0')}`;
 
-const telegram = await new TelegramFake({ keepRequests: false, perSecond: process.env.BENCH_NO_LIMIT ? undefined : TELEGRAM_RATE }).start();
+const telegram = await new TelegramFake({
+  keepRequests: false,
+  perSecond: process.env.BENCH_NO_LIMIT ? undefined : TELEGRAM_RATE,
+}).start();
 const line = await new LineFake({ keepRequests: false, multicastPerSecond: LINE_RATE }).start();
 const name = `fd_bench_broadcast_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
 const admin = new pg.Client({ connectionString: POSTGRES_URL });
@@ -112,6 +115,9 @@ try {
       LINE_API_BASE_URL: line.url,
       TELEGRAM_BROADCAST_RATE: String(TELEGRAM_RATE),
       LINE_MULTICAST_RATE: String(LINE_RATE),
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS }
+        : {}),
     },
     await freePort(),
   );
@@ -192,9 +198,7 @@ try {
   // LINE's calls are whole languages cut in 500s: the last call of each language is short, so
   // recipients a second fall a little below calls a second × 500.
   const lineCalls =
-    marks.line.length > 9
-      ? (line.multicastsAccepted * 0.8) / ((marks.line[9]! - marks.line[1]!) / 1000)
-      : 0;
+    marks.line.length > 9 ? (line.multicastsAccepted * 0.8) / ((marks.line[9]! - marks.line[1]!) / 1000) : 0;
   console.log(
     `  (LINE calls a second, 10–90 %: about ${lineCalls.toFixed(2)} of ${LINE_RATE}; target ≥ 0.95 of each limit, 0 duplicates, 0 losses)`,
   );
