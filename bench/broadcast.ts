@@ -75,7 +75,7 @@ try {
     }),
     async () => {},
   );
-  const { id, recipients } = await service.send({
+  const { recipients } = await service.send({
     audience: { kind: 'subscribers' },
     texts: {
       vi: 'Phòng khám cúm mở cửa thứ Bảy lúc 8:00.',
