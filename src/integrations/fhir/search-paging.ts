@@ -11,17 +11,16 @@ const DEFAULT_COUNT = 20;
 /** `body` with a `next` link when the search at `url` (e.g. "/Appointment?date=…") has more. */
 export function withNextLink(url: string, body: Resource): Resource {
   if (body.resourceType !== 'Bundle' || body.type !== 'searchset') return body;
-  const bundle = body;
-  if (bundle.link?.some((link) => link.relation === 'next') || bundle.total === undefined) return bundle;
+  if (body.link?.some((link) => link.relation === 'next') || body.total === undefined) return body;
   const [path = '', query = ''] = url.replace(/^\/+/, '').split('?', 2);
   const params = new URLSearchParams(query);
   const offset = Number(params.get('_offset') ?? 0) || 0;
-  const matches = (bundle.entry ?? []).filter((entry) => entry.search?.mode !== 'include').length;
-  if (matches === 0 || offset + matches >= bundle.total) return bundle;
+  const matches = (body.entry ?? []).filter((entry) => entry.search?.mode !== 'include').length;
+  if (matches === 0 || offset + matches >= body.total) return body;
   if (!params.has('_count')) params.set('_count', String(DEFAULT_COUNT));
   params.set('_offset', String(offset + matches));
   return {
-    ...bundle,
-    link: [...(bundle.link ?? []), { relation: 'next', url: `${path}?${params.toString()}` }],
+    ...body,
+    link: [...(body.link ?? []), { relation: 'next', url: `${path}?${params.toString()}` }],
   };
 }
