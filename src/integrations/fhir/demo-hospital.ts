@@ -21,6 +21,7 @@ import type pg from 'pg';
 import { PersistentRepository, type ContentSealer } from './persistent-repository.ts';
 import { authorizeFhirRequest, type DemoHospitalAccess } from './demo-hospital-access.ts';
 import { DEPARTMENT_SYSTEM } from './identifier-systems.ts';
+import { withNextLink } from './search-paging.ts';
 import type { Department } from '../../domain/triage.ts';
 import type { Locale } from '../../i18n/locales.ts';
 import { addDays, zonedDate, zonedInstant } from '../../domain/time-zone.ts';
@@ -155,7 +156,11 @@ export class DemoHospital {
     // What other instances sharing the database wrote since the last request.
     await this.repo.sync();
     const [outcome, resource] = await this.router.handleRequest(request, this.repo);
-    return { status: getStatus(outcome), body: resource ?? outcome };
+    const body = resource ?? outcome;
+    return {
+      status: getStatus(outcome),
+      body: request.method === 'GET' ? withNextLink(request.url, body) : body,
+    };
   }
 
   private async seed({ now, departmentNames }: DemoHospitalOptions): Promise<void> {
