@@ -9,7 +9,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { HOSPITAL_NOTICES, MAX_BROADCAST_TEXT } from '../../src/domain/broadcasts.ts';
 import { ApiKeys, hashApiKey } from '../../src/security/api-keys.ts';
-import { startTestInstance, type TestInstance } from '../support/instance.ts';
+import { deleteRedisKeys, testRedisUrl, uniquePrefix } from '../support/backends.ts';
+import type { TestDatabaseTarget } from '../support/database.ts';
+import { startTestInstance, testDatabase, type TestInstance } from '../support/instance.ts';
 
 /** Low enough to reach in a test; API_RATE_LIMIT. */
 const LIMIT = 30;
@@ -374,5 +376,49 @@ describe('the hospital API for broadcasts', () => {
     clock.advance(MINUTE);
     expect((await call('GET', `/api/v1/broadcasts/${id}`, { key: noticesKey })).status).toBe(200);
     expect((await post(notice('guess'), 'fdk_guess-later')).status).toBe(401);
+  });
+});
+
+describe.runIf(testRedisUrl)('the hospital API rate limit across instances sharing Redis', () => {
+  const SHARED_LIMIT = 5;
+  let database: TestDatabaseTarget;
+  let a: TestInstance;
+  let b: TestInstance;
+  let key: string;
+  const prefix = uniquePrefix('api-rate').slice(0, -1);
+
+  beforeAll(async () => {
+    database = await testDatabase();
+    const options = {
+      databaseUrl: database.url ?? undefined,
+      keyPrefix: prefix,
+      redis: true,
+      env: { API_RATE_LIMIT: String(SHARED_LIMIT) },
+    };
+    a = await startTestInstance(options);
+    b = await startTestInstance(options);
+    key = (await new ApiKeys(a.frontdoor.database.prisma).add('his-notices', ['broadcasts']))!;
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await database?.drop();
+    await deleteRedisKeys(testRedisUrl!, `${prefix}:`);
+  });
+
+  it("counts a key's calls to either instance against one allowance", async () => {
+    const read = (instance: TestInstance) =>
+      fetch(`${instance.frontdoor.url}/api/v1/broadcasts/00000000-0000-4000-8000-000000000000`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+    const statuses: number[] = [];
+    for (let n = 0; n < SHARED_LIMIT; n++) statuses.push((await read(n % 2 === 0 ? a : b)).status);
+    expect(statuses).toEqual(Array<number>(SHARED_LIMIT).fill(404));
+    for (const instance of [a, b]) {
+      const over = await read(instance);
+      expect(over.status).toBe(429);
+      expect(await over.json()).toMatchObject({ error: 'rate_limited' });
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
   });
 });
