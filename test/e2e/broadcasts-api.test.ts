@@ -5,6 +5,7 @@
 // injected clock), an audit row naming the key for every call, and the key kept only as a hash.
 // Delivery may or may not have run when the report is read: the checks are on what was accepted,
 // the counts adding up, and the states.
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { HOSPITAL_NOTICES, MAX_BROADCAST_TEXT } from '../../src/domain/broadcasts.ts';
@@ -202,7 +203,69 @@ describe('the hospital API for broadcasts', () => {
     expect(await broadcasts()).toBe(0);
   });
 
+  it('answers generated bodies with a JSON 4xx, never a 5xx, and keeps only those that fit', async () => {
+    const weird = fc.oneof(
+      fc.jsonValue(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom(
+        '',
+        ' ',
+        '\u0000',
+        '2026-02-30',
+        'subscribers',
+        'cardiology',
+        'x'.repeat(MAX_BROADCAST_TEXT + 1),
+      ),
+    );
+    const body = fc.oneof(
+      fc.jsonValue(),
+      fc.record(
+        {
+          audience: fc.oneof(
+            weird,
+            fc.record(
+              {
+                kind: fc.oneof(weird, fc.constantFrom('appointments', 'queue', 'subscribers')),
+                date: weird,
+                department: weird,
+                doctor: weird,
+              },
+              { requiredKeys: ['kind'] },
+            ),
+          ),
+          text: fc.oneof(
+            weird,
+            fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('en', 'vi', 'zh-CN', 'de')), weird),
+          ),
+          idempotencyKey: weird,
+          extra: weird,
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    const fuzzer = (await new ApiKeys(instance.frontdoor.database.prisma, clock).add('fuzzer', [
+      'broadcasts',
+    ]))!;
+    const before = await broadcasts();
+    let made = 0;
+    await fc.assert(
+      fc.asyncProperty(body, async (generated) => {
+        clock.advance(MINUTE / LIMIT);
+        const answer = await post(generated, fuzzer);
+        const json = (await answer.json()) as { error?: string };
+        // Now and then a generated body is a fine notice (kind subscribers, a text in "en"…).
+        if (answer.status === 202) made++;
+        if ([200, 202].includes(answer.status)) return;
+        expect([400, 409]).toContain(answer.status);
+        expect(json.error).toMatch(/^(bad_request|malformed_json|conflict)$/);
+      }),
+      { numRuns: 300 },
+    );
+    expect(await broadcasts()).toBe(before + made);
+  });
+
   it('accepts a notice with 202, reports it, and answers the same key with the same broadcast', async () => {
+    const before = await broadcasts();
     const sent = await post(
       notice('flu-clinic-1', { en: 'The flu clinic opens Saturday.', vi: 'Phòng khám cúm mở cửa thứ Bảy.' }),
     );
@@ -248,7 +311,7 @@ describe('the hospital API for broadcasts', () => {
     const other = await post(notice('flu-clinic-1', { en: 'Something else.' }));
     expect(other.status).toBe(409);
     expect(await other.json()).toMatchObject({ error: 'conflict' });
-    expect(await broadcasts()).toBe(1);
+    expect(await broadcasts()).toBe(before + 1);
 
     expect(
       (await call('GET', '/api/v1/broadcasts/00000000-0000-4000-8000-000000000000', { key: noticesKey }))
