@@ -106,11 +106,13 @@ export class WorkerProcess {
     await this.exited;
   }
 
-  /** Stops it as a deploy would (SIGTERM) and waits for it to exit. */
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    await this.exited;
+  /** Stops it as a deploy would (SIGTERM) and waits for it to exit; its exit code. */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      await this.exited;
+    }
+    return this.child.exitCode;
   }
 
   private async healthy(): Promise<void> {
