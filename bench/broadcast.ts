@@ -4,7 +4,7 @@
 // is made beforehand (one transaction), so the worker only delivers: it resumes it at start.
 // Prints, per channel, the rate achieved between 10 % and 90 % delivered as a fraction of the
 // configured limit (target ≥ 0.95), duplicates and losses (target 0), 429s, and the worker's
-// memory over the run (target: flat) and at its peak. Asserts nothing.
+// memory over the run (target: flat: RSS, its peak, and the heap's low points). Asserts nothing.
 // BENCH_BROADCAST_RECIPIENTS (default 100000), BENCH_TELEGRAM_RATE (TELEGRAM_BROADCAST_RATE,
 // default 1000 a second), BENCH_LINE_RATE (LINE_MULTICAST_RATE, default 2 calls a second: LINE
 // then takes about as long as Telegram) size it.
@@ -34,6 +34,12 @@ const LINE_RATE = Number(process.env.BENCH_LINE_RATE ?? 2);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const LOCALES: Locale[] = ['vi', 'en', 'th'];
+
+/** The worker's V8 heap in use, from its metrics (loopback: no token needed). */
+async function heapUsed(url: string): Promise<number> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^frontdoor_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? Number.NaN);
+}
 
 const telegramChat = (i: number) => String(600_000_000 + i);
 const lineUser = (i: number) => `U${i.toString(16).padStart(32, '0')}`;
@@ -125,6 +131,9 @@ try {
   // When each tenth of each channel's recipients had been delivered, and the worker's memory.
   const marks = { telegram: [] as number[], line: [] as number[] };
   const memory: { at: number; done: number; rssKb: number }[] = [];
+  /** The worker's V8 heap in use (its /metrics), about once a second. */
+  const heap: { done: number; bytes: number }[] = [];
+  let polls = 0;
   const started = performance.now();
   const deadline = started + 30 * 60_000;
   for (;;) {
@@ -139,6 +148,7 @@ try {
     }
     const done = telegram.totalDelivered + line.totalDelivered;
     memory.push({ at: now, done, rssKb: worker.memory().rssKb });
+    if (polls++ % 20 === 0) heap.push({ done, bytes: await heapUsed(worker.url) });
     if (done >= RECIPIENTS || now > deadline) break;
     await sleep(50);
   }
@@ -209,6 +219,23 @@ try {
     `  worker memory (RSS) at 0/25/50/75/100 % delivered: ${[0, 0.25, 0.5, 0.75, 1]
       .map((fraction) => mb(rssAt(fraction)))
       .join(' / ')}; peak ${mb(peakKb)} (the worker process alone)`,
+  );
+  // The heap's low points (just after a collection) show what the worker keeps; RSS also holds
+  // garbage not yet collected and what V8 has not given back.
+  const floors = [0, 1, 2, 3].map((quarter) =>
+    Math.min(
+      ...heap
+        .filter(
+          (sample) =>
+            sample.done >= (RECIPIENTS * quarter) / 4 && sample.done < (RECIPIENTS * (quarter + 1)) / 4,
+        )
+        .map((sample) => sample.bytes),
+    ),
+  );
+  console.log(
+    `  worker heap in use, lowest in each quarter of the delivery: ${floors
+      .map((bytes) => (Number.isFinite(bytes) ? `${(bytes / 2 ** 20).toFixed(0)} MB` : '-'))
+      .join(' / ')}`,
   );
 } finally {
   await worker?.stop();
