@@ -147,6 +147,23 @@ describe('the hospital API for broadcasts', () => {
       error: 'unauthorized',
     });
     expect(rows[5]!.detail).toMatchObject({ status: 403, error: 'forbidden' });
+
+    // A path the API does not have: 401 without a key (nothing told), 404 with one; both audited.
+    const probe = await call('GET', '/api/v1/patients?all=1');
+    expect(probe.status).toBe(401);
+    const unknown = await call('GET', '/api/v1/patients?all=1', { key: kioskKey });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: 'not_found' });
+    expect(
+      (await audit()).slice(before + 6).map((row) => [row.actorLabel, row.subjectId, row.detail]),
+    ).toEqual([
+      [
+        'api-key:none',
+        'GET /api/v1/patients',
+        expect.objectContaining({ status: 401, route: '/api/v1/patients' }),
+      ],
+      ['api-key:kiosk', 'GET /api/v1/patients', expect.objectContaining({ status: 404, error: 'not_found' })],
+    ]);
   });
 
   it('answers 400 for every malformed body and keeps nothing', async () => {

@@ -205,7 +205,7 @@ export async function registerBroadcastApi(app: FastifyInstance, deps: Broadcast
   const { broadcasts } = deps;
 
   app.post<{ Body: SendBody }>(
-    '/api/v1/broadcasts',
+    '/broadcasts',
     {
       schema: {
         operationId: 'sendBroadcast',
@@ -259,7 +259,7 @@ export async function registerBroadcastApi(app: FastifyInstance, deps: Broadcast
   );
 
   app.get<{ Params: { id: string } }>(
-    '/api/v1/broadcasts/:id',
+    '/broadcasts/:id',
     {
       schema: {
         operationId: 'broadcastReport',
@@ -282,7 +282,7 @@ export async function registerBroadcastApi(app: FastifyInstance, deps: Broadcast
   );
 
   app.post<{ Params: { id: string } }>(
-    '/api/v1/broadcasts/:id/cancel',
+    '/broadcasts/:id/cancel',
     {
       schema: {
         operationId: 'cancelBroadcast',
