@@ -1,0 +1,194 @@
+// The broadcast composer's console API: who an audience reaches (count), sending once per
+// compose (the page's idempotency key), past broadcasts and one report, cancelling, and the
+// live progress feed. Operators and admins only; every read and action is audited, every POST
+// carries the CSRF token. The work itself is the Broadcasts service (ConsoleDeps.broadcasts).
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import {
+  BROADCAST_FEED,
+  MAX_BROADCAST_TEXT,
+  hospitalLocale,
+  type Audience,
+  type Broadcasts,
+  type BroadcastTexts,
+} from '../../domain/broadcasts.ts';
+import { DEPARTMENTS } from '../../domain/triage.ts';
+import { SUPPORTED_LOCALES, type Locale } from '../../i18n/locales.ts';
+import { errors } from '../../server/errors.ts';
+import {
+  consolePlugin,
+  guards,
+  recorder,
+  type ConsoleDeps,
+  type ConsoleFeed,
+  type Permissions,
+} from '../../server/console/plugin.ts';
+import { nonEmptyText, parseInput, safeLine } from '../../server/validation.ts';
+
+const permissions = {
+  'broadcasts:read': ['operator', 'admin'],
+  'broadcasts:send': ['operator', 'admin'],
+} as const satisfies Permissions;
+
+/** A real calendar day, YYYY-MM-DD. */
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day as YYYY-MM-DD')
+  .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'no such day');
+
+export const audienceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('appointments'),
+    date: day,
+    department: z.enum(DEPARTMENTS).optional(),
+    /** The doctor's practitioner id at the hospital. */
+    doctor: safeLine(1, 64).optional(),
+  }),
+  z.strictObject({ kind: z.literal('queue'), department: z.enum(DEPARTMENTS) }),
+  z.strictObject({ kind: z.literal('subscribers') }),
+]);
+
+const textsSchema = z
+  .partialRecord(z.enum(SUPPORTED_LOCALES), nonEmptyText(MAX_BROADCAST_TEXT))
+  .refine((texts) => Object.keys(texts).length > 0, 'write the notice in at least one language');
+
+const countBody = z.strictObject({ audience: audienceSchema });
+const sendBody = z.strictObject({
+  audience: audienceSchema,
+  texts: textsSchema,
+  idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'must be 8-128 letters, digits or _.:-'),
+});
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } },
+} as const;
+const departmentParams = {
+  type: 'object',
+  required: ['department'],
+  properties: { department: { type: 'string', enum: [...DEPARTMENTS] } },
+} as const;
+
+/** The audience in the audit log: its kind and choices, never who is in it. */
+const audienceDetail = (audience: Audience): Record<string, string> => ({
+  audience: audience.kind,
+  ...(audience.kind === 'appointments' ? { date: audience.date } : {}),
+  ...('department' in audience && audience.department ? { department: audience.department } : {}),
+  ...(audience.kind === 'appointments' && audience.doctor ? { doctor: audience.doctor } : {}),
+});
+
+const service = (deps: ConsoleDeps): Broadcasts => {
+  if (!deps.broadcasts) throw errors.unavailable('broadcasts are not set up on this instance');
+  return deps.broadcasts;
+};
+
+/** Each delivery step of a broadcast, as its report now, to the roles that send broadcasts. */
+export const broadcastFeed: ConsoleFeed = {
+  channel: BROADCAST_FEED,
+  roles: permissions['broadcasts:read'],
+  toEvent: async (message, deps) => {
+    const report = await deps.broadcasts?.report(message);
+    return report && { type: 'broadcast.progress', report };
+  },
+};
+
+/** What the composer shows besides its own texts: each language's footer, the hospital's language. */
+export const broadcastLabels = (deps: ConsoleDeps) => ({
+  broadcasts: {
+    footers: Object.fromEntries(
+      SUPPORTED_LOCALES.map((locale) => [locale, deps.translator.getFixedT(locale, 'broadcasts')('footer')]),
+    ) as Record<Locale, string>,
+    hospitalLocale: deps.hospitalLocale ?? hospitalLocale(''),
+  },
+});
+export type BroadcastLabels = ReturnType<typeof broadcastLabels>;
+
+export const broadcastsConsole = consolePlugin({
+  name: 'broadcasts',
+  permissions,
+  feeds: [broadcastFeed],
+  labels: (deps) => broadcastLabels(deps),
+  routes: async (app, deps) => {
+    const { allow, changing } = guards(app, permissions);
+    const record = recorder(deps.audit);
+    const sender = (request: FastifyRequest) => {
+      if (!request.staff) throw errors.unauthorized();
+      return { kind: 'staff' as const, staffId: request.staff.id, label: request.staff.email };
+    };
+
+    app.post('/console/api/broadcasts/count', changing('broadcasts:read'), async (request) => {
+      const { audience } = parseInput(countBody, request.body);
+      const count = await service(deps).count(audience);
+      await record(request, 'broadcast.count', 'broadcast', '*', {
+        ...audienceDetail(audience),
+        total: count.total,
+      });
+      return count;
+    });
+
+    app.post('/console/api/broadcasts', changing('broadcasts:send'), async (request, reply) => {
+      const body = parseInput(sendBody, request.body);
+      const texts = body.texts as BroadcastTexts;
+      const sent = await service(deps).send({
+        audience: body.audience,
+        texts,
+        idempotencyKey: body.idempotencyKey,
+        sender: sender(request),
+      });
+      await record(request, 'broadcast.send', 'broadcast', sent.id, {
+        ...audienceDetail(body.audience),
+        languages: Object.keys(texts).join(','),
+        recipients: sent.recipients,
+        created: sent.created,
+      });
+      return reply.code(sent.created ? 202 : 200).send(sent);
+    });
+
+    app.get('/console/api/broadcasts', { preHandler: allow('broadcasts:read') }, async (request) => {
+      const broadcasts = await service(deps).list(50);
+      await record(request, 'broadcast.list', 'broadcast', '*', { count: broadcasts.length });
+      return { broadcasts };
+    });
+
+    app.get(
+      '/console/api/broadcasts/doctors/:department',
+      { preHandler: allow('broadcasts:read'), schema: { params: departmentParams } },
+      async (request) => {
+        const { department: code } = request.params as { department: string };
+        const info = (await deps.hospital.departments()).find((each) => each.code === code);
+        const doctors = info ? await deps.hospital.doctors(info) : [];
+        await record(request, 'broadcast.doctors', 'department', code, { count: doctors.length });
+        return {
+          doctors: doctors.map((doctor) => ({ id: doctor.practitionerId, names: doctor.names })),
+        };
+      },
+    );
+
+    app.get(
+      '/console/api/broadcasts/:id',
+      { preHandler: allow('broadcasts:read'), schema: { params: idParams } },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const report = await service(deps).report(id);
+        if (!report) throw errors.notFound('no such broadcast');
+        await record(request, 'broadcast.view', 'broadcast', id, { status: report.status });
+        return { report };
+      },
+    );
+
+    app.post(
+      '/console/api/broadcasts/:id/cancel',
+      { ...changing('broadcasts:send'), schema: { params: idParams } },
+      async (request) => {
+        const { id } = request.params as { id: string };
+        const report = await service(deps).cancel(id);
+        if (!report) throw errors.notFound('no such broadcast');
+        await record(request, 'broadcast.cancel', 'broadcast', id, {
+          status: report.status,
+          cancelled: report.cancelled,
+        });
+        return { report };
+      },
+    );
+  },
+});
