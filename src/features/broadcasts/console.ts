@@ -10,7 +10,6 @@ import {
   hospitalLocale,
   type Audience,
   type Broadcasts,
-  type BroadcastTexts,
 } from '../../domain/broadcasts.ts';
 import { DEPARTMENTS } from '../../domain/triage.ts';
 import { SUPPORTED_LOCALES, type Locale } from '../../i18n/locales.ts';
@@ -99,6 +98,9 @@ export const broadcastLabels = (deps: ConsoleDeps) => ({
       SUPPORTED_LOCALES.map((locale) => [locale, deps.translator.getFixedT(locale, 'broadcasts')('footer')]),
     ) as Record<Locale, string>,
     hospitalLocale: deps.hospitalLocale ?? hospitalLocale(''),
+    /** "Today" for the appointments audience is the hospital's day, wherever the browser is. */
+    timeZone: deps.hospitalTimeZone,
+    maxText: MAX_BROADCAST_TEXT,
   },
 });
 export type BroadcastLabels = ReturnType<typeof broadcastLabels>;
@@ -128,7 +130,7 @@ export const broadcastsConsole = consolePlugin({
 
     app.post('/console/api/broadcasts', changing('broadcasts:send'), async (request, reply) => {
       const body = parseInput(sendBody, request.body);
-      const texts = body.texts as BroadcastTexts;
+      const texts = body.texts;
       const sent = await service(deps).send({
         audience: body.audience,
         texts,
