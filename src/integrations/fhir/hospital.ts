@@ -17,6 +17,7 @@ import type { Department } from '../../domain/triage.ts';
 import type { Names } from '../../domain/booking.ts';
 import { SlotTaken } from '../../domain/paid-booking.ts';
 import { isLocale } from '../../i18n/locales.ts';
+import { appointmentsOn, type DayAppointment, type DayAppointmentsQuery } from './appointments-on.ts';
 import { FhirError, type FhirClient } from './fhir-client.ts';
 import { BOOKING_SYSTEM, CHECKIN_SYSTEM, DEPARTMENT_SYSTEM, PATIENT_SYSTEM } from './identifier-systems.ts';
 
@@ -64,6 +65,7 @@ export interface Booking {
 }
 
 export { SlotTaken };
+export type { DayAppointment, DayAppointmentsQuery };
 
 function namesOf(text: string | undefined, holder: { extension?: Extension[] } | undefined): Names {
   const names: Names = { default: text ?? '' };
@@ -351,6 +353,14 @@ export class Hospital {
       _count: '50',
     });
     return resources.map(appointmentOf).sort((a, b) => a.start.getTime() - b.start.getTime());
+  }
+
+  /**
+   * Every booked or awaiting-approval appointment on a hospital-zone day (optionally of one
+   * department or doctor), with our id of each patient: the broadcasts' appointments audience.
+   */
+  appointmentsOn(query: DayAppointmentsQuery): Promise<DayAppointment[]> {
+    return appointmentsOn(this.fhir, query);
   }
 
   /**
