@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import { isProduction, type Config } from '../config.ts';
 import type { ConversationEngine } from '../conversation/engine.ts';
+import { hospitalLocale } from '../domain/broadcasts.ts';
 import { emergencyNumberFor } from '../domain/red-flags.ts';
 import { checkInByLink } from '../features/queue/check-in-link.ts';
 import { registerQueuePages } from '../features/queue/pages.ts';
@@ -135,6 +136,7 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
           secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
           hospitalName: config.HOSPITAL_NAME,
           emergencyNumber: emergencyNumberFor(undefined, config.EMERGENCY_NUMBERS, config.HOSPITAL_COUNTRY),
+          hospitalLocale: hospitalLocale(config.HOSPITAL_COUNTRY),
         });
       }),
     (server) => {
