@@ -10,7 +10,17 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const { values } = parseArgs({ options: { name: { type: 'string' } } });
+const USAGE = `npm run api-key:revoke -- --name <name>
+  Revokes the API key called <name> at once: its next request gets 401.
+`;
+
+const { values } = parseArgs({
+  options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 const name = values.name?.trim() ?? '';
 if (!name) fail('--name <name> is required');
 

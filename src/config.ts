@@ -94,9 +94,15 @@ const schema = z.object({
   // Telegram allows about 30 messages a second per bot; raise only with a paid broadcast
   // allowance or against a local Bot API server.
   TELEGRAM_MAX_PER_SECOND: wholeNumber('a whole number of messages per second, at least 1').default(30),
+  // Hospital broadcasts' share of the bot's messages a second (on the same bot-wide count as the
+  // conversations). Above 30 each broadcast message is sent as a paid broadcast
+  // (allow_paid_broadcast, billed in Telegram Stars, up to 1000/s).
+  TELEGRAM_BROADCAST_RATE: wholeNumber('a whole number of messages per second, at least 1').default(30),
   LINE_CHANNEL_SECRET: optionalSecret(/^\S{8,}$/, 'the channel secret from the LINE Developers console'),
   LINE_CHANNEL_ACCESS_TOKEN: optionalSecret(/^\S{8,}$/, 'a channel access token'),
   LINE_API_BASE_URL: httpUrl.default('https://api.line.me'),
+  // Multicast requests a second (each up to 500 recipients); LINE's documented limit is 200/s.
+  LINE_MULTICAST_RATE: wholeNumber('a whole number of requests per second, at least 1').default(200),
   STRIPE_SECRET_KEY: optionalSecret(
     /^(sk|rk)_(test|live)_\w+$/,
     'a Stripe secret key (sk_test_… or sk_live_…)',
@@ -172,6 +178,9 @@ const schema = z.object({
   // 1 s, 2 s, 4 s …; the wait never grows beyond STAFF_LOCKOUT_MINUTES.
   STAFF_MAX_FAILED_LOGINS: wholeNumber('a whole number of failed sign-ins, at least 1').default(5),
   STAFF_LOCKOUT_MINUTES: wholeNumber('a whole number of minutes, at least 1').default(15),
+  // Hospital API calls per minute for each API key (and for each client address without a
+  // live key), answered 429 with Retry-After beyond it.
+  API_RATE_LIMIT: wholeNumber('a whole number of requests per minute, at least 1').default(120),
   // Check-in and the queue (see README, "Check-in and the queue").
   CHECKIN_WINDOW_MINUTES: z
     .string()

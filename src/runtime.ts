@@ -21,6 +21,7 @@ import type { Payments } from './integrations/stripe/payments.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { createLogger } from './logging.ts';
 import { openBackends, rescheduleOnDataLoss } from './runtime/backends.ts';
+import { wireBroadcasts } from './runtime/broadcasts.ts';
 import { channelRoutes, staffAndPaymentRoutes } from './runtime/http.ts';
 import { wireIntegrations } from './runtime/integrations.ts';
 import { wireQueue } from './runtime/queue.ts';
@@ -35,6 +36,7 @@ import { buildServer } from './server/app.ts';
 import type { ReadinessCheck } from './server/health.ts';
 import { createMetricsRegistry } from './server/metrics.ts';
 import type { Database } from './storage/database.ts';
+import type { Broadcasts } from './domain/broadcasts.ts';
 import type { PrismaQueue } from './storage/prisma-queue.ts';
 import type { PushBudget } from './storage/queue-push-budget.ts';
 import type { KeyValueStore } from './storage/kv/key-value-store.ts';
@@ -67,6 +69,8 @@ export interface Frontdoor {
   checkInTokens: CheckInTokens;
   /** Pushes per channel this month against CHANNEL_PUSH_BUDGETS. */
   pushes: PushBudget;
+  /** Hospital broadcasts: audiences, sending (delivered by this instance's worker), reports. */
+  broadcasts: Broadcasts;
   /** The bearer token Frontdoor's own client sends to the built-in hospital (none with HOSPITAL_FHIR_BASE_URL). */
   demoHospitalToken?: string;
   /** Embedded default only: console accounts made up at start, to be printed. */
@@ -179,6 +183,18 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       conversations: { notify: (address, event, dedupeKey) => engine.notify(address, event, dedupeKey) },
     });
     settings.queue = queueFlowSettings(config.QUEUE_DEPARTMENTS, checkInTokens);
+    const { broadcasts, delivery } = wireBroadcasts({
+      config,
+      database,
+      kv,
+      jobs,
+      cipher,
+      hospital: integrations.hospital,
+      translator,
+      channels,
+      clock,
+      logger,
+    });
     const directory = new PrismaPatientDirectory(database.prisma, database.pool);
     const engine: ConversationEngine = new ConversationEngine({
       kv,
@@ -233,6 +249,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
           cookieSecret: secret,
           metrics,
           cipher,
+          broadcasts,
         }),
       ],
     });
@@ -245,6 +262,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       await outbox.start();
       await engine.start();
       await timers.rebuild();
+      // Broadcasts a stopped (or killed) instance was delivering go on.
+      await delivery.resume();
     };
     await startSweeps();
     await rescheduleOnDataLoss(kv, startSweeps, logger);
@@ -268,6 +287,7 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
       queue,
       checkInTokens,
       pushes,
+      broadcasts,
       async idle() {
         // Effect jobs (a hold's timer being set) start conversations and conversations queue
         // jobs: settled only once a round finds no job running.
@@ -283,6 +303,8 @@ export async function startFrontdoor(config: Config, options: StartOptions): Pro
         await app.close();
         await engine.idle();
         await outbox.idle();
+        // Calls in flight end and are settled; what is left is for the next run.
+        delivery.stop();
         await jobs.close();
         for (const channel of channels) await channel.close?.();
         await kv.close();

@@ -1,7 +1,7 @@
 // Fixed-window rate limits shared by every instance through the key-value store: a send waits
 // for a free slot rather than being refused by the platform. All rules of one call are checked
 // and counted together, so a send that must wait uses no slot of any rule meanwhile.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type TimerClock } from '../clock.ts';
 import type { KeyValueStore } from '../storage/kv/key-value-store.ts';
 
 export interface RateRule {
@@ -14,10 +14,22 @@ export interface RateRule {
   windowMs: number;
 }
 
-/** Waits until every rule has room in its current window, then counts one use of each. */
-export async function takeRateSlot(kv: KeyValueStore, rules: RateRule[], now = Date.now): Promise<void> {
+/** Waits `ms` on `clock` (a ManualClock's time, in tests). */
+export const waitOn = (clock: TimerClock, ms: number): Promise<void> =>
+  new Promise((resolve) => clock.after(ms, resolve));
+
+/**
+ * Waits until every rule has room in its current window, then counts one use of each. The
+ * windows follow `clock`: the platform's own time in production (the wall clock), a ManualClock
+ * in tests.
+ */
+export async function takeRateSlot(
+  kv: KeyValueStore,
+  rules: RateRule[],
+  clock: TimerClock = systemClock,
+): Promise<void> {
   for (;;) {
-    const at = now();
+    const at = clock.now();
     const full = await kv.takeSlots(
       rules.map((rule) => ({
         key: `rate:${rule.key}:${Math.floor(at / rule.windowMs)}`,
@@ -27,6 +39,7 @@ export async function takeRateSlot(kv: KeyValueStore, rules: RateRule[], now = D
     );
     if (full === 0) return;
     const { windowMs } = rules[full - 1]!;
-    await sleep((Math.floor(at / windowMs) + 1) * windowMs - at + Math.random() * 20);
+    // A little spread, so the instances that waited do not all ask at the same millisecond.
+    await waitOn(clock, (Math.floor(at / windowMs) + 1) * windowMs - at + Math.random() * 20);
   }
 }

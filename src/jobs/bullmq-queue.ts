@@ -55,6 +55,7 @@ export class BullmqQueue implements JobQueue {
         limiter: options.rateLimit
           ? { max: options.rateLimit.max, duration: options.rateLimit.durationMs }
           : undefined,
+        ...lockSettings(options.lockMs),
       },
     );
     worker.on('failed', (job, error) => {
@@ -100,6 +101,27 @@ export class BullmqQueue implements JobQueue {
     return entry;
   }
 }
+
+/**
+ * A long job's lock: renewed every half `lockMs` while its process lives, so once the process
+ * dies the lock lapses within `lockMs`, and the stalled check (every half `lockMs`, by any live
+ * worker) hands the job to another worker within about 1.5 × `lockMs`. A long job may die many
+ * times (every deploy kills it); it is not failed for stalling, since the handler takes over
+ * what the dead run left.
+ */
+function lockSettings(
+  lockMs: number | undefined,
+): { lockDuration: number; stalledInterval: number; maxStalledCount: number } | Record<string, never> {
+  if (lockMs === undefined) return {};
+  return {
+    lockDuration: lockMs,
+    stalledInterval: Math.max(500, Math.round(lockMs / 2)),
+    maxStalledCount: MAX_STALLS,
+  };
+}
+
+/** Crashes a long job survives before BullMQ fails it as the one that crashes its workers. */
+const MAX_STALLS = 100;
 
 /** The id the caller gave, from BullMQ's encoded one. */
 function originalJobId(id: string): string {

@@ -21,9 +21,10 @@ import type { AuditLog } from '../security/audit-log.ts';
 import { SignInThrottle } from '../security/sign-in-throttle.ts';
 import type { StaffAccounts } from '../security/staff-accounts.ts';
 import type { StaffSessions } from '../security/staff-sessions.ts';
-import { registerQueueApi } from '../server/api/queues.ts';
+import { registerHospitalApi } from '../server/api/index.ts';
 import { registerConsole } from '../server/console/routes.ts';
 import { registerPaymentPages } from '../server/payment-pages.ts';
+import type { Broadcasts } from '../domain/broadcasts.ts';
 import type { QueueDesk } from '../domain/queue.ts';
 import type { CheckInTokens } from '../security/checkin-token.ts';
 import type { Database } from '../storage/database.ts';
@@ -68,6 +69,8 @@ export interface ConsoleParts {
   metrics?: Registry;
   /** Seals what the built-in hospital stores. */
   cipher: ContentSealer;
+  /** Hospital broadcasts (the console's composer and the API's /api/v1/broadcasts), when delivered. */
+  broadcasts?: Broadcasts;
 }
 
 /** How old a triage may be and still rank a check-in by link (the chat's state carries its own). */
@@ -126,6 +129,7 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
           engine,
           payments,
           queue: parts.queue,
+          broadcasts: parts.broadcasts,
           checkInTokens: parts.checkInTokens,
           queueMaxRecalls: config.QUEUE_MAX_RECALLS,
           checkInByLink: linkCheckIn,
@@ -171,14 +175,16 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
         },
       );
     },
-    // The hospital API (/api/v1): its queues.
+    // The hospital API (/api/v1: queues, and broadcasts when this instance delivers them) and
+    // its OpenAPI document and page (/api/docs).
     (server) =>
-      server.register(async (scope) => {
-        await registerQueueApi(scope, {
-          queue: parts.queue,
-          apiKeys: new ApiKeys(database.prisma, clock),
-          audit,
-        });
+      registerHospitalApi(server, {
+        apiKeys: new ApiKeys(database.prisma, clock),
+        audit,
+        kv,
+        ratePerMinute: config.API_RATE_LIMIT,
+        queue: parts.queue,
+        broadcasts: parts.broadcasts,
       }),
     (server) =>
       registerPaymentPages(server, {

@@ -9,8 +9,10 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 /**
  * What a key may reach. `fhir`: read the built-in hospital at /fhir/R4. `queues`: the hospital
  * API's queues (/api/v1/queues/{department}: read the board, call the next ticket).
+ * `broadcasts`: the hospital API's broadcasts (/api/v1/broadcasts: send a notice to patients,
+ * read its delivery report, cancel what was not sent).
  */
-export const API_KEY_SCOPES = ['fhir', 'queues'] as const;
+export const API_KEY_SCOPES = ['fhir', 'queues', 'broadcasts'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const isApiKeyScope = (value: string): value is ApiKeyScope =>

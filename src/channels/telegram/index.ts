@@ -2,6 +2,7 @@
 // the default) or long polling, replies through the Bot API within Telegram's rate limits.
 import type { Channel, ChannelCapabilities, ChannelPlugin } from '../channel.ts';
 import { BotApi } from './bot-api.ts';
+import { TelegramBulkSender } from './bulk.ts';
 import { startTelegramPolling } from './polling.ts';
 import { TelegramSender } from './sender.ts';
 import { registerTelegramWebhook } from './webhook.ts';
@@ -26,11 +27,17 @@ export const telegramChannel: ChannelPlugin = {
       logger,
       metrics,
     );
+    // Telegram's windows and pauses are in Telegram's time (the wall clock, the senders' default).
+    const bulk = new TelegramBulkSender(api, kv, {
+      perSecond: config.TELEGRAM_BROADCAST_RATE,
+      perChatIntervalMs,
+    });
     let stopPolling: (() => Promise<void>) | undefined;
     return {
       name: 'telegram',
       capabilities: TELEGRAM_CAPABILITIES,
       sender,
+      bulk,
       routes:
         config.TELEGRAM_MODE === 'webhook'
           ? (inbox) => (app) => registerTelegramWebhook(app, inbox, config.TELEGRAM_WEBHOOK_SECRET ?? '')

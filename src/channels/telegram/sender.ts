@@ -1,13 +1,16 @@
 // Sends batches to Telegram through telegraf's API client, within Telegram's limits: about 30
 // messages a second per bot and, on average, one a second per chat (short bursts of up to
-// three are tolerated by Telegram and keep a multi-part answer readable).
+// three are tolerated by Telegram and keep a multi-part answer readable). A 429 pauses every
+// call of the bot, broadcasts included (pause.ts).
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { systemClock, type TimerClock } from '../../clock.ts';
 import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../conversation/outbox.ts';
 import { takeRateSlot } from '../rate-limit.ts';
 import { TelegramApiError, type BotApi } from './bot-api.ts';
 import { pressToAnswer } from './context.ts';
+import { BotPause } from './pause.ts';
 import { renderTelegram } from './render.ts';
 
 /** Telegram's documented limits: ~30 messages/s per bot, ~1 message/s per chat on average. */
@@ -20,10 +23,24 @@ export interface TelegramPacing {
   perChatBurst?: number;
   /** Average time between two messages to one chat (tests shorten it). */
   perChatIntervalMs?: number;
+  /** Whose time the windows and pauses follow: Telegram's (the wall clock), or a test's. */
+  clock?: TimerClock;
 }
 
+/** The bot-wide rate key every Telegram send shares (conversations and broadcasts). */
+export const TELEGRAM_BOT_RATE_KEY = '{telegram}:bot';
+
+/** The per-chat rule: at most `perChatBurst` in a row, then about one per interval. */
+export const telegramChatRule = (chatId: string, burst: number, intervalMs: number) => ({
+  key: `{telegram}:chat:${chatId}`,
+  max: burst,
+  windowMs: burst * intervalMs,
+});
+
 export class TelegramSender implements ChannelSender {
-  private readonly pacing: Required<TelegramPacing>;
+  private readonly pacing: Required<Omit<TelegramPacing, 'clock'>>;
+  private readonly clock: TimerClock;
+  private readonly pause: BotPause;
   private readonly unanswered: Counter | undefined;
 
   constructor(
@@ -41,6 +58,8 @@ export class TelegramSender implements ChannelSender {
           registers: [metrics],
         })
       : undefined;
+    this.clock = pacing.clock ?? systemClock;
+    this.pause = new BotPause(kv, this.clock);
     this.pacing = {
       perBotPerSecond: pacing.perBotPerSecond ?? TELEGRAM_LIMITS.perBotPerSecond,
       perChatBurst: pacing.perChatBurst ?? TELEGRAM_LIMITS.perChatBurst,
@@ -58,14 +77,17 @@ export class TelegramSender implements ChannelSender {
     for (let index = alreadySent; index < batch.messages.length; index += 1) {
       const call = renderTelegram(batch.channelUserId, batch.messages[index]!);
       const { perBotPerSecond, perChatBurst, perChatIntervalMs } = this.pacing;
-      await takeRateSlot(this.kv, [
-        { key: '{telegram}:bot', max: perBotPerSecond, windowMs: 1_000 },
-        {
-          key: `{telegram}:chat:${batch.channelUserId}`,
-          max: perChatBurst,
-          windowMs: perChatBurst * perChatIntervalMs,
-        },
-      ]);
+      await this.pause.wait();
+      await takeRateSlot(
+        this.kv,
+        [
+          { key: TELEGRAM_BOT_RATE_KEY, max: perBotPerSecond, windowMs: 1_000 },
+          telegramChatRule(batch.channelUserId, perChatBurst, perChatIntervalMs),
+        ],
+        this.clock,
+      );
+      // A 429 may have come while this send waited for its slot.
+      await this.pause.wait();
       const answered = await this.call(call.method, call.payload);
       if (!answered) {
         // Counted as sent so no second copy can follow; said loudly so an operator sees how
@@ -102,6 +124,7 @@ export class TelegramSender implements ChannelSender {
       // be a second copy. It counts as sent (at most once); see README "Nothing decided is lost".
       if (error.maybeDelivered) return false;
       if (error.code === 429) {
+        await this.pause.record((error.retryAfterSeconds ?? 1) * 1000);
         throw new DeliveryError('telegram rate limit', {
           retryAfterMs: (error.retryAfterSeconds ?? 1) * 1000,
         });

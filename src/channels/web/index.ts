@@ -2,6 +2,7 @@
 // server-sent events; answers are written to the session's transcript.
 import cookie from '@fastify/cookie';
 import type { Channel, ChannelCapabilities, ChannelPlugin } from '../channel.ts';
+import { WebChatBulkSender } from './bulk.ts';
 import { WebChatLog } from './chat-log.ts';
 import { registerWebChat } from './routes.ts';
 import { WebChatSender } from './sender.ts';
@@ -20,12 +21,13 @@ export interface WebChatChannel extends Channel {
 
 export const webChatChannel = {
   name: 'web',
-  create({ config, kv, cipher, translator, consentVersion, cookieSecret }): WebChatChannel {
+  create({ config, kv, cipher, translator, consentVersion, cookieSecret, clock }): WebChatChannel {
     const log = new WebChatLog(kv, cipher);
     return {
       name: 'web',
       capabilities: WEB_CHAT_CAPABILITIES,
       sender: new WebChatSender(log),
+      bulk: new WebChatBulkSender(log, clock),
       log,
       // Cookies matter only to the web chat: parsing them on every webhook would be waste.
       routes: (inbox) => async (web) => {

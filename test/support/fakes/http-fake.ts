@@ -1,4 +1,6 @@
-// A tiny recording HTTP server for platform fakes: every request is kept for assertions.
+// A tiny recording HTTP server for platform fakes: every request is kept for assertions (or,
+// for a broadcast to 100,000 patients, only counted), and answers can be held back to stand for
+// a platform that received a call and has not answered yet (a worker killed meanwhile).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -17,16 +19,61 @@ export interface FakeAnswer {
   status: number;
   body: unknown;
   unrecorded?: boolean;
+  headers?: Record<string, string>;
 }
 
 export type FakeHandler = (request: RecordedRequest) => Promise<FakeAnswer> | FakeAnswer;
 
+export interface HttpFakeOptions {
+  /**
+   * Keep every request in `requests` (the default). Off for bulk runs: the fakes' own counts
+   * per recipient stay, the bodies do not pile up.
+   */
+  keepRequests?: boolean;
+}
+
 export class HttpFake {
   readonly requests: RecordedRequest[] = [];
+  /** Requests answered (or being held), recorded or not. */
+  received = 0;
   private server: Server | undefined;
+  private holding = false;
+  private readonly heldAnswers: (() => void)[] = [];
   url = '';
 
-  constructor(private readonly handler: FakeHandler) {}
+  constructor(
+    private readonly handler: FakeHandler,
+    private readonly options: HttpFakeOptions = {},
+  ) {}
+
+  /**
+   * From now on, requests are handled (counted, answered by the fake) but the answer is sent
+   * only on `release()`: the platform got the call and its answer has not come back yet.
+   */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Sends every held answer and stops holding. */
+  release(): void {
+    this.holding = false;
+    for (const send of this.heldAnswers.splice(0)) send();
+  }
+
+  /** How many answers are held back now. */
+  get held(): number {
+    return this.heldAnswers.length;
+  }
+
+  /** Waits until at least `count` answers are held. */
+  async waitForHeld(count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.held < count) {
+      if (Date.now() > deadline)
+        throw new Error(`fake: ${this.held} answers held, not ${count}, in ${timeoutMs} ms`);
+      await sleep(10);
+    }
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -38,6 +85,7 @@ export class HttpFake {
   }
 
   async stop(): Promise<void> {
+    this.release();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
@@ -74,15 +122,26 @@ export class HttpFake {
     };
     const answer = await this.handler(recorded);
     recorded.status = answer.status;
-    if (!answer.unrecorded) this.requests.push(recorded);
-    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    if (!answer.unrecorded) {
+      this.received += 1;
+      if (this.options.keepRequests !== false) this.requests.push(recorded);
+    }
+    if (this.holding && !answer.unrecorded)
+      await new Promise<void>((resolve) => this.heldAnswers.push(resolve));
+    // The caller may be gone (a killed worker): its answer goes nowhere.
+    if (res.destroyed) return;
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
     res.end(JSON.stringify(answer.body));
   }
 }
 
 /** A platform fake served by an HttpFake: start, stop and its base URL. */
 export abstract class PlatformFake {
-  readonly http = new HttpFake((request) => this.answer(request));
+  readonly http: HttpFake;
+
+  constructor(options: HttpFakeOptions = {}) {
+    this.http = new HttpFake((request) => this.answer(request), options);
+  }
 
   get url(): string {
     return this.http.url;

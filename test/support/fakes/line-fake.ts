@@ -1,7 +1,9 @@
-// A local LINE Messaging API: reply (each token once), push (X-Line-Retry-Key honoured with
-// 409 on a repeat), and profiles; records every call.
+// A local LINE Messaging API: reply (each token once), push and multicast (X-Line-Retry-Key a
+// UUID, honoured with 409 on a repeat of an accepted request, which is not counted again), the
+// monthly quota and its consumption, an optional multicast rate limit, and profiles; records
+// every call and counts the messages each user got.
 import { createHmac } from 'node:crypto';
-import { PlatformFake, type FakeAnswer, type RecordedRequest } from './http-fake.ts';
+import { PlatformFake, type FakeAnswer, type HttpFakeOptions, type RecordedRequest } from './http-fake.ts';
 
 export const FAKE_LINE_SECRET = 'line-channel-secret-for-tests';
 export const FAKE_LINE_TOKEN = 'line-channel-access-token-for-tests';
@@ -18,10 +20,58 @@ export interface LineSend {
   }[];
 }
 
+export interface LineFakeOptions extends HttpFakeOptions {
+  /** Multicast requests a second (fixed one-second windows on the wall clock); none: no limit. */
+  multicastPerSecond?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const MULTICAST_MAX_TO = 500;
+const MAX_MESSAGES = 5;
+
 export class LineFake extends PlatformFake {
   readonly languages = new Map<string, string>();
+  /** Messages pushed or multicast to each user id (replies carry no user id). */
+  readonly delivered = new Map<string, number>();
+  /** The month's message quota; undefined: the plan has none ("type": "none"). */
+  quota: number | undefined;
+  /** Messages spent this month (a push or multicast spends one per recipient). */
+  usage = 0;
+  multicastPerSecond: number | undefined;
+  /** Multicasts accepted, and repeats of accepted ones answered 409. */
+  multicastsAccepted = 0;
+  conflicts = 0;
+  /** 429s answered (rate limit or monthly limit). */
+  rateLimited = 0;
+  private window = { second: 0, count: 0 };
   private readonly usedTokens = new Set<string>();
   private readonly retryKeys = new Set<string>();
+
+  constructor(options: LineFakeOptions = {}) {
+    super(options);
+    this.multicastPerSecond = options.multicastPerSecond;
+  }
+
+  /** Messages delivered to every user together. */
+  get totalDelivered(): number {
+    let total = 0;
+    for (const count of this.delivered.values()) total += count;
+    return total;
+  }
+
+  /** Accepted multicasts (when requests are kept), in order. */
+  multicasts(): { to: string[]; retryKey?: string; messages: LineSend['messages'] }[] {
+    return this.http.requests
+      .filter((r) => r.path === '/v2/bot/message/multicast' && r.status === 200)
+      .map((r) => {
+        const body = r.body as { to: string[]; messages: LineSend['messages'] };
+        return {
+          to: body.to,
+          retryKey: r.headers['x-line-retry-key'] as string | undefined,
+          messages: body.messages,
+        };
+      });
+  }
 
   /** Accepted replies and pushes, in order. */
   sends(): LineSend[] {
@@ -70,16 +120,84 @@ export class LineFake extends PlatformFake {
       (request as RecordedRequest & { accepted?: boolean }).accepted = true;
       return { status: 200, body: { sentMessages: (body.messages ?? []).map((_, i) => ({ id: `m${i}` })) } };
     }
-    if (request.path === '/v2/bot/message/push') {
-      const key = request.headers['x-line-retry-key'] as string | undefined;
-      if (key && this.retryKeys.has(key))
-        return { status: 409, body: { message: 'The retry key is already accepted' } };
-      if (key) this.retryKeys.add(key);
-      (request as RecordedRequest & { accepted?: boolean }).accepted = true;
-      return { status: 200, body: { sentMessages: (body.messages ?? []).map((_, i) => ({ id: `p${i}` })) } };
+    if (request.method === 'GET' && request.path === '/v2/bot/message/quota') {
+      return {
+        status: 200,
+        body: this.quota === undefined ? { type: 'none' } : { type: 'limited', value: this.quota },
+      };
+    }
+    if (request.method === 'GET' && request.path === '/v2/bot/message/quota/consumption') {
+      return { status: 200, body: { totalUsage: this.usage } };
+    }
+    if (request.path === '/v2/bot/message/push' || request.path === '/v2/bot/message/multicast') {
+      return this.paidSend(request);
     }
     return { status: 404, body: { message: 'Not found' } };
   }
+
+  /** A push (`to` one user) or a multicast (`to` up to 500): the sends that spend the quota. */
+  private paidSend(request: RecordedRequest): FakeAnswer {
+    const multicast = request.path.endsWith('multicast');
+    const body = (request.body ?? {}) as { to?: unknown; messages?: unknown[] };
+    const to = multicast ? body.to : [body.to];
+    const messages = body.messages ?? [];
+    if (
+      !Array.isArray(to) ||
+      to.length === 0 ||
+      to.length > (multicast ? MULTICAST_MAX_TO : 1) ||
+      !to.every((id) => typeof id === 'string')
+    )
+      return invalid(
+        `The property, 'to', in the request body is invalid (at most ${MULTICAST_MAX_TO} user IDs)`,
+      );
+    if (messages.length === 0 || messages.length > MAX_MESSAGES)
+      return invalid(`Size must be between 1 and ${MAX_MESSAGES}`, 'messages');
+    const key = request.headers['x-line-retry-key'] as string | undefined;
+    if (key !== undefined && !UUID.test(key))
+      return invalid('The retry key must be a UUID', 'X-Line-Retry-Key');
+    if (key && this.retryKeys.has(key)) {
+      this.conflicts += 1;
+      return {
+        status: 409,
+        headers: { 'x-line-accepted-request-id': `req-${key}` },
+        body: { message: 'The retry key is already accepted' },
+      };
+    }
+    if (multicast && this.overRate()) {
+      this.rateLimited += 1;
+      return { status: 429, body: { message: 'Too Many Requests' } };
+    }
+    if (this.quota !== undefined && this.usage + to.length > this.quota) {
+      this.rateLimited += 1;
+      return { status: 429, body: { message: 'You have reached your monthly limit.' } };
+    }
+    if (key) this.retryKeys.add(key);
+    this.usage += to.length;
+    for (const user of to) this.delivered.set(user, (this.delivered.get(user) ?? 0) + messages.length);
+    if (multicast) this.multicastsAccepted += 1;
+    (request as RecordedRequest & { accepted?: boolean }).accepted = true;
+    return {
+      status: 200,
+      body: multicast ? {} : { sentMessages: messages.map((_, i) => ({ id: `p${i}` })) },
+    };
+  }
+
+  private overRate(): boolean {
+    if (this.multicastPerSecond === undefined) return false;
+    const second = Math.floor(Date.now() / 1000);
+    if (second !== this.window.second) this.window = { second, count: 0 };
+    if (this.window.count >= this.multicastPerSecond) return true;
+    this.window.count += 1;
+    return false;
+  }
+}
+
+/** LINE's 400 for a request it will never take. */
+function invalid(message: string, property = 'to'): FakeAnswer {
+  return {
+    status: 400,
+    body: { message: 'The request body has 1 error(s)', details: [{ message, property }] },
+  };
 }
 
 /** Signs a webhook body the way LINE does: base64 HMAC-SHA256 with the channel secret. */

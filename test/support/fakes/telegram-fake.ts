@@ -1,8 +1,10 @@
 // A local Telegram Bot API: answers the methods Frontdoor calls with Telegram's real response
-// shapes, serves getUpdates from a queue for polling tests, and records every call.
+// shapes, serves getUpdates from a queue for polling tests, and records every call. For
+// broadcasts it also counts messages per chat, answers 403 for users who blocked the bot, 429
+// with retry_after while told to and (when given a limit) when the bot goes over it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Update } from 'telegraf/types';
-import { PlatformFake, type FakeAnswer, type RecordedRequest } from './http-fake.ts';
+import { PlatformFake, type FakeAnswer, type HttpFakeOptions, type RecordedRequest } from './http-fake.ts';
 
 export const FAKE_BOT_TOKEN = '123456789:AAFakeTokenForFrontdoorTests-abcdefg';
 
@@ -12,13 +14,63 @@ export interface TelegramCall {
   at: number;
 }
 
+/** What Telegram answers a bot that went over its limit, and a user who blocked the bot. */
+const tooMany = (retryAfter: number): FakeAnswer => ({
+  status: 429,
+  body: {
+    ok: false,
+    error_code: 429,
+    description: `Too Many Requests: retry after ${retryAfter}`,
+    parameters: { retry_after: retryAfter },
+  },
+});
+const BLOCKED: FakeAnswer = {
+  status: 403,
+  body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+};
+
+export interface TelegramFakeOptions extends HttpFakeOptions {
+  /** Messages a second the bot may send (fixed one-second windows on the wall clock); none: no limit. */
+  perSecond?: number;
+}
+
 export class TelegramFake extends PlatformFake {
+  /** Messages delivered (sendMessage, sendPhoto answered 200) per chat id. */
+  readonly delivered = new Map<string, number>();
+  /** Chats whose user blocked the bot: their sends answer 403. */
+  readonly blocked = new Set<string>();
+  /** sendMessage calls delivered that asked for a paid broadcast (allow_paid_broadcast). */
+  paidBroadcasts = 0;
+  /** 429s answered (scripted or over the limit). */
+  rateLimited = 0;
+  perSecond: number | undefined;
+  private window = { second: 0, count: 0 };
+  private limitedUntil = 0;
+  private limitedRetryAfter = 1;
   private readonly updates: Update[] = [];
   private readonly failures = new Map<
     string,
     { error_code: number; description: string; parameters?: { retry_after?: number } }[]
   >();
   private messageId = 1000;
+
+  constructor(options: TelegramFakeOptions = {}) {
+    super(options);
+    this.perSecond = options.perSecond;
+  }
+
+  /** Messages delivered to every chat together. */
+  get totalDelivered(): number {
+    let total = 0;
+    for (const count of this.delivered.values()) total += count;
+    return total;
+  }
+
+  /** For the next `ms` (wall clock), every send answers 429 with `retry_after` seconds. */
+  rateLimitFor(ms: number, retryAfterSeconds: number): void {
+    this.limitedUntil = Date.now() + ms;
+    this.limitedRetryAfter = retryAfterSeconds;
+  }
 
   /** Successful calls other than the polling plumbing, in order. */
   calls(chatId?: string): TelegramCall[] {
@@ -61,6 +113,24 @@ export class TelegramFake extends PlatformFake {
     this.updates.push(update);
   }
 
+  /** The 429 a send gets now: scripted, or the bot over its per-second limit; undefined: none. */
+  private overLimit(): FakeAnswer | undefined {
+    const now = Date.now();
+    if (now < this.limitedUntil) {
+      this.rateLimited += 1;
+      return tooMany(this.limitedRetryAfter);
+    }
+    if (this.perSecond === undefined) return undefined;
+    const second = Math.floor(now / 1000);
+    if (second !== this.window.second) this.window = { second, count: 0 };
+    if (this.window.count >= this.perSecond) {
+      this.rateLimited += 1;
+      return tooMany(1);
+    }
+    this.window.count += 1;
+    return undefined;
+  }
+
   protected async answer(request: RecordedRequest): Promise<FakeAnswer> {
     const [, bot, method] = request.path.split('/');
     if (bot !== `bot${FAKE_BOT_TOKEN}`)
@@ -86,8 +156,14 @@ export class TelegramFake extends PlatformFake {
         };
       }
       case 'sendMessage':
-      case 'sendPhoto':
+      case 'sendPhoto': {
+        const limited = this.overLimit();
+        if (limited) return limited;
+        const chat = String(body.chat_id);
+        if (this.blocked.has(chat)) return BLOCKED;
         this.messageId += 1;
+        this.delivered.set(chat, (this.delivered.get(chat) ?? 0) + 1);
+        if (body.allow_paid_broadcast === true) this.paidBroadcasts += 1;
         return ok({
           message_id: this.messageId,
           date: Math.floor(Date.now() / 1000),
@@ -95,6 +171,7 @@ export class TelegramFake extends PlatformFake {
           text: body.text,
           caption: body.caption,
         });
+      }
       default:
         return {
           status: 404,

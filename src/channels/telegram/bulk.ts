@@ -1,0 +1,98 @@
+// Hospital broadcasts on Telegram: one sendMessage per patient, on the bot-wide count the
+// conversations use (so together they stay within the bot's limit), one chat at a time within
+// its own rule, and never while a 429 has the bot paused. The Bot API has no idempotency key: a
+// call that may have reached Telegram is never made again (resendsSafely false).
+import { systemClock, type TimerClock } from '../../clock.ts';
+import { DeliveryError } from '../../conversation/outbox.ts';
+import type { DeliveryResult } from '../../domain/broadcasts.ts';
+import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
+import type { BulkCall, BulkSender } from '../channel.ts';
+import { takeRateSlot } from '../rate-limit.ts';
+import { TelegramApiError, type BotApi } from './bot-api.ts';
+import { BotPause } from './pause.ts';
+import { TELEGRAM_BOT_RATE_KEY, TELEGRAM_LIMITS, telegramChatRule } from './sender.ts';
+
+/** Telegram's free rate; above it a broadcast message must be sent as a paid broadcast. */
+export const FREE_BROADCAST_RATE = 30;
+/** Characters one message carries. */
+const TEXT_MAX = 4096;
+
+export interface TelegramBulkOptions {
+  /** TELEGRAM_BROADCAST_RATE: messages a second on the bot-wide count. */
+  perSecond: number;
+  /** Average time between two messages to one chat (tests shorten it). */
+  perChatIntervalMs?: number;
+  clock?: TimerClock;
+}
+
+type Outcome = { id: string; result: DeliveryResult; reason?: string };
+
+export class TelegramBulkSender implements BulkSender {
+  readonly recipientsPerCall = 1;
+  readonly resendsSafely = false;
+  private readonly clock: TimerClock;
+  private readonly pause: BotPause;
+
+  constructor(
+    private readonly telegram: BotApi,
+    private readonly kv: KeyValueStore,
+    private readonly options: TelegramBulkOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.pause = new BotPause(kv, this.clock);
+  }
+
+  async pace(call: BulkCall): Promise<void> {
+    const chat = call.recipients[0]!.channelUserId;
+    await this.pause.wait();
+    await takeRateSlot(
+      this.kv,
+      [
+        { key: TELEGRAM_BOT_RATE_KEY, max: this.options.perSecond, windowMs: 1_000 },
+        telegramChatRule(
+          chat,
+          TELEGRAM_LIMITS.perChatBurst,
+          this.options.perChatIntervalMs ?? TELEGRAM_LIMITS.perChatIntervalMs,
+        ),
+      ],
+      this.clock,
+    );
+    // A 429 may have come (from any sender) while this call waited for its slot.
+    await this.pause.wait();
+  }
+
+  async send(call: BulkCall): Promise<Outcome[]> {
+    const recipient = call.recipients[0]!;
+    const one = (result: DeliveryResult, reason?: string): Outcome[] => [
+      { id: recipient.id, result, ...(reason ? { reason } : {}) },
+    ];
+    try {
+      await this.telegram.call('sendMessage', {
+        chat_id: recipient.channelUserId,
+        // Plain text: a hospital's notice is not Telegram markup.
+        text: Array.from(call.text).slice(0, TEXT_MAX).join(''),
+        ...(this.options.perSecond > FREE_BROADCAST_RATE ? { allow_paid_broadcast: true } : {}),
+      });
+      return one('sent');
+    } catch (error) {
+      if (!(error instanceof TelegramApiError)) throw error;
+      // Sent and unanswered: Telegram may have shown it, and a second try could be a second copy.
+      if (error.maybeDelivered) return one('sent', 'unconfirmed');
+      if (error.code === 429) {
+        const retryAfterMs = (error.retryAfterSeconds ?? 1) * 1000;
+        await this.pause.record(retryAfterMs);
+        throw new DeliveryError('telegram rate limit', { retryAfterMs });
+      }
+      // "Forbidden: bot was blocked by the user": counted apart, and never tried again.
+      if (error.code === 403 && /blocked/i.test(error.message)) return one('blocked');
+      // Chat not found, user deactivated, a message Telegram will never take: final.
+      if (error.code >= 400 && error.code < 500) return one('failed', reasonOf(error));
+      throw new DeliveryError(error.message);
+    }
+  }
+}
+
+/** Telegram's description (no patient text is in it), without our "telegram NNN:" prefix. */
+function reasonOf(error: TelegramApiError): string {
+  return error.message.replace(/^telegram /, '').slice(0, 200);
+}
