@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Effect, StepContext } from '../../src/conversation/flow.ts';
 import type { OutboundMessage } from '../../src/conversation/message.ts';
 import { createTranslator, SUPPORTED_LOCALES, type Locale } from '../../src/i18n/locales.ts';
-import { isStopWord, noticeText } from '../../src/features/broadcasts/texts.ts';
+import { isStopWord } from '../../src/features/broadcasts/texts.ts';
 import { button, flowContext, patientAtMenu, runFlow, sent, text } from '../support/flow-harness.ts';
 
 let context: StepContext;
@@ -189,19 +189,6 @@ describe('"Hospital notices" in the menu', () => {
       const menu = messages(runFlow(context, [text('menu')], patientAtMenu(locale)).effects).at(-1)!;
       expect(menu.choices).toContainEqual({ data: 'menu|notices', label: inLocale(locale, 'menu') });
     }
-  });
-});
-
-describe('the notice a patient reads', () => {
-  it('is their language’s text, else the hospital’s, then the footer in their own language', () => {
-    const footer = (locale: Locale) => inLocale(locale, 'footer');
-    const texts = {
-      en: 'Cardiology closes at 15:00 today.',
-      vi: 'Khoa Tim mạch đóng cửa lúc 15:00 hôm nay.',
-    };
-    expect(noticeText(texts, 'vi', 'vi', footer)).toBe(`${texts.vi}\n\n${footer('vi')}`);
-    expect(noticeText(texts, 'th', 'vi', footer)).toBe(`${texts.vi}\n\n${footer('th')}`);
-    expect(noticeText({ en: texts.en }, 'ja', 'vi', footer)).toBe(`${texts.en}\n\n${footer('ja')}`);
   });
 });
 

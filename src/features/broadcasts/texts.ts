@@ -1,7 +1,6 @@
-// The words of hospital notices that more than one part needs: "stop" in every language (read
-// from locales/<lang>/broadcasts.json), the version of the notices choice, and the notice as a
-// patient reads it (their text, then the footer saying how to stop notices).
-import { textFor, type BroadcastTexts } from '../../domain/broadcasts.ts';
+// The words of hospital notices: "stop" in every language (read from
+// locales/<lang>/broadcasts.json) and the version of what the patient is told about the choice.
+// The notice itself (text and footer) is written by delivery-notice.ts.
 import { SUPPORTED_LOCALES, type Locale } from '../../i18n/locales.ts';
 
 /**
@@ -31,18 +30,4 @@ export function isStopWord(text: string, words: (locale: Locale) => string): boo
       .split('|')
       .some((word) => plain(word) === typed),
   );
-}
-
-/**
- * What one recipient reads: the text in their language (else the hospital's, English, the
- * first written: textFor), then a blank line and the footer in the recipient's own language, so
- * how to stop is always said in a language they read.
- */
-export function noticeText(
-  texts: BroadcastTexts,
-  locale: Locale,
-  hospital: Locale,
-  footer: (locale: Locale) => string,
-): string {
-  return `${textFor(texts, locale, hospital).text}\n\n${footer(locale)}`;
 }

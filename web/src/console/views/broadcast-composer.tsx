@@ -238,7 +238,8 @@ export function Composer(props: { onSent: (id: string, created: boolean) => void
           {shown ? (
             <div class="bubble" lang={previewIn} data-text-locale={shown}>
               <p>{written[shown]}</p>
-              <p class="footer">{footers[previewIn]}</p>
+              {/* The footer follows the text's language, as delivery writes it (delivery-notice.ts). */}
+              <p class="footer">{footers[shown]}</p>
             </div>
           ) : (
             <p class="muted">{t('broadcasts.previewEmpty')}</p>
