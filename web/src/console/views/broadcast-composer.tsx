@@ -7,7 +7,7 @@ import type { Audience, AudienceCount, BroadcastTexts } from '../../../../src/do
 import type { Department } from '../../../../src/domain/triage.ts';
 import type { Locale } from '../../../../src/i18n/locales.ts';
 import { useSession } from '../context.ts';
-import { channelName } from './broadcast-report.tsx';
+import { audienceLine, channelName } from './broadcast-report.tsx';
 
 type Kind = Audience['kind'];
 const KINDS: Kind[] = ['appointments', 'queue', 'subscribers'];
@@ -184,83 +184,95 @@ export function Composer(props: { onSent: (id: string, created: boolean) => void
         </div>
       </section>
 
-      <section class="card" aria-labelledby="h-texts">
-        <h2 id="h-texts">{t('broadcasts.texts')}</h2>
-        <p class="muted">{t('broadcasts.textsHint')}</p>
-        {locales.map((code) => {
-          const text = texts[code] ?? '';
-          const fallback =
-            !text.trim() && readers(code) > 0 && fallbackOf(written, code, hospitalLocale, locales);
-          return (
-            <div class="language" key={code} data-locale={code} data-missing={fallback ? 'true' : undefined}>
-              <label for={`text-${code}`}>
-                {languageName(code)}
-                {readers(code) > 0 && (
-                  <span class="tag">{t('broadcasts.readers', { count: readers(code) })}</span>
-                )}
-              </label>
-              <textarea
-                id={`text-${code}`}
-                lang={code}
-                maxLength={maxText}
-                value={text}
-                onFocus={() => setPreviewIn(code)}
-                onInput={(e) => setTexts({ ...texts, [code]: e.currentTarget.value })}
-              />
-              <div class="language-foot">
-                {!text.trim() && readers(code) > 0 && (
-                  <span class="flag missing" role="note">
-                    {fallback
-                      ? t('broadcasts.missing', { fallback: languageName(fallback) })
-                      : t('broadcasts.noText')}
-                  </span>
-                )}
-                <span class="muted length">{t('broadcasts.length', { n: text.length, max: maxText })}</span>
+      <div class="compose-grid">
+        <section class="card" aria-labelledby="h-texts">
+          <h2 id="h-texts">{t('broadcasts.texts')}</h2>
+          <p class="muted">{t('broadcasts.textsHint')}</p>
+          {locales.map((code) => {
+            const text = texts[code] ?? '';
+            const fallback =
+              !text.trim() && readers(code) > 0 && fallbackOf(written, code, hospitalLocale, locales);
+            return (
+              <div
+                class="language"
+                key={code}
+                data-locale={code}
+                data-missing={fallback ? 'true' : undefined}
+              >
+                <label for={`text-${code}`}>
+                  {languageName(code)}
+                  {readers(code) > 0 && (
+                    <span class="tag">{t('broadcasts.readers', { count: readers(code) })}</span>
+                  )}
+                </label>
+                <textarea
+                  id={`text-${code}`}
+                  lang={code}
+                  maxLength={maxText}
+                  value={text}
+                  onFocus={() => setPreviewIn(code)}
+                  onInput={(e) => setTexts({ ...texts, [code]: e.currentTarget.value })}
+                />
+                <div class="language-foot">
+                  {!text.trim() && readers(code) > 0 && (
+                    <span class="flag missing" role="note">
+                      {fallback
+                        ? t('broadcasts.missing', { fallback: languageName(fallback) })
+                        : t('broadcasts.noText')}
+                    </span>
+                  )}
+                  <span class="muted length">{t('broadcasts.length', { n: text.length, max: maxText })}</span>
+                </div>
               </div>
-            </div>
-          );
-        })}
-      </section>
+            );
+          })}
+        </section>
 
-      <section class="card preview-card" aria-labelledby="h-preview">
-        <h2 id="h-preview">{t('broadcasts.preview')}</h2>
-        <label>
-          {t('broadcasts.previewAs', { language: languageName(previewIn) })}
-          <select value={previewIn} onChange={(e) => setPreviewIn(e.currentTarget.value as Locale)}>
-            {locales.map((code) => (
-              <option key={code} value={code}>
-                {languageName(code)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <div class="phone-chat">
-          {shown ? (
-            <div class="bubble" lang={previewIn} data-text-locale={shown}>
-              <p>{written[shown]}</p>
-              {/* The footer follows the text's language, as delivery writes it (delivery-notice.ts). */}
-              <p class="footer">{footers[shown]}</p>
-            </div>
-          ) : (
-            <p class="muted">{t('broadcasts.previewEmpty')}</p>
+        <section class="card preview-card" aria-labelledby="h-preview">
+          <h2 id="h-preview">{t('broadcasts.preview')}</h2>
+          <label>
+            {t('broadcasts.previewAs', { language: languageName(previewIn) })}
+            <select value={previewIn} onChange={(e) => setPreviewIn(e.currentTarget.value as Locale)}>
+              {locales.map((code) => (
+                <option key={code} value={code}>
+                  {languageName(code)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div class="phone-chat">
+            {shown ? (
+              <div class="bubble" lang={previewIn} data-text-locale={shown}>
+                <p>{written[shown]}</p>
+                {/* The footer follows the text's language, as delivery writes it (delivery-notice.ts). */}
+                <p class="footer">{footers[shown]}</p>
+              </div>
+            ) : (
+              <p class="muted">{t('broadcasts.previewEmpty')}</p>
+            )}
+          </div>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
           )}
-        </div>
-      </section>
-
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      {!anyText && <p class="muted">{t('broadcasts.noText')}</p>}
-      <div class="send-row">
-        <button type="button" class="primary" disabled={!canSend} onClick={() => dialog.current?.showModal()}>
-          {t('broadcasts.send')}
-        </button>
+          {!anyText && <p class="muted">{t('broadcasts.noText')}</p>}
+          <div class="send-row">
+            <button
+              type="button"
+              class="primary"
+              disabled={!canSend}
+              onClick={() => dialog.current?.showModal()}
+            >
+              {t('broadcasts.send')}
+            </button>
+          </div>
+        </section>
       </div>
 
       <dialog ref={dialog} class="confirm" aria-labelledby="h-confirm">
         <h2 id="h-confirm">{t('broadcasts.confirmTitle')}</h2>
+        <p class="muted">{audienceLine(t, (code) => labels.department[code] ?? code, audience)}</p>
         <p>{t('broadcasts.confirmText', { count: count?.total ?? 0 })}</p>
         <div class="actions">
           <button type="button" class="primary" disabled={sending} onClick={() => void send()}>

@@ -70,8 +70,9 @@ export function ReportCard(props: {
   onChange: (report: BroadcastReport) => void;
   onNew: () => void;
 }) {
-  const { api, t, labels, locale } = useSession();
+  const { api, t, labels, locale, boot } = useSession();
   const { report } = props;
+  const languageName = (code: string) => boot.locales.find((each) => each.code === code)?.name ?? code;
   const [notice, setNotice] = useState<{ text: string; error?: boolean } | undefined>();
   const department = (code: string) => labels.department[code] ?? code;
   const channels = Object.entries(report.channels).filter(([, counts]) => counts.total > 0);
@@ -89,12 +90,14 @@ export function ReportCard(props: {
   const row = (name: string, counts: DeliveryCounts, key: string) => (
     <tr key={key} data-channel={key}>
       <th scope="row">{name}</th>
-      <td>{counts.total}</td>
+      <td class="hide-narrow">{counts.total}</td>
       <td data-count="sent">{counts.sent}</td>
       <td data-count="failed">{counts.failed}</td>
       <td data-count="blocked">{counts.blocked}</td>
       <td data-count="pending">{counts.pending}</td>
-      <td data-count="cancelled">{counts.cancelled}</td>
+      <td data-count="cancelled" class="hide-narrow">
+        {counts.cancelled}
+      </td>
     </tr>
   );
   return (
@@ -111,17 +114,25 @@ export function ReportCard(props: {
         )}
       </p>
       <ProgressBar report={report} />
+      <dl class="tallies">
+        {(['sent', 'failed', 'blocked', 'pending', 'cancelled'] as const).map((kind) => (
+          <div key={kind} class={`tally ${kind}${report[kind] > 0 ? ' some' : ''}`} data-tally={kind}>
+            <dt>{t(`broadcasts.${kind}`)}</dt>
+            <dd>{report[kind]}</dd>
+          </div>
+        ))}
+      </dl>
       <div class="inbox report-table">
         <table aria-label={t('broadcasts.report')}>
           <thead>
             <tr>
               <th>{t('broadcasts.channel')}</th>
-              <th>{t('broadcasts.total')}</th>
+              <th class="hide-narrow">{t('broadcasts.total')}</th>
               <th>{t('broadcasts.sent')}</th>
               <th>{t('broadcasts.failed')}</th>
               <th>{t('broadcasts.blocked')}</th>
               <th>{t('broadcasts.pending')}</th>
-              <th>{t('broadcasts.cancelled')}</th>
+              <th class="hide-narrow">{t('broadcasts.cancelled')}</th>
             </tr>
           </thead>
           <tbody>
@@ -130,6 +141,15 @@ export function ReportCard(props: {
           </tbody>
         </table>
       </div>
+      <details class="sent-texts">
+        <summary>{t('broadcasts.texts')}</summary>
+        {Object.entries(report.texts).map(([code, text]) => (
+          <blockquote key={code} lang={code} class="quote">
+            <small>{languageName(code)}</small>
+            {text}
+          </blockquote>
+        ))}
+      </details>
       <Notice notice={notice} />
       <div class="actions">
         {report.status === 'sending' && (
