@@ -22,7 +22,7 @@ describe('broadcasts in the console API', () => {
   const as = (role: Role) => staff[role]!;
 
   beforeAll(async () => {
-    ({ fake, instance } = await startWithTelegram());
+    ({ fake, instance } = await startWithTelegram({}, { openHospital: true }));
     const accounts = new StaffAccounts(instance.frontdoor.database.prisma);
     for (const role of ['operator', 'admin', 'nurse', 'doctor'] as const) {
       await accounts.upsert({
@@ -173,6 +173,58 @@ describe('broadcasts in the console API', () => {
     expect(rows[0]!.detail).toMatchObject({ audience: 'subscribers', languages: 'en,vi', recipients: 2 });
     const all = (await entries()).map((row) => row.action);
     expect(all).toEqual(expect.arrayContaining(['broadcast.count', 'broadcast.list']));
+  });
+
+  it('lists a department’s doctors for the appointments audience, whose count names no one yet', async () => {
+    const operator = as('operator');
+    const { status, body } = await operator.request(
+      'GET',
+      '/console/api/broadcasts/doctors/general_medicine',
+    );
+    expect(status).toBe(200);
+    const doctors = body.doctors as { id: string; names: { default: string } }[];
+    expect(doctors.length).toBeGreaterThan(0);
+    const audience = {
+      kind: 'appointments',
+      date: new Date().toISOString().slice(0, 10),
+      department: 'general_medicine',
+      doctor: doctors[0]!.id,
+    };
+    const count = await operator.request('POST', '/console/api/broadcasts/count', { audience });
+    expect(count).toMatchObject({ status: 200, body: { total: 0 } });
+    expect(
+      (await as('nurse').request('GET', '/console/api/broadcasts/doctors/general_medicine')).status,
+    ).toBe(403);
+    expect((await operator.request('GET', '/console/api/broadcasts/doctors/nowhere')).status).toBe(400);
+  });
+
+  it('stops what is not sent yet when an operator cancels while it is sending', async () => {
+    const operator = as('operator');
+    // Telegram takes the calls and does not answer yet: the broadcast stays sending.
+    fake.http.hold();
+    const send = {
+      ...SUBSCRIBERS,
+      texts: { en: 'The lifts are out of order this morning.' },
+      idempotencyKey: 'console-cancel-0001',
+    };
+    const sent = await operator.request('POST', '/console/api/broadcasts', send);
+    expect(sent.status).toBe(202);
+    const id = String(sent.body.id);
+    const cancelled = await operator.request('POST', `/console/api/broadcasts/${id}/cancel`);
+    fake.http.release();
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.report).toMatchObject({ id, status: 'cancelled' });
+    const settled = async () =>
+      ((await operator.request('GET', `/console/api/broadcasts/${id}`)).body.report as BroadcastReport)
+        .pending;
+    await expect.poll(settled).toBe(0);
+    const report = (await operator.request('GET', `/console/api/broadcasts/${id}`)).body
+      .report as BroadcastReport;
+    expect(report.sent + report.cancelled).toBe(2);
+    const audit = (await as('admin').request('GET', `/console/api/audit?subject=${id}`)).body.entries as {
+      action: string;
+    }[];
+    expect(audit.map((entry) => entry.action)).toContain('broadcast.cancel');
   });
 });
 
