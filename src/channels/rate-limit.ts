@@ -18,6 +18,36 @@ export interface RateRule {
 export const waitOn = (clock: TimerClock, ms: number): Promise<void> =>
   new Promise((resolve) => clock.after(ms, resolve));
 
+const windowKey = (key: string, window: number) => `rate:${key}:${window}`;
+/** A count no rule allows: a window set to it is closed. */
+const CLOSED = 1e12;
+/** Windows closed at a time, so a long pause does not queue thousands of writes at once. */
+const CLOSE_CHUNK = 200;
+
+/**
+ * Closes every window of `key` from now until `untilMs`, for every rule of that key whatever its
+ * `max` (a platform that asked the whole bot to wait): a send that needs the key waits in
+ * takeRateSlot as for a full window, at no cost to sends while nothing is paused. A pause that
+ * ends within a window keeps that window closed (up to one window longer than asked).
+ */
+export async function closeRateWindows(
+  kv: KeyValueStore,
+  rule: { key: string; windowMs: number },
+  untilMs: number,
+  clock: TimerClock = systemClock,
+): Promise<void> {
+  const now = clock.now();
+  const first = Math.floor(now / rule.windowMs);
+  const last = Math.floor((untilMs - 1) / rule.windowMs);
+  const ttlMs = Math.max(0, untilMs - now) + rule.windowMs * 2;
+  for (let start = first; start <= last; start += CLOSE_CHUNK) {
+    const windows = Array.from({ length: Math.min(CLOSE_CHUNK, last - start + 1) }, (_, i) => start + i);
+    await Promise.all(
+      windows.map((window) => kv.set(windowKey(rule.key, window), String(CLOSED), { ttlMs })),
+    );
+  }
+}
+
 /**
  * Waits until every rule has room in its current window, then counts one use of each. The
  * windows follow `clock`: the platform's own time in production (the wall clock), a ManualClock
@@ -32,7 +62,7 @@ export async function takeRateSlot(
     const at = clock.now();
     const full = await kv.takeSlots(
       rules.map((rule) => ({
-        key: `rate:${rule.key}:${Math.floor(at / rule.windowMs)}`,
+        key: windowKey(rule.key, Math.floor(at / rule.windowMs)),
         max: rule.max,
         ttlMs: rule.windowMs * 2,
       })),

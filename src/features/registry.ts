@@ -22,6 +22,15 @@ import { emergencyMessage, parseButton, send, type Flow, type Outcome, type Step
  */
 export const FLOW_VERSION = 2;
 
+/** A label as typed or shown, without case, spacing or the emoji some labels start with. */
+const labelKey = (label: string): string =>
+  label
+    .normalize('NFKC')
+    .replace(/[\p{Extended_Pictographic}\uFE0F\u200D]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLocaleLowerCase();
+
 /** The flows as the engine sees them, plus what the diagrams need. */
 export interface FeatureFlows extends FlowRegistry {
   migrate(state: ConversationState): ConversationState | undefined;
@@ -132,8 +141,29 @@ export function createFlowRegistry(features: Feature[]): FeatureFlows {
       if (answer) effects.push(...answer.effects);
     }
     const t = context.text(state.locale);
-    effects.push(send(emergencyMessage(state, context, (number) => t('emergency.alert', { number }))));
+    const alert = (number: string) => {
+      const own = t('emergency.alert', { number });
+      // Typed in another language than the conversation's: whoever typed it (a relative, a
+      // patient who changed language) may read only that one.
+      if (flag.locale === state.locale) return own;
+      return `${own}\n\n${context.text(flag.locale)('emergency.alert', { number })}`;
+    };
+    effects.push(send(emergencyMessage(state, context, alert)));
     return { state, effects };
+  }
+
+  /**
+   * The press of the button of the question being asked whose label the patient typed (a web
+   * chat user typing "Cardiology" under the Cardiology button): one exact match only.
+   */
+  function typedLabel(state: ConversationState, text: string, context: StepContext): FlowEvent | undefined {
+    const typed = labelKey(text);
+    if (!typed) return undefined;
+    const matching = stepDefinition(state.step)
+      .prompt(state, context)
+      .flatMap((message) => message.choices ?? [])
+      .filter((choice) => labelKey(choice.label) === typed);
+    return matching.length === 1 ? { kind: 'button', data: matching[0]!.data } : undefined;
   }
 
   function step(state: ConversationState, event: FlowEvent, context: StepContext): StepResult {
@@ -150,6 +180,8 @@ export function createFlowRegistry(features: Feature[]): FeatureFlows {
         context,
       );
       if (understood) return apply(understood, context);
+      const press = typedLabel(state, event.text, context);
+      if (press) return step(state, press, context);
     }
 
     switch (event.kind) {

@@ -47,7 +47,16 @@ describe('check-in and the queue over Telegram', () => {
   const told = async (patient: TelegramPatient, from: number, pattern: RegExp) => {
     await expect
       .poll(() => texts(patient, from).find((text) => pattern.test(text)), { timeout: 15_000 })
-      .toBeDefined();
+      .toBeDefined()
+      .catch((error: unknown) => {
+        // What the chat did get, so a failure says which message went missing.
+        throw new Error(
+          `no ${String(pattern)} after message ${from}; got ${JSON.stringify(texts(patient))}`,
+          {
+            cause: error,
+          },
+        );
+      });
     return texts(patient, from).find((text) => pattern.test(text))!;
   };
   const count = (patient: TelegramPatient) => fake.messages(patient.chatId).length;

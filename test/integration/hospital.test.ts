@@ -610,6 +610,18 @@ describe.skipIf(!databaseBackends.some((backend) => backend.name === 'postgres')
       }
     });
 
+    it('rolls on by a day once when both instances top up at the same moment', async () => {
+      // Two days later, in Ho Chi Minh City: 9 December comes into the 14-day horizon.
+      const later = new Date(Date.UTC(2026, 10, 26, 3, 0));
+      await Promise.all([a.topUp(later), b.topUp(later)]);
+      for (const hospital of [a, b]) {
+        await hospital.repo.sync();
+        const slots = await hospital.repo.searchResources<Slot>({ resourceType: 'Slot', count: 100_000 });
+        // 18 doctors, 20 slots a day each: once, not twice.
+        expect(slots.filter((slot) => slot.start.startsWith('2026-12-09')).length).toBe(18 * 20);
+      }
+    });
+
     it('picks up a change committed with a lower seq after a higher one was seen', async () => {
       let commit!: () => void;
       const committing = new Promise<void>((resolve) => (commit = resolve));

@@ -23,6 +23,8 @@ describe('loadConfig', () => {
     expect(config.TELEGRAM_API_ROOT).toBe('https://api.telegram.org');
     expect(config.TELEGRAM_MODE).toBe('webhook');
     expect(config.LINE_API_BASE_URL).toBe('https://api.line.me');
+    expect(config.TELEGRAM_BROADCAST_RATE).toBe(30);
+    expect(config.LINE_MULTICAST_RATE).toBe(200);
     expect(config.STRIPE_API_BASE_URL).toBe('https://api.stripe.com');
     expect(config.PUBLIC_BASE_URL).toBe('http://localhost:3000');
   });
@@ -147,6 +149,8 @@ describe('loadConfig', () => {
     ['STAFF_MAX_FAILED_LOGINS', '0'],
     ['STAFF_LOCKOUT_MINUTES', 'soon'],
     ['TELEGRAM_MAX_PER_SECOND', '0'],
+    ['TELEGRAM_BROADCAST_RATE', '0'],
+    ['LINE_MULTICAST_RATE', 'fast'],
     ['TRUST_PROXY', 'yes'],
     ['TRUST_PROXY', '10.0.0.0/33'],
     ['TRUST_PROXY', 'proxy.local'],

@@ -72,6 +72,24 @@ describe('onboarding', () => {
     expect(effects.some((e) => e.type === 'identifyPatient')).toBe(false);
   });
 
+  it('takes a typed button label for the press, in any case and without its emoji', () => {
+    const atConsent = run([text('hi')]).state;
+    expect(atConsent.step).toBe('onboarding.consent');
+    const labels = run([text('hi')])
+      .effects.flatMap((effect) => (effect.type === 'send' ? (effect.message.choices ?? []) : []))
+      .map((choice) => choice.label);
+    const yes = labels.find((label) => /agree/i.test(label));
+    expect(yes).toBeDefined();
+    const typed = run(
+      [text(`  ${yes!.replace(/\p{Extended_Pictographic}/gu, '').toUpperCase()} `)],
+      'en',
+      atConsent,
+    );
+    const pressedIt = run([button('onboarding.consent|yes')], 'en', atConsent);
+    expect(typed).toEqual(pressedIt);
+    expect(typed.state.step).toBe('onboarding.name');
+  });
+
   it("refuses a contact that is not the patient's own", () => {
     const { state, effects } = run([
       ...toPhone,
@@ -242,6 +260,21 @@ describe('global interrupts', () => {
       ]);
     },
   );
+
+  it('gives the alert in the language of the phrase as well, when the conversation has another', () => {
+    const state: ConversationState = {
+      ...flowRegistry.start(address, 'en', undefined, 'new', settings),
+      step: 'menu.main',
+      country: 'VN',
+    };
+    const result = flowRegistry.step(state, text('tôi bị khó thở quá'), context);
+    const alert = result.effects.find((effect) => effect.type === 'send');
+    const lines = alert?.type === 'send' ? alert.message.text.split('\n\n') : [];
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^⚠️ This may be an emergency\. Call 115/);
+    expect(lines[1]).toMatch(/^⚠️ .*115/);
+    expect(lines[1]).toContain('Hãy gọi ngay 115');
+  });
 
   it('changes language from any step and returns to it', () => {
     const { state, effects } = run([...toPhone.slice(0, 3), button('menu|language'), button('lang|ja')]);

@@ -24,11 +24,18 @@ import { TEXT_MAX } from './render.ts';
 export const MULTICAST_MAX = 500;
 /** How long a quota read is trusted (we count our own sends in between). */
 const QUOTA_CACHE_MS = 60_000;
+/**
+ * LINE answers in well under a second; the SDK's fetch would wait minutes. A call given up is
+ * made again with the same retry key, which LINE answers 409 if it took the first.
+ */
+const ANSWER_TIMEOUT_MS = 30_000;
 
 export interface LineBulkOptions {
   /** LINE_MULTICAST_RATE: requests a second. */
   perSecond: number;
   clock?: TimerClock;
+  /** How long a multicast may go unanswered before it is given up (real time; tests shorten it). */
+  answerTimeoutMs?: number;
 }
 
 type Outcome = { id: string; result: DeliveryResult; reason?: string };
@@ -62,12 +69,15 @@ export class LineBulkSender implements BulkSender {
     // A resend may have been accepted already (LINE answers 409): LINE decides, not our count.
     if (!options.resend && !(await this.quota.covers(call.recipients.length))) return all('failed', 'quota');
     try {
-      await this.client.multicast(
-        {
-          to: call.recipients.map((recipient) => recipient.channelUserId),
-          messages: [{ type: 'text', text: call.text.slice(0, TEXT_MAX) }],
-        },
-        call.key,
+      await withinTime(
+        this.client.multicast(
+          {
+            to: call.recipients.map((recipient) => recipient.channelUserId),
+            messages: [{ type: 'text', text: call.text.slice(0, TEXT_MAX) }],
+          },
+          call.key,
+        ),
+        this.options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS,
       );
       this.quota.spent(call.recipients.length);
       return all('sent');
@@ -131,5 +141,18 @@ class MonthlyQuota {
       this.left = undefined;
     }
     this.readAt = this.clock.now();
+  }
+}
+
+/** `promise`, or a rejection once `ms` of real time passed without its answer. */
+async function withinTime<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -9,8 +9,8 @@ import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import type { BulkCall, BulkSender } from '../channel.ts';
 import { takeRateSlot } from '../rate-limit.ts';
 import { TelegramApiError, type BotApi } from './bot-api.ts';
-import { BotPause } from './pause.ts';
-import { TELEGRAM_BOT_RATE_KEY, TELEGRAM_LIMITS, telegramChatRule } from './sender.ts';
+import { BOT_WINDOW_MS, BotPause, TELEGRAM_BOT_RATE_KEY } from './pause.ts';
+import { TELEGRAM_LIMITS, telegramChatRule } from './sender.ts';
 
 /** Telegram's free rate; above it a broadcast message must be sent as a paid broadcast. */
 export const FREE_BROADCAST_RATE = 30;
@@ -44,11 +44,11 @@ export class TelegramBulkSender implements BulkSender {
 
   async pace(call: BulkCall): Promise<void> {
     const chat = call.recipients[0]!.channelUserId;
-    await this.pause.wait();
+    // Waits out a bot-wide pause too (pause.ts closes the bot's windows).
     await takeRateSlot(
       this.kv,
       [
-        { key: TELEGRAM_BOT_RATE_KEY, max: this.options.perSecond, windowMs: 1_000 },
+        { key: TELEGRAM_BOT_RATE_KEY, max: this.options.perSecond, windowMs: BOT_WINDOW_MS },
         telegramChatRule(
           chat,
           TELEGRAM_LIMITS.perChatBurst,
@@ -57,8 +57,6 @@ export class TelegramBulkSender implements BulkSender {
       ],
       this.clock,
     );
-    // A 429 may have come (from any sender) while this call waited for its slot.
-    await this.pause.wait();
   }
 
   async send(call: BulkCall): Promise<Outcome[]> {
@@ -66,6 +64,12 @@ export class TelegramBulkSender implements BulkSender {
     const one = (result: DeliveryResult, reason?: string): Outcome[] => [
       { id: recipient.id, result, ...(reason ? { reason } : {}) },
     ];
+    // A 429 may have come between pace() and now (the worker records its intent in between):
+    // nothing is sent, and the worker puts the recipient back.
+    const pausedUntil = await this.pause.until();
+    if (pausedUntil) {
+      throw new DeliveryError('telegram bot paused', { retryAfterMs: pausedUntil - this.clock.now() });
+    }
     try {
       await this.telegram.call('sendMessage', {
         chat_id: recipient.channelUserId,

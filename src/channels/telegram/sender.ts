@@ -10,7 +10,7 @@ import { DeliveryError, type ChannelSender, type OutboundBatch } from '../../con
 import { takeRateSlot } from '../rate-limit.ts';
 import { TelegramApiError, type BotApi } from './bot-api.ts';
 import { pressToAnswer } from './context.ts';
-import { BotPause } from './pause.ts';
+import { BOT_WINDOW_MS, BotPause, TELEGRAM_BOT_RATE_KEY } from './pause.ts';
 import { renderTelegram } from './render.ts';
 
 /** Telegram's documented limits: ~30 messages/s per bot, ~1 message/s per chat on average. */
@@ -26,9 +26,6 @@ export interface TelegramPacing {
   /** Whose time the windows and pauses follow: Telegram's (the wall clock), or a test's. */
   clock?: TimerClock;
 }
-
-/** The bot-wide rate key every Telegram send shares (conversations and broadcasts). */
-export const TELEGRAM_BOT_RATE_KEY = '{telegram}:bot';
 
 /** The per-chat rule: at most `perChatBurst` in a row, then about one per interval. */
 export const telegramChatRule = (chatId: string, burst: number, intervalMs: number) => ({
@@ -77,17 +74,15 @@ export class TelegramSender implements ChannelSender {
     for (let index = alreadySent; index < batch.messages.length; index += 1) {
       const call = renderTelegram(batch.channelUserId, batch.messages[index]!);
       const { perBotPerSecond, perChatBurst, perChatIntervalMs } = this.pacing;
-      await this.pause.wait();
+      // Waits out a bot-wide pause too (pause.ts closes the bot's windows).
       await takeRateSlot(
         this.kv,
         [
-          { key: TELEGRAM_BOT_RATE_KEY, max: perBotPerSecond, windowMs: 1_000 },
+          { key: TELEGRAM_BOT_RATE_KEY, max: perBotPerSecond, windowMs: BOT_WINDOW_MS },
           telegramChatRule(batch.channelUserId, perChatBurst, perChatIntervalMs),
         ],
         this.clock,
       );
-      // A 429 may have come while this send waited for its slot.
-      await this.pause.wait();
       const answered = await this.call(call.method, call.payload);
       if (!answered) {
         // Counted as sent so no second copy can follow; said loudly so an operator sees how

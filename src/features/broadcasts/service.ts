@@ -49,6 +49,12 @@ export function validateBroadcastTexts(texts: unknown): BroadcastTexts {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A calendar date that exists (not 2026-02-30). */
+const isDate = (value: unknown): value is string => {
+  if (typeof value !== 'string' || !DATE.test(value)) return false;
+  const at = new Date(`${value}T12:00:00Z`);
+  return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === value;
+};
 const isDepartment = (value: unknown): value is Department =>
   typeof value === 'string' && (DEPARTMENTS as readonly string[]).includes(value);
 
@@ -62,12 +68,7 @@ export function validateAudience(audience: unknown): Audience {
   switch (audience.kind) {
     case 'appointments': {
       const date = audience.date;
-      if (
-        typeof date !== 'string' ||
-        !DATE.test(date) ||
-        new Date(`${date}T12:00:00Z`).toISOString().slice(0, 10) !== date
-      )
-        throw new InvalidBroadcast('an appointments audience needs a date as YYYY-MM-DD');
+      if (!isDate(date)) throw new InvalidBroadcast('an appointments audience needs a date as YYYY-MM-DD');
       const doctor = audience.doctor;
       if (doctor !== undefined && (typeof doctor !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(doctor)))
         throw new InvalidBroadcast('doctor must be the id of a practitioner');

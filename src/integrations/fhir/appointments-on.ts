@@ -15,6 +15,8 @@ export interface DayAppointmentsQuery {
   department?: Department;
   /** The doctor's Practitioner id. */
   doctor?: string;
+  /** Appointments per page asked of the server (default 100). */
+  pageSize?: number;
 }
 
 /** One appointment of the day and whose it is. */
@@ -44,7 +46,7 @@ export async function appointmentsOn(
   fhir: FhirClient,
   query: DayAppointmentsQuery,
 ): Promise<DayAppointment[]> {
-  const params = new URLSearchParams({ status: 'booked,pending', _count: String(PAGE) });
+  const params = new URLSearchParams({ status: 'booked,pending', _count: String(query.pageSize ?? PAGE) });
   params.append('date', `ge${zonedInstant(query.date, 0, query.timeZone).toISOString()}`);
   params.append('date', `lt${zonedInstant(addDays(query.date, 1), 0, query.timeZone).toISOString()}`);
   if (query.department) params.set('service-type', `${DEPARTMENT_SYSTEM}|${query.department}`);

@@ -21,6 +21,7 @@ import type pg from 'pg';
 import { PersistentRepository, type ContentSealer } from './persistent-repository.ts';
 import { authorizeFhirRequest, type DemoHospitalAccess } from './demo-hospital-access.ts';
 import { DEPARTMENT_SYSTEM } from './identifier-systems.ts';
+import { withNextLink } from './search-paging.ts';
 import type { Department } from '../../domain/triage.ts';
 import type { Locale } from '../../i18n/locales.ts';
 import { addDays, zonedDate, zonedInstant } from '../../domain/time-zone.ts';
@@ -155,7 +156,11 @@ export class DemoHospital {
     // What other instances sharing the database wrote since the last request.
     await this.repo.sync();
     const [outcome, resource] = await this.router.handleRequest(request, this.repo);
-    return { status: getStatus(outcome), body: resource ?? outcome };
+    const body = resource ?? outcome;
+    return {
+      status: getStatus(outcome),
+      body: request.method === 'GET' ? withNextLink(request.url, body) : body,
+    };
   }
 
   private async seed({ now, departmentNames }: DemoHospitalOptions): Promise<void> {
@@ -206,7 +211,7 @@ export class DemoHospital {
         this.schedules.push({ id: schedule.id ?? '', department });
       }
     }
-    await this.topUp(now);
+    await this.addMissingDays(now);
   }
 
   /** A hospital loaded from the database: finds its schedules and how far its slots reach. */
@@ -226,20 +231,26 @@ export class DemoHospital {
         .find((code) => code !== undefined);
       if (department) this.schedules.push({ id: schedule.id, department: department as Department });
     }
-    let last = '';
-    for (const slot of await this.repo.searchResources<Slot>({ resourceType: 'Slot' })) {
-      const date = zonedDate(new Date(slot.start), this.timeZone);
-      if (date > last) last = date;
-    }
-    if (last) this.seededThrough = last;
-    await this.topUp(now);
+    await this.addMissingDays(now);
   }
 
   /**
    * Adds the slots of the days up to the horizon that have none yet, so a hospital left running
-   * keeps 14 days bookable (called at start and then daily).
+   * keeps 14 days bookable (called hourly). Under the seeding lock and from the days the database
+   * holds: two instances sharing it roll on at the same moment and add each day once.
    */
   async topUp(now: Date): Promise<void> {
+    await this.repo.exclusively(() => this.addMissingDays(now));
+  }
+
+  /** Inside the seeding lock: adds the days after the last one with slots (this or another instance's). */
+  private async addMissingDays(now: Date): Promise<void> {
+    let stored = '';
+    for (const slot of await this.repo.searchResources<Slot>({ resourceType: 'Slot' })) {
+      const date = zonedDate(new Date(slot.start), this.timeZone);
+      if (date > stored) stored = date;
+    }
+    if (stored) this.seededThrough = stored;
     const today = zonedDate(now, this.timeZone);
     const last = addDays(today, HORIZON_DAYS - 1);
     for (

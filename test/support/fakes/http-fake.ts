@@ -34,7 +34,7 @@ export interface HttpFakeOptions {
 
 export class HttpFake {
   readonly requests: RecordedRequest[] = [];
-  /** Requests answered (or being held), recorded or not. */
+  /** Requests handled (plumbing such as polling aside), whether `requests` keeps them or not. */
   received = 0;
   private server: Server | undefined;
   private holding = false;
