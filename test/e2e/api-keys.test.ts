@@ -48,7 +48,7 @@ describe('npm run api-key:add and api-key:revoke', () => {
   it('prints a fhir key once, stores only its hash, and revokes it', { timeout: 120_000 }, async () => {
     expect(await run('api-key-add', ['--name', 'his', '--scope', 'billing'])).toMatchObject({
       code: 1,
-      stderr: '--scope must be one of fhir, queues\n',
+      stderr: '--scope must be one of fhir, queues, broadcasts (repeat --scope for more than one)\n',
     });
     const added = await run('api-key-add', ['--name', 'his', '--scope', 'fhir']);
     expect(added.code).toBe(0);
@@ -77,5 +77,36 @@ describe('npm run api-key:add and api-key:revoke', () => {
       stdout: 'API key his revoked\n',
     });
     expect((await read()).holder).toBeUndefined();
+  });
+
+  it('gives one key several scopes, broadcasts among them, and says how', { timeout: 120_000 }, async () => {
+    const help = await run('api-key-add', ['--help']);
+    expect(help.code).toBe(0);
+    for (const scope of ['fhir', 'queues', 'broadcasts']) expect(help.stdout).toContain(`    ${scope} `);
+    expect((await run('api-key-revoke', ['--help'])).stdout).toMatch(
+      /^npm run api-key:revoke -- --name <name>/,
+    );
+
+    const added = await run('api-key-add', [
+      '--name',
+      'his-notices',
+      '--scope',
+      'broadcasts',
+      '--scope',
+      'queues',
+    ]);
+    expect(added).toMatchObject({
+      code: 0,
+      stderr: 'API key his-notices (broadcasts, queues); it is shown only now:\n',
+    });
+    const key = added.stdout.trim();
+    const database = await openDatabase({ url: target.url, dataDir });
+    try {
+      const row = await database.prisma.apiKey.findUniqueOrThrow({ where: { name: 'his-notices' } });
+      expect(row).toMatchObject({ keyHash: hashApiKey(key), scopes: ['broadcasts', 'queues'] });
+      expect(JSON.stringify(row)).not.toContain(key);
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -11,7 +11,10 @@ import { startTestInstance, type TestInstance } from '../support/instance.ts';
 interface Operation {
   operationId?: string;
   security?: Record<string, string[]>[];
-  responses: Record<string, { content?: Record<string, { schema: { properties?: object } }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema: { properties?: object } }>; headers?: Record<string, object> }
+  >;
 }
 interface Document {
   openapi: string;
@@ -97,6 +100,7 @@ describe('the hospital API OpenAPI document and page', () => {
           statuses.some((status) => status.startsWith('2')),
           where,
         ).toBe(true);
+        expect(Object.keys(operation.responses['429']!.headers ?? {}), where).toEqual(['Retry-After']);
         for (const status of statuses.filter((s) => Number(s) >= 400))
           expect(
             operation.responses[status]!.content!['application/json']!.schema,
@@ -138,6 +142,10 @@ describe('the hospital API OpenAPI document and page', () => {
         await page.locator('.opblock').first().waitFor({ timeout: 20_000 });
         await expect.poll(() => page.locator('.opblock').count()).toBe(PUBLIC_ROUTES.length);
         expect(await page.locator('.info .title').innerText()).toContain('Frontdoor hospital API');
+        // Opening an operation shows its body, its answers and their schemas: still nothing refused.
+        await page.locator('#operations-broadcasts-sendBroadcast .opblock-summary').click();
+        await page.locator('#operations-broadcasts-sendBroadcast .responses-table').first().waitFor();
+        expect(await page.locator('#operations-broadcasts-sendBroadcast').innerText()).toContain('429');
         await page.screenshot({ path: `${screenshotDir}/api-docs.png`, fullPage: true });
         expect(refused).toEqual([]);
       } finally {

@@ -13,6 +13,7 @@ import {
   type BroadcastTexts,
   type DeliveryCounts,
 } from '../../domain/broadcasts.ts';
+import { InvalidBroadcast } from '../../features/broadcasts/service.ts';
 import { SUPPORTED_LOCALES } from '../../i18n/locales.ts';
 import { errors } from '../errors.ts';
 import { departmentSchema, refusals, security } from './schemas.ts';
@@ -47,7 +48,11 @@ const audienceSchema = {
           examples: ['2026-12-07'],
         },
         department: departmentSchema,
-        doctor: { type: 'string', minLength: 1, maxLength: 200, description: "The doctor's id." },
+        doctor: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9.-]{1,64}$',
+          description: "The doctor's id (the hospital's Practitioner id).",
+        },
       },
     },
     {
@@ -84,6 +89,16 @@ const sendBody = {
   type: 'object',
   additionalProperties: false,
   required: ['audience', 'text', 'idempotencyKey'],
+  examples: [
+    {
+      audience: { kind: 'appointments', date: '2026-12-07', department: 'cardiology' },
+      text: {
+        en: 'Dr Minh is running 30 minutes late today.',
+        vi: 'Hôm nay bác sĩ Minh đến muộn 30 phút.',
+      },
+      idempotencyKey: '3f1c2a9e-5b7d-4e8f-9a0b-1c2d3e4f5a6b',
+    },
+  ],
   properties: {
     audience: audienceSchema,
     text: {
@@ -113,7 +128,7 @@ const accepted = {
   additionalProperties: false,
   required: ['id', 'recipients'],
   properties: {
-    id: { type: 'string' },
+    id: { type: 'string', format: 'uuid' },
     recipients: { type: 'integer', minimum: 0, description: 'Patients the notice goes to.' },
   },
 } as const;
@@ -155,7 +170,7 @@ const reportSchema = {
 const idParams = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
+  properties: { id: { type: 'string', format: 'uuid', description: "The broadcast's id." } },
 } as const;
 
 const counts = (c: DeliveryCounts): DeliveryCounts => ({
@@ -203,7 +218,7 @@ export async function registerBroadcastApi(app: FastifyInstance, deps: Broadcast
         response: {
           202: { description: 'Accepted: delivery has started.', ...accepted },
           200: { description: 'This idempotencyKey already made this broadcast.', ...accepted },
-          ...refusals(400, 409),
+          ...refusals([400, 409, 415]),
         },
       },
       config: {
@@ -213,12 +228,17 @@ export async function registerBroadcastApi(app: FastifyInstance, deps: Broadcast
     },
     async (request, reply) => {
       const { audience, text, idempotencyKey } = request.body;
-      const sent = await broadcasts.send({
-        audience,
-        texts: text,
-        idempotencyKey,
-        sender: { kind: 'api-key', name: request.apiKey!.name },
-      });
+      const sent = await broadcasts
+        .send({
+          audience,
+          texts: text,
+          idempotencyKey,
+          sender: { kind: 'api-key', name: request.apiKey!.name },
+        })
+        .catch((error: unknown) => {
+          // The service's own checks (the same as the console's), past what the schema says.
+          throw error instanceof InvalidBroadcast ? errors.badRequest(error.message) : error;
+        });
       request.auditSubject = sent.id;
       request.auditDetail = { recipients: sent.recipients, created: sent.created, idempotencyKey };
       if (!sent.created) {
@@ -247,7 +267,7 @@ export async function registerBroadcastApi(app: FastifyInstance, deps: Broadcast
         summary: "A broadcast's delivery report",
         security,
         params: idParams,
-        response: { 200: reportSchema, ...refusals(400, 404) },
+        response: { 200: reportSchema, ...refusals([400, 404]) },
       },
       config: {
         apiScope: 'broadcasts',
@@ -272,7 +292,7 @@ export async function registerBroadcastApi(app: FastifyInstance, deps: Broadcast
           'Recipients not sent yet are dropped (counted as cancelled); what was sent stays sent. Answers the report; cancelling again, or a finished broadcast, changes nothing.',
         security,
         params: idParams,
-        response: { 200: reportSchema, ...refusals(400, 404) },
+        response: { 200: reportSchema, ...refusals([400, 404]) },
       },
       config: {
         apiScope: 'broadcasts',

@@ -56,8 +56,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 export async function registerDocsPage(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, {
     routePrefix: DOCS_PREFIX,
-    // No call to the public validator service: the page talks to this server only.
-    uiConfig: { validatorUrl: null, deepLinking: true },
+    // No call to the public validator service: the page talks to this server only. The base
+    // layout has no top bar, whose logo is an SVG with an inline <style> the policy refuses.
+    uiConfig: { validatorUrl: null, deepLinking: true, layout: 'BaseLayout' },
+    theme: { title: 'Frontdoor hospital API' },
     // Only the page; the server's policy is put on every HTML answer (src/server/html.ts).
     staticCSP: false,
   });

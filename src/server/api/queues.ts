@@ -125,7 +125,7 @@ export async function registerQueueApi(app: FastifyInstance, deps: QueueApiDeps)
         summary: "A department's queue board",
         security,
         params: departmentParams,
-        response: { 200: boardSchema, ...refusals(404) },
+        response: { 200: boardSchema, ...refusals([404]) },
       },
       config: {
         apiScope: 'queues',
@@ -149,7 +149,7 @@ export async function registerQueueApi(app: FastifyInstance, deps: QueueApiDeps)
         security,
         params: departmentParams,
         body: callNextBody,
-        response: { 200: calledSchema, ...refusals(400, 404) },
+        response: { 200: calledSchema, ...refusals([400, 404, 415], { 400: ['invalid_room'] }) },
       },
       config: {
         apiScope: 'queues',

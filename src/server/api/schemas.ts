@@ -2,7 +2,7 @@
 // refusals each route may give, and the security requirement. The routes' schemas validate
 // requests, shape answers and are the OpenAPI document (src/server/api/openapi.ts): one source.
 import { DEPARTMENTS } from '../../domain/triage.ts';
-import { ERROR_CATALOGUE } from '../errors.ts';
+import { ERROR_CATALOGUE, type ErrorCode } from '../errors.ts';
 
 /** The name of the Bearer scheme in the document's components. */
 export const BEARER = 'apiKey';
@@ -11,34 +11,69 @@ export const BEARER = 'apiKey';
 export const security = [{ [BEARER]: [] }];
 
 /** The error catalogue's shape (src/server/errors.ts), as every refusal answers. */
-export const errorSchema = {
+const errorShape = (codes: ErrorCode[], description: string, headers?: Record<string, object>) => ({
+  description,
+  ...(headers ? { headers } : {}),
   type: 'object',
   required: ['error', 'message'],
   properties: {
-    error: {
-      type: 'string',
-      enum: Object.keys(ERROR_CATALOGUE),
-      description: 'A stable code; the HTTP status follows from it.',
-    },
+    error: { type: 'string', enum: codes, description: 'A stable code; the HTTP status follows from it.' },
     message: { type: 'string', description: 'What went wrong, in English, safe to show.' },
   },
   additionalProperties: true,
-} as const;
+  examples: [{ error: codes[0], message: ERROR_CATALOGUE[codes[0]!].message }],
+});
 
+/** The codes a status carries in the API (the webhooks' and the sign-in's are not the API's). */
 const REFUSALS = {
-  400: 'The request does not fit the schema (or the JSON is malformed).',
-  401: 'No API key, or an unknown or revoked one (with WWW-Authenticate: Bearer).',
-  403: 'The API key lacks the scope this route needs.',
-  404: 'No such resource.',
-  409: 'The request conflicts with what exists.',
-  429: 'Over the rate limit for this API key (or client address); Retry-After says when to retry.',
-  503: 'A backing store is unavailable; Retry-After says when to retry.',
+  400: {
+    codes: ['bad_request', 'malformed_json'],
+    description: 'The request does not fit the schema (or the JSON is malformed).',
+  },
+  401: {
+    codes: ['unauthorized'],
+    description: 'No API key, or an unknown or revoked one (with WWW-Authenticate: Bearer).',
+  },
+  403: { codes: ['forbidden'], description: 'The API key lacks the scope this route needs.' },
+  404: { codes: ['not_found'], description: 'No such resource.' },
+  409: { codes: ['conflict'], description: 'The request conflicts with what exists.' },
+  415: { codes: ['unsupported_media_type'], description: 'The body is not application/json.' },
+  429: {
+    codes: ['rate_limited'],
+    description: 'Over the rate limit for this API key (or client address); Retry-After says when to retry.',
+  },
+  503: {
+    codes: ['unavailable'],
+    description: 'A backing store is unavailable; Retry-After says when to retry.',
+  },
+} as const satisfies Record<number, { codes: ErrorCode[]; description: string }>;
+
+type RefusalStatus = keyof typeof REFUSALS;
+
+const retryAfter = { type: 'integer', minimum: 1, description: 'Seconds to wait before retrying.' };
+/** The headers a refusal carries (documented; the error handler sets them). */
+const HEADERS = {
+  401: { 'WWW-Authenticate': { type: 'string', description: 'Bearer realm="api"' } },
+  429: { 'Retry-After': retryAfter },
+  503: { 'Retry-After': retryAfter },
 } as const;
 
-/** Response schemas for the refusals a route gives (401, 403, 429 and 503 every route may). */
-export function refusals(...statuses: (keyof typeof REFUSALS)[]) {
-  const all = [...new Set([...statuses, 401, 403, 429, 503] as const)].sort();
-  return Object.fromEntries(all.map((status) => [status, { description: REFUSALS[status], ...errorSchema }]));
+/**
+ * Response schemas for the refusals a route gives (401, 403, 429 and 503 every route may), and
+ * codes a route adds to a status (a queue's `invalid_room` 400).
+ */
+export function refusals(statuses: RefusalStatus[], more: Partial<Record<RefusalStatus, ErrorCode[]>> = {}) {
+  const all = [...new Set<RefusalStatus>([...statuses, 401, 403, 429, 503])].sort();
+  return Object.fromEntries(
+    all.map((status) => [
+      status,
+      errorShape(
+        [...REFUSALS[status].codes, ...(more[status] ?? [])],
+        REFUSALS[status].description,
+        HEADERS[status as keyof typeof HEADERS],
+      ),
+    ]),
+  );
 }
 
 export const departmentSchema = {
