@@ -6,4 +6,6 @@ await import('./webhook.ts');
 console.log('');
 await import('./queue.ts');
 console.log('');
+await import('./broadcast.ts');
+console.log('');
 await import('./fuzz.ts');

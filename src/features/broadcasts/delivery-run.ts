@@ -51,7 +51,7 @@ export const PROGRESS_EVERY_MS = 250;
  * 500-recipient call (LINE) needs few.
  */
 export function lanesFor(bulk: Pick<BulkSender, 'recipientsPerCall'>): number {
-  return Math.max(2, Math.min(32, Math.ceil(32 / bulk.recipientsPerCall)));
+  return Math.max(2, Math.min(48, Math.ceil(48 / bulk.recipientsPerCall)));
 }
 
 export class DeliveryRun {
