@@ -1,6 +1,7 @@
 // The features this Frontdoor runs, in the order their reactions are tried (the first contact's
 // feature first). A new feature is a folder under src/features/ and one line here.
 import { bookingFeature } from './booking/index.ts';
+import { broadcastsFeature } from './broadcasts/index.ts';
 import type { Feature, FeatureServices } from './feature.ts';
 import { intakeFeature } from './intake/index.ts';
 import { onboardingFeature } from './onboarding/index.ts';
@@ -10,6 +11,8 @@ import { createFlowRegistry } from './registry.ts';
 
 export const features: Feature[] = [
   onboardingFeature,
+  // Before the others' text: "stop" opts out of notices even while a nurse thread is open.
+  broadcastsFeature,
   intakeFeature,
   bookingFeature,
   paymentsFeature,

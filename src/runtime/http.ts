@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import { isProduction, type Config } from '../config.ts';
 import type { ConversationEngine } from '../conversation/engine.ts';
+import { hospitalLocale, type Broadcasts } from '../domain/broadcasts.ts';
 import { emergencyNumberFor } from '../domain/red-flags.ts';
 import { checkInByLink } from '../features/queue/check-in-link.ts';
 import { registerQueuePages } from '../features/queue/pages.ts';
@@ -23,7 +24,6 @@ import type { StaffSessions } from '../security/staff-sessions.ts';
 import { registerHospitalApi } from '../server/api/index.ts';
 import { registerConsole } from '../server/console/routes.ts';
 import { registerPaymentPages } from '../server/payment-pages.ts';
-import type { Broadcasts } from '../domain/broadcasts.ts';
 import type { QueueDesk } from '../domain/queue.ts';
 import type { CheckInTokens } from '../security/checkin-token.ts';
 import type { Database } from '../storage/database.ts';
@@ -139,6 +139,7 @@ export function staffAndPaymentRoutes(parts: ConsoleParts): ServerFeature[] {
           secureCookies: config.PUBLIC_BASE_URL.startsWith('https://'),
           hospitalName: config.HOSPITAL_NAME,
           emergencyNumber: emergencyNumberFor(undefined, config.EMERGENCY_NUMBERS, config.HOSPITAL_COUNTRY),
+          hospitalLocale: hospitalLocale(config.HOSPITAL_COUNTRY),
         });
       }),
     (server) => {

@@ -114,6 +114,7 @@ describe('Telegram webhook', () => {
           { text: 'Language', callback_data: 'menu|language' },
           { text: 'Help', callback_data: 'menu|help' },
         ],
+        [{ text: 'Hospital notices', callback_data: 'menu|notices' }],
       ],
     });
 

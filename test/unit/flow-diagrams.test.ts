@@ -25,7 +25,7 @@ describe('flow diagrams', () => {
         for (const next of step.next) expect(known, `${step.name} → ${next}`).toContain(next);
     }
     expect(flowRegistry.flows.map((flow) => flow.name).sort()).toEqual(
-      ['onboarding', 'menu', 'intake', 'booking', 'appointments', 'queue', 'system'].sort(),
+      ['onboarding', 'menu', 'intake', 'booking', 'appointments', 'queue', 'system', 'notices'].sort(),
     );
   });
 

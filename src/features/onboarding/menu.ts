@@ -42,6 +42,7 @@ export const menu: Flow = {
               { data: 'menu|queue', label: t('queue:menu') },
               { data: 'menu|language', label: t('menu.language') },
               { data: 'menu|help', label: t('menu.help') },
+              { data: 'menu|notices', label: t('broadcasts:menu') },
             ],
           },
         ];

@@ -43,6 +43,8 @@ export async function requireScope(request: FastifyRequest): Promise<void> {
         : 'send Authorization: Bearer <API key>',
       challenge,
     );
+  // An unknown path is answered 404 to any live key (the not-found handler).
+  if (request.is404) return;
   const scope = request.routeOptions.config.apiScope;
   // A route without a declared scope is a programming error: refuse rather than open it.
   if (!scope || !holder.scopes.includes(scope))

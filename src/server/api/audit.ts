@@ -7,6 +7,7 @@
 // per refusal itself.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../../security/audit-log.ts';
+import { loggedPath } from '../../logging.ts';
 import { errors } from '../errors.ts';
 
 export interface ApiAudit {
@@ -47,6 +48,8 @@ export function auditApiCalls(app: FastifyInstance, audit: AuditLog): void {
     const route = request.routeOptions;
     const actorLabel = holder ? `api-key:${holder.name}` : 'api-key:none';
     const ok = status < 400 && route.config.audit;
+    // The route's pattern, or for a path the API does not have, the path (cut short, no query).
+    const path = route.url ?? loggedPath(request.url)!.slice(0, 200);
     try {
       await audit.record({
         actorId: null,
@@ -57,11 +60,11 @@ export function auditApiCalls(app: FastifyInstance, audit: AuditLog): void {
               subjectType: ok.subjectType,
               subjectId: request.auditSubject ?? ok.subjectId(request),
             }
-          : { action: 'api.refused', subjectType: 'api', subjectId: `${request.method} ${route.url}` }),
+          : { action: 'api.refused', subjectType: 'api', subjectId: `${request.method} ${path}` }),
         ip: request.ip,
         detail: {
           method: request.method,
-          route: route.url ?? '',
+          route: path,
           status,
           ...(ok ? request.auditDetail : { error: errorCode(payload) ?? 'unknown' }),
         },

@@ -11,7 +11,8 @@ import type { KeyValueStore } from '../../storage/kv/key-value-store.ts';
 import { identifyApiKey, requireScope } from './api-key-auth.ts';
 import { auditApiCalls } from './audit.ts';
 import { registerBroadcastApi } from './broadcasts.ts';
-import { registerDocsPage, registerOpenApi } from './openapi.ts';
+import { errors } from '../errors.ts';
+import { API_PREFIX, registerDocsPage, registerOpenApi } from './openapi.ts';
 import { registerQueueApi } from './queues.ts';
 import { apiRateLimit } from './rate-limit.ts';
 
@@ -30,14 +31,23 @@ export async function registerHospitalApi(app: FastifyInstance, deps: HospitalAp
   await app.register(async (api) => {
     await registerOpenApi(api);
     await api.register(registerDocsPage);
-    await api.register(async (v1) => {
-      const countCall = await apiRateLimit(v1, deps.kv, deps.ratePerMinute);
-      v1.addHook('onRequest', identifyApiKey(deps.apiKeys));
-      v1.addHook('onRequest', countCall);
-      v1.addHook('onRequest', requireScope);
-      auditApiCalls(v1, deps.audit);
-      await registerQueueApi(v1, { queue: deps.queue });
-      if (deps.broadcasts) await registerBroadcastApi(v1, { broadcasts: deps.broadcasts });
-    });
+    await api.register(
+      async (v1) => {
+        const countCall = await apiRateLimit(v1, deps.kv, deps.ratePerMinute);
+        v1.addHook('onRequest', identifyApiKey(deps.apiKeys));
+        v1.addHook('onRequest', countCall);
+        v1.addHook('onRequest', requireScope);
+        auditApiCalls(v1, deps.audit);
+        // A path the API does not have goes through the same steps (a key, the limit, the
+        // audit): probing for routes is neither free nor unseen, and tells a caller without a
+        // key nothing.
+        v1.setNotFoundHandler(() => {
+          throw errors.notFound('no such route in the hospital API: see /api/docs');
+        });
+        await registerQueueApi(v1, { queue: deps.queue });
+        if (deps.broadcasts) await registerBroadcastApi(v1, { broadcasts: deps.broadcasts });
+      },
+      { prefix: API_PREFIX },
+    );
   });
 }

@@ -117,7 +117,7 @@ const department = (request: { params: unknown }) => (request.params as { depart
 
 export async function registerQueueApi(app: FastifyInstance, deps: QueueApiDeps): Promise<void> {
   app.get<{ Params: { department: string } }>(
-    '/api/v1/queues/:department',
+    '/queues/:department',
     {
       schema: {
         operationId: 'queueBoard',
@@ -139,7 +139,7 @@ export async function registerQueueApi(app: FastifyInstance, deps: QueueApiDeps)
   );
 
   app.post<{ Params: { department: string }; Body: { room: string } }>(
-    '/api/v1/queues/:department/call-next',
+    '/queues/:department/call-next',
     {
       schema: {
         operationId: 'queueCallNext',

@@ -1,6 +1,7 @@
 // The console's live events: one discriminated union shared by the server, which sends them on
 // /console/api/stream, and the web front end, which patches its views with them. Each carries
 // the change itself (never more than the list it patches shows), so a page need not refetch.
+import type { BroadcastReport } from '../../domain/broadcasts.ts';
 import type { IntakeSummary } from '../../domain/intakes.ts';
 import type { StaffQueueBoard } from '../../domain/queue.ts';
 
@@ -16,7 +17,9 @@ export type ConsoleEvent =
   /** An intake was closed: it leaves the inbox. */
   | { type: 'intake.closed'; id: string }
   /** A department's queue moved (a ticket issued, called, recalled, done…): its staff board now. */
-  | { type: 'queue.board'; board: StaffQueueBoard };
+  | { type: 'queue.board'; board: StaffQueueBoard }
+  /** A broadcast's delivery moved on (or it was cancelled or finished): its report now. */
+  | { type: 'broadcast.progress'; report: BroadcastReport };
 
 export type ConsoleEventType = ConsoleEvent['type'];
 

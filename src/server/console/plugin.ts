@@ -37,6 +37,8 @@ export interface ConsoleDeps {
   queueMaxRecalls?: number;
   /** Hospital broadcasts: the composer's count, sending, reports. */
   broadcasts?: Broadcasts;
+  /** The hospital's language (hospitalLocale(HOSPITAL_COUNTRY)): a notice's fallback text. */
+  hospitalLocale?: Locale;
   /** Checks an appointment's patient in as the check-in page does (and tells their chat). */
   checkInByLink?(appointmentId: string): Promise<CheckInResult | undefined>;
   kv: KeyValueStore;

@@ -1,22 +1,24 @@
 // The console: sign-in, then views by hash route — inbox (#/), intake (#/intakes/<id>), queue
-// boards (#/queues/<department>), the kiosk (#/kiosk), payments (#/payments), audit (#/audit) —
-// for the roles that may see them.
+// boards (#/queues/<department>), the kiosk (#/kiosk), payments (#/payments), broadcasts
+// (#/broadcasts), audit (#/audit) — for the roles that may see them.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { IntakeLabels } from '../../../src/features/intake/console.ts';
 import { createApi } from '../lib/api.ts';
 import { translator } from '../lib/i18n.ts';
 import {
   ADMIN,
+  BROADCASTS,
   CLINICAL,
   MONEY,
   SessionContext,
   can,
   useSession,
   type ConsoleBoot,
+  type ConsoleLabels,
   type Session,
   type Staff,
 } from './context.ts';
 import { Audit } from './views/audit.tsx';
+import { BroadcastsView } from './views/broadcasts.tsx';
 import { Inbox } from './views/inbox.tsx';
 import { Intake } from './views/intake.tsx';
 import { Kiosk } from './views/kiosk.tsx';
@@ -30,7 +32,7 @@ interface Me {
   staff: Staff;
   csrfToken: string;
   locale: string;
-  labels: IntakeLabels;
+  labels: ConsoleLabels;
 }
 
 const useHash = () => {
@@ -111,6 +113,7 @@ function View(props: { hash: string; me: Staff; onError: (error: unknown) => voi
   if (intake && can(me, CLINICAL)) return <Intake key={intake[1]} id={intake[1]!} onError={onError} />;
   if (hash === '#/audit' && can(me, ADMIN)) return <Audit onError={onError} />;
   if (hash === '#/payments' && can(me, MONEY)) return <Payments onError={onError} />;
+  if (hash === '#/broadcasts' && can(me, BROADCASTS)) return <BroadcastsView onError={onError} />;
   const queue = /^#\/queues(?:\/([a-z_]+))?$/.exec(hash);
   if (queue && can(me, QUEUE_READ)) {
     const department = queue[1] ?? (lastDepartment() || 'general_medicine');

@@ -1,6 +1,7 @@
 // What every console view shares: the signed-in staff member, the API, texts and code labels.
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { BroadcastLabels } from '../../../src/features/broadcasts/console.ts';
 import type { IntakeLabels } from '../../../src/features/intake/console.ts';
 import type { Api } from '../lib/api.ts';
 import type { Texts, Translate } from '../lib/i18n.ts';
@@ -25,12 +26,15 @@ export interface ConsoleBoot {
 export interface Session {
   api: Api;
   me: Staff;
-  labels: IntakeLabels;
+  labels: ConsoleLabels;
   t: Translate;
   locale: string;
   boot: ConsoleBoot;
   signOut: () => void;
 }
+
+/** The code labels /me sends: every plugin's, merged. */
+export type ConsoleLabels = IntakeLabels & BroadcastLabels;
 
 export const SessionContext = createContext<Session | undefined>(undefined);
 
@@ -43,6 +47,8 @@ export function useSession(): Session {
 export const CLINICAL: Role[] = ['nurse', 'doctor'];
 export const MONEY: Role[] = ['operator', 'admin'];
 export const ADMIN: Role[] = ['admin'];
+/** Who may compose and send broadcasts (the broadcasts plugin's permissions). */
+export const BROADCASTS: Role[] = ['operator', 'admin'];
 
 export const can = (me: Staff, roles: Role[]) => me.roles.some((role) => roles.includes(role));
 

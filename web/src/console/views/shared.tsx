@@ -1,10 +1,10 @@
 // Pieces more than one console view shows.
 import type { Translate } from '../../lib/i18n.ts';
-import { ADMIN, CLINICAL, MONEY, can, useSession } from '../context.ts';
+import { ADMIN, BROADCASTS, CLINICAL, MONEY, can, useSession } from '../context.ts';
 import { QUEUE_CHECK_IN, QUEUE_READ } from './queue-desk.ts';
 import type { ComponentChildren } from 'preact';
 
-export type Active = 'inbox' | 'queues' | 'kiosk' | 'payments' | 'audit' | '';
+export type Active = 'inbox' | 'queues' | 'kiosk' | 'payments' | 'broadcasts' | 'audit' | '';
 
 /** An acuity chip: colour and name of the level (data-acuity for tests and styles). */
 export function Chip(props: { level: number }) {
@@ -34,6 +34,7 @@ function Header(props: { active: Active }) {
         {can(me, QUEUE_READ) && link('queues', '#/queues', t('nav.queues'))}
         {can(me, QUEUE_CHECK_IN) && link('kiosk', '#/kiosk', t('nav.kiosk'))}
         {can(me, MONEY) && link('payments', '#/payments', t('nav.payments'))}
+        {can(me, BROADCASTS) && link('broadcasts', '#/broadcasts', t('nav.broadcasts'))}
         {can(me, ADMIN) && link('audit', '#/audit', t('nav.audit'))}
       </nav>
       <LanguageSelect boot={boot} locale={locale} t={t} />
