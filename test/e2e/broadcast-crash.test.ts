@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BroadcastReport } from '../../src/domain/broadcasts.ts';
-import { lanesFor } from '../../src/features/broadcasts/delivery-run.ts';
+import { lanesFor } from '../../src/features/broadcasts/delivery-calls.ts';
 import { ApiKeys } from '../../src/security/api-keys.ts';
 import { openDatabase, type Database } from '../../src/storage/database.ts';
 import { deleteRedisKeys, testRedisUrl, uniquePrefix } from '../support/backends.ts';

@@ -3,7 +3,7 @@
 // same language; a web chat whose session ended is counted failed; cancelling mid-way stops
 // what was not sent (the calls in flight finish and count), and nothing more goes out.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { lanesFor } from '../../src/features/broadcasts/delivery-run.ts';
+import { lanesFor } from '../../src/features/broadcasts/delivery-calls.ts';
 import { createTranslator } from '../../src/i18n/locales.ts';
 import { seedSubscribers } from '../support/broadcast-worker.ts';
 import { FAKE_BOT_TOKEN, TelegramFake } from '../support/fakes/telegram-fake.ts';

@@ -11,11 +11,11 @@ import type { ChannelName } from '../../conversation/message.ts';
 import type {
   BroadcastDesk,
   BroadcastTexts,
-  ClaimedRecipient,
   DeliveryResult,
   InterruptedCall,
 } from '../../domain/broadcasts.ts';
 import { classifyFailure, backoffMs, MAX_SAME_KEY_TRIES } from './delivery-failures.ts';
+import { lanesFor, planCalls } from './delivery-calls.ts';
 import type { NoticeWriter } from './delivery-notice.ts';
 import { Pauses } from './delivery-pauses.ts';
 
@@ -44,15 +44,6 @@ type Outcome = { id: string; result: DeliveryResult; reason?: string };
 const MAX_SETTLE = 500;
 /** The console hears of progress at most this often. */
 export const PROGRESS_EVERY_MS = 250;
-
-/**
- * Calls one run keeps in flight on a channel: a one-recipient-per-call platform (Telegram) needs
- * many to reach a 1,000/s paid limit while each waits on its intent write and the answer; a
- * 500-recipient call (LINE) needs few.
- */
-export function lanesFor(bulk: Pick<BulkSender, 'recipientsPerCall'>): number {
-  return Math.max(2, Math.min(48, Math.ceil(48 / bulk.recipientsPerCall)));
-}
 
 export class DeliveryRun {
   /** Names this run in the recipient rows it claims. */
@@ -176,7 +167,11 @@ export class DeliveryRun {
       .then(
         (claimed) => {
           this.drained = claimed.length === 0;
-          this.ready.push(...this.callsFor(claimed));
+          this.ready.push(
+            ...planCalls(claimed, this.deps.bulk.recipientsPerCall, (locale) =>
+              this.deps.notice(this.texts, locale),
+            ),
+          );
         },
         (error: unknown) => this.fail(error),
       )
@@ -184,30 +179,6 @@ export class DeliveryRun {
         if (this.claiming === claiming) this.claiming = undefined;
       });
     this.claiming = claiming;
-  }
-
-  /** Splits claimed recipients (one language) into calls, each under a new key. */
-  private callsFor(claimed: ClaimedRecipient[]): BulkCall[] {
-    const calls: BulkCall[] = [];
-    const perCall = this.deps.bulk.recipientsPerCall;
-    const byLocale = new Map<ClaimedRecipient['locale'], ClaimedRecipient[]>();
-    for (const recipient of claimed) {
-      const same = byLocale.get(recipient.locale);
-      if (same) same.push(recipient);
-      else byLocale.set(recipient.locale, [recipient]);
-    }
-    for (const [locale, recipients] of byLocale) {
-      const text = this.deps.notice(this.texts, locale);
-      for (let start = 0; start < recipients.length; start += perCall)
-        calls.push({
-          key: randomUUID(),
-          text,
-          recipients: recipients
-            .slice(start, start + perCall)
-            .map(({ id, channelUserId }) => ({ id, channelUserId })),
-        });
-    }
-    return calls;
   }
 
   /** Paces, records the intent, calls, and decides what a failure means for the recipients. */
