@@ -28,13 +28,14 @@ function describeStart(config: Config, instance: Frontdoor): string {
     'Frontdoor is running.',
     `  Web chat:      ${base}/chat`,
     `  Channels:      ${instance.channels.join(', ')}`,
-    `  Staff console: ${base}/console (queue boards, kiosk at ${base}/kiosk)`,
+    `  Staff console: ${base}/console (queue boards, broadcasts, kiosk at ${base}/kiosk)`,
+    `  Hospital API:  ${base}/api/docs (keys: npm run api-key:add)`,
     `  Waiting room:  ${base}/display/<department>, e.g. ${base}/display/general_medicine`,
     ...(instance.demoStaff.length > 0
       ? [
           `  Demo console accounts (embedded default only; passwords kept in ${config.DATA_DIR}):`,
           ...instance.demoStaff.map(
-            (staff) => `    ${staff.role.padEnd(6)} ${staff.email}  password ${staff.password}`,
+            (staff) => `    ${staff.role.padEnd(8)} ${staff.email}  password ${staff.password}`,
           ),
         ]
       : []),

@@ -8,8 +8,8 @@ import { DEMO_STAFF_EMAILS, type Role, type StaffAccounts } from '../security/st
 export type DemoStaff = { email: string; password: string; role: Role }[];
 
 /**
- * The embedded default has no way to add staff before it runs, so it makes a demo admin and
- * nurse (printed by main.ts at every start). Their passwords are generated once and kept in
+ * The embedded default has no way to add staff before it runs, so it makes a demo admin, nurse
+ * and operator (the desk: queue boards, broadcasts), printed by main.ts at every start. Their passwords are generated once and kept in
  * DATA_DIR (0600, like the session secret), so a restart keeps staff signed in. Never with
  * DATABASE_URL or in production (requireRealAdmin disables them there).
  */
@@ -17,6 +17,7 @@ export async function createDemoStaff(accounts: StaffAccounts, dataDir: string):
   const demo = [
     { email: 'admin@frontdoor.local', role: 'admin' as const, displayName: 'Demo admin' },
     { email: 'nurse@frontdoor.local', role: 'nurse' as const, displayName: 'Demo nurse' },
+    { email: 'operator@frontdoor.local', role: 'operator' as const, displayName: 'Demo operator' },
   ];
   return Promise.all(
     demo.map(async ({ email, role, displayName }) => {

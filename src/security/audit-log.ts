@@ -4,7 +4,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface AuditEvent {
   actorId: string | null;
-  /** The staff email, or "system" / "api-key:<id>" when no person acted. */
+  /** The staff email, or "system" / "api-key:<name>" when no person acted. */
   actorLabel: string;
   action: string;
   subjectType: string;

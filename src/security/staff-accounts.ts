@@ -38,7 +38,11 @@ export interface LockoutPolicy {
 }
 
 /** The demo accounts the embedded default makes; never used in production. */
-export const DEMO_STAFF_EMAILS = ['admin@frontdoor.local', 'nurse@frontdoor.local'];
+export const DEMO_STAFF_EMAILS = [
+  'admin@frontdoor.local',
+  'nurse@frontdoor.local',
+  'operator@frontdoor.local',
+];
 
 export class StaffAccounts {
   constructor(

@@ -91,6 +91,9 @@ describe('npm start', () => {
     expect(run.stdout).toContain('embedded PostgreSQL');
     expect(run.stdout).toContain(`Staff console: http://localhost:${port}/console`);
     expect(run.stdout).toContain(`Waiting room:  http://localhost:${port}/display/<department>`);
+    expect(run.stdout).toContain(`Hospital API:  http://localhost:${port}/api/docs`);
+    // The desk's demo account, for the queue boards and broadcasts.
+    expect(run.stdout).toMatch(/operator\s+operator@frontdoor\.local\s+password \S{12,}/);
     expect(nurseSignIn).toBe(200);
     expect(run.code).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(30_000);
