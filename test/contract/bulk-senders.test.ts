@@ -244,6 +244,28 @@ describe.each(backends)('bulk senders [$name]', (backend) => {
       await until(() => fourth.done, 'the next window');
     });
 
+    it("leaves the conversations' share of the bot's window: a patient chatting during a broadcast is answered at once", async () => {
+      stores = await backend.open();
+      // 30 a second, 3 of them for the conversations: the broadcast takes 27 of a window.
+      const bulk = new TelegramBulkSender(api, stores.kv, {
+        perSecond: 30,
+        conversationShare: 3,
+        perChatIntervalMs: 20,
+        clock: stores.clock,
+      });
+      for (let index = 0; index < 27; index += 1) await bulk.pace(call());
+      const next = track(bulk.pace(call()));
+      await until(() => stores.clock.pendingTimers === 1, 'the 28th broadcast call parked');
+      for (let index = 0; index < 3; index += 1) {
+        const patient = String((nextChat += 1));
+        await conversationSender().deliver(batch(patient), 0, async () => undefined);
+        expect(fake.messages(patient)).toHaveLength(1);
+      }
+      expect(next.done).toBe(false);
+      stores.clock.advance(1_000 + SPREAD);
+      await until(() => next.done, 'the next window');
+    });
+
     it('counts a user who blocked the bot as blocked, with one call and no retry', async () => {
       stores = await backend.open();
       const bulk = bulkSender();

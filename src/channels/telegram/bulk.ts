@@ -20,10 +20,18 @@ const TEXT_MAX = 4096;
 export interface TelegramBulkOptions {
   /** TELEGRAM_BROADCAST_RATE: messages a second on the bot-wide count. */
   perSecond: number;
+  /**
+   * Messages a second of the bot-wide count a broadcast leaves to the conversations, so a
+   * patient chatting meanwhile is answered at once rather than after the broadcast (default 0).
+   */
+  conversationShare?: number;
   /** Average time between two messages to one chat (tests shorten it). */
   perChatIntervalMs?: number;
   clock?: TimerClock;
 }
+
+/** The conversations' share of the bot's count during a broadcast: a tenth of TELEGRAM_MAX_PER_SECOND. */
+export const conversationShareOf = (perBotPerSecond: number): number => Math.ceil(perBotPerSecond / 10);
 
 type Outcome = { id: string; result: DeliveryResult; reason?: string };
 
@@ -66,11 +74,13 @@ export class TelegramBulkSender implements BulkSender {
   }
 
   /**
-   * The bot's count a second, less 1 %: a call whose slot was taken just before a window ended
-   * may still reach Telegram a moment after it, in the next window.
+   * The bot's count a second, less 1 % (a call whose slot was taken just before a window ended
+   * may still reach Telegram a moment after it, in the next window) and less the conversations'
+   * share: broadcasts take the window only up to there, conversations up to the whole.
    */
   private botRule() {
-    const max = this.options.perSecond - Math.floor(this.options.perSecond / 100);
+    const { perSecond, conversationShare = 0 } = this.options;
+    const max = Math.max(1, perSecond - Math.floor(perSecond / 100) - conversationShare);
     return { key: TELEGRAM_BOT_RATE_KEY, max, windowMs: BOT_WINDOW_MS };
   }
 

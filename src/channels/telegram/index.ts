@@ -2,7 +2,7 @@
 // the default) or long polling, replies through the Bot API within Telegram's rate limits.
 import type { Channel, ChannelCapabilities, ChannelPlugin } from '../channel.ts';
 import { BotApi } from './bot-api.ts';
-import { TelegramBulkSender } from './bulk.ts';
+import { conversationShareOf, TelegramBulkSender } from './bulk.ts';
 import { startTelegramPolling } from './polling.ts';
 import { TelegramSender } from './sender.ts';
 import { registerTelegramWebhook } from './webhook.ts';
@@ -30,6 +30,7 @@ export const telegramChannel: ChannelPlugin = {
     // Telegram's windows and pauses are in Telegram's time (the wall clock, the senders' default).
     const bulk = new TelegramBulkSender(api, kv, {
       perSecond: config.TELEGRAM_BROADCAST_RATE,
+      conversationShare: conversationShareOf(config.TELEGRAM_MAX_PER_SECOND),
       perChatIntervalMs,
     });
     let stopPolling: (() => Promise<void>) | undefined;
