@@ -107,6 +107,12 @@ describe('who may reach the built-in hospital (NODE_ENV=production)', () => {
     const read = await fhirFetch('/Patient?name=Hoa', { headers: auth });
     expect(read.status).toBe(200);
     expect(((await read.json()) as { total?: number }).total).toBe(1);
+    // Audited under the key's name, as every hospital API call is (not its id).
+    const audited = await patients().auditEntry.findFirst({
+      where: { action: 'fhir.read', subjectId: 'Patient' },
+      orderBy: { id: 'desc' },
+    });
+    expect(audited?.actorLabel).toBe('api-key:his-reader');
     const write = await fhirFetch('/Patient', {
       method: 'POST',
       headers: auth,

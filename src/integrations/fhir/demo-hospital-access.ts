@@ -93,7 +93,7 @@ async function audit(
   const path = request.url.split('?')[0]!.slice('/fhir/R4/'.length);
   await access.audit.record({
     actorId: caller.kind === 'staff' ? caller.id : null,
-    actorLabel: caller.kind === 'staff' ? caller.email : `api-key:${caller.id}`,
+    actorLabel: caller.kind === 'staff' ? caller.email : `api-key:${caller.name}`,
     action: 'fhir.read',
     subjectType: 'fhir',
     subjectId: path.slice(0, 200),
