@@ -7,7 +7,6 @@ import { effectHandlers, flowRegistry } from '../../src/features/index.ts';
 import { hospitalDown, queueDown, testCheckInTokens } from '../support/hospital-down.ts';
 import { ManualClock, systemClock } from '../../src/clock.ts';
 import { ConversationEngine } from '../../src/conversation/engine.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { addressOf } from '../../src/conversation/message.ts';
 import {
   DeliveryError,
@@ -189,12 +188,13 @@ describe('engine recovery and delivery', () => {
   });
 
   it('recovery finds mailboxes left waiting without a holder, and skips held and fresh ones', async () => {
-    const kv = new MemoryStore();
+    const clock = new ManualClock();
+    const kv = new MemoryStore(clock);
     const inbox = new SerialMailbox(kv, { name: 'inbox', lockTtlMs: 5_000, itemTtlMs: 60_000 });
     await inbox.push('{web:left}', 'a');
     await inbox.push('{web:held}', 'b');
     await kv.set('inbox-lock:{web:held}', 'alive', { ttlMs: 5_000 });
-    await sleep(600);
+    clock.advance(600);
     await inbox.push('{web:fresh}', 'c');
     const handled: string[] = [];
     await inbox.recover(500, async (key) => {

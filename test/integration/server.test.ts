@@ -1,6 +1,5 @@
 // Health, readiness, metrics and error handling of a whole running instance.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSENT_TEXT_VERSION, flowRegistry } from '../../src/features/index.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -117,18 +116,18 @@ describe('readiness when a backing service goes down', () => {
         'redis-server',
         ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
         {
-          stdio: 'ignore',
+          stdio: ['ignore', 'pipe', 'ignore'],
         },
       );
-      for (let i = 0; i < 100; i += 1) {
-        try {
-          const probe = await RedisStore.connect(`redis://127.0.0.1:${port}`, 'probe:');
-          await probe.close();
-          return;
-        } catch {
-          await sleep(50);
-        }
-      }
+      // redis-server says so on its standard output once it takes connections.
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        redis!.stdout!.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('Ready to accept connections')) resolve();
+        });
+        redis!.once('exit', () => reject(new Error(`redis-server exited at start:\n${output}`)));
+      });
     });
     afterAll(() => {
       redis?.kill('SIGKILL');
@@ -142,8 +141,9 @@ describe('readiness when a backing service goes down', () => {
         readiness: [{ name: 'redis', check: () => store.ping() }],
       });
       expect((await app.inject('/readyz')).statusCode).toBe(200);
+      const gone = new Promise((resolve) => redis!.once('exit', resolve));
       redis!.kill('SIGKILL');
-      await sleep(200);
+      await gone;
       const down = await app.inject('/readyz');
       expect(down.statusCode).toBe(503);
       expect(down.json()).toMatchObject({ down: ['redis'] });

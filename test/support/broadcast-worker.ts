@@ -5,7 +5,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { HOSPITAL_NOTICES } from '../../src/domain/broadcasts.ts';
 import type { ChannelName } from '../../src/conversation/message.ts';
 import type { Locale } from '../../src/i18n/locales.ts';
@@ -81,7 +80,7 @@ export class WorkerProcess {
         ...env,
         PORT: String(port),
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const worker = new WorkerProcess(child, `http://127.0.0.1:${port}`);
     await worker.healthy();
@@ -116,17 +115,32 @@ export class WorkerProcess {
   }
 
   private async healthy(): Promise<void> {
-    // Only a guard against a start that hangs: a cold start loads the whole app through tsx.
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (this.child.exitCode !== null) throw new Error(`worker exited at start:\n${this.stderr}`);
-      try {
-        if ((await fetch(`${this.url}/healthz`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`worker not healthy in 60 s:\n${this.stderr}`);
-      await sleep(100);
-    }
+    // main.ts prints its start summary once the instance listens and its sweeps started.
+    await new Promise<void>((resolve, reject) => {
+      let output: string | undefined = '';
+      // Only a guard against a start that hangs: a cold start loads the whole app through tsx.
+      const guard = setTimeout(
+        () => reject(new Error(`worker not started in 60 s:\n${this.stderr}`)),
+        60_000,
+      );
+      const settle = (error?: Error) => {
+        clearTimeout(guard);
+        this.child.off('exit', exited);
+        if (error) reject(error);
+        else resolve();
+      };
+      const exited = () => settle(new Error(`worker exited at start:\n${this.stderr}`));
+      this.child.once('exit', exited);
+      // Read to the end (its logs too), so that a full pipe never blocks the worker.
+      this.child.stdout?.on('data', (chunk: Buffer) => {
+        if (output === undefined) return;
+        output += chunk.toString();
+        if (!output.includes('Frontdoor is running.')) return;
+        output = undefined;
+        settle();
+      });
+    });
+    const health = await fetch(`${this.url}/healthz`);
+    if (!health.ok) throw new Error(`worker started but /healthz answered ${health.status}:\n${this.stderr}`);
   }
 }
