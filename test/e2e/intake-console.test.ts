@@ -258,6 +258,20 @@ describe('intake and nurse console', () => {
     expect((await admin.request('GET', '/console/api/intakes')).status).toBe(403);
     const inbox = (await nurse.request('GET', '/console/api/intakes')).body.intakes as InboxRow[];
     expect((await admin.request('GET', `/console/api/intakes/${inbox[0]!.id}`)).status).toBe(403);
+    // Each refusal of a signed-in member is kept: who tried what.
+    const refused = await instance.frontdoor.database.prisma.auditEntry.findMany({
+      where: { action: 'console.refused' },
+      orderBy: { id: 'asc' },
+    });
+    expect(refused.map((row) => [row.actorLabel, row.subjectId])).toEqual(
+      expect.arrayContaining([
+        // The forged close of the CSRF test above.
+        ['nurse@h.test', '/console/api/intakes/:id/close'],
+        ['nurse@h.test', '/console/api/audit'],
+        ['admin@h.test', '/console/api/intakes'],
+        ['admin@h.test', '/console/api/intakes/:id'],
+      ]),
+    );
   });
 
   it('writes an audit row for every view and action, which admins can read', async () => {

@@ -70,6 +70,26 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     }
   });
 
+  // A signed-in staff member refused (a role without the permission, a missing CSRF token) is an
+  // audit row too: who tried what. Anonymous 401s are not, so a stranger cannot fill the log.
+  // Written before the answer leaves, so whoever reads the log after the 403 finds the row.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode !== 403 || !request.staff || !request.url.startsWith('/console/api/'))
+      return payload;
+    await options.audit
+      .record({
+        actorId: request.staff.id,
+        actorLabel: request.staff.email,
+        action: 'console.refused',
+        subjectType: 'console',
+        subjectId: (request.routeOptions.url ?? request.url.split('?')[0]!).slice(0, 200),
+        ip: request.ip,
+        detail: { method: request.method, status: reply.statusCode },
+      })
+      .catch((error: unknown) => request.log.error({ err: error }, 'audit row for a refusal not written'));
+    return payload;
+  });
+
   const localeOf = (request: FastifyRequest): Locale =>
     resolveLocale(request.cookies[LOCALE_COOKIE]) ?? acceptedLocale(request.headers['accept-language']);
 
