@@ -8,7 +8,7 @@ import type { Department } from './triage.ts';
 
 /** Who a broadcast goes to. */
 export type Audience =
-  /** Everyone with a booked (or awaiting-approval) appointment on a hospital-zone day. */
+  /** Everyone with a booked, awaiting-approval or checked-in appointment on a hospital-zone day. */
   | { kind: 'appointments'; date: string; department?: Department; doctor?: string }
   /** Everyone holding a waiting or called ticket in a department's queue today. */
   | { kind: 'queue'; department: Department }

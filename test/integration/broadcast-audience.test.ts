@@ -85,6 +85,18 @@ describe('the broadcasts audiences', () => {
         status,
       });
     };
+    /** The appointment as the hospital's own desk would mark it, straight over FHIR. */
+    const markAs = async (appointmentId: string, status: string) => {
+      const at = `${instance.frontdoor.url}/fhir/R4/Appointment/${appointmentId}`;
+      const authorization = `Bearer ${instance.frontdoor.demoHospitalToken}`;
+      const appointment = (await (await fetch(at, { headers: { authorization } })).json()) as object;
+      const updated = await fetch(at, {
+        method: 'PUT',
+        headers: { authorization, 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({ ...appointment, status }),
+      });
+      if (!updated.ok) throw new Error(`the hospital did not mark ${status}: ${updated.status}`);
+    };
     const slotsOn = async (department: Department, date: string, doctors: Doctor[], count: number) =>
       hospital.freeSlots({
         department,
@@ -142,6 +154,13 @@ describe('the broadcasts audiences', () => {
       ours.cancelled = await patient({ chats: [{ channel: 'telegram', channelUserId: '5004' }] });
       ours.erased = await patient({ erased: true, chats: [{ channel: 'telegram', channelUserId: '5005' }] });
       ours.noChat = await patient({});
+      // In the waiting room (checked in through the queue desk's hospital call, or marked
+      // checked-in by the hospital), and those whose appointment no longer stands.
+      ours.arrived = await patient({ locale: 'th', chats: [{ channel: 'telegram', channelUserId: '5006' }] });
+      ours.checkedIn = await patient({ chats: [{ channel: 'line', channelUserId: 'U-checked-in' }] });
+      ours.noShow = await patient({ chats: [{ channel: 'telegram', channelUserId: '5007' }] });
+      ours.seen = await patient({ chats: [{ channel: 'telegram', channelUserId: '5008' }] });
+      ours.mistaken = await patient({ chats: [{ channel: 'telegram', channelUserId: '5009' }] });
 
       await book(ours.withTwoChats, doctorOne[0]!, 'cardiology');
       // Two appointments that day, one recipient.
@@ -153,15 +172,35 @@ describe('the broadcasts audiences', () => {
       await hospital.cancel((await book(ours.cancelled, doctorOne[2]!, 'cardiology')).id);
       await book(ours.erased, (await slotsOn('cardiology', day, [cardiologists[0]!], 1))[0]!, 'cardiology');
       await book(ours.noChat, (await slotsOn('cardiology', day, [cardiologists[1]!], 1))[0]!, 'cardiology');
+      const gpSlots = await slotsOn('general_medicine', day, general, 5);
+      const arrived = await book(ours.arrived, gpSlots[0]!, 'general_medicine');
+      expect(await hospital.checkIn(arrived.id, new Date())).toMatchObject({ status: 'arrived' });
+      await markAs((await book(ours.checkedIn, gpSlots[1]!, 'general_medicine')).id, 'checked-in');
+      await markAs((await book(ours.noShow, gpSlots[2]!, 'general_medicine')).id, 'noshow');
+      await markAs((await book(ours.seen, gpSlots[3]!, 'general_medicine')).id, 'fulfilled');
+      await markAs((await book(ours.mistaken, gpSlots[4]!, 'general_medicine')).id, 'entered-in-error');
     });
 
-    it('reaches every patient booked or awaiting approval that day, once, on the chat they used last', async () => {
+    it('reaches every patient booked, awaiting approval or already here that day, once, on the chat they used last', async () => {
       const recipients = await finder.recipients({ kind: 'appointments', date: day });
       const found = byPatient(recipients);
       expect(recipients).toHaveLength(found.size);
       expect([...found.keys()].sort()).toEqual(
-        [ours.withTwoChats, ours.secondDoctor, ours.awaitingApproval, ours.generalMedicine].sort(),
+        [
+          ours.withTwoChats,
+          ours.secondDoctor,
+          ours.awaitingApproval,
+          ours.generalMedicine,
+          ours.arrived,
+          ours.checkedIn,
+        ].sort(),
       );
+      expect(found.get(ours.arrived!)).toMatchObject({
+        channel: 'telegram',
+        channelUserId: '5006',
+        locale: 'th',
+      });
+      expect(found.get(ours.checkedIn!)).toMatchObject({ channel: 'line', channelUserId: 'U-checked-in' });
       expect(found.get(ours.withTwoChats!)).toEqual({
         patientId: ours.withTwoChats,
         channel: 'telegram',
@@ -203,8 +242,20 @@ describe('the broadcasts audiences', () => {
     it('pages through the hospital to the last appointment', async () => {
       const all = await hospital.appointmentsOn({ date: day, timeZone: ZONE });
       const paged = await hospital.appointmentsOn({ date: day, timeZone: ZONE, pageSize: 2 });
-      // Seven that day: two of one patient, the erased one and the one with no chat included.
-      expect(all).toHaveLength(7);
+      // Nine that day: two of one patient, the erased one, the one with no chat and the two
+      // in the waiting room included; the no-show, the one seen and the mistaken one not.
+      expect(all).toHaveLength(9);
+      expect(all.map((appointment) => appointment.status).sort()).toEqual([
+        'arrived',
+        'booked',
+        'booked',
+        'booked',
+        'booked',
+        'booked',
+        'booked',
+        'checked-in',
+        'pending',
+      ]);
       expect(paged.map((appointment) => appointment.id).sort()).toEqual(
         all.map((appointment) => appointment.id).sort(),
       );

@@ -30,6 +30,18 @@ export interface DayAppointment {
   ourPatientId?: string;
 }
 
+/**
+ * Whose appointment that day still stands: booked or awaiting approval, and those already here
+ * (arrived, checked-in): the waiting room is exactly who "Dr Minh is 30 minutes late" is for.
+ * Not cancelled, noshow, fulfilled (seen already) or entered-in-error.
+ */
+export const STANDING_STATUSES: readonly Appointment['status'][] = [
+  'booked',
+  'pending',
+  'arrived',
+  'checked-in',
+];
+
 const PAGE = 100;
 /** Ids per batch read of patients the server did not include: a URL stays short. */
 const PATIENT_BATCH = 50;
@@ -46,7 +58,10 @@ export async function appointmentsOn(
   fhir: FhirClient,
   query: DayAppointmentsQuery,
 ): Promise<DayAppointment[]> {
-  const params = new URLSearchParams({ status: 'booked,pending', _count: String(query.pageSize ?? PAGE) });
+  const params = new URLSearchParams({
+    status: STANDING_STATUSES.join(','),
+    _count: String(query.pageSize ?? PAGE),
+  });
   params.append('date', `ge${zonedInstant(query.date, 0, query.timeZone).toISOString()}`);
   params.append('date', `lt${zonedInstant(addDays(query.date, 1), 0, query.timeZone).toISOString()}`);
   if (query.department) params.set('service-type', `${DEPARTMENT_SYSTEM}|${query.department}`);
@@ -84,7 +99,7 @@ export async function appointmentsOn(
   // The filters are applied here too: a server that ignores a search parameter it does not
   // know would otherwise widen a department's notice to the whole hospital.
   return appointments
-    .filter((appointment) => ['booked', 'pending'].includes(appointment.status))
+    .filter((appointment) => STANDING_STATUSES.includes(appointment.status))
     .map((appointment) => {
       const patient = patientOf(appointment);
       const practitioner = appointment.participant
