@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { MULTICAST_MAX } from '../src/channels/line/bulk.ts';
+import { systemClock } from '../src/clock.ts';
 import type { Locale } from '../src/i18n/locales.ts';
 import { BroadcastService } from '../src/features/broadcasts/service.ts';
 import { FieldCipher } from '../src/security/field-cipher.ts';
@@ -77,9 +78,10 @@ try {
       hospital: { appointmentsOn: async () => [] },
       cipher: new FieldCipher(TEST_FIELD_KEY),
       timeZone: 'Asia/Ho_Chi_Minh',
-      clock: { now: () => Date.now() },
+      clock: systemClock,
     }),
     async () => {},
+    { clock: systemClock, timeZone: 'Asia/Ho_Chi_Minh' },
   );
   const { recipients } = await service.send({
     audience: { kind: 'subscribers' },

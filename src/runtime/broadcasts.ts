@@ -66,5 +66,11 @@ export function wireBroadcasts(deps: {
       .map(([channel]) => channel);
     await delivery.start(broadcastId, channels);
   };
-  return { broadcasts: new BroadcastService(desk, finder, startDelivery, clock), delivery };
+  return {
+    broadcasts: new BroadcastService(desk, finder, startDelivery, {
+      clock,
+      timeZone: config.HOSPITAL_TIME_ZONE,
+    }),
+    delivery,
+  };
 }

@@ -220,6 +220,33 @@ describe('the hospital API for broadcasts', () => {
     expect(await broadcasts()).toBe(0);
   });
 
+  it("refuses an appointments day before the hospital's today or more than a year ahead, keeping nothing", async () => {
+    const before = await broadcasts();
+    // 2026-12-07 09:00 in Ho Chi Minh City (the instance's zone) on the injected clock.
+    const day = (date: string) =>
+      post({ ...notice(`day-${date}`), audience: { kind: 'appointments', date } });
+    for (const [date, message] of [
+      ['2026-12-06', '2026-12-06 is over: the date must be today (2026-12-07) or later'],
+      ['0001-01-01', '0001-01-01 is over: the date must be today (2026-12-07) or later'],
+      ['2027-12-09', '2027-12-09 is too far ahead: the date must be 2027-12-08 at the latest'],
+      // Once a RangeError (a 500) finding where that day ends.
+      ['9999-12-31', '9999-12-31 is too far ahead: the date must be 2027-12-08 at the latest'],
+    ]) {
+      const refused = await day(date!);
+      expect(refused.status, date).toBe(400);
+      expect(await refused.json(), date).toEqual({ error: 'bad_request', message });
+    }
+    expect(await broadcasts()).toBe(before);
+    // The hospital's day turns at its midnight (17:00 UTC): the 7th is over then.
+    clock.advance(Date.parse('2026-12-07T17:00:00Z') - clock.now());
+    const over = await day('2026-12-07');
+    expect([over.status, ((await over.json()) as { message: string }).message]).toEqual([
+      400,
+      '2026-12-07 is over: the date must be today (2026-12-08) or later',
+    ]);
+    expect(await broadcasts()).toBe(before);
+  });
+
   it('answers generated bodies with a JSON 4xx, never a 5xx, and keeps only those that fit', async () => {
     const weird = fc.oneof(
       fc.jsonValue(),

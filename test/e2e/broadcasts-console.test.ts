@@ -5,6 +5,7 @@
 // an audit row for every read and action.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudienceCount, BroadcastReport } from '../../src/domain/broadcasts.ts';
+import { zonedDate } from '../../src/domain/time-zone.ts';
 import { createTranslator } from '../../src/i18n/locales.ts';
 import { StaffAccounts, type Role } from '../../src/security/staff-accounts.ts';
 import { ConsoleClient } from '../support/console-client.ts';
@@ -76,6 +77,17 @@ describe('broadcasts in the console API', () => {
     for (const [body, words] of [
       [{ audience: { kind: 'queue' } }, /department/],
       [{ audience: { kind: 'appointments', date: '2026-02-30' } }, /date/],
+      [{ audience: { kind: 'appointments', date: '0001-01-01' } }, /0001-01-01 is over/],
+      // Once a RangeError (a 500) finding the end of that day.
+      [{ audience: { kind: 'appointments', date: '9999-12-31' } }, /9999-12-31 is too far ahead/],
+      [
+        {
+          ...good,
+          audience: { kind: 'appointments', date: '9999-12-31' },
+          idempotencyKey: 'console-far-0001',
+        },
+        /too far ahead/,
+      ],
       [{ audience: { kind: 'everyone' } }, /kind/],
       [{ ...good, texts: { de: 'Hallo' } }, /language/],
       [{ ...good, texts: { en: '   ' } }, /at least one language/],
@@ -184,9 +196,12 @@ describe('broadcasts in the console API', () => {
     expect(status).toBe(200);
     const doctors = body.doctors as { id: string; names: { default: string } }[];
     expect(doctors.length).toBeGreaterThan(0);
+    // Today is the hospital's day (the composer's labels name its zone), not the machine's.
+    const { body: me } = await operator.request('GET', '/console/api/me');
+    const { timeZone } = (me.labels as { broadcasts: { timeZone: string } }).broadcasts;
     const audience = {
       kind: 'appointments',
-      date: new Date().toISOString().slice(0, 10),
+      date: zonedDate(new Date(), timeZone),
       department: 'general_medicine',
       doctor: doctors[0]!.id,
     };

@@ -23,7 +23,7 @@ import {
   type ConsoleFeed,
   type Permissions,
 } from '../../server/console/plugin.ts';
-import { InvalidBroadcast, validateAudience, validateBroadcastTexts } from './service.ts';
+import { hospitalToday, InvalidBroadcast, validateAudience, validateBroadcastTexts } from './service.ts';
 
 const permissions = {
   'broadcasts:read': ['operator', 'admin'],
@@ -73,6 +73,9 @@ const audienceDetail = (audience: Audience): Record<string, string> => ({
   ...(audience.kind === 'appointments' && audience.doctor ? { doctor: audience.doctor } : {}),
 });
 
+/** The hospital's day, wherever the browser is: the first an appointments audience may name. */
+const today = (deps: ConsoleDeps) => hospitalToday(deps.clock, deps.hospitalTimeZone);
+
 const service = (deps: ConsoleDeps): Broadcasts => {
   if (!deps.broadcasts) throw errors.unavailable('broadcasts are not set up on this instance');
   return deps.broadcasts;
@@ -119,7 +122,7 @@ export const broadcastsConsole = consolePlugin({
       '/console/api/broadcasts/count',
       { ...changing('broadcasts:read'), schema: { body: countBody } },
       async (request) => {
-        const audience = checked(() => validateAudience(body(request.body).audience));
+        const audience = checked(() => validateAudience(body(request.body).audience, today(deps)));
         const count = await service(deps).count(audience).catch(refused);
         await record(request, 'broadcast.count', 'broadcast', '*', {
           ...audienceDetail(audience),
@@ -134,7 +137,7 @@ export const broadcastsConsole = consolePlugin({
       { ...changing('broadcasts:send'), schema: { body: sendBody } },
       async (request, reply) => {
         const asked = body(request.body);
-        const audience = checked(() => validateAudience(asked.audience));
+        const audience = checked(() => validateAudience(asked.audience, today(deps)));
         const texts = checked(() => validateBroadcastTexts(asked.texts));
         const sent = await service(deps)
           .send({

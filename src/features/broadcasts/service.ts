@@ -14,6 +14,7 @@ import {
   type Broadcasts,
   type BroadcastTexts,
 } from '../../domain/broadcasts.ts';
+import { addDays, zonedDate } from '../../domain/time-zone.ts';
 import { DEPARTMENTS, type Department } from '../../domain/triage.ts';
 import { isLocale, SUPPORTED_LOCALES } from '../../i18n/locales.ts';
 
@@ -55,11 +56,28 @@ const isDate = (value: unknown): value is string => {
   const at = new Date(`${value}T12:00:00Z`);
   return !Number.isNaN(at.getTime()) && at.toISOString().slice(0, 10) === value;
 };
+/**
+ * How far ahead an appointments notice may be about. Hospitals book months ahead, a yearly
+ * check-up at most a year: a later day has nobody booked and is a typo (2062 for 2026) to
+ * refuse, not a search to send to the hospital. 366 days, so the same date next year always
+ * fits, even across 29 February. It also keeps every day asked far inside the years Date and
+ * Intl handle (a 10000-01-01 end of day was a RangeError, a 500).
+ */
+export const MAX_DAYS_AHEAD = 366;
+
+/** Today (YYYY-MM-DD) in the hospital's zone: the first day an appointments audience may name. */
+export const hospitalToday = (clock: Clock, timeZone: string): string =>
+  zonedDate(new Date(clock.now()), timeZone);
+
 const isDepartment = (value: unknown): value is Department =>
   typeof value === 'string' && (DEPARTMENTS as readonly string[]).includes(value);
 
-/** The audience as asked for, checked. Throws InvalidBroadcast when it names nobody we can find. */
-export function validateAudience(audience: unknown): Audience {
+/**
+ * The audience as asked for, checked. Throws InvalidBroadcast when it names nobody we can find:
+ * an appointments day before `today` (the hospital's, hospitalToday) is over, one more than
+ * MAX_DAYS_AHEAD after it is too far.
+ */
+export function validateAudience(audience: unknown, today: string): Audience {
   if (!isRecord(audience)) throw new InvalidBroadcast('audience must be an object with a kind');
   const department = (value: unknown): Department => {
     if (!isDepartment(value)) throw new InvalidBroadcast(`"${String(value)}" is not a department`);
@@ -69,6 +87,12 @@ export function validateAudience(audience: unknown): Audience {
     case 'appointments': {
       const date = audience.date;
       if (!isDate(date)) throw new InvalidBroadcast('an appointments audience needs a date as YYYY-MM-DD');
+      // Both YYYY-MM-DD with four-digit years: as strings they sort as the days do.
+      if (date < today)
+        throw new InvalidBroadcast(`${date} is over: the date must be today (${today}) or later`);
+      const last = addDays(today, MAX_DAYS_AHEAD);
+      if (date > last)
+        throw new InvalidBroadcast(`${date} is too far ahead: the date must be ${last} at the latest`);
       const doctor = audience.doctor;
       if (doctor !== undefined && (typeof doctor !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(doctor)))
         throw new InvalidBroadcast('doctor must be the id of a practitioner');
@@ -94,12 +118,16 @@ export class BroadcastService implements Broadcasts {
     private readonly finder: AudienceFinder,
     /** Queues the broadcast's delivery; starting it again while it runs must be harmless. */
     private readonly startDelivery: (broadcastId: string) => Promise<void>,
-    /** Accepted for symmetry with the other services; the desk and the finder keep the time. */
-    _clock?: Clock,
+    /** Whose "today" an appointments day is checked against: the hospital's. */
+    private readonly calendar: { clock: Clock; timeZone: string },
   ) {}
 
+  private checkedAudience(audience: unknown): Audience {
+    return validateAudience(audience, hospitalToday(this.calendar.clock, this.calendar.timeZone));
+  }
+
   async count(audience: Audience): Promise<AudienceCount> {
-    const recipients = await this.finder.recipients(validateAudience(audience));
+    const recipients = await this.finder.recipients(this.checkedAudience(audience));
     const count: AudienceCount = { total: recipients.length, channels: {}, locales: {} };
     for (const recipient of recipients) {
       count.channels[recipient.channel] = (count.channels[recipient.channel] ?? 0) + 1;
@@ -122,7 +150,7 @@ export class BroadcastService implements Broadcasts {
       throw new InvalidBroadcast('idempotencyKey must be 1 to 200 characters');
     const checked: BroadcastRequest = {
       ...request,
-      audience: validateAudience(request.audience),
+      audience: this.checkedAudience(request.audience),
       texts: validateBroadcastTexts(request.texts),
     };
     const recipients = await this.finder.recipients(checked.audience);

@@ -16,7 +16,10 @@ const audienceSchema = {
       additionalProperties: false,
       required: ['kind', 'date'],
       properties: {
-        kind: kind('appointments', 'Everyone with a booked, awaiting-approval or checked-in appointment on `date`.'),
+        kind: kind(
+          'appointments',
+          'Everyone with a booked, awaiting-approval or checked-in appointment on `date`.',
+        ),
         date: {
           type: 'string',
           pattern: '^\\d{4}-\\d{2}-\\d{2}$',
