@@ -9,6 +9,7 @@ import { registerHealth, type ReadinessCheck } from './health.ts';
 import { registerWebAssets } from './html.ts';
 import { registerMetrics, type MetricsAccess } from './metrics.ts';
 import { deferredChildLogger } from './request-logger.ts';
+import { schemaErrorFormatter } from './schema-errors.ts';
 
 /** Webhook bodies above this are refused with 413 before parsing. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -53,7 +54,10 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     // Unknown fields are refused, not silently dropped: a client sending them has a bug. Nor
     // are types coerced (`"email": 5` is not an email, `"update_id": false` not update 0); no
     // route's query or params schema needs coercion, all of them being strings.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // `discriminator`: a oneOf that declares one (the broadcast audience's `kind`) checks the
+    // one branch its tag picks, so a refusal is about that branch, not a list of every branch's.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, discriminator: true } },
+    schemaErrorFormatter,
   });
   // Fastify reads text/plain bodies as strings, which the JSON routes' schemas then refused with
   // a 400 that named a schema; no route takes text, so it is an unsupported type like the rest.

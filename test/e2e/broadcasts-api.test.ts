@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { HOSPITAL_NOTICES, MAX_BROADCAST_TEXT } from '../../src/domain/broadcasts.ts';
+import { DEPARTMENTS } from '../../src/domain/triage.ts';
 import { ApiKeys, hashApiKey } from '../../src/security/api-keys.ts';
 import { deleteRedisKeys, testRedisUrl, uniquePrefix } from '../support/backends.ts';
 import type { TestDatabaseTarget } from '../support/database.ts';
@@ -220,6 +221,33 @@ describe('the hospital API for broadcasts', () => {
     expect(await broadcasts()).toBe(0);
   });
 
+  it("says what is wrong for the audience's kind, not every other kind's fields", async () => {
+    const audiences: [unknown, string][] = [
+      [{ kind: 'appointments' }, "body/audience must have required property 'date'"],
+      [{ kind: 'appointments', date: '2026-02-30' }, 'body/audience/date must match format "date"'],
+      [
+        { kind: 'queue', department: 'astrology' },
+        `body/audience/department must be equal to one of the allowed values: ${DEPARTMENTS.join(', ')}`,
+      ],
+      [
+        { kind: 'subscribers', department: 'cardiology' },
+        'body/audience must NOT have additional properties ("department")',
+      ],
+      [
+        { kind: 'everyone' },
+        'body/audience/kind must be equal to one of the allowed values: appointments, queue, subscribers',
+      ],
+      [{ date: '2026-12-08' }, "body/audience must have required property 'kind'"],
+      ['subscribers', 'body/audience must be object'],
+    ];
+    for (const [audience, message] of audiences) {
+      const refused = await post({ ...notice('kinds'), audience });
+      expect(await refused.json(), JSON.stringify(audience)).toEqual({ error: 'bad_request', message });
+      expect(refused.status).toBe(400);
+    }
+    expect(await broadcasts()).toBe(0);
+  });
+
   it("refuses an appointments day before the hospital's today or more than a year ahead, keeping nothing", async () => {
     const before = await broadcasts();
     // 2026-12-07 09:00 in Ho Chi Minh City (the instance's zone) on the injected clock.
@@ -256,6 +284,8 @@ describe('the hospital API for broadcasts', () => {
         ' ',
         '\u0000',
         '2026-02-30',
+        '0001-01-01',
+        '9999-12-31',
         'subscribers',
         'cardiology',
         'x'.repeat(MAX_BROADCAST_TEXT + 1),

@@ -111,6 +111,12 @@ describe('the hospital API OpenAPI document and page', () => {
       }
     const send = spec.paths['/api/v1/broadcasts']!.post!;
     expect(Object.keys(send.responses)).toEqual(expect.arrayContaining(['200', '202', '400']));
+    // The audience's kind picks its schema, for client generators as for the server's check.
+    const body = (send as { requestBody?: { content: Record<string, { schema: { properties: object } }> } })
+      .requestBody!.content['application/json']!.schema;
+    expect(body.properties).toMatchObject({
+      audience: { discriminator: { propertyName: 'kind' }, oneOf: expect.any(Array) as unknown },
+    });
     for (const route of ['/api/v1/broadcasts/{id}', '/api/v1/queues/{department}'])
       expect(Object.keys(spec.paths[route]!.get!.responses)).toContain('404');
   });

@@ -7,8 +7,17 @@ import { departmentSchema } from './schemas.ts';
 
 const kind = (name: string, description: string) => ({ type: 'string', const: name, description });
 
+const KINDS = ['appointments', 'queue', 'subscribers'] as const;
+
+// `kind` picks the one schema the audience is checked against (Ajv's `discriminator`, on in
+// src/server/app.ts; OpenAPI's too), so a refusal names what is wrong for that kind, not every
+// other kind's fields. The object, `kind` and its values are checked first, for the same reason.
 const audienceSchema = {
   description: 'Who the notice goes to.',
+  type: 'object',
+  required: ['kind'],
+  properties: { kind: { type: 'string', enum: KINDS } },
+  discriminator: { propertyName: 'kind' },
   oneOf: [
     {
       title: 'Appointments',
