@@ -25,6 +25,8 @@ interface EffectJob {
   sealed: string;
   locale: Locale;
   jobId: string;
+  /** When the step decided it; absent in jobs queued by older versions. */
+  decidedAt?: number;
 }
 
 export interface EffectJobsOptions {
@@ -57,6 +59,7 @@ export class EffectJobs {
           JSON.parse(options.cipher.decrypt(job.sealed)) as Effect,
           job.locale,
           job.jobId,
+          job.decidedAt ?? Date.now(),
         ),
       { concurrency: 8, attempts: 8, backoffMs: 1_000 },
     );
@@ -71,12 +74,13 @@ export class EffectJobs {
     effects: readonly Effect[],
     locale: Locale,
     dedupeKey: string,
+    decidedAt: number,
   ): Promise<void> {
     const others = effects.filter((effect) => effect.type !== 'send');
     for (const [index, effect] of others.entries()) {
       const jobId = `fx:${conversationKey(address)}:${dedupeKey}:${index}`;
       const sealed = this.options.cipher.encrypt(JSON.stringify(effect));
-      const job: EffectJob = { address, sealed, locale, jobId };
+      const job: EffectJob = { address, sealed, locale, jobId, decidedAt };
       await this.options.jobs.add(EFFECTS_QUEUE, job, { jobId });
     }
   }
@@ -87,6 +91,7 @@ export class EffectJobs {
     effect: Effect,
     locale: Locale,
     jobId: string,
+    decidedAt: number,
   ): Promise<void> {
     if (effect.type === 'send') return;
     if (effect.type === 'schedule' || effect.type === 'cancelSchedule')
@@ -101,6 +106,7 @@ export class EffectJobs {
       address,
       locale,
       effectId: jobId,
+      decidedAt,
       notify: (event) => this.options.notify(address, event, `${jobId}:result`),
     };
     await handler(effect, context);

@@ -292,7 +292,7 @@ export class ConversationEngine implements ConversationNotifier {
     }
     // Effects are queued before the step is stored: a crash in between repeats the step, and
     // every effect is idempotent by its id, so the repeat records nothing twice.
-    await this.effects.queue(address, effects, next.locale, event.dedupeKey);
+    await this.effects.queue(address, effects, next.locale, event.dedupeKey, context.now);
     return { state: JSON.stringify(next), batch, consented };
   }
 

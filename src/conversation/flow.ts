@@ -85,6 +85,11 @@ export interface EffectContext {
   locale: Locale;
   /** Unique and stable per effect: handlers are idempotent by it (it survives retries). */
   effectId: string;
+  /**
+   * When the step decided it (epoch ms): jobs run out of order and retry late, so a decision
+   * (a consent given, then withdrawn) is dated by this, not by when its job ran.
+   */
+  decidedAt: number;
   /** Hands the effect's result back to the conversation, once however often it is retried. */
   notify: (event: SystemEvent) => Promise<void>;
 }

@@ -95,7 +95,14 @@ export interface PatientDirectory {
   /** Records a consent decision with the text version and time; creates the patient on first contact. */
   recordConsent(
     address: ConversationAddress,
-    decision: { purpose: string; textVersion: string; granted: boolean; locale: Locale },
+    decision: {
+      purpose: string;
+      textVersion: string;
+      granted: boolean;
+      locale: Locale;
+      /** When the patient decided (epoch ms); the latest decision is the one that stands. */
+      decidedAt?: number;
+    },
   ): Promise<void>;
   /**
    * Stores the identity, or recognises a patient already registered with the same phone and

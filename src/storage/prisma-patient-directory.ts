@@ -59,7 +59,13 @@ export class PrismaPatientDirectory implements PatientDirectory {
 
   async recordConsent(
     address: ConversationAddress,
-    decision: { purpose: string; textVersion: string; granted: boolean; locale: Locale },
+    decision: {
+      purpose: string;
+      textVersion: string;
+      granted: boolean;
+      locale: Locale;
+      decidedAt?: number;
+    },
   ): Promise<void> {
     const patientId = await this.patientFor(address, decision.locale);
     await this.prisma.consent.create({
@@ -69,6 +75,7 @@ export class PrismaPatientDirectory implements PatientDirectory {
         textVersion: decision.textVersion,
         granted: decision.granted,
         channel: address.channel,
+        ...(decision.decidedAt === undefined ? {} : { decidedAt: new Date(decision.decidedAt) }),
       },
     });
   }

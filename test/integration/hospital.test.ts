@@ -299,6 +299,7 @@ describe('appointment reminders against the demo hospital', () => {
       address,
       locale: 'en' as const,
       effectId: 'fx:reminder',
+      decidedAt: Date.now(),
       notify: async (event: SystemEvent) => void reminded.push(event),
     };
     await checkReminder({ type: 'booking.checkReminder', appointmentId: booked.id, hours: 24 }, context);

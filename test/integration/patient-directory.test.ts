@@ -109,3 +109,31 @@ describe('PrismaPatientDirectory.identify when a chat registers again', () => {
     expect(patient.intakes).toHaveLength(1);
   });
 });
+
+describe('PrismaPatientDirectory.recordConsent when decisions are recorded out of order', () => {
+  let database: Database;
+  let directory: PrismaPatientDirectory;
+  beforeAll(async () => {
+    database = await openDatabase({ url: undefined, dataDir: undefined });
+    directory = new PrismaPatientDirectory(database.prisma, database.pool);
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('keeps the decision made last standing, even when an earlier one is recorded after it (a retried job)', async () => {
+    const address = { channel: 'web' as const, channelUserId: 'out-of-order' };
+    const decided = Date.UTC(2026, 11, 4, 9, 0);
+    const decision = (granted: boolean, at: number) => ({
+      purpose: 'health-data',
+      textVersion: 'test',
+      granted,
+      locale: 'en' as const,
+      decidedAt: at,
+    });
+    // Agreed at 9:00, withdrew at 9:01; the withdrawal's job ran first.
+    await directory.recordConsent(address, decision(false, decided + 60_000));
+    await directory.recordConsent(address, decision(true, decided));
+    expect((await directory.findByChannel(address))?.consented).toBe(false);
+  });
+});

@@ -14,12 +14,13 @@ declare module '../../conversation/flow.ts' {
 
 export function broadcastsEffects(directory: PatientDirectory): EffectHandlers {
   return {
-    'broadcasts.notices': ({ granted }, { address, locale }) =>
+    'broadcasts.notices': ({ granted }, { address, locale, decidedAt }) =>
       directory.recordConsent(address, {
         purpose: HOSPITAL_NOTICES,
         textVersion: NOTICES_TEXT_VERSION,
         granted,
         locale,
+        decidedAt,
       }),
   };
 }

@@ -16,8 +16,8 @@ declare module '../../conversation/flow.ts' {
 
 export function onboardingEffects(directory: PatientDirectory): EffectHandlers {
   return {
-    recordConsent: ({ type: _type, ...decision }, { address, locale }) =>
-      directory.recordConsent(address, { ...decision, locale }),
+    recordConsent: ({ type: _type, ...decision }, { address, locale, decidedAt }) =>
+      directory.recordConsent(address, { ...decision, locale, decidedAt }),
     setLocale: (effect, { address }) => directory.setLocale(address, effect.locale),
     recordRedFlag: ({ type: _type, ...match }, { address }) => directory.recordRedFlag(address, match),
     identifyPatient: async ({ type: _type, ...identification }, { address, locale, notify }) => {
