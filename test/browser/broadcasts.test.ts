@@ -40,6 +40,7 @@ describe('the broadcast composer in Chromium', () => {
   let browser: Browser;
   /** The notice as a subscriber reading `lang` gets it: the hospital's heading, the text, the footer. */
   let notice: (lang: string, text: string) => string;
+  let careFooter: (lang: string) => string;
   /** The whole page from the top (the console's header sticks), or what the screen shows now. */
   const shoot = async (page: Page, name: string, fullPage = true) => {
     if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
@@ -74,6 +75,7 @@ describe('the broadcast composer in Chromium', () => {
       const t = i18n.getFixedT(lang, 'broadcasts');
       return `${t('heading', { hospital: HOSPITAL })}\n\n${text}\n\n${t('footer')}`;
     };
+    careFooter = (lang) => i18n.getFixedT(lang, 'broadcasts')('careFooter');
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {
@@ -118,6 +120,13 @@ describe('the broadcast composer in Chromium', () => {
       await desk.getByLabel(/As a patient reading/).selectOption('en');
       expect(await bubble.innerText()).toBe(notice('en', ENGLISH));
       await desk.getByLabel(/As a patient reading/).selectOption('vi');
+      // A notice about the patient's own care also reaches those who replied STOP: its footer
+      // says why rather than asking them to reply STOP.
+      await desk.getByLabel('Patients with an appointment on a day').check();
+      expect(await bubble.locator('.footer').innerText()).toBe(careFooter('vi'));
+      await desk.getByLabel('Patients who turned hospital notices on').check();
+      await expect.poll(() => count.getAttribute('data-total')).toBe('6');
+      expect(await bubble.innerText()).toBe(notice('vi', VIETNAMESE));
       await shoot(desk, 'compose-desktop');
 
       // "Send…" asks first, naming the count; going back sends nothing.

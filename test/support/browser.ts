@@ -35,7 +35,7 @@ export async function cutOff(page: Page): Promise<string[]> {
     const root = document.documentElement;
     if (root.scrollWidth > root.clientWidth)
       hidden.push(`the page: ${root.scrollWidth} > ${root.clientWidth}`);
-    for (const table of document.querySelectorAll('table')) {
+    for (const table of Array.from(document.querySelectorAll('table'))) {
       const box = table.parentElement!;
       const scrolls = ['auto', 'scroll'].includes(getComputedStyle(box).overflowX);
       if (box.scrollWidth > box.clientWidth + 1 && !scrolls)
