@@ -24,7 +24,10 @@ export const isAboutCare = (audience: Audience): boolean => audience.kind !== 's
 /** The notice in each language it was written in; at least one. */
 export type BroadcastTexts = Partial<Record<Locale, string>>;
 
-/** One character limit for every channel's notice: Telegram's 4,096 less room for the footer. */
+/**
+ * One character limit for every channel's notice: Telegram's 4,096 less room for the heading
+ * naming the hospital and the footer (test/unit/broadcast-notice.test.ts checks they fit).
+ */
 export const MAX_BROADCAST_TEXT = 3_500;
 
 /** Who sent a broadcast, as its report and the audit log name them. */

@@ -52,7 +52,7 @@ export function wireBroadcasts(deps: {
     desk,
     jobs: deps.jobs,
     senders,
-    notice: noticeWriter(deps.translator, hospitalLocale(config.HOSPITAL_COUNTRY)),
+    notice: noticeWriter(deps.translator, hospitalLocale(config.HOSPITAL_COUNTRY), config.HOSPITAL_NAME),
     publish: (broadcastId) => deps.kv.publish(BROADCAST_FEED, broadcastId),
     clock,
     logger: deps.logger,

@@ -3,21 +3,24 @@
 // flagged with what they will get), writes the notice in English and Vietnamese, reads the
 // preview as a Vietnamese patient sees it, sends with a confirmation naming the count, watches
 // the progress bar fill from the live stream to 100 % and reads the report; the patients get it
-// on Telegram (local fake, paced at TELEGRAM_BROADCAST_RATE so the bar is seen moving). At phone
-// and desktop width; screenshots land in /tmp/broadcasts-shots (and test-results/screenshots).
+// on Telegram (local fake, paced at TELEGRAM_BROADCAST_RATE so the bar is seen moving), under a
+// first line naming the hospital. A stopped broadcast's report says what went out and what was
+// dropped. At phone and desktop width (nothing cut off); screenshots land in
+// /tmp/broadcasts-shots (and test-results/screenshots).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTranslator } from '../../src/i18n/locales.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
-import { launchBrowser, screenshotDir } from '../support/browser.ts';
+import { cutOff, launchBrowser, screenshotDir } from '../support/browser.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import type { TestInstance } from '../support/instance.ts';
 import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.ts';
 
 const PASSWORD = 'a password for the broadcasts browser test';
 const SHOTS = ['/tmp/broadcasts-shots', screenshotDir];
+const HOSPITAL = 'Bach Mai Hospital';
 /** Who asked for notices: Vietnamese, English and Thai readers (Thai gets no text of its own). */
 const PATIENTS = [
   { chat: 9701, lang: 'vi', name: 'Trần Văn Bình', phone: '0912 345 701' },
@@ -35,7 +38,9 @@ describe('the broadcast composer in Chromium', () => {
   let fake: TelegramFake;
   let instance: TestInstance;
   let browser: Browser;
-  let footer: (lang: string) => string;
+  /** The notice as a subscriber reading `lang` gets it: the hospital's heading, the text, the footer. */
+  let notice: (lang: string, text: string) => string;
+  let careFooter: (lang: string) => string;
   /** The whole page from the top (the console's header sticks), or what the screen shows now. */
   const shoot = async (page: Page, name: string, fullPage = true) => {
     if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
@@ -53,7 +58,7 @@ describe('the broadcast composer in Chromium', () => {
   beforeAll(async () => {
     for (const dir of SHOTS) await mkdir(dir, { recursive: true });
     // Two a second for the whole bot: six recipients take about three seconds.
-    ({ fake, instance } = await startWithTelegram({ TELEGRAM_BROADCAST_RATE: '2' }));
+    ({ fake, instance } = await startWithTelegram({ TELEGRAM_BROADCAST_RATE: '2', HOSPITAL_NAME: HOSPITAL }));
     await new StaffAccounts(instance.frontdoor.database.prisma).upsert({
       email: 'operator@broadcasts.test',
       displayName: 'Operator Thu',
@@ -66,7 +71,11 @@ describe('the broadcast composer in Chromium', () => {
       await patient.press('notices|on');
     }
     const i18n = await createTranslator();
-    footer = (lang) => i18n.getFixedT(lang, 'broadcasts')('footer');
+    notice = (lang, text) => {
+      const t = i18n.getFixedT(lang, 'broadcasts');
+      return `${t('heading', { hospital: HOSPITAL })}\n\n${text}\n\n${t('footer')}`;
+    };
+    careFooter = (lang) => i18n.getFixedT(lang, 'broadcasts')('careFooter');
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {
@@ -105,12 +114,19 @@ describe('the broadcast composer in Chromium', () => {
 
       // The preview follows the language being written: as a Vietnamese patient reads it.
       const bubble = desk.locator('.bubble');
-      expect(await bubble.innerText()).toBe(`${VIETNAMESE}\n\n${footer('vi')}`);
+      expect(await bubble.innerText()).toBe(notice('vi', VIETNAMESE));
       await desk.getByLabel(/As a patient reading/).selectOption('th');
-      expect(await bubble.innerText()).toBe(`${VIETNAMESE}\n\n${footer('vi')}`);
+      expect(await bubble.innerText()).toBe(notice('vi', VIETNAMESE));
       await desk.getByLabel(/As a patient reading/).selectOption('en');
-      expect(await bubble.innerText()).toBe(`${ENGLISH}\n\n${footer('en')}`);
+      expect(await bubble.innerText()).toBe(notice('en', ENGLISH));
       await desk.getByLabel(/As a patient reading/).selectOption('vi');
+      // A notice about the patient's own care also reaches those who replied STOP: its footer
+      // says why rather than asking them to reply STOP.
+      await desk.getByLabel('Patients with an appointment on a day').check();
+      expect(await bubble.locator('.footer').innerText()).toBe(careFooter('vi'));
+      await desk.getByLabel('Patients who turned hospital notices on').check();
+      await expect.poll(() => count.getAttribute('data-total')).toBe('6');
+      expect(await bubble.innerText()).toBe(notice('vi', VIETNAMESE));
       await shoot(desk, 'compose-desktop');
 
       // "Send…" asks first, naming the count; going back sends nothing.
@@ -148,17 +164,48 @@ describe('the broadcast composer in Chromium', () => {
       expect(await rows.count()).toBe(1);
       expect(await rows.first().textContent()).toContain('Notice subscribers');
       expect(await rows.first().textContent()).toContain('6 / 6');
+      const firstId = (await report.getAttribute('data-id'))!;
 
-      // On Telegram: each patient's language, or the hospital's for the Thai reader, with the footer.
-      const notice = (chat: number) =>
+      // On Telegram: each patient's language, or the hospital's for the Thai reader, heading and
+      // footer in the text's language.
+      const told = (chat: number) =>
         fake
           .messages(String(chat))
           .map((call) => String(call.body.text))
-          .filter((text) => text.startsWith(ENGLISH) || text.startsWith(VIETNAMESE));
-      expect(notice(9701)).toEqual([`${VIETNAMESE}\n\n${footer('vi')}`]);
-      expect(notice(9704)).toEqual([`${ENGLISH}\n\n${footer('en')}`]);
-      expect(notice(9706)).toEqual([`${VIETNAMESE}\n\n${footer('vi')}`]);
-      for (const p of PATIENTS) expect(notice(p.chat), p.name).toHaveLength(1);
+          .filter((text) => text.includes(ENGLISH) || text.includes(VIETNAMESE));
+      expect(told(9701)).toEqual([notice('vi', VIETNAMESE)]);
+      expect(told(9704)).toEqual([notice('en', ENGLISH)]);
+      expect(told(9706)).toEqual([notice('vi', VIETNAMESE)]);
+      for (const p of PATIENTS) expect(told(p.chat), p.name).toHaveLength(1);
+
+      // A broadcast stopped as soon as it started: its report says what went out and what was
+      // dropped, never "n of 6 done" with a bar left half full.
+      const stopped = await instance.frontdoor.broadcasts.send({
+        audience: { kind: 'subscribers' },
+        texts: { en: 'The lifts in building B are out of order today.' },
+        idempotencyKey: 'lifts-out-of-order',
+        sender: { kind: 'staff', staffId: 'operator', label: 'operator@broadcasts.test' },
+      });
+      await instance.frontdoor.broadcasts.cancel(stopped.id);
+      await expect
+        .poll(async () => (await instance.frontdoor.broadcasts.report(stopped.id))?.pending, {
+          timeout: 10_000,
+        })
+        .toBe(0);
+      const final = (await instance.frontdoor.broadcasts.report(stopped.id))!;
+      expect(final.cancelled).toBeGreaterThan(0);
+      // And one whose audience names a doctor by their id: a long word the list must still fit.
+      await instance.frontdoor.broadcasts.send({
+        audience: {
+          kind: 'appointments',
+          date: '2026-12-24',
+          department: 'cardiology',
+          doctor: '5f0c9a3e-7b1d-4c2e-9a8f-3d6b2e1c4a77',
+        },
+        texts: { en: 'Dr Minh is 30 minutes late.' },
+        idempotencyKey: 'doctor-late',
+        sender: { kind: 'staff', staffId: 'operator', label: 'operator@broadcasts.test' },
+      });
 
       // At phone width: the composer and the report read and work the same.
       const phone = await browser.newPage({
@@ -172,15 +219,31 @@ describe('the broadcast composer in Chromium', () => {
       await phone.locator('#text-en').fill('The flu clinic opens on Saturday from 8:00.');
       await phone.locator('#text-en').focus();
       await shoot(phone, 'compose-phone');
-      const width = await phone.evaluate(() => document.documentElement.scrollWidth);
-      expect(width).toBeLessThanOrEqual(390);
-      await phone
-        .locator('table[aria-label="Past broadcasts"] tbody tr[data-id]')
-        .getByRole('button', { name: 'Open' })
-        .click();
+      expect(await cutOff(phone)).toEqual([]);
+      // The header's tabs scroll sideways in one row, the current one brought into view.
+      const tab = (await phone.locator('header nav a[aria-current="page"]').boundingBox())!;
+      expect(tab.x + tab.width).toBeLessThanOrEqual(390);
+      // Each past broadcast's "Open" is on the screen, not behind the table's edge.
+      const pastRows = phone.locator('table[aria-label="Past broadcasts"] tbody tr[data-id]');
+      await pastRows.nth(2).waitFor();
+      for (const button of await pastRows.getByRole('button', { name: 'Open' }).all()) {
+        const box = (await button.boundingBox())!;
+        expect(box.x + box.width).toBeLessThanOrEqual(390);
+      }
+      await phone.locator(`tr[data-id="${firstId}"]`).getByRole('button', { name: 'Open' }).click();
       await phone.locator('.broadcast-report progress[data-percent="100"]').waitFor();
       await shoot(phone, 'report-phone');
-      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await cutOff(phone)).toEqual([]);
+
+      await phone.locator(`tr[data-id="${stopped.id}"]`).getByRole('button', { name: 'Open' }).click();
+      const stoppedReport = phone.locator(`.broadcast-report[data-id="${stopped.id}"]`);
+      await stoppedReport.locator('[data-status="cancelled"]').waitFor();
+      const said = `Stopped: ${final.sent} of 6 sent, ${final.cancelled} cancelled`;
+      await stoppedReport.getByText(said).waitFor();
+      expect(await stoppedReport.getByRole('img', { name: said }).count()).toBe(1);
+      expect(await stoppedReport.locator('progress').count()).toBe(0);
+      expect(await stoppedReport.textContent()).not.toContain('done ·');
+      await shoot(phone, 'report-stopped-phone');
     },
   );
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
-import { launchBrowser, screenshotDir } from '../support/browser.ts';
+import { cutOff, launchBrowser, screenshotDir } from '../support/browser.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import type { TestInstance } from '../support/instance.ts';
 import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
@@ -104,6 +104,11 @@ describe('nurse console in Chromium', () => {
       true,
     );
     await page.screenshot({ path: join(screenshotDir, 'console-inbox.png'), fullPage: true });
+    // On a phone: the header's tabs in one row, every column of the inbox within reach.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(screenshotDir, 'console-inbox-phone.png'), fullPage: true });
+    expect(await cutOff(page)).toEqual([]);
+    await page.setViewportSize({ width: 1180, height: 820 });
 
     await page.getByRole('row', { name: /Bao Le/ }).click();
     await page.getByRole('heading', { name: 'Red flags' }).waitFor();

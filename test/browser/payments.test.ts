@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
-import { launchBrowser, screenshotDir } from '../support/browser.ts';
+import { cutOff, launchBrowser, screenshotDir } from '../support/browser.ts';
 import { coughIntakeInChat, nextDayWithMorningSlot, registerInChat } from '../support/journeys.ts';
 import { anySays, openChat, says, tap } from '../support/web-chat-page.ts';
 import { startTestInstance, type TestInstance } from '../support/instance.ts';
@@ -131,6 +131,9 @@ describe('paying in the web chat, in Chromium', () => {
           /^Peter Parker \| \d{1,2} \w{3} 2026, 08:00 \| General medicine \| ₫200,000 \| ₫200,000 \| Appointment cancelled \| $/,
         );
       await desk.screenshot({ path: join(screenshotDir, 'console-payments.png') });
+      await desk.setViewportSize({ width: 390, height: 844 });
+      await desk.screenshot({ path: join(screenshotDir, 'console-payments-phone.png'), fullPage: true });
+      expect(await cutOff(desk)).toEqual([]);
       await consoleContext.close();
     },
   );

@@ -13,7 +13,7 @@ import type { ConversationAddress } from '../../src/conversation/message.ts';
 import type { TicketView } from '../../src/domain/queue.ts';
 import { DEPARTMENT_SYSTEM } from '../../src/integrations/fhir/identifier-systems.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
-import { launchBrowser, screenshotDir } from '../support/browser.ts';
+import { cutOff, launchBrowser, screenshotDir } from '../support/browser.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
 import { demoHospital } from '../support/hospital.ts';
@@ -184,6 +184,11 @@ describe('queue boards, display and live ticket in Chromium', () => {
       await noShow.click();
       await desk.getByText(`${first.label} marked as a no-show.`).waitFor();
       await desk.screenshot({ path: join(SHOTS[0]!, 'queue-board-operator.png'), fullPage: true });
+      // The same board on a phone: its tables fit or scroll, nothing cut off.
+      await desk.setViewportSize({ width: 390, height: 844 });
+      await desk.screenshot({ path: join(SHOTS[0]!, 'queue-board-operator-phone.png'), fullPage: true });
+      expect(await cutOff(desk)).toEqual([]);
+      await desk.setViewportSize({ width: 1280, height: 860 });
 
       await desk.getByRole('button', { name: 'Call next' }).click();
       await desk.getByText(`Called ${second.label} to 4.`).waitFor();

@@ -235,12 +235,14 @@ describe.skipIf(!usingRealServices)('a broadcast through two kill -9s and a depl
     });
     expect(report!.channels.line).toMatchObject({ total: TOTAL / 2, sent: line.totalDelivered, blocked: 0 });
 
-    // Each in the language it reads, with how to stop hospital notices.
+    // Each in the language it reads: the hospital's heading, the text, how to stop hospital notices.
     const first = telegram.http.requests.find(
       (request) => request.path.endsWith('/sendMessage') && request.status === 200,
     )!.body as { chat_id: string; text: string };
     const vietnamese = (Number(first.chat_id) - Number(telegramChat(0))) % 3 === 0;
-    expect(first.text).toMatch(vietnamese ? /^Phòng khám cúm/ : /^The flu clinic/);
-    expect(first.text.split('\n\n')).toHaveLength(2);
+    const [heading, text, ...rest] = first.text.split('\n\n');
+    expect(heading).toMatch(vietnamese ? /^📢 Thông báo từ / : /^📢 Notice from /);
+    expect(text).toMatch(vietnamese ? /^Phòng khám cúm/ : /^The flu clinic/);
+    expect(rest).toHaveLength(1);
   }, 150_000);
 });

@@ -25,6 +25,7 @@ describe('broadcast delivery in one instance', () => {
         TELEGRAM_WEBHOOK_SECRET: 'delivery-test-secret',
         // A Vietnamese hospital: its language is the fallback.
         HOSPITAL_COUNTRY: 'VN',
+        HOSPITAL_NAME: 'Bệnh viện Bạch Mai',
         TELEGRAM_BROADCAST_RATE: '1000',
       },
     });
@@ -60,11 +61,16 @@ describe('broadcast delivery in one instance', () => {
     await vi.waitFor(async () => expect((await broadcasts().report(sent.id))?.status).toBe('done'));
 
     const translator = await createTranslator();
-    const footer = (locale: string) => translator.getFixedT(locale, 'broadcasts')('footer');
-    expect(textTo(chat(0))).toEqual([`Cardiology closes at 15:00 today.\n\n${footer('en')}`]);
-    // Thai has no text: the hospital's Vietnamese, with the Vietnamese footer.
-    expect(textTo(chat(1))).toEqual([`Khoa Tim mạch đóng cửa lúc 15:00 hôm nay.\n\n${footer('vi')}`]);
-    expect(textTo(chat(2))).toEqual([`Khoa Tim mạch đóng cửa lúc 15:00 hôm nay.\n\n${footer('vi')}`]);
+    const framed = (locale: string, text: string) => {
+      const t = translator.getFixedT(locale, 'broadcasts');
+      return `${t('heading', { hospital: 'Bệnh viện Bạch Mai' })}\n\n${text}\n\n${t('footer')}`;
+    };
+    expect(textTo(chat(0))).toEqual([
+      `📢 Notice from Bệnh viện Bạch Mai\n\nCardiology closes at 15:00 today.\n\n${translator.getFixedT('en', 'broadcasts')('footer')}`,
+    ]);
+    // Thai has no text: the hospital's Vietnamese, heading and footer in Vietnamese too.
+    expect(textTo(chat(1))).toEqual([framed('vi', 'Khoa Tim mạch đóng cửa lúc 15:00 hôm nay.')]);
+    expect(textTo(chat(2))).toEqual([framed('vi', 'Khoa Tim mạch đóng cửa lúc 15:00 hôm nay.')]);
     expect(await broadcasts().report(sent.id)).toMatchObject({
       total: 4,
       sent: 3,

@@ -16,6 +16,8 @@ import { TelegramPatient, startWithTelegram } from '../support/telegram-patient.
 const PASSWORD = 'a password for the broadcasts console';
 const SUBSCRIBERS = { audience: { kind: 'subscribers' } };
 
+const HOSPITAL = 'Bệnh viện Hữu Nghị';
+
 describe('broadcasts in the console API', () => {
   let fake: TelegramFake;
   let instance: TestInstance;
@@ -23,7 +25,7 @@ describe('broadcasts in the console API', () => {
   const as = (role: Role) => staff[role]!;
 
   beforeAll(async () => {
-    ({ fake, instance } = await startWithTelegram({}, { openHospital: true }));
+    ({ fake, instance } = await startWithTelegram({ HOSPITAL_NAME: HOSPITAL }, { openHospital: true }));
     const accounts = new StaffAccounts(instance.frontdoor.database.prisma);
     for (const role of ['operator', 'admin', 'nurse', 'doctor'] as const) {
       await accounts.upsert({
@@ -141,12 +143,21 @@ describe('broadcasts in the console API', () => {
     expect(done.channels.telegram).toMatchObject({ total: 2, sent: 2 });
     expect(done.sentBy).toBe('operator@broadcasts.test');
 
-    // Each patient reads their language's text and the way to stop.
-    const footer = (await createTranslator()).getFixedT('vi', 'broadcasts')('footer');
+    // Each patient reads their language's text under the hospital's name, and the way to stop.
+    const vi = (await createTranslator()).getFixedT('vi', 'broadcasts');
+    const heading = vi('heading', { hospital: HOSPITAL });
+    expect(heading).toBe(`📢 Thông báo từ ${HOSPITAL}`);
     const told = (chat: string) => fake.messages(chat).map((call) => String(call.body.text));
-    expect(told('7301')).toContain(`${texts.vi}\n\n${footer}`);
-    expect(told('7302').some((text) => text.startsWith(texts.en))).toBe(true);
-    expect(told('7303').some((text) => text.startsWith(texts.en))).toBe(false);
+    expect(told('7301')).toContain(`${heading}\n\n${texts.vi}\n\n${vi('footer')}`);
+    expect(told('7302').some((text) => text.includes(texts.en))).toBe(true);
+    expect(told('7303').some((text) => text.includes(texts.en))).toBe(false);
+    // The composer's preview frames the text with the same words.
+    const me = await operator.request('GET', '/console/api/me');
+    expect(me.body).toMatchObject({
+      labels: {
+        broadcasts: { frames: { vi: { heading, footer: vi('footer'), careFooter: vi('careFooter') } } },
+      },
+    });
 
     const again = await operator.request('POST', '/console/api/broadcasts', send);
     expect(again).toMatchObject({ status: 200, body: { id, created: false } });

@@ -116,6 +116,8 @@ describe('"stop"', () => {
     for (const locale of SUPPORTED_LOCALES) {
       expect(inLocale(locale, 'footer')).toContain(named[locale]);
       expect(isStopWord(named[locale], words), locale).toBe(true);
+      // Care notices also reach patients who replied STOP: their footer does not ask for it again.
+      expect(inLocale(locale, 'careFooter'), locale).not.toContain(named[locale]);
     }
   });
 });

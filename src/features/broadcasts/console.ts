@@ -23,6 +23,7 @@ import {
   type ConsoleFeed,
   type Permissions,
 } from '../../server/console/plugin.ts';
+import { noticeFrame, type NoticeFrame } from './delivery-notice.ts';
 import { hospitalToday, InvalidBroadcast, validateAudience, validateBroadcastTexts } from './service.ts';
 
 const permissions = {
@@ -91,12 +92,18 @@ export const broadcastFeed: ConsoleFeed = {
   },
 };
 
-/** What the composer shows besides its own texts: each language's footer, the hospital's language. */
+/**
+ * What the composer shows besides its own texts: each language's heading and footers (the
+ * preview frames the text as delivery does), the hospital's language.
+ */
 export const broadcastLabels = (deps: ConsoleDeps) => ({
   broadcasts: {
-    footers: Object.fromEntries(
-      SUPPORTED_LOCALES.map((locale) => [locale, deps.translator.getFixedT(locale, 'broadcasts')('footer')]),
-    ) as Record<Locale, string>,
+    frames: Object.fromEntries(
+      SUPPORTED_LOCALES.map((locale) => [
+        locale,
+        noticeFrame(deps.translator, deps.hospitalName ?? '', locale),
+      ]),
+    ) as Record<Locale, NoticeFrame>,
     hospitalLocale: deps.hospitalLocale ?? hospitalLocale(''),
     /** "Today" for the appointments audience is the hospital's day, wherever the browser is. */
     timeZone: deps.hospitalTimeZone,

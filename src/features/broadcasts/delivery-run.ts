@@ -8,15 +8,10 @@ import type { Logger } from 'pino';
 import type { BulkCall, BulkSender } from '../../channels/channel.ts';
 import type { TimerClock } from '../../clock.ts';
 import type { ChannelName } from '../../conversation/message.ts';
-import type {
-  BroadcastDesk,
-  BroadcastTexts,
-  DeliveryResult,
-  InterruptedCall,
-} from '../../domain/broadcasts.ts';
+import type { BroadcastDesk, DeliveryResult, InterruptedCall } from '../../domain/broadcasts.ts';
 import { classifyFailure, backoffMs, MAX_SAME_KEY_TRIES } from './delivery-failures.ts';
 import { lanesFor, planCalls } from './delivery-calls.ts';
-import type { NoticeWriter } from './delivery-notice.ts';
+import type { NoticeSource, NoticeWriter } from './delivery-notice.ts';
 import { Pauses } from './delivery-pauses.ts';
 
 export interface RunDeps {
@@ -69,7 +64,7 @@ export class DeliveryRun {
     private readonly deps: RunDeps,
     private readonly broadcastId: string,
     private readonly channel: ChannelName,
-    private readonly texts: BroadcastTexts,
+    private readonly broadcast: NoticeSource,
   ) {
     this.lanes = lanesFor(deps.bulk);
     this.claimSize = deps.bulk.recipientsPerCall * this.lanes * 2;
@@ -115,7 +110,7 @@ export class DeliveryRun {
           await this.callAgain(
             {
               key,
-              text: this.deps.notice(this.texts, recipients[0]!.locale),
+              text: this.deps.notice(this.broadcast, recipients[0]!.locale),
               recipients: recipients.map(({ id, channelUserId }) => ({ id, channelUserId })),
             },
             0,
@@ -169,7 +164,7 @@ export class DeliveryRun {
           this.drained = claimed.length === 0;
           this.ready.push(
             ...planCalls(claimed, this.deps.bulk.recipientsPerCall, (locale) =>
-              this.deps.notice(this.texts, locale),
+              this.deps.notice(this.broadcast, locale),
             ),
           );
         },

@@ -137,7 +137,7 @@ export class BroadcastDelivery {
         },
         broadcastId,
         channel,
-        report.texts,
+        report,
       );
       this.runs.add(run);
       if (this.stopping) run.interrupt();

@@ -39,6 +39,8 @@ export interface ConsoleDeps {
   broadcasts?: Broadcasts;
   /** The hospital's language (hospitalLocale(HOSPITAL_COUNTRY)): a notice's fallback text. */
   hospitalLocale?: Locale;
+  /** HOSPITAL_NAME, as patients see it (a notice's first line names it). */
+  hospitalName?: string;
   /** Checks an appointment's patient in as the check-in page does (and tells their chat). */
   checkInByLink?(appointmentId: string): Promise<CheckInResult | undefined>;
   kv: KeyValueStore;

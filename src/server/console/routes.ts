@@ -35,6 +35,7 @@ export interface ConsoleOptions extends ConsoleDeps {
   signInThrottle: SignInThrottle;
   cookieSecret: string;
   secureCookies: boolean;
+  /** Required here (the page's title); optional for the plugins. */
   hospitalName: string;
   plugins?: ConsolePlugin[];
 }

@@ -30,12 +30,14 @@ export function Notice(props: { notice?: { text: string; error?: boolean } | und
 /** A table in the inbox's frame, with a row standing in when there are none. */
 export function DataTable(props: {
   label?: string;
+  /** Added to the box's class, for a table's own layout. */
+  class?: string;
   head: { text: string; narrow?: boolean }[];
   empty: string;
   children: JSX.Element[];
 }) {
   return (
-    <div class="inbox">
+    <div class={props.class ? `inbox ${props.class}` : 'inbox'}>
       <table aria-label={props.label}>
         <thead>
           <tr>

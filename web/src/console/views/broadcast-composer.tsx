@@ -31,7 +31,7 @@ interface Doctor {
 
 export function Composer(props: { onSent: (id: string, created: boolean) => void }) {
   const { api, t, labels, boot, locale } = useSession();
-  const { footers, hospitalLocale, timeZone, maxText } = labels.broadcasts;
+  const { frames, hospitalLocale, timeZone, maxText } = labels.broadcasts;
   const today = new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
   const departments = Object.keys(labels.department) as Department[];
   const locales = boot.locales.map((each) => each.code as Locale);
@@ -243,9 +243,12 @@ export function Composer(props: { onSent: (id: string, created: boolean) => void
           <div class="phone-chat">
             {shown ? (
               <div class="bubble" lang={previewIn} data-text-locale={shown}>
+                {/* Heading and footer follow the text's language, as delivery writes them (delivery-notice.ts). */}
+                <p class="heading">{frames[shown].heading}</p>
                 <p>{written[shown]}</p>
-                {/* The footer follows the text's language, as delivery writes it (delivery-notice.ts). */}
-                <p class="footer">{footers[shown]}</p>
+                <p class="footer">
+                  {kind === 'subscribers' ? frames[shown].footer : frames[shown].careFooter}
+                </p>
               </div>
             ) : (
               <p class="muted">{t('broadcasts.previewEmpty')}</p>

@@ -49,6 +49,7 @@ export function ProgressBar(props: { report: BroadcastReport }) {
   const { t } = useSession();
   const { report } = props;
   const done = doneOf(report);
+  if (report.status === 'cancelled') return <StoppedBar report={report} />;
   const percent = percentOf(report);
   return (
     <div class="progress">
@@ -60,6 +61,32 @@ export function ProgressBar(props: { report: BroadcastReport }) {
       />
       <p class="progress-text" aria-live="polite">
         {t('broadcasts.progress', { done, total: report.total, percent })}
+      </p>
+    </div>
+  );
+}
+
+/**
+ * A stopped broadcast is over, not unfinished: what went out and what was dropped, side by side
+ * (calls in flight at the stop may still land in the gap between them).
+ */
+function StoppedBar(props: { report: BroadcastReport }) {
+  const { t } = useSession();
+  const { report } = props;
+  const text = t('broadcasts.progressStopped', {
+    sent: report.sent,
+    total: report.total,
+    cancelled: report.cancelled,
+  });
+  const share = (n: number) => `${(n * 100) / Math.max(report.total, 1)}%`;
+  return (
+    <div class="progress stopped">
+      <div class="stopped-bar" role="img" aria-label={text}>
+        <span class="part done" style={{ width: share(doneOf(report)) }} />
+        <span class="part cancelled" style={{ width: share(report.cancelled) }} />
+      </div>
+      <p class="progress-text" aria-live="polite">
+        {text}
       </p>
     </div>
   );

@@ -85,6 +85,7 @@ export function BroadcastsView(props: { onError: (error: unknown) => void }) {
       <h2 class="spaced">{t('broadcasts.past')}</h2>
       <DataTable
         label={t('broadcasts.past')}
+        class="past-broadcasts"
         head={[
           { text: t('broadcasts.when') },
           { text: t('broadcasts.who') },
@@ -97,13 +98,13 @@ export function BroadcastsView(props: { onError: (error: unknown) => void }) {
         {(past ?? []).map((report) => (
           <tr key={report.id} data-id={report.id} class={current?.id === report.id ? 'fresh' : undefined}>
             <td>{when(locale, report.createdAt)}</td>
-            <td>{audienceLine(t, department, report.audience)}</td>
+            <td class="audience">{audienceLine(t, department, report.audience)}</td>
             <td class="hide-narrow">{report.sentBy}</td>
             <td>
               {`${doneOf(report)} / ${report.total}`}{' '}
               <span class={`tag status-${report.status}`}>{t(`broadcasts.status.${report.status}`)}</span>
             </td>
-            <td>
+            <td class="open">
               <button
                 type="button"
                 class="secondary"

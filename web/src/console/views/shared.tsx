@@ -3,6 +3,7 @@ import type { Translate } from '../../lib/i18n.ts';
 import { ADMIN, BROADCASTS, CLINICAL, MONEY, can, useSession } from '../context.ts';
 import { QUEUE_CHECK_IN, QUEUE_READ } from './queue-desk.ts';
 import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 
 export type Active = 'inbox' | 'queues' | 'kiosk' | 'payments' | 'broadcasts' | 'audit' | '';
 
@@ -18,6 +19,17 @@ export function Chip(props: { level: number }) {
 
 function Header(props: { active: Active }) {
   const { me, t, boot, signOut, locale } = useSession();
+  const nav = useRef<HTMLElement>(null);
+  // On a phone the tabs are one row that scrolls sideways: the current one is brought into it.
+  useEffect(() => {
+    const row = nav.current;
+    const tab = row?.querySelector('[aria-current="page"]');
+    if (!row || !tab) return;
+    const shown = row.getBoundingClientRect();
+    const at = tab.getBoundingClientRect();
+    if (at.right > shown.right) row.scrollLeft += at.right - shown.right + 16;
+    else if (at.left < shown.left) row.scrollLeft -= shown.left - at.left + 16;
+  }, [props.active]);
   const link = (view: Active, href: string, text: string) => (
     <a href={href} aria-current={props.active === view ? 'page' : undefined}>
       {text}
@@ -29,7 +41,7 @@ function Header(props: { active: Active }) {
         {t('brand')}
         <small>{boot.hospitalName}</small>
       </div>
-      <nav aria-label={t('nav.label')}>
+      <nav aria-label={t('nav.label')} ref={nav}>
         {can(me, CLINICAL) && link('inbox', '#/', t('nav.inbox'))}
         {can(me, QUEUE_READ) && link('queues', '#/queues', t('nav.queues'))}
         {can(me, QUEUE_CHECK_IN) && link('kiosk', '#/kiosk', t('nav.kiosk'))}
