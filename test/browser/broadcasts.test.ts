@@ -10,7 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTranslator } from '../../src/i18n/locales.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { cutOff, launchBrowser, screenshotDir } from '../support/browser.ts';
@@ -70,6 +70,14 @@ describe('the broadcast composer in Chromium', () => {
       await patient.onboard(p.name, '01/02/1980', p.phone);
       await patient.press('notices|on');
     }
+    // The choices are recorded by effect jobs, after the answers: counted once they all are.
+    await vi.waitFor(
+      async () =>
+        expect((await instance.frontdoor.broadcasts.count({ kind: 'subscribers' })).total).toBe(
+          PATIENTS.length,
+        ),
+      { timeout: 15_000, interval: 50 },
+    );
     const i18n = await createTranslator();
     notice = (lang, text) => {
       const t = i18n.getFixedT(lang, 'broadcasts');

@@ -3,7 +3,7 @@
 // anything is kept, the count by channel and language, one broadcast per compose key however
 // often it is posted, delivery with the footer, the live progress on the console's stream, and
 // an audit row for every read and action.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi as vitest } from 'vitest';
 import type { AudienceCount, BroadcastReport } from '../../src/domain/broadcasts.ts';
 import { zonedDate } from '../../src/domain/time-zone.ts';
 import { createTranslator } from '../../src/i18n/locales.ts';
@@ -47,6 +47,11 @@ describe('broadcasts in the console API', () => {
     await stopped.onboard('Bao Le', '05/06/1970', '0912 345 733');
     for (const patient of [vi, en, stopped]) await patient.press('notices|on');
     await stopped.say('stop');
+    // The choices are recorded by effect jobs, after the answers: counted once they all are.
+    await vitest.waitFor(
+      async () => expect((await instance.frontdoor.broadcasts.count({ kind: 'subscribers' })).total).toBe(2),
+      { timeout: 15_000, interval: 50 },
+    );
   });
   afterAll(async () => {
     await instance?.stop();
