@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { addDays, zonedDate } from '../../src/domain/time-zone.ts';
 import { createTranslator } from '../../src/i18n/locales.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { cutOff, launchBrowser, screenshotDir } from '../support/browser.ts';
@@ -30,6 +31,8 @@ const PATIENTS = [
   { chat: 9705, lang: 'en', name: 'Peter Parker', phone: '0912 345 705' },
   { chat: 9706, lang: 'th', name: 'Somchai Dee', phone: '+84 912 345 706' },
 ] as const;
+/** An appointments day the server takes whatever the hospital's zone: a few weeks ahead. */
+const DAY = addDays(zonedDate(new Date(), 'UTC'), 20);
 const ENGLISH = 'Cardiology closes at 15:00 today. Patients booked after 15:00 will be called to rebook.';
 const VIETNAMESE =
   'Khoa Tim mạch đóng cửa lúc 15:00 hôm nay. Bệnh nhân có lịch hẹn sau 15:00 sẽ được gọi để đặt lại.';
@@ -202,11 +205,11 @@ describe('the broadcast composer in Chromium', () => {
         .toBe(0);
       const final = (await instance.frontdoor.broadcasts.report(stopped.id))!;
       expect(final.cancelled).toBeGreaterThan(0);
-      // And one whose audience names a doctor by their id: a long word the list must still fit.
+      // And one whose audience names a doctor the hospital does not list (an id it never had).
       await instance.frontdoor.broadcasts.send({
         audience: {
           kind: 'appointments',
-          date: '2026-12-24',
+          date: DAY,
           department: 'cardiology',
           doctor: '5f0c9a3e-7b1d-4c2e-9a8f-3d6b2e1c4a77',
         },
@@ -252,6 +255,110 @@ describe('the broadcast composer in Chromium', () => {
       expect(await stoppedReport.locator('progress').count()).toBe(0);
       expect(await stoppedReport.textContent()).not.toContain('done ·');
       await shoot(phone, 'report-stopped-phone');
+    },
+  );
+
+  it(
+    'names the doctor an appointments broadcast was for, shows times by the hospital’s clocks and offers only days the server accepts',
+    { timeout: 120_000 },
+    async () => {
+      const hospital = instance.frontdoor.hospital;
+      const cardiology = (await hospital.departments()).find((each) => each.code === 'cardiology')!;
+      const [doctor] = await hospital.doctors(cardiology);
+      const sender = { kind: 'staff', staffId: 'operator', label: 'operator@broadcasts.test' } as const;
+      const named = await instance.frontdoor.broadcasts.send({
+        audience: {
+          kind: 'appointments',
+          date: DAY,
+          department: 'cardiology',
+          doctor: doctor!.practitionerId,
+        },
+        texts: { en: 'Dr Châu’s clinic starts an hour late on the 24th.' },
+        idempotencyKey: 'doctor-named',
+        sender,
+      });
+      const gone = await instance.frontdoor.broadcasts.send({
+        audience: { kind: 'appointments', date: DAY, department: 'cardiology', doctor: 'no-such-doctor-17' },
+        texts: { en: 'A clinic moves to room 4.' },
+        idempotencyKey: 'doctor-gone',
+        sender,
+      });
+      const createdAt = (await instance.frontdoor.broadcasts.report(named.id))!.createdAt;
+
+      // The browser is in Honolulu; the hospital's clocks are what staff read.
+      const desk = await browser.newPage({
+        viewport: { width: 1280, height: 900 },
+        timezoneId: 'Pacific/Honolulu',
+      });
+      await signIn(desk);
+      const { timeZone, maxDaysAhead } = await desk.evaluate(async () => {
+        const answer = (await (await fetch('/console/api/me')).json()) as {
+          labels: { broadcasts: { timeZone: string; maxDaysAhead: number } };
+        };
+        return answer.labels.broadcasts;
+      });
+      const shown = (locale: string, zone?: string) =>
+        desk.evaluate(
+          ([at, lang, tz]) =>
+            new Date(at).toLocaleString(lang, { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }),
+          [createdAt, locale, zone] as const,
+        );
+      const hospitalTime = await shown('en', timeZone);
+      expect(hospitalTime).not.toBe(await shown('en'));
+
+      const row = desk.locator(`tr[data-id="${named.id}"]`);
+      const audience = row.locator('td.audience');
+      await expect
+        .poll(() => audience.textContent())
+        .toBe(`Appointments on ${DAY} · Cardiology · Dr Lê Minh Châu`);
+      expect(await row.locator('td').first().textContent()).toBe(hospitalTime);
+      expect(await desk.locator(`tr[data-id="${gone.id}"] td.audience`).textContent()).toBe(
+        `Appointments on ${DAY} · Cardiology · a doctor no longer listed`,
+      );
+      expect(await desk.locator('table[aria-label="Past broadcasts"]').textContent()).not.toContain(
+        doctor!.practitionerId,
+      );
+      await desk.locator('table[aria-label="Past broadcasts"]').scrollIntoViewIfNeeded();
+      await shoot(desk, 'doctor-list-desktop', false);
+
+      // The report says the same.
+      await row.getByRole('button', { name: 'Open' }).click();
+      const said = desk.locator(`.broadcast-report[data-id="${named.id}"] > p.muted`);
+      await expect
+        .poll(() => said.textContent())
+        .toBe(
+          `Appointments on ${DAY} · Cardiology · Dr Lê Minh Châu · operator@broadcasts.test · ${hospitalTime}`,
+        );
+
+      // A new compose: the date picker runs from the hospital's today to the server's last day.
+      await desk.getByRole('button', { name: 'New broadcast' }).click();
+      const picker = desk.locator('input[type="date"]');
+      const today = zonedDate(new Date(), timeZone);
+      expect(await picker.getAttribute('min')).toBe(today);
+      expect(await picker.getAttribute('max')).toBe(addDays(today, maxDaysAhead));
+
+      // A Vietnamese staff member reads the doctor's Vietnamese name and Vietnamese times.
+      await desk
+        .context()
+        .addCookies([{ name: 'fd_console_lang', value: 'vi', url: `${instance.frontdoor.url}/console` }]);
+      await desk.reload();
+      const vietnamese = desk.locator(`tr[data-id="${named.id}"]`);
+      await expect.poll(() => vietnamese.locator('td.audience').textContent()).toContain('BS. Lê Minh Châu');
+      expect(await vietnamese.locator('td').first().textContent()).toBe(await shown('vi', timeZone));
+
+      const phone = await browser.newPage({
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+        timezoneId: 'Pacific/Honolulu',
+      });
+      await signIn(phone);
+      const phoneRow = phone.locator(`tr[data-id="${named.id}"]`);
+      await expect.poll(() => phoneRow.locator('td.audience').textContent()).toContain('Dr Lê Minh Châu');
+      expect(await phoneRow.locator('td').first().textContent()).toBe(hospitalTime);
+      await phone.locator('table[aria-label="Past broadcasts"]').scrollIntoViewIfNeeded();
+      await shoot(phone, 'doctor-list-phone', false);
+      expect(await cutOff(phone)).toEqual([]);
     },
   );
 });

@@ -5,7 +5,7 @@
 // an audit row for every read and action.
 import { afterAll, beforeAll, describe, expect, it, vi as vitest } from 'vitest';
 import type { AudienceCount, BroadcastReport } from '../../src/domain/broadcasts.ts';
-import { zonedDate } from '../../src/domain/time-zone.ts';
+import { addDays, zonedDate } from '../../src/domain/time-zone.ts';
 import { createTranslator } from '../../src/i18n/locales.ts';
 import { StaffAccounts, type Role } from '../../src/security/staff-accounts.ts';
 import { ConsoleClient } from '../support/console-client.ts';
@@ -223,6 +223,17 @@ describe('broadcasts in the console API', () => {
     };
     const count = await operator.request('POST', '/console/api/broadcasts/count', { audience });
     expect(count).toMatchObject({ status: 200, body: { total: 0 } });
+    // The composer's date picker ends where the server does: its last day counts, the next is refused.
+    const { maxDaysAhead } = (me.labels as { broadcasts: { maxDaysAhead: number } }).broadcasts;
+    expect(maxDaysAhead).toBe(366);
+    const on = (date: string) =>
+      operator.request('POST', '/console/api/broadcasts/count', { audience: { ...audience, date } });
+    expect((await on(addDays(audience.date, maxDaysAhead))).status).toBe(200);
+    const late = await on(addDays(audience.date, maxDaysAhead + 1));
+    expect(late).toMatchObject({
+      status: 400,
+      body: { error: 'bad_request', message: expect.stringMatching(/too far ahead/) as unknown },
+    });
     expect(
       (await as('nurse').request('GET', '/console/api/broadcasts/doctors/general_medicine')).status,
     ).toBe(403);

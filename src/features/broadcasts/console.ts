@@ -24,7 +24,13 @@ import {
   type Permissions,
 } from '../../server/console/plugin.ts';
 import { noticeFrame, type NoticeFrame } from './delivery-notice.ts';
-import { hospitalToday, InvalidBroadcast, validateAudience, validateBroadcastTexts } from './service.ts';
+import {
+  hospitalToday,
+  InvalidBroadcast,
+  MAX_DAYS_AHEAD,
+  validateAudience,
+  validateBroadcastTexts,
+} from './service.ts';
 
 const permissions = {
   'broadcasts:read': ['operator', 'admin'],
@@ -108,6 +114,8 @@ export const broadcastLabels = (deps: ConsoleDeps) => ({
     /** "Today" for the appointments audience is the hospital's day, wherever the browser is. */
     timeZone: deps.hospitalTimeZone,
     maxText: MAX_BROADCAST_TEXT,
+    /** The last appointments day the server accepts, counted from the hospital's today. */
+    maxDaysAhead: MAX_DAYS_AHEAD,
   },
 });
 export type BroadcastLabels = ReturnType<typeof broadcastLabels>;

@@ -7,6 +7,8 @@ import type { Audience, AudienceCount, BroadcastTexts } from '../../../../src/do
 import type { Department } from '../../../../src/domain/triage.ts';
 import type { Locale } from '../../../../src/i18n/locales.ts';
 import { useSession } from '../context.ts';
+import { addDays } from '../../../../src/domain/time-zone.ts';
+import { doctorName, type Doctor } from './broadcast-doctors.ts';
 import { audienceLine, channelName } from './broadcast-report.tsx';
 
 type Kind = Audience['kind'];
@@ -24,15 +26,12 @@ export function fallbackOf(texts: BroadcastTexts, locale: Locale, hospital: Loca
   return [locale, hospital, 'en' as Locale, ...order].find((candidate) => texts[candidate]?.trim());
 }
 
-interface Doctor {
-  id: string;
-  names: Record<string, string> & { default: string };
-}
-
 export function Composer(props: { onSent: (id: string, created: boolean) => void }) {
   const { api, t, labels, boot, locale } = useSession();
-  const { frames, hospitalLocale, timeZone, maxText } = labels.broadcasts;
+  const { frames, hospitalLocale, timeZone, maxText, maxDaysAhead } = labels.broadcasts;
   const today = new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
+  // The days the server accepts (validateAudience): the picker offers no other; its 400 still decides.
+  const lastDay = addDays(today, maxDaysAhead);
   const departments = Object.keys(labels.department) as Department[];
   const locales = boot.locales.map((each) => each.code as Locale);
   const languageName = (code: string) => boot.locales.find((each) => each.code === code)?.name ?? code;
@@ -59,6 +58,7 @@ export function Composer(props: { onSent: (id: string, created: boolean) => void
         ? { kind, department: queueDepartment }
         : { kind };
   const audienceKey = JSON.stringify(audience);
+  const chosen = doctors.find((each) => each.id === doctor);
 
   useEffect(() => {
     const asked = ++counting.current;
@@ -129,6 +129,8 @@ export function Composer(props: { onSent: (id: string, created: boolean) => void
               <input
                 type="date"
                 value={date}
+                min={today}
+                max={lastDay}
                 required
                 onInput={(e) => setDate(e.currentTarget.value || today)}
               />
@@ -157,7 +159,7 @@ export function Composer(props: { onSent: (id: string, created: boolean) => void
                 <option value="">{t('broadcasts.anyDoctor')}</option>
                 {doctors.map((each) => (
                   <option key={each.id} value={each.id}>
-                    {each.names[locale] ?? each.names.default}
+                    {doctorName(each, locale)}
                   </option>
                 ))}
               </select>
@@ -275,7 +277,14 @@ export function Composer(props: { onSent: (id: string, created: boolean) => void
 
       <dialog ref={dialog} class="confirm" aria-labelledby="h-confirm">
         <h2 id="h-confirm">{t('broadcasts.confirmTitle')}</h2>
-        <p class="muted">{audienceLine(t, (code) => labels.department[code] ?? code, audience)}</p>
+        <p class="muted">
+          {audienceLine(
+            t,
+            (code) => labels.department[code] ?? code,
+            audience,
+            chosen && doctorName(chosen, locale),
+          )}
+        </p>
         <p>{t('broadcasts.confirmText', { count: count?.total ?? 0 })}</p>
         <div class="actions">
           <button type="button" class="primary" disabled={sending} onClick={() => void send()}>

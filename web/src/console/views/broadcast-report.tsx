@@ -5,7 +5,6 @@ import type { Audience, BroadcastReport, DeliveryCounts } from '../../../../src/
 import { Notice } from '../../lib/components.tsx';
 import type { Translate } from '../../lib/i18n.ts';
 import { useSession } from '../context.ts';
-import { when } from './shared.tsx';
 
 /** Recipients whose delivery is over, whatever the outcome. */
 export const doneOf = (counts: DeliveryCounts) => counts.sent + counts.failed + counts.blocked;
@@ -29,14 +28,29 @@ export function channelName(t: Translate, channel: string): string {
   return name === key ? channel : name;
 }
 
-/** What an audience was, in one line. */
-export function audienceLine(t: Translate, department: (code: string) => string, audience: Audience) {
+/**
+ * When a broadcast was made, as the hospital's clocks showed it (not the browser's zone), in the
+ * staff member's language's usual order, to the minute.
+ */
+export const hospitalTime = (locale: string, timeZone: string, iso: string | number) =>
+  new Date(iso).toLocaleString(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+
+/**
+ * What an audience was, in one line; `doctor` is its doctor's name (useDoctorNames), left out
+ * while unknown: the practitioner id means nothing to staff.
+ */
+export function audienceLine(
+  t: Translate,
+  department: (code: string) => string,
+  audience: Audience,
+  doctor?: string,
+) {
   switch (audience.kind) {
     case 'appointments':
       return [
         t('broadcasts.audienceOf.appointments', { date: audience.date }),
         ...(audience.department ? [department(audience.department)] : []),
-        ...(audience.doctor ? [audience.doctor] : []),
+        ...(audience.doctor && doctor ? [doctor] : []),
       ].join(' · ');
     case 'queue':
       return t('broadcasts.audienceOf.queue', { department: department(audience.department) });
@@ -94,6 +108,8 @@ function StoppedBar(props: { report: BroadcastReport }) {
 
 export function ReportCard(props: {
   report: BroadcastReport;
+  /** The audience's doctor by name, when it names one and the hospital has answered. */
+  doctor?: string | undefined;
   onChange: (report: BroadcastReport) => void;
   onNew: () => void;
 }) {
@@ -136,9 +152,11 @@ export function ReportCard(props: {
         </span>
       </div>
       <p class="muted">
-        {[audienceLine(t, department, report.audience), report.sentBy, when(locale, report.createdAt)].join(
-          ' · ',
-        )}
+        {[
+          audienceLine(t, department, report.audience, props.doctor),
+          report.sentBy,
+          hospitalTime(locale, labels.broadcasts.timeZone, report.createdAt),
+        ].join(' · ')}
       </p>
       <ProgressBar report={report} />
       <dl class="tallies">

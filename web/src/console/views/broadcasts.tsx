@@ -8,8 +8,9 @@ import { DataTable, Notice } from '../../lib/components.tsx';
 import { useSession } from '../context.ts';
 import { useConsoleStream } from '../live.ts';
 import { Composer } from './broadcast-composer.tsx';
-import { ReportCard, audienceLine, doneOf, later } from './broadcast-report.tsx';
-import { Page, when } from './shared.tsx';
+import { useDoctorNames } from './broadcast-doctors.ts';
+import { ReportCard, audienceLine, doneOf, hospitalTime, later } from './broadcast-report.tsx';
+import { Page } from './shared.tsx';
 
 export function BroadcastsView(props: { onError: (error: unknown) => void }) {
   const { api, t, labels, locale } = useSession();
@@ -18,6 +19,7 @@ export function BroadcastsView(props: { onError: (error: unknown) => void }) {
   const [composing, setComposing] = useState(0);
   const [notice, setNotice] = useState<{ text: string } | undefined>();
   const department = (code: string) => labels.department[code] ?? code;
+  const doctor = useDoctorNames([...(past ?? []), ...(current ? [current] : [])].map((row) => row.audience));
 
   const loadPast = useCallback(
     () =>
@@ -65,6 +67,7 @@ export function BroadcastsView(props: { onError: (error: unknown) => void }) {
       {current ? (
         <ReportCard
           report={current}
+          doctor={doctor(current.audience)}
           onChange={(report) => show(report)}
           onNew={() => {
             setCurrent(undefined);
@@ -97,8 +100,8 @@ export function BroadcastsView(props: { onError: (error: unknown) => void }) {
       >
         {(past ?? []).map((report) => (
           <tr key={report.id} data-id={report.id} class={current?.id === report.id ? 'fresh' : undefined}>
-            <td>{when(locale, report.createdAt)}</td>
-            <td class="audience">{audienceLine(t, department, report.audience)}</td>
+            <td>{hospitalTime(locale, labels.broadcasts.timeZone, report.createdAt)}</td>
+            <td class="audience">{audienceLine(t, department, report.audience, doctor(report.audience))}</td>
             <td class="hide-narrow">{report.sentBy}</td>
             <td>
               {`${doneOf(report)} / ${report.total}`}{' '}
