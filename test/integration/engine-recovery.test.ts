@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { effectHandlers, flowRegistry } from '../../src/features/index.ts';
 import { hospitalDown, queueDown, testCheckInTokens } from '../support/hospital-down.ts';
-import { ManualClock, systemClock } from '../../src/clock.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { ConversationEngine } from '../../src/conversation/engine.ts';
 import { addressOf } from '../../src/conversation/message.ts';
 import {
@@ -50,10 +50,18 @@ describe('engine recovery and delivery', () => {
     await Promise.all(queues.splice(0).map((jobs) => jobs.close()));
   });
 
-  /** An engine on the memory store whose web channel is `deliver`. */
-  async function build(deliver: ChannelSender['deliver'], inboxLockTtlMs?: number, kv = new MemoryStore()) {
+  /**
+   * An engine on the memory store whose web channel is `deliver`; the store, the jobs and the
+   * engine share `clock`, so a test moves lock expiry and retry backoff by advancing it.
+   */
+  async function build(
+    deliver: ChannelSender['deliver'],
+    inboxLockTtlMs?: number,
+    clock = new ManualClock(),
+    kv = new MemoryStore(clock),
+  ) {
     const logger = createLogger('silent');
-    const jobs = new InProcessQueue();
+    const jobs = new InProcessQueue(logger, clock);
     queues.push(jobs);
     const outbox = new Outbox(kv, jobs, { web: { deliver } }, logger);
     const engine = new ConversationEngine({
@@ -74,7 +82,7 @@ describe('engine recovery and delivery', () => {
       settings,
       outbox,
       logger,
-      clock: systemClock,
+      clock,
       inboxLockTtlMs,
     });
     const say = (text: string, id: string) =>
@@ -82,33 +90,48 @@ describe('engine recovery and delivery', () => {
         channel: 'web',
         channelUserId: 's1',
         dedupeKey: `web:${id}`,
-        sentAt: Date.now(),
+        sentAt: clock.now(),
         content: { kind: 'text', text },
       });
-    return { kv, engine, outbox, say };
+    /** Waits until nothing runs: no drain, no delivery, no job (only timers still on the clock). */
+    const settle = async () => {
+      do {
+        await engine.idle();
+        await outbox.idle();
+      } while (await jobs.idle());
+    };
+    /** Moves the shared clock, then lets whatever fell due run to the end. */
+    const advance = async (ms: number) => {
+      clock.advance(ms);
+      await settle();
+    };
+    return { kv, engine, outbox, say, clock, settle, advance };
   }
 
   it('processes an event left behind by a holder that died, after its lock expires', async () => {
     const sent: OutboundBatch[] = [];
-    const { kv, engine, say } = await build(async (batch, _already, markSent) => {
+    const { kv, say, settle, advance } = await build(async (batch, _already, markSent) => {
       sent.push(batch);
       await markSent(batch.messages.length);
     }, 200);
     // Another instance took the conversation and died without releasing it.
     await kv.set('inbox-lock:{web:s1}', 'dead-instance', { ttlMs: 200 });
-    const started = Date.now();
     expect(await say('hello', '1')).toBe('accepted');
-    await engine.idle();
+    await settle();
     expect(sent).toHaveLength(0);
-    await expect.poll(() => sent.length, { timeout: 5_000 }).toBe(1);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    // Still held just before the lock runs out: the event waits.
+    await advance(199);
+    expect(sent).toHaveLength(0);
+    // The look is scheduled a second past the lock's expiry; by then the event is processed.
+    await advance(1_001);
+    expect(sent).toHaveLength(1);
     expect(sent[0]!.messages[0]!.text).toMatch(/^Hello! I'm the H assistant\./);
   });
 
   it('retries a failed send from the outbox, and later answers wait behind it', async () => {
     const attempts: number[] = [];
     const delivered: number[] = [];
-    const { engine, outbox, say } = await build(async (batch, _already, markSent) => {
+    const { say, settle, advance } = await build(async (batch, _already, markSent) => {
       attempts.push(batch.seq);
       // The first answer fails at once and on the outbox's immediate retry; the job retries it.
       if (batch.seq === 1 && attempts.filter((seq) => seq === 1).length <= 2)
@@ -117,28 +140,36 @@ describe('engine recovery and delivery', () => {
       await markSent(batch.messages.length);
     });
     await say('hello', '1');
-    await engine.idle();
-    await outbox.idle();
+    await settle();
     expect(delivered).toEqual([]);
     // The second answer is decided while the first still waits for its retry.
     await say('again', '2');
-    await engine.idle();
-    await expect.poll(() => delivered, { timeout: 10_000 }).toEqual([1, 2]);
+    await settle();
+    expect(delivered).toEqual([]);
+    // The retry job's backoff passes: the first answer goes, and the second right behind it.
+    await advance(1_000);
+    expect(delivered).toEqual([1, 2]);
     expect(attempts).toEqual([1, 1, 1, 2]);
   });
 
   it('retries a failed send from the job queue when nothing else comes', async () => {
     const attempts: number[] = [];
-    const { engine, say } = await build(async (batch, _already, markSent) => {
-      attempts.push(Date.now());
+    const { say, clock, settle, advance } = await build(async (batch, _already, markSent) => {
+      attempts.push(clock.now());
       if (attempts.length <= 2) throw new DeliveryError('connection reset');
       await markSent(batch.messages.length);
     });
     await say('hello', '1');
-    await engine.idle();
-    await expect.poll(() => attempts.length, { timeout: 10_000 }).toBe(3);
-    // Sent at once, once more from the outbox, then by the retry job after its backoff.
-    expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(900);
+    await settle();
+    // Sent at once; the retry job a second later; then the job's own retry after its backoff.
+    expect(attempts).toHaveLength(1);
+    await advance(1_000);
+    expect(attempts).toHaveLength(2);
+    await advance(999);
+    expect(attempts).toHaveLength(2);
+    await advance(1);
+    expect(attempts).toHaveLength(3);
+    expect(attempts[2]! - attempts[1]!).toBe(1_000);
   });
 
   it('renews the outbox lock before each 429 wait, so waits in a row never hand the batch to a second holder', async () => {
@@ -177,6 +208,7 @@ describe('engine recovery and delivery', () => {
         for (let index = already; index < batch.messages.length; index += 1) await markSent(index + 1);
       },
       undefined,
+      clock,
       kv,
     );
     await say('hello', '1');
