@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import { generateKey } from '@47ng/cloak';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.ts';
+import { ManualClock } from '../../src/clock.ts';
 import { ConversationEngine, type EngineOptions } from '../../src/conversation/engine.ts';
 import type { Effect, FlowRegistry } from '../../src/conversation/flow.ts';
 import type { OutboundBatch } from '../../src/conversation/outbox.ts';
@@ -120,8 +120,10 @@ describe('effect handlers registered by features', () => {
         },
       }),
     );
-    const kv = new MemoryStore();
-    const jobs = new InProcessQueue();
+    // One clock for the store, the jobs and the engine: a timer falls due when the test moves it.
+    const clock = new ManualClock();
+    const kv = new MemoryStore(clock);
+    const jobs = new InProcessQueue(logger, clock);
     closing.push(() => jobs.close());
     const said: string[] = [];
     const outbox = new Outbox(
@@ -148,7 +150,7 @@ describe('effect handlers registered by features', () => {
       settings,
       outbox,
       logger,
-      clock: systemClock,
+      clock,
     });
     let n = 0;
     const say = async (text: string) => {
@@ -157,28 +159,28 @@ describe('effect handlers registered by features', () => {
         channel: 'web',
         channelUserId: 's1',
         dedupeKey: `web:${n}`,
-        sentAt: Date.now(),
+        sentAt: clock.now(),
         content: { kind: 'text', text },
       });
     };
-    const until = async (check: () => boolean) => {
-      const deadline = Date.now() + 10_000;
-      while (!check() && Date.now() < deadline) {
+    /** Waits until nothing runs: no step, no delivery, no effect job (timers wait on the clock). */
+    const settle = async () => {
+      do {
         await engine.idle();
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+        await outbox.idle();
+      } while (await jobs.idle());
     };
-    return { engine, said, lines, say, until };
+    return { engine, said, lines, say, settle };
   }
 
   it("dispatches each feature's effect to that feature's handler, and its result back to the flow", async () => {
     const calls: string[] = [];
-    const { say, said, until } = await build([
+    const { say, said, settle } = await build([
       onboardingEffects(recordingDirectory(calls)),
       intakeEffects(recordingIntakes(calls)),
     ]);
     for (const word of ['consent', 'language', 'intake', 'identify']) await say(word);
-    await until(() => said.includes('identified p-9 returning=true'));
+    await settle();
     // Effects run as jobs side by side: the order between conversations' events is not theirs.
     expect(calls.toSorted()).toEqual(
       [
@@ -201,10 +203,10 @@ describe('effect handlers registered by features', () => {
   it('logs and drops an effect no feature handles, and the conversation goes on', async () => {
     const calls: string[] = [];
     // Only the intake feature is registered: setLocale has no handler.
-    const { say, said, lines, until } = await build([intakeEffects(recordingIntakes(calls))]);
+    const { say, said, lines, settle } = await build([intakeEffects(recordingIntakes(calls))]);
     await say('language');
     await say('intake');
-    await until(() => said.length === 2 && calls.length === 1);
+    await settle();
     expect(said).toEqual(['did language', 'did intake']);
     expect(calls).toEqual(['intake:p-9:fx:{web:s1}:web:2:0']);
     const dropped = lines.map((line) => JSON.parse(line) as { msg: string; effect?: string });
@@ -221,9 +223,10 @@ describe('effect handlers registered by features', () => {
   });
 
   it('brings a timer set by a step back to the conversation as its event', async () => {
-    const { say, said, until } = await build([]);
+    const { say, said, settle } = await build([]);
     await say('timer');
-    await until(() => said.includes('timer a'));
+    // Due at the step's own moment, so it runs at once, as a job.
+    await settle();
     expect(said).toEqual(['did timer', 'timer a']);
   });
 });
