@@ -511,6 +511,8 @@ describe('slot holds', () => {
 });
 
 describe('a failing hospital', () => {
+  // A slow hospital's answers wait until the fake stops: it never answers within any timeout.
+  const unanswered: (() => void)[] = [];
   const fake = new HttpFake(async (request) => {
     if (request.path.startsWith('/fhir/Slot/broken')) {
       return {
@@ -522,7 +524,7 @@ describe('a failing hospital', () => {
       };
     }
     if (request.path.startsWith('/fhir/Slot/slow')) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await new Promise<void>((resolve) => unanswered.push(resolve));
       return { status: 200, body: { resourceType: 'Slot' } };
     }
     return {
@@ -534,6 +536,7 @@ describe('a failing hospital', () => {
     await fake.start();
   });
   afterAll(async () => {
+    for (const answer of unanswered.splice(0)) answer();
     await fake.stop();
   });
 
@@ -554,6 +557,7 @@ describe('a failing hospital', () => {
   });
 
   it('times out a hospital that does not answer', async () => {
+    // The client's timeout is a real 100 ms (an AbortSignal on the request), not the fake's.
     const client = new FhirClient(`${fake.url}/fhir`, { retries: 0, timeoutMs: 100 });
     await expect(client.read<Slot>('Slot', 'slow')).rejects.toMatchObject({
       status: 0,
