@@ -118,11 +118,16 @@ describe('pages under a strict Content-Security-Policy', () => {
         await shoot(page, `csp-console-intake-${size}`);
 
         const ran = await page.evaluate(async () => {
+          const refused = new Promise((resolve) =>
+            document.addEventListener('securitypolicyviolation', resolve, { once: true }),
+          );
           const script = document.createElement('script');
           script.textContent = 'window.injectedRan = true';
+          // An allowed inline script runs during append; a refused one is reported as a violation.
           document.body.append(script);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          return (window as unknown as { injectedRan?: boolean }).injectedRan ?? false;
+          const ranNow = (window as unknown as { injectedRan?: boolean }).injectedRan ?? false;
+          if (!ranNow) await refused;
+          return ranNow;
         });
         expect(ran).toBe(false);
         expect(await violations(page)).toEqual(['script-src-elem inline']);

@@ -54,13 +54,33 @@ class WebPatient {
   }
 }
 
+/**
+ * The assistant's replies in the session's log once there are `count` of them (or what there is
+ * after 20 s): read again each time the log announces an append, as the chat stream does.
+ */
 async function answers(log: WebChatLog, session: string, count: number): Promise<string[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const entries: ChatEntry[] = await log.since(session, 0);
-    const replies = entries.filter((entry) => entry.from === 'assistant').map((entry) => entry.message.text);
-    if (replies.length >= count || Date.now() > deadline) return replies;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  const read = async () =>
+    (await log.since(session, 0))
+      .filter((entry: ChatEntry) => entry.from === 'assistant')
+      .map((entry) => entry.message.text);
+  let wake = () => {};
+  let expired = false;
+  const stop = await log.watch(session, () => wake());
+  // Only a guard against a reply that never comes: the test then fails on what was said.
+  const guard = setTimeout(() => {
+    expired = true;
+    wake();
+  }, 20_000);
+  try {
+    for (;;) {
+      const appended = new Promise<void>((resolve) => (wake = resolve));
+      const replies = await read();
+      if (replies.length >= count || expired) return replies;
+      await appended;
+    }
+  } finally {
+    clearTimeout(guard);
+    await stop();
   }
 }
 
