@@ -259,7 +259,7 @@ describe('the embedded data directory lock', () => {
 
   it('makes another process wait until the holder releases it, and leaves no file behind', async () => {
     const dataDir = join(dir, 'pgdata');
-    // The holder keeps the lock half a second, then says when it let go.
+    // The holder keeps the lock until told to let go on its stdin, then says when it did.
     const holder = spawn(
       process.execPath,
       [
@@ -270,7 +270,7 @@ describe('the embedded data directory lock', () => {
         `import { lockDataDir } from './src/storage/embedded-data-dir.ts';
          const release = await lockDataDir(process.env.LOCK_DIR);
          process.stdout.write('locked\\n');
-         setTimeout(async () => { const at = Date.now(); await release(); process.stdout.write('released ' + at + '\\n'); }, 500);`,
+         process.stdin.once('data', async () => { const at = Date.now(); await release(); process.stdout.write('released ' + at + '\\n'); process.exit(0); });`,
       ],
       { cwd: root, env: { ...process.env, LOCK_DIR: dataDir } },
     );
@@ -278,8 +278,21 @@ describe('the embedded data directory lock', () => {
     holder.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise((resolve) => holder.on('exit', resolve));
     await expect.poll(() => output, { timeout: 20_000 }).toContain('locked');
-    const release = await lockDataDir(dataDir);
-    const acquiredAt = Date.now();
+    let acquiredAt: number | undefined;
+    const acquiring = lockDataDir(dataDir).then((release) => {
+      acquiredAt = Date.now();
+      return release;
+    });
+    // This process is in the lock's queue once its candidate file is beside the lock.
+    await expect
+      .poll(
+        async () =>
+          acquiredAt !== undefined ||
+          (await readdir(dir)).some((name) => name.startsWith(`pgdata.lock.${process.pid}.`)),
+      )
+      .toBe(true);
+    holder.stdin.write('go\n');
+    const release = await acquiring;
     await exited;
     const releasedAt = Number(/released (\d+)/.exec(output)?.[1]);
     expect(acquiredAt).toBeGreaterThanOrEqual(releasedAt);
