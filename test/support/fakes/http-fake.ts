@@ -2,7 +2,6 @@
 // for a broadcast to 100,000 patients, only counted), and answers can be held back to stand for
 // a platform that received a call and has not answered yet (a worker killed meanwhile).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RecordedRequest {
   method: string;
@@ -39,6 +38,8 @@ export class HttpFake {
   private server: Server | undefined;
   private holding = false;
   private readonly heldAnswers: (() => void)[] = [];
+  /** Woken on every recorded request and every held answer: the waits below look again then. */
+  private readonly watchers = new Set<() => void>();
   url = '';
 
   constructor(
@@ -67,12 +68,8 @@ export class HttpFake {
 
   /** Waits until at least `count` answers are held. */
   async waitForHeld(count: number, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.held < count) {
-      if (Date.now() > deadline)
-        throw new Error(`fake: ${this.held} answers held, not ${count}, in ${timeoutMs} ms`);
-      await sleep(10);
-    }
+    if (!(await this.until(() => this.held >= count, timeoutMs)))
+      throw new Error(`fake: ${this.held} answers held, not ${count}, in ${timeoutMs} ms`);
   }
 
   async start(): Promise<this> {
@@ -95,16 +92,38 @@ export class HttpFake {
     predicate: (requests: RecordedRequest[]) => boolean,
     timeoutMs = 10_000,
   ): Promise<RecordedRequest[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this.requests)) {
-      if (Date.now() > deadline) {
-        throw new Error(
-          `fake: condition not met in ${timeoutMs} ms; saw ${this.requests.length} requests: ${this.requests.map((r) => `${r.path.split('/').pop()}=${r.status}`).join(', ')}`,
-        );
-      }
-      await sleep(10);
+    if (!(await this.until(() => predicate(this.requests), timeoutMs))) {
+      throw new Error(
+        `fake: condition not met in ${timeoutMs} ms; saw ${this.requests.length} requests: ${this.requests.map((r) => `${r.path.split('/').pop()}=${r.status}`).join(', ')}`,
+      );
     }
     return this.requests;
+  }
+
+  /**
+   * Resolves true once `check` holds, looking again whenever a request is recorded or an answer
+   * held (a condition on anything else is looked at on the fake's next request), false after
+   * `timeoutMs`: only a guard for a test that is failing anyway.
+   */
+  private until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (check()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const look = () => {
+        if (!check()) return;
+        finish(true);
+      };
+      const finish = (met: boolean) => {
+        clearTimeout(guard);
+        this.watchers.delete(look);
+        resolve(met);
+      };
+      const guard = setTimeout(() => finish(check()), timeoutMs);
+      this.watchers.add(look);
+    });
+  }
+
+  private changed(): void {
+    for (const look of [...this.watchers]) look();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -126,8 +145,12 @@ export class HttpFake {
       this.received += 1;
       if (this.options.keepRequests !== false) this.requests.push(recorded);
     }
+    this.changed();
     if (this.holding && !answer.unrecorded)
-      await new Promise<void>((resolve) => this.heldAnswers.push(resolve));
+      await new Promise<void>((resolve) => {
+        this.heldAnswers.push(resolve);
+        this.changed();
+      });
     // The caller may be gone (a killed worker): its answer goes nowhere.
     if (res.destroyed) return;
     res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
