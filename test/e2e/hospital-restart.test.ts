@@ -61,13 +61,9 @@ describe('the built-in hospital across a restart (embedded default, same DATA_DI
   const fhirOf = (instance: Frontdoor) =>
     new FhirClient(`${instance.url}/fhir/R4`, { bearerToken: instance.demoHospitalToken });
   const waitFor = async <T>(read: () => Promise<T>, ok: (value: T) => boolean) => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met; last value ${JSON.stringify(value)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    let last: T | undefined;
+    await expect.poll(async () => (last = await read()), { timeout: 15_000 }).toSatisfy(ok);
+    return last as T;
   };
 
   it(

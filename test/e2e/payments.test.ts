@@ -81,13 +81,9 @@ describe('payments with Stripe over Telegram', () => {
   }
 
   const waitFor = async <T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (ok(value)) return value;
-      if (Date.now() > deadline) throw new Error(`condition not met; last value ${JSON.stringify(value)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    let last: T | undefined;
+    await expect.poll(async () => (last = await read()), { timeout: timeoutMs }).toSatisfy(ok);
+    return last as T;
   };
   const paymentRow = (id: string) => prisma().payment.findUniqueOrThrow({ where: { id } });
   const appointmentsFor = (slotId: string) => liveAppointments(fhir, slotId);
