@@ -7,7 +7,7 @@ import type { FhirClient } from '../../src/integrations/fhir/fhir-client.ts';
 import { StaffAccounts } from '../../src/security/staff-accounts.ts';
 import { ConsoleClient } from '../support/console-client.ts';
 import { StripeFake } from '../support/fakes/stripe-fake.ts';
-import type { TelegramFake } from '../support/fakes/telegram-fake.ts';
+import { tg, type TelegramFake } from '../support/fakes/telegram-fake.ts';
 import type { TestInstance } from '../support/instance.ts';
 import { demoHospital, liveAppointments } from '../support/hospital.ts';
 import { calmAnswers, SKIP_DESCRIBE } from '../support/journeys.ts';
@@ -84,6 +84,16 @@ describe('payments with Stripe over Telegram', () => {
     let last: T | undefined;
     await expect.poll(async () => (last = await read()), { timeout: timeoutMs }).toSatisfy(ok);
     return last as T;
+  };
+  /**
+   * Proves nothing more is on its way to the patient: once the instance is idle, a sticker's
+   * answer is the next message (a conversation answers in order, after anything queued before).
+   */
+  const nothingMoreFor = async (patient: TelegramPatient) => {
+    await instance.frontdoor.idle();
+    expect(await patient.send(tg.sticker(patient.chat))).toMatch(
+      /^I can only read text and buttons for now\./,
+    );
   };
   const paymentRow = (id: string) => prisma().payment.findUniqueOrThrow({ where: { id } });
   const appointmentsFor = (slotId: string) => liveAppointments(fhir, slotId);
@@ -236,9 +246,9 @@ describe('payments with Stripe over Telegram', () => {
         (n) => n === 2,
       );
       expect((await appointmentsFor(a.slotId)).map((x) => x.status)).toEqual(['booked']);
-      await fake.waitForMessages(paidFirst.chatId, beforeA + 1);
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      const toldA = fake.messages(paidFirst.chatId).slice(beforeA);
+      await fake.waitForMessages(paidFirst.chatId, beforeA + 2);
+      await nothingMoreFor(paidFirst);
+      const toldA = fake.messages(paidFirst.chatId).slice(beforeA, -1);
       // The receipt with the check-in code (a photo of its QR), then the menu.
       expect(toldA).toHaveLength(2);
       expect(String(toldA[0]?.body.caption)).toMatch(
@@ -287,7 +297,8 @@ describe('payments with Stripe over Telegram', () => {
         body: JSON.stringify(forged),
       });
       expect(unsigned.status).toBe(400);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Refused before its handler runs, so nothing can be on its way once the instance is idle.
+      await instance.frontdoor.idle();
       expect((await paymentRow(payment.id)).status).toBe('open');
       expect(await prisma().paymentEvent.count({ where: { id: forged.id } })).toBe(0);
       expect(fake.messages(patient.chatId)).toHaveLength(before);
@@ -306,8 +317,7 @@ describe('payments with Stripe over Telegram', () => {
       // A fourth delivery after it was handled is recognised as a duplicate.
       expect((await stripe.deliver(instance.frontdoor.url, event)).body.duplicate).toBe(true);
       await fake.waitForMessages(patient.chatId, before + 1);
-      // Long enough for a duplicate to have followed (Telegram paces a chat at about 1/s).
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await nothingMoreFor(patient);
       const receipts = fake
         .messages(patient.chatId)
         .slice(before)
@@ -328,8 +338,8 @@ describe('payments with Stripe over Telegram', () => {
         refundedMinor: 100_000,
         refundSettledMinor: 100_000,
       });
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      expect(fake.messages(patient.chatId)).toHaveLength(told + 1);
+      await nothingMoreFor(patient);
+      expect(fake.messages(patient.chatId)).toHaveLength(told + 2);
     },
   );
 
