@@ -89,21 +89,21 @@ export interface Identification {
 }
 
 /** The patient register, as the conversation needs it. */
+/** A consent given or refused, with the version of the text the patient was shown. */
+export interface ConsentDecision {
+  purpose: string;
+  textVersion: string;
+  granted: boolean;
+  locale: Locale;
+  /** When the patient decided (epoch ms); the latest decision is the one that stands. */
+  decidedAt?: number;
+}
+
 export interface PatientDirectory {
   /** The patient linked to this channel account, if any. */
   findByChannel(address: ConversationAddress): Promise<KnownPatient | undefined>;
   /** Records a consent decision with the text version and time; creates the patient on first contact. */
-  recordConsent(
-    address: ConversationAddress,
-    decision: {
-      purpose: string;
-      textVersion: string;
-      granted: boolean;
-      locale: Locale;
-      /** When the patient decided (epoch ms); the latest decision is the one that stands. */
-      decidedAt?: number;
-    },
-  ): Promise<void>;
+  recordConsent(address: ConversationAddress, decision: ConsentDecision): Promise<void>;
   /**
    * Stores the identity, or recognises a patient already registered with the same phone and
    * birth date (e.g. on another channel) and links this channel account to them.

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { KnownPatient } from '../domain/patients.ts';
 import type { ConversationAddress } from '../conversation/message.ts';
-import type { Identification, PatientDirectory } from '../domain/patients.ts';
+import type { ConsentDecision, Identification, PatientDirectory } from '../domain/patients.ts';
 import { isLocale, type Locale } from '../i18n/locales.ts';
 
 const HEALTH_DATA = 'health-data';
@@ -57,16 +57,7 @@ export class PrismaPatientDirectory implements PatientDirectory {
     };
   }
 
-  async recordConsent(
-    address: ConversationAddress,
-    decision: {
-      purpose: string;
-      textVersion: string;
-      granted: boolean;
-      locale: Locale;
-      decidedAt?: number;
-    },
-  ): Promise<void> {
+  async recordConsent(address: ConversationAddress, decision: ConsentDecision): Promise<void> {
     const patientId = await this.patientFor(address, decision.locale);
     await this.prisma.consent.create({
       data: {

@@ -108,18 +108,6 @@ describe('PrismaPatientDirectory.identify when a chat registers again', () => {
     expect(patient).toMatchObject({ fullName: 'Lan Nguyen', birthDate: '1990-02-02', phone: '+84912345702' });
     expect(patient.intakes).toHaveLength(1);
   });
-});
-
-describe('PrismaPatientDirectory.recordConsent when decisions are recorded out of order', () => {
-  let database: Database;
-  let directory: PrismaPatientDirectory;
-  beforeAll(async () => {
-    database = await openDatabase({ url: undefined, dataDir: undefined });
-    directory = new PrismaPatientDirectory(database.prisma, database.pool);
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
 
   it('keeps the decision made last standing, even when an earlier one is recorded after it (a retried job)', async () => {
     const address = { channel: 'web' as const, channelUserId: 'out-of-order' };
