@@ -100,8 +100,27 @@ describe('the broadcast composer in Chromium', () => {
     { timeout: 120_000 },
     async () => {
       const desk = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      // What became of the page's live stream, for a failure to say (it once stayed unconnected
+      // for 30 s in a busy CI run and could not be made to again).
+      const streamLog: string[] = [];
+      desk.on('response', (response) => {
+        if (response.url().includes('/console/api/stream')) streamLog.push(`stream ${response.status()}`);
+      });
+      desk.on('requestfailed', (request) => {
+        if (request.url().includes('/console/api/stream'))
+          streamLog.push(`stream failed: ${request.failure()?.errorText ?? '?'}`);
+      });
+      desk.on('console', (message) => streamLog.push(`console ${message.type()}: ${message.text()}`));
       await signIn(desk);
-      await desk.getByText('Live', { exact: true }).waitFor();
+      await desk
+        .getByText('Live', { exact: true })
+        .waitFor()
+        .catch(async (error: unknown) => {
+          const shown = await desk.locator('.live').allTextContents();
+          throw new Error(`not live: shows ${JSON.stringify(shown)}; ${JSON.stringify(streamLog)}`, {
+            cause: error,
+          });
+        });
       await desk.getByLabel('Patients who turned hospital notices on').check();
       const count = desk.locator('.count');
       await expect.poll(() => count.getAttribute('data-total')).toBe('6');
