@@ -3,7 +3,7 @@
 // broadcasts and their recipient outbox (BroadcastDesk) is implemented over PostgreSQL in
 // src/storage/, the delivery worker in src/features/broadcasts/.
 import type { ChannelName } from '../conversation/message.ts';
-import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/locales.ts';
+import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from '../i18n/locale-codes.ts';
 import type { Department } from './triage.ts';
 
 /** Who a broadcast goes to. */
@@ -176,20 +176,26 @@ export const hospitalLocale = (country: string): Locale => LOCALE_OF_COUNTRY[cou
 
 /**
  * The text a recipient reads: their language, else the hospital's, else English, else the first
- * one written. Never a missing text.
+ * written in the order the languages ship in (en, vi, zh-CN, fr, th, ja). Never a missing text.
  */
 export function textFor(
   texts: BroadcastTexts,
   locale: Locale,
   hospital: Locale,
 ): { locale: Locale; text: string } {
-  for (const candidate of [locale, hospital, DEFAULT_LOCALE]) {
-    const text = texts[candidate];
-    if (text) return { locale: candidate, text };
-  }
-  const first = Object.entries(texts).find(([key, text]) => isLocale(key) && text);
-  if (!first) throw new Error('a broadcast has at least one text');
-  return { locale: first[0] as Locale, text: first[1] };
+  const chosen = textLocale(texts, locale, hospital);
+  if (!chosen) throw new Error('a broadcast has at least one text');
+  return { locale: chosen, text: texts[chosen]! };
+}
+
+/**
+ * The language of the text a reader of `locale` gets (textFor's rule, which the console's
+ * composer shows too): theirs, the hospital's, English, else the first shipped language written.
+ */
+export function textLocale(texts: BroadcastTexts, locale: Locale, hospital: Locale): Locale | undefined {
+  return [locale, hospital, DEFAULT_LOCALE, ...SUPPORTED_LOCALES].find((candidate) =>
+    texts[candidate]?.trim(),
+  );
 }
 
 /** Consent purpose of hospital notices (the subscribers audience); "stop" records it refused. */

@@ -1,31 +1,14 @@
-// The languages Frontdoor ships and how platform language tags map onto them.
+// The languages' texts: the locale files and the i18next translator built from them.
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n, type TFunction } from 'i18next';
 
-export const SUPPORTED_LOCALES = ['en', 'vi', 'zh-CN', 'fr', 'th', 'ja'] as const;
-export type Locale = (typeof SUPPORTED_LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = 'en';
+import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from './locale-codes.ts';
+
+export { DEFAULT_LOCALE, SUPPORTED_LOCALES, isLocale, resolveLocale, type Locale } from './locale-codes.ts';
 
 export const localesDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
-
-/**
- * Maps a platform tag (Telegram `language_code`, LINE profile, Accept-Language, `?lang=`) to
- * ours. Takes anything: a query string repeated (`?lang=vi&lang=en`) arrives as an array.
- */
-export function resolveLocale(tag: unknown): Locale | undefined {
-  if (typeof tag !== 'string' || !tag) return undefined;
-  const lower = tag.trim().toLowerCase().replace('_', '-');
-  if (lower.startsWith('zh')) return 'zh-CN';
-  const primary = lower.split('-')[0];
-  return SUPPORTED_LOCALES.find((locale) => locale === primary);
-}
-
-/** Type guard for a stored locale string. */
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === 'string' && (SUPPORTED_LOCALES as readonly string[]).includes(value);
-}
 
 /** Reads every namespace file of one locale: locales/<lang>/<namespace>.json. */
 export function readLocaleResources(locale: Locale): Record<string, Record<string, unknown>> {

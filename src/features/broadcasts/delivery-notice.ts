@@ -1,6 +1,6 @@
 // What one recipient of a broadcast reads: a first line naming it a notice from the hospital (so
 // it is not taken for the bot's answer), the text in their language (else the hospital's, else
-// English, else the first written) and, in that same language, a footer on hospital notices.
+// English, else the first shipped language written) and, in that same language, a footer on hospital notices.
 import type { i18n } from 'i18next';
 import { isAboutCare, textFor, type Audience, type BroadcastTexts } from '../../domain/broadcasts.ts';
 import type { Locale } from '../../i18n/locales.ts';

@@ -3,7 +3,12 @@
 // the notice as a patient sees it, and "Send…" with a confirmation naming the count. The
 // idempotency key is made once per compose, so a double click or a retry sends once.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Audience, AudienceCount, BroadcastTexts } from '../../../../src/domain/broadcasts.ts';
+import {
+  textLocale,
+  type Audience,
+  type AudienceCount,
+  type BroadcastTexts,
+} from '../../../../src/domain/broadcasts.ts';
 import type { Department } from '../../../../src/domain/triage.ts';
 import type { Locale } from '../../../../src/i18n/locales.ts';
 import { useSession } from '../context.ts';
@@ -17,14 +22,6 @@ const KINDS: Kind[] = ['appointments', 'queue', 'subscribers'];
 /** A key for one compose: random, and accepted by the server's pattern. */
 export const composeKey = () =>
   `console-${Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
-
-/**
- * The language whose text a reader of `locale` gets: the rule of textFor (src/domain/broadcasts.ts,
- * which the page cannot load: it reads the locale files on the server).
- */
-export function fallbackOf(texts: BroadcastTexts, locale: Locale, hospital: Locale, order: Locale[]) {
-  return [locale, hospital, 'en' as Locale, ...order].find((candidate) => texts[candidate]?.trim());
-}
 
 export function Composer(props: { onSent: (id: string, created: boolean) => void }) {
   const { api, t, labels, boot, locale } = useSession();
@@ -84,7 +81,7 @@ export function Composer(props: { onSent: (id: string, created: boolean) => void
   ) as BroadcastTexts;
   const anyText = Object.keys(written).length > 0;
   const readers = (code: Locale) => count?.locales[code] ?? 0;
-  const shown = fallbackOf(written, previewIn, hospitalLocale, locales);
+  const shown = textLocale(written, previewIn, hospitalLocale);
   const canSend = anyText && (count?.total ?? 0) > 0 && !sending;
 
   const send = async () => {
@@ -192,8 +189,7 @@ export function Composer(props: { onSent: (id: string, created: boolean) => void
           <p class="muted">{t('broadcasts.textsHint')}</p>
           {locales.map((code) => {
             const text = texts[code] ?? '';
-            const fallback =
-              !text.trim() && readers(code) > 0 && fallbackOf(written, code, hospitalLocale, locales);
+            const fallback = !text.trim() && readers(code) > 0 && textLocale(written, code, hospitalLocale);
             return (
               <div
                 class="language"
