@@ -127,6 +127,8 @@ export interface BroadcastDesk {
     request: BroadcastRequest,
     recipients: Recipient[],
   ): Promise<{ id: string; recipients: number; created: boolean }>;
+  /** The broadcast an idempotency key made, if any (a repeat needs no audience looked up). */
+  made(idempotencyKey: string): Promise<{ id: string; recipients: number; created: false } | undefined>;
   report(id: string): Promise<BroadcastReport | undefined>;
   /** Most recent first. */
   list(limit: number): Promise<BroadcastReport[]>;

@@ -67,7 +67,7 @@ export class PrismaBroadcastDesk implements BroadcastDesk {
     request: BroadcastRequest,
     recipients: Recipient[],
   ): Promise<{ id: string; recipients: number; created: boolean }> {
-    const known = await this.existing(request.idempotencyKey);
+    const known = await this.made(request.idempotencyKey);
     if (known) return known;
     const id = randomUUID();
     const now = this.now();
@@ -96,12 +96,12 @@ export class PrismaBroadcastDesk implements BroadcastDesk {
       return { id, recipients: count, created: true };
     }, CREATE_TRANSACTION);
     if (outcome) return outcome;
-    const first = await this.existing(request.idempotencyKey);
+    const first = await this.made(request.idempotencyKey);
     if (!first) throw new Error('a broadcast with this idempotency key was made and is gone');
     return first;
   }
 
-  private async existing(
+  async made(
     idempotencyKey: string,
   ): Promise<{ id: string; recipients: number; created: false } | undefined> {
     const broadcast = await this.prisma.broadcast.findUnique({

@@ -213,8 +213,17 @@ describe('the broadcasts service', () => {
       sentBy: 'Lan (operator)',
     });
 
-    // The caller did not hear back and posts again: the same broadcast, its delivery nudged.
-    expect(await service.send(request('flu-clinic'))).toEqual({ ...sent, created: false });
+    // The caller did not hear back and posts again: the same broadcast, its delivery nudged,
+    // and the audience not looked up again.
+    let lookups = 0;
+    const counting = new BroadcastService(
+      new PrismaBroadcastDesk(database.prisma, clock),
+      { recipients: (audience) => ((lookups += 1), finder.recipients(audience)) },
+      async (id) => void started.push(id),
+      { clock, timeZone: ZONE },
+    );
+    expect(await counting.send(request('flu-clinic'))).toEqual({ ...sent, created: false });
+    expect(lookups).toBe(0);
     expect(started).toEqual([sent.id, sent.id]);
     expect(await database.prisma.broadcast.count()).toBe(1);
 

@@ -153,8 +153,10 @@ export class BroadcastService implements Broadcasts {
       audience: this.checkedAudience(request.audience),
       texts: validateBroadcastTexts(request.texts),
     };
-    const recipients = await this.finder.recipients(checked.audience);
-    const kept = await this.desk.create(checked, recipients);
+    // A repeat (a retried request) finds its broadcast without looking the audience up again.
+    const kept =
+      (await this.desk.made(checked.idempotencyKey)) ??
+      (await this.desk.create(checked, await this.finder.recipients(checked.audience)));
     if (kept.created ? kept.recipients > 0 : (await this.desk.report(kept.id))?.status === 'sending')
       await this.startDelivery(kept.id);
     return kept;
